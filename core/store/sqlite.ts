@@ -1,0 +1,26 @@
+/**
+ * The only module that imports better-sqlite3. Everything else opens databases through here.
+ */
+import Database from 'better-sqlite3';
+
+export type SqliteDatabase = Database.Database;
+
+export function openDatabase(file: string, options: { readonly?: boolean } = {}): SqliteDatabase {
+  const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  if (!options.readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+  }
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+export function sqliteVersion(): string {
+  const db = new Database(':memory:');
+  try {
+    return (db.prepare('select sqlite_version() as v').get() as { v: string }).v;
+  } finally {
+    db.close();
+  }
+}
