@@ -1,0 +1,61 @@
+/** The evaluation report as Markdown tables (the paper's Table 1 layout first). */
+import { findCell } from './paper';
+import { RECALL_IOUS, RECALL_NS, type EvalReport, type RecallCell } from './types';
+
+const pct = (x: number) => (100 * x).toFixed(2);
+
+function recallRow(label: string, cells: RecallCell[]): string {
+  const values = RECALL_NS.flatMap((n) => RECALL_IOUS.map((m) => {
+    const cell = findCell(cells, n, m);
+    return cell ? pct(cell.recall) : '–';
+  }));
+  return `| ${label} | ${values.join(' | ')} |`;
+}
+
+export function recallTableHeader(extra: string[] = []): string[] {
+  const cols = RECALL_NS.flatMap((n) => RECALL_IOUS.map((m) => `R@${n} IoU>${m}`));
+  return [
+    `| Model | ${[...cols, ...extra].join(' | ')} |`,
+    `|---|${[...cols, ...extra].map(() => '---:').join('|')}|`,
+  ];
+}
+
+export function formatEvalMarkdown(report: EvalReport): string {
+  const out: string[] = [];
+  const c = report.counts;
+  out.push(`## Evaluation: ${report.model}`, '');
+  out.push(
+    `Dataset \`${report.dataset.dir}\` (${report.dataset.source}), split **${report.dataset.split}**: ` +
+      `${c.labelledFrames}/${c.frames} labelled frames, ${c.queries} queries ` +
+      `(${c.presentQueries} with the target present, ${c.absentQueries} absent-target)` +
+      (c.missingPredictions ? `, **${c.missingPredictions} without a prediction** (scored as absent)` : '') + '.',
+    '',
+  );
+  if (report.paper) {
+    out.push(`### Paper protocol (R@n in %, ${report.paper.queries} present-target queries)`, '');
+    out.push(...recallTableHeader());
+    out.push(recallRow(`${report.model} — any matching person`, report.paper.anyMatch));
+    out.push(recallRow(`${report.model} — query's own target`, report.paper.target));
+    out.push('');
+  }
+  if (report.avss) {
+    const a = report.avss;
+    out.push(`### AVSS 2018 protocol (${a.sequences.length} sequences, ${a.items} scored frames)`, '');
+    out.push('| Model | Average IoU | %w IoU≥0.4 |', '|---|---:|---:|');
+    out.push(`| ${report.model} | ${a.meanIoU.toFixed(3)} | ${pct(a.shareIoU04)} |`, '');
+  }
+  const ab = report.absent;
+  out.push('### Absent targets and thresholding', '');
+  out.push('| Absent-target queries | Answered with a box (FPR) | Present-target queries | Flagged absent (miss rate) |');
+  out.push('|---:|---:|---:|---:|');
+  out.push(`| ${ab.absentQueries} | ${ab.falsePositives} (${pct(ab.falsePositiveRate)} %) | ${ab.presentQueries} | ${ab.missedByThreshold} (${pct(ab.missRate)} %) |`, '');
+  out.push('### Per attribute (R@1, IoU>0.5, any matching person, in %)', '');
+  out.push('| Attribute | Queries | R@1 | By value (queries: R@1) |', '|---|---:|---:|---|');
+  for (const a of report.attributes) {
+    if (a.queries === 0) continue;
+    const values = a.values.map((v) => `${v.value} (${v.queries}): ${pct(v.recall)}`).join('; ');
+    out.push(`| ${a.label} | ${a.queries} | ${pct(a.recall)} | ${values} |`);
+  }
+  if (report.msPerFrame !== undefined) out.push('', `Prediction time: ${report.msPerFrame.toFixed(1)} ms per frame (indicative; shared machine).`);
+  return out.join('\n') + '\n';
+}
