@@ -9,11 +9,20 @@ export function openDatabase(file: string, options: { readonly?: boolean } = {})
   const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
   if (!options.readonly) {
     db.pragma('journal_mode = WAL');
+    // FULL: a committed transaction survives power loss, not only a process crash.
     db.pragma('synchronous = FULL');
   }
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   return db;
+}
+
+/**
+ * Runs fn in a BEGIN IMMEDIATE transaction: the write lock is taken up front, so two processes
+ * appending to the audit chain can never both read the same head and fork it.
+ */
+export function writeTransaction<T>(db: SqliteDatabase, fn: () => T): T {
+  return db.transaction(fn).immediate();
 }
 
 export function sqliteVersion(): string {

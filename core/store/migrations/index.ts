@@ -1,0 +1,11 @@
+/** Every schema migration, in order. Append only; the migration test upgrades from each version. */
+import { migration001 } from './001_initial';
+import { migration002 } from './002_decision_unsure_notes';
+import { migration003 } from './003_media_metadata';
+import type { Migration } from './types';
+
+export type { Migration } from './types';
+
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

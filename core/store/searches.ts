@@ -1,0 +1,118 @@
+/** Searches run over a case's evidence and the sightings each returned. */
+import { InputError, NotFoundError } from '../errors';
+import { appendAudit } from './audit';
+import { requireOpenCase } from './cases';
+import { nowIso, write, type Store } from './store';
+
+export type Box = [number, number, number, number];
+export interface TrackPoint { t: number; box: Box; score?: number }
+
+export interface SightingInput {
+  evidenceId: number;
+  startS: number;
+  endS: number;
+  peakS: number;
+  peakBox: Box;
+  score: number;
+  track: TrackPoint[];
+  /** The peak frame as PNG bytes, when the caller has it. */
+  thumbnailPng?: Uint8Array;
+}
+
+export interface SearchInput {
+  queryText: string;
+  /** The query as slots (attribute key -> code), exactly as the model received it. */
+  querySlots: unknown;
+  modelHash: string;
+  thresholds: Record<string, number>;
+  /** Which evidence was searched: 'all' or a list of evidence ids. */
+  scope: 'all' | number[];
+  /** Ranked best first; rank is the array position + 1. */
+  sightings: SightingInput[];
+}
+
+export interface SearchRecord {
+  id: number; caseId: number; queryText: string; querySlots: unknown; modelHash: string;
+  thresholds: Record<string, number>; scope: 'all' | number[]; actor: string; createdAt: string;
+}
+
+export interface SightingRecord extends Omit<SightingInput, 'thumbnailPng'> {
+  id: number; searchId: number; rank: number; thumbnailPng: Uint8Array | null;
+}
+
+interface SearchRow { id: number; case_id: number; query_text: string; query_slots: string; model_hash: string; thresholds: string; scope: string; actor: string; created_at: string }
+interface SightingRow {
+  id: number; search_id: number; evidence_id: number; rank: number; start_s: number; end_s: number; peak_s: number;
+  peak_box: string; score: number; track: string; thumbnail_png: Buffer | null;
+}
+
+const toSearch = (r: SearchRow): SearchRecord => ({
+  id: r.id, caseId: r.case_id, queryText: r.query_text, querySlots: JSON.parse(r.query_slots), modelHash: r.model_hash,
+  thresholds: JSON.parse(r.thresholds) as Record<string, number>, scope: JSON.parse(r.scope) as 'all' | number[], actor: r.actor, createdAt: r.created_at,
+});
+const toSighting = (r: SightingRow): SightingRecord => ({
+  id: r.id, searchId: r.search_id, evidenceId: r.evidence_id, rank: r.rank, startS: r.start_s, endS: r.end_s, peakS: r.peak_s,
+  peakBox: JSON.parse(r.peak_box) as Box, score: r.score, track: JSON.parse(r.track) as TrackPoint[],
+  thumbnailPng: r.thumbnail_png ? new Uint8Array(r.thumbnail_png) : null,
+});
+
+const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isBox = (b: unknown): b is Box => Array.isArray(b) && b.length === 4 && b.every(finite);
+
+function checkSighting(s: SightingInput, i: number, caseEvidence: Set<number>): void {
+  const where = `sightings[${i}]`;
+  if (!caseEvidence.has(s.evidenceId)) throw new InputError(`${where}: evidence #${s.evidenceId} is not part of this case`, { field: `${where}.evidenceId` });
+  for (const k of ['startS', 'endS', 'peakS', 'score'] as const) {
+    if (!finite(s[k])) throw new InputError(`${where}.${k} must be a finite number, got ${String(s[k])}`, { field: `${where}.${k}` });
+  }
+  if (s.endS < s.startS) throw new InputError(`${where}: ends (${s.endS}s) before it starts (${s.startS}s)`, { field: where });
+  if (!isBox(s.peakBox)) throw new InputError(`${where}.peakBox must be [left, top, right, bottom] numbers`, { field: `${where}.peakBox` });
+  if (!Array.isArray(s.track) || !s.track.every((p) => finite(p.t) && isBox(p.box))) {
+    throw new InputError(`${where}.track must be a list of {t, box}`, { field: `${where}.track` });
+  }
+}
+
+export function recordSearch(store: Store, caseId: number, input: SearchInput): { search: SearchRecord; sightingIds: number[] } {
+  if (typeof input.queryText !== 'string') throw new InputError('queryText must be a string', { field: 'queryText' });
+  if (!input.modelHash) throw new InputError('modelHash is empty', { field: 'modelHash' });
+  for (const [k, v] of Object.entries(input.thresholds)) if (!finite(v)) throw new InputError(`threshold ${k} must be a finite number`, { field: `thresholds.${k}` });
+  return write(store, () => {
+    requireOpenCase(store, caseId);
+    const caseEvidence = new Set((store.db.prepare('SELECT id FROM evidence WHERE case_id = ?').all(caseId) as { id: number }[]).map((r) => r.id));
+    if (input.scope !== 'all') for (const id of input.scope) if (!caseEvidence.has(id)) throw new InputError(`scope: evidence #${id} is not part of this case`, { field: 'scope' });
+    input.sightings.forEach((s, i) => checkSighting(s, i, caseEvidence));
+    const createdAt = nowIso();
+    const searchId = Number(store.db.prepare(`INSERT INTO searches (case_id, query_text, query_slots, model_hash, thresholds, scope, actor, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(caseId, input.queryText, JSON.stringify(input.querySlots ?? null), input.modelHash,
+      JSON.stringify(input.thresholds), JSON.stringify(input.scope), store.actor, createdAt).lastInsertRowid);
+    const insert = store.db.prepare(`INSERT INTO sightings (search_id, evidence_id, rank, start_s, end_s, peak_s, peak_box, score, track, thumbnail_png)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const sightingIds = input.sightings.map((s, i) => Number(insert.run(searchId, s.evidenceId, i + 1, s.startS, s.endS, s.peakS,
+      JSON.stringify(s.peakBox), s.score, JSON.stringify(s.track), s.thumbnailPng ? Buffer.from(s.thumbnailPng) : null).lastInsertRowid));
+    appendAudit(store.db, store.actor, 'search.run', {
+      caseId, searchId, queryText: input.queryText, querySlots: input.querySlots ?? null, modelHash: input.modelHash,
+      thresholds: input.thresholds, scope: input.scope, sightingCount: sightingIds.length,
+    }, createdAt);
+    return { search: getSearch(store, searchId), sightingIds };
+  });
+}
+
+export function getSearch(store: Store, id: number): SearchRecord {
+  const row = store.db.prepare('SELECT * FROM searches WHERE id = ?').get(id) as SearchRow | undefined;
+  if (!row) throw new NotFoundError(`search #${id} does not exist`);
+  return toSearch(row);
+}
+
+export function listSearches(store: Store, caseId: number): SearchRecord[] {
+  return (store.db.prepare('SELECT * FROM searches WHERE case_id = ? ORDER BY id').all(caseId) as SearchRow[]).map(toSearch);
+}
+
+export function getSighting(store: Store, id: number): SightingRecord {
+  const row = store.db.prepare('SELECT * FROM sightings WHERE id = ?').get(id) as SightingRow | undefined;
+  if (!row) throw new NotFoundError(`sighting #${id} does not exist`);
+  return toSighting(row);
+}
+
+export function listSightings(store: Store, searchId: number): SightingRecord[] {
+  return (store.db.prepare('SELECT * FROM sightings WHERE search_id = ? ORDER BY rank').all(searchId) as SightingRow[]).map(toSighting);
+}

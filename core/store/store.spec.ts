@@ -1,0 +1,135 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { InputError, NotFoundError } from '../errors';
+import {
+  addEvidence, addNote, closeCase, createCase, finishIndex, getCaseByName, importEvidenceFile, latestDecisionsForCase, listAudit,
+  listCases, listSightings, recordDecision, recordExport, recordSearch, saveIndexCheckpoint, startIndex, verifyAuditChain, verifyEvidence,
+} from './index';
+import { openDatabase } from './sqlite';
+import { tempStore } from './testing';
+
+const H = (c: string) => c.repeat(64);
+let cleanup: (() => void) | undefined;
+afterEach(() => { cleanup?.(); cleanup = undefined; });
+
+function fixture() {
+  const t = tempStore();
+  cleanup = t.cleanup;
+  return t;
+}
+
+describe('case store', () => {
+  it('opens with WAL, foreign keys and synchronous FULL', () => {
+    const { store } = fixture();
+    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(store.db.pragma('synchronous', { simple: true })).toBe(2);
+  });
+
+  it('creates, lists, searches and closes cases with typed errors', () => {
+    const { store } = fixture();
+    const a = createCase(store, '  Harbour theft  ');
+    createCase(store, 'Station assault');
+    expect(a.name).toBe('Harbour theft');
+    expect(() => createCase(store, 'Harbour theft')).toThrow(/already exists/);
+    expect(() => createCase(store, '')).toThrow(InputError);
+    expect(listCases(store, { nameContains: 'harb' }).map((c) => c.name)).toEqual(['Harbour theft']);
+    expect(() => getCaseByName(store, 'nope')).toThrow(NotFoundError);
+    closeCase(store, a.id);
+    expect(getCaseByName(store, 'Harbour theft').status).toBe('closed');
+    expect(() => closeCase(store, a.id)).toThrow(/closed/);
+    expect(() => addNote(store, a.id, 'late note')).toThrow(/closed/);
+  });
+
+  it('runs the whole workflow and audits every action in a valid chain', async () => {
+    const { store, dir } = fixture();
+    const c = createCase(store, 'Case 1');
+    const video = join(dir, 'clip.mp4');
+    writeFileSync(video, 'not really a video, but bytes to hash');
+    const ev = await importEvidenceFile(store, c.id, video, { durationS: 10, width: 704, height: 576, fps: 25, cameraLabel: 'C1' });
+    await expect(importEvidenceFile(store, c.id, video)).rejects.toThrow(/already in this case/);
+    const idx = startIndex(store, { evidenceId: ev.id, modelHash: H('a'), samplingFps: 5, filePath: join(dir, 'i.idx'), framesTotal: 50 });
+    saveIndexCheckpoint(store, idx.id, 20, { nextFrame: 20 });
+    finishIndex(store, idx.id, 'complete', 50);
+    const { sightingIds } = recordSearch(store, c.id, {
+      queryText: 'man in red', querySlots: { gender: 0, torsoColour: 8 }, modelHash: H('a'), thresholds: { score: 0.5 }, scope: 'all',
+      sightings: [{ evidenceId: ev.id, startS: 1, endS: 2, peakS: 1.5, peakBox: [1, 2, 30, 80], score: 0.9, track: [{ t: 1, box: [1, 2, 30, 80] }] }],
+    });
+    expect(() => recordSearch(store, c.id, {
+      queryText: 'x', querySlots: {}, modelHash: H('a'), thresholds: {}, scope: 'all',
+      sightings: [{ evidenceId: 999, startS: 1, endS: 2, peakS: 1.5, peakBox: [1, 2, 3, 4], score: 1, track: [] }],
+    })).toThrow(/not part of this case/);
+    const sid = sightingIds[0]!;
+    recordDecision(store, sid, 'unsure', 'face hidden');
+    recordDecision(store, sid, 'confirm', 'same jacket as in C2');
+    expect(() => recordDecision(store, sid, 'maybe' as never)).toThrow(InputError);
+    expect(() => recordDecision(store, 12345, 'confirm')).toThrow(NotFoundError);
+    expect(latestDecisionsForCase(store, c.id).get(sid)?.decision).toBe('confirm');
+    expect(listSightings(store, 1)[0]?.track[0]?.box).toEqual([1, 2, 30, 80]);
+    addNote(store, c.id, 'called the harbour office');
+    recordExport(store, c.id, { kind: 'pdf', path: '/tmp/r.pdf', sha256: H('b'), sizeBytes: 10 });
+    writeFileSync(video, 'tampered');
+    const v = await verifyEvidence(store, ev.id);
+    expect(v.status).toBe('mismatch');
+    closeCase(store, c.id);
+
+    const actions = listAudit(store.db).map((e) => e.action).filter((a) => a !== 'schema.migrated');
+    expect(actions).toEqual([
+      'case.created', 'evidence.added', 'index.started', 'index.built', 'search.run', 'decision.recorded', 'decision.recorded',
+      'note.added', 'export.written', 'evidence.verified', 'case.closed',
+    ]);
+    const result = verifyAuditChain(store.db);
+    expect(result.ok).toBe(true);
+    expect(result.headHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('a failed action leaves neither the row nor an audit entry', () => {
+    const { store } = fixture();
+    const c = createCase(store, 'A');
+    const before = listAudit(store.db).length;
+    expect(() => addEvidence(store, c.id, '/x.mp4', { sha256: 'bad', sizeBytes: 1 })).toThrow(InputError);
+    addEvidence(store, c.id, '/x.mp4', { sha256: H('c'), sizeBytes: 1 });
+    expect(() => addEvidence(store, c.id, '/y.mp4', { sha256: H('c'), sizeBytes: 1 })).toThrow(/already in this case/);
+    expect(listAudit(store.db).length).toBe(before + 1);
+  });
+});
+
+describe('audit log', () => {
+  it('refuses UPDATE and DELETE through triggers', () => {
+    const { store } = fixture();
+    createCase(store, 'A');
+    expect(() => store.db.prepare("UPDATE audit_log SET actor = 'mallory'").run()).toThrow(/append-only/);
+    expect(() => store.db.prepare('DELETE FROM audit_log').run()).toThrow(/append-only/);
+  });
+
+  it('detects an altered entry and reports the first broken link', () => {
+    const { store } = fixture();
+    createCase(store, 'A');
+    const target = createCase(store, 'B');
+    createCase(store, 'C');
+    const seq = listAudit(store.db).find((e) => e.action === 'case.created' && (e.payload as { caseId: number }).caseId === target.id)!.seq;
+    store.close();
+    const raw = openDatabase(store.file);
+    raw.exec('DROP TRIGGER audit_log_no_update');
+    raw.prepare('UPDATE audit_log SET payload = ? WHERE seq = ?').run('{"caseId":2,"name":"Innocent"}', seq);
+    const r = verifyAuditChain(raw);
+    raw.close();
+    expect(r.ok).toBe(false);
+    expect(r.brokenAt?.seq).toBe(seq);
+    expect(r.brokenAt?.reason).toMatch(/altered/);
+  });
+
+  it('detects a deleted entry and a re-hashed entry that breaks the next link', () => {
+    const { store } = fixture();
+    for (const n of ['A', 'B', 'C', 'D']) createCase(store, n);
+    const entries = listAudit(store.db);
+    const mid = entries[entries.length - 2]!;
+    store.close();
+    const raw = openDatabase(store.file);
+    raw.exec('DROP TRIGGER audit_log_no_delete; DROP TRIGGER audit_log_no_update');
+    raw.prepare('DELETE FROM audit_log WHERE seq = ?').run(mid.seq);
+    expect(verifyAuditChain(raw).brokenAt).toEqual({ seq: mid.seq, reason: expect.stringMatching(/missing/) as unknown as string });
+    raw.close();
+  });
+});
