@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { BinaryInfo, SystemInfo } from '../api/types/system';
 import { resolveFfmpeg, resolveFfprobe, type ResolvedBinary } from '../video/ffmpegBinary';
 import { detectElectronBinary } from './electronBinary';
+import { describeProviders } from './ortProviders';
 
 type StaticFacts = Omit<SystemInfo, 'dataDir'>;
 
@@ -39,7 +40,7 @@ async function collect(): Promise<StaticFacts> {
   return {
     app: appPackage(),
     tfjs: await describeBackendChoice(),
-    onnxruntime: { version: onnxRuntimeVersion(), providers: listExecutionProviders() },
+    onnxruntime: { version: onnxRuntimeVersion(), providers: describeProviders(listExecutionProviders()) },
     ffmpeg: binaryInfo(resolveFfmpeg()),
     ffprobe: binaryInfo(resolveFfprobe()),
     sqlite: { version: sqliteVersion() },
