@@ -1,7 +1,44 @@
-/** Fast gradient kernels for the wasm backend, registered by core/tf/backend.ts before wasm starts. */
+/**
+ * Fast gradient kernels for the wasm backend, registered by core/tf/backend.ts before wasm starts.
+ * The stock kernels they replace are kept so benches can compare against them.
+ */
+import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { conv2dBackpropFilterConfig } from './conv2dBackpropFilter';
+import { conv2dBackpropInputConfig } from './conv2dBackpropInput';
+
+export const WASM_GRADIENT_KERNELS: readonly KernelConfig[] = [
+  conv2dBackpropFilterConfig,
+  conv2dBackpropInputConfig,
+];
+
+const stock = new Map<string, KernelConfig | undefined>();
 let registered = false;
 
 export function registerWasmGradientKernels(): void {
   if (registered) return;
+  for (const k of WASM_GRADIENT_KERNELS) {
+    const old = getKernel(k.kernelName, 'wasm');
+    stock.set(k.kernelName, old);
+    if (old) unregisterKernel(k.kernelName, 'wasm');
+    registerKernel(k);
+  }
   registered = true;
+}
+
+/** The wasm backend's own kernel that ours replaced (undefined when wasm had none). For benches. */
+export function stockWasmKernel(kernelName: string): KernelConfig | undefined {
+  return stock.get(kernelName);
+}
+
+/** Swap between our kernels (true) and the stock ones (false). For benches only. */
+export function useFastWasmKernels(on: boolean): void {
+  for (const k of WASM_GRADIENT_KERNELS) {
+    unregisterKernelIfPresent(k.kernelName);
+    const cfg = on ? k : stock.get(k.kernelName);
+    if (cfg) registerKernel(cfg);
+  }
+}
+
+function unregisterKernelIfPresent(name: string): void {
+  if (getKernel(name, 'wasm')) unregisterKernel(name, 'wasm');
 }

@@ -1,0 +1,86 @@
+/**
+ * Conv2DBackpropInput for wasm (the stock kernel is a naive scalar loop).
+ *
+ * With u = y + pad_top the padded input row, u = s·q + r (r the stride phase):
+ *   dx[u] = Σ_m dy[q − m] · W[r + s·m]
+ * i.e. for each phase a stride-1 correlation of dy with the phase's taps of the spatially flipped,
+ * in/out-swapped filter. All s_h·s_w phases run as ONE forward conv whose output channels are
+ * (phase, C_in): every phase gets ceil(k/s) taps, zero where the phase has fewer. Stride 1 is the
+ * single-phase case. The phase outputs [N, Q_h, Q_w, s_h, s_w, C_in] are interleaved by one
+ * transpose to [N, Q_h, s_h, Q_w, s_w, C_in] = the padded dx, then cropped by (pad_top, pad_left).
+ */
+import { Conv2DBackpropInput, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
+import { assertNHWC, conv2d, convGeometry, crop4d, dispose, f32, transpose, view, type KernelArgs, type WasmBackend } from './wasmOps';
+
+type Shape4 = [number, number, number, number];
+
+/**
+ * Phase filter F[m'h, m'w, co, (rh·sw + rw)·C_in + ci] = W[rh + sh·(Kh−1−m'h), rw + sw·(Kw−1−m'w), ci, co]
+ * (0 outside the kernel), from W [kh, kw, C_in, C_out].
+ */
+export function phaseFilter(w: Float32Array, [kh, kw, cin, cout]: Shape4, sh: number, sw: number, out: Float32Array): void {
+  const Kh = Math.ceil(kh / sh), Kw = Math.ceil(kw / sw);
+  const oc = sh * sw * cin;
+  out.fill(0);
+  for (let mh = 0; mh < Kh; mh++) {
+    for (let rh = 0; rh < sh; rh++) {
+      const a = rh + sh * (Kh - 1 - mh);
+      if (a >= kh) continue;
+      for (let mw = 0; mw < Kw; mw++) {
+        for (let rw = 0; rw < sw; rw++) {
+          const bb = rw + sw * (Kw - 1 - mw);
+          if (bb >= kw) continue;
+          const phaseOff = (rh * sw + rw) * cin;
+          for (let ci = 0; ci < cin; ci++) {
+            const src = ((a * kw + bb) * cin + ci) * cout;
+            let dst = ((mh * Kw + mw) * cout) * oc + phaseOff + ci;
+            for (let co = 0; co < cout; co++, dst += oc) out[dst] = w[src + co]!;
+          }
+        }
+      }
+    }
+  }
+}
+
+export function conv2dBackpropInputWasm({ inputs, backend: b, attrs = {} }: KernelArgs): TensorInfo {
+  const backend = b as WasmBackend;
+  const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+  assertNHWC('Conv2DBackpropInput', attrs.dataFormat);
+  const inputShape = attrs.inputShape as Shape4;
+  const fShape = filter.shape as Shape4;
+  const info = convGeometry(inputShape, fShape, attrs.strides as [number, number], attrs.pad, attrs.dimRoundingMode);
+  const [n, inH, inW, cin] = inputShape;
+  const [kh, kw, , cout] = fShape;
+  const { strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow } = info;
+  const { top, left } = info.padInfo;
+  if (dy.shape[1] !== oh || dy.shape[2] !== ow || dy.shape[3] !== cout) {
+    throw new Error(`Conv2DBackpropInput: dy ${dy.shape} does not match the conv output ${oh}x${ow}x${cout}`);
+  }
+  const Kh = Math.ceil(kh / sh), Kw = Math.ceil(kw / sw);
+  // Phase rows q needed: u = s·q + r must cover [top, top + H).
+  const qh = Math.ceil((inH + top) / sh), qw = Math.ceil((inW + left) / sw);
+
+  const f = backend.makeOutput([Kh, Kw, cout, sh * sw * cin], 'float32');
+  phaseFilter(f32(backend, filter), fShape, sh, sw, f32(backend, f));
+  let phases: TensorInfo | undefined;
+  let inter: TensorInfo | undefined;
+  try {
+    // Output rows = oh + bottom ≥ qh (extra rows, when oh > qh, are cropped below).
+    phases = conv2d(backend, dy, f, {
+      pads: { top: Kh - 1, bottom: Math.max(0, qh - oh), left: Kw - 1, right: Math.max(0, qw - ow) },
+    });
+    const [, ph, pw] = phases.shape as Shape4;
+    if (sh * sw === 1) return crop4d(backend, phases, top, left, inH, inW);
+    // [N·Qh, Qw, sh, sw·C_in] → [N·Qh, sh, Qw, sw·C_in] is [N, Qh·sh, Qw·sw, C_in] in memory.
+    inter = transpose(backend, view(phases, [n * ph, pw, sh, sw * cin]), [0, 2, 1, 3]);
+    return crop4d(backend, view(inter, [n, ph * sh, pw * sw, cin]), top, left, inH, inW);
+  } finally {
+    dispose(backend, f, phases, inter);
+  }
+}
+
+export const conv2dBackpropInputConfig: KernelConfig = {
+  kernelName: Conv2DBackpropInput,
+  backendName: 'wasm',
+  kernelFunc: conv2dBackpropInputWasm as unknown as KernelConfig['kernelFunc'],
+};
