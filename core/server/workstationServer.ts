@@ -1,0 +1,32 @@
+/** Starts the service and the loopback server together: what `fastpr serve` and `npm start` run. */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createService } from '../api/service';
+import { startLoopbackServer, type LoopbackServer } from './loopbackServer';
+
+/** renderer/dist of this checkout. */
+export function defaultRendererDir(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'renderer', 'dist');
+}
+
+export interface WorkstationServerOptions {
+  dataDir: string;
+  port?: number;
+  staticDir?: string;
+}
+
+export async function startWorkstationServer(options: WorkstationServerOptions): Promise<LoopbackServer & { staticDir: string; rendererBuilt: boolean }> {
+  const staticDir = options.staticDir ?? defaultRendererDir();
+  const service = createService({ dataDir: options.dataDir });
+  const server = await startLoopbackServer({ service, port: options.port, staticDir });
+  return {
+    ...server,
+    staticDir,
+    rendererBuilt: existsSync(join(staticDir, 'index.html')),
+    async close() {
+      await server.close();
+      await service.close();
+    },
+  };
+}

@@ -1,0 +1,20 @@
+/**
+ * The renderer's one typed API client. In Electron the preload exposes the contract as
+ * `window.fastpr`; in a browser the loopback server is reached over HTTP with the run's token.
+ * Components import `api` from here and never touch a transport.
+ */
+import type { ApiClient } from '../../../core/api/contract';
+import { createHttpClient, takeToken } from './http';
+
+declare global {
+  interface Window {
+    /** Set by the Electron preload (electron/preload/index.ts). */
+    fastpr?: ApiClient;
+  }
+}
+
+export type TransportKind = 'desktop' | 'browser';
+
+export const transport: TransportKind = window.fastpr ? 'desktop' : 'browser';
+
+export const api: ApiClient = window.fastpr ?? createHttpClient(takeToken());
