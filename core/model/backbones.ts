@@ -1,0 +1,124 @@
+/**
+ * Visual encoder R: image [B, H, W, 3] → I_en [B, S, S, M].
+ *
+ * Both backbones are listed first as conv specs (name, kernel, stride, channels, resolution), used to
+ * build the weights and to count multiply-accumulates; the forward functions apply the same names.
+ * No normalisation layers: residual branches end in a zero-initialised conv (SkipInit/Fixup style),
+ * and ImageNet batch-norm statistics are folded into conv weights when imported (see README).
+ */
+import * as tf from '../tf/tf';
+import type { ModelConfig } from './config';
+import { conv, type Activation, type Weights, type WeightBuilder } from './layers';
+
+export interface ConvSpec {
+  name: string;
+  k: number;
+  stride: 1 | 2;
+  cin: number;
+  cout: number;
+  /** Input resolution (square). */
+  inSize: number;
+  act: Activation;
+  /** Zero-initialised (last conv of a residual branch). */
+  zeroInit?: boolean;
+}
+
+const outSize = (inSize: number, stride: number) => Math.ceil(inSize / stride);
+
+export function compactSpecs(config: ModelConfig): ConvSpec[] {
+  const specs: ConvSpec[] = [];
+  let size = config.inputSize;
+  let c = config.compact.stemWidth;
+  specs.push({ name: 'backbone.stem', k: 3, stride: 2, cin: 3, cout: c, inSize: size, act: 'relu' });
+  size = outSize(size, 2);
+  config.compact.stages.forEach((stage, i) => {
+    specs.push({ name: `backbone.stage${i + 1}.down`, k: 3, stride: 2, cin: c, cout: stage.width, inSize: size, act: 'relu' });
+    size = outSize(size, 2);
+    c = stage.width;
+    for (let b = 0; b < stage.blocks; b++) {
+      specs.push({ name: `backbone.stage${i + 1}.block${b + 1}.conv1`, k: 3, stride: 1, cin: c, cout: c, inSize: size, act: 'relu' });
+      specs.push({ name: `backbone.stage${i + 1}.block${b + 1}.conv2`, k: 3, stride: 1, cin: c, cout: c, inSize: size, act: 'linear', zeroInit: true });
+    }
+  });
+  specs.push({ name: 'backbone.proj', k: 1, stride: 1, cin: c, cout: config.featureWidth, inSize: size, act: 'linear' });
+  return specs;
+}
+
+export const RESNET50_LAYERS = [
+  { blocks: 3, width: 64, stride: 1 },
+  { blocks: 4, width: 128, stride: 2 },
+  { blocks: 6, width: 256, stride: 2 },
+  { blocks: 3, width: 512, stride: 2 },
+] as const;
+
+export function resnet50Specs(config: ModelConfig): ConvSpec[] {
+  const specs: ConvSpec[] = [];
+  let size = config.inputSize;
+  specs.push({ name: 'backbone.stem', k: 7, stride: 2, cin: 3, cout: 64, inSize: size, act: 'relu' });
+  size = outSize(outSize(size, 2), 2); // stem conv, then 3×3 max-pool stride 2
+  let c = 64;
+  RESNET50_LAYERS.forEach((layer, li) => {
+    for (let b = 0; b < layer.blocks; b++) {
+      const stride = b === 0 ? layer.stride : 1;
+      const w = layer.width;
+      const p = `backbone.layer${li + 1}.${b}`;
+      specs.push({ name: `${p}.conv1`, k: 1, stride: 1, cin: c, cout: w, inSize: size, act: 'relu' });
+      specs.push({ name: `${p}.conv2`, k: 3, stride, cin: w, cout: w, inSize: size, act: 'relu' });
+      const out = outSize(size, stride);
+      specs.push({ name: `${p}.conv3`, k: 1, stride: 1, cin: w, cout: 4 * w, inSize: out, act: 'linear', zeroInit: true });
+      if (b === 0) specs.push({ name: `${p}.down`, k: 1, stride: stride as 1 | 2, cin: c, cout: 4 * w, inSize: size, act: 'linear' });
+      size = out;
+      c = 4 * w;
+    }
+  });
+  specs.push({ name: 'backbone.proj', k: 1, stride: 1, cin: c, cout: config.featureWidth, inSize: size, act: 'linear' });
+  return specs;
+}
+
+export function backboneSpecs(config: ModelConfig): ConvSpec[] {
+  return config.backbone === 'resnet50' ? resnet50Specs(config) : compactSpecs(config);
+}
+
+export function convMacs(s: ConvSpec): number {
+  const o = outSize(s.inSize, s.stride);
+  return o * o * s.k * s.k * s.cin * s.cout;
+}
+
+export function buildBackbone(b: WeightBuilder, config: ModelConfig): void {
+  for (const s of backboneSpecs(config)) b.conv2d(s.name, s.k, s.cin, s.cout, s.zeroInit ? 'zero' : s.act === 'relu' ? 'he' : 'glorot');
+}
+
+function compactForward(w: Weights, config: ModelConfig, image: tf.Tensor4D): tf.Tensor4D {
+  let x = conv(w, 'backbone.stem', image, 2, 'relu');
+  config.compact.stages.forEach((stage, i) => {
+    x = conv(w, `backbone.stage${i + 1}.down`, x, 2, 'relu');
+    for (let b = 0; b < stage.blocks; b++) {
+      const p = `backbone.stage${i + 1}.block${b + 1}`;
+      const h = conv(w, `${p}.conv1`, x, 1, 'relu');
+      x = tf.relu(tf.add(x, conv(w, `${p}.conv2`, h, 1, 'linear'))) as tf.Tensor4D;
+    }
+  });
+  return conv(w, 'backbone.proj', x, 1, 'linear');
+}
+
+function resnet50Forward(w: Weights, image: tf.Tensor4D): tf.Tensor4D {
+  let x = conv(w, 'backbone.stem', image, 2, 'relu');
+  x = tf.maxPool(x, 3, 2, 'same');
+  RESNET50_LAYERS.forEach((layer, li) => {
+    for (let b = 0; b < layer.blocks; b++) {
+      const stride = (b === 0 ? layer.stride : 1) as 1 | 2;
+      const p = `backbone.layer${li + 1}.${b}`;
+      const shortcut = b === 0 ? conv(w, `${p}.down`, x, stride, 'linear') : x;
+      let h = conv(w, `${p}.conv1`, x, 1, 'relu');
+      h = conv(w, `${p}.conv2`, h, stride, 'relu');
+      h = conv(w, `${p}.conv3`, h, 1, 'linear');
+      x = tf.relu(tf.add(shortcut, h)) as tf.Tensor4D;
+    }
+  });
+  return conv(w, 'backbone.proj', x, 1, 'linear');
+}
+
+/** R(I): normalised NHWC image → I_en [B, S, S, M]. */
+export function backboneForward(w: Weights, config: ModelConfig, image: tf.Tensor4D): tf.Tensor4D {
+  return config.backbone === 'resnet50' ? resnet50Forward(w, image) : compactForward(w, config, image);
+}

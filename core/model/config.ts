@@ -1,0 +1,128 @@
+/**
+ * The FastPR model configuration: every size and switch, validated with zod. Defaults are the
+ * paper's (input 224×224, grid S=7, feature width M=256, λ_ssl=1, λ_con=100, λ_loc=5) except the
+ * backbone, which defaults to the CPU-friendly `compact` one the workstation ships (the paper's
+ * `resnet50` is one flag away).
+ */
+import { z } from 'zod';
+import { ATTRIBUTE_COUNT, ATTRIBUTE_SCHEMA_VERSION, VOCABULARY_SIZE } from '../attributes/schema';
+import { ModelError } from '../errors';
+
+export const compactStageSchema = z.object({
+  /** Output channels of the stage (its first conv has stride 2). */
+  width: z.number().int().min(1),
+  /** Residual blocks (two 3×3 convs each) after the stride-2 conv. */
+  blocks: z.number().int().min(0),
+});
+
+export const lossWeightsSchema = z.object({
+  ssl: z.number().min(0).default(1),
+  con: z.number().min(0).default(100),
+  loc: z.number().min(0).default(5),
+  cla: z.number().min(0).default(1),
+  rec: z.number().min(0).default(1),
+  off: z.number().min(0).default(1),
+});
+
+export const modelConfigSchema = z
+  .object({
+    /** Square input side in pixels (H = W). */
+    inputSize: z.number().int().min(16).default(224),
+    /** Grid side S: the encoder's output is S×S cells. */
+    grid: z.number().int().min(3).default(7),
+    /** Feature width M shared by I_en, the slot embeddings and Ī. */
+    featureWidth: z.number().int().min(1).default(256),
+    /** Width of the common layer FC and of the heads' hidden layers. */
+    hiddenWidth: z.number().int().min(1).default(256),
+    backbone: z.enum(['compact', 'resnet50']).default('compact'),
+    compact: z
+      .object({
+        stemWidth: z.number().int().min(1).default(16),
+        stages: z.array(compactStageSchema).min(1).default([
+          { width: 32, blocks: 0 },
+          { width: 48, blocks: 1 },
+          { width: 96, blocks: 1 },
+          { width: 128, blocks: 1 },
+        ]),
+      })
+      .default({ stemWidth: 16, stages: [{ width: 32, blocks: 0 }, { width: 48, blocks: 1 }, { width: 96, blocks: 1 }, { width: 128, blocks: 1 }] }),
+    /** Attention softmax temperature τ (the paper states τ = 0.5 without placing it; we use it here). */
+    attentionTemperature: z.number().positive().default(0.5),
+    /** Zero the fused features of slots whose value is unknown (see README, "Unknown slots"). */
+    maskUnknownSlots: z.boolean().default(true),
+    /** Hidden width of the label-prediction head F. */
+    labelHiddenWidth: z.number().int().min(1).default(256),
+    /** Reconstruction target size [height, width]; both divisible by 8. */
+    reconstructionSize: z.tuple([z.number().int(), z.number().int()]).default([32, 16]),
+    /** Channels of the decoder's first (lowest-resolution) feature map. */
+    decoderWidth: z.number().int().min(4).default(32),
+    /** 'dual': separate confidence and box heads (paper). 'merged': one YOLO-style head (ablation). */
+    heads: z.enum(['dual', 'merged']).default('dual'),
+    proxies: z
+      .object({ label: z.boolean().default(true), reconstruction: z.boolean().default(true), offset: z.boolean().default(true) })
+      .default({ label: true, reconstruction: true, offset: true }),
+    lossWeights: lossWeightsSchema.default({ ssl: 1, con: 100, loc: 5, cla: 1, rec: 1, off: 1 }),
+    /** Written by the trainer; checked on load. */
+    attributeSchemaVersion: z.number().int().default(ATTRIBUTE_SCHEMA_VERSION),
+    slots: z.number().int().default(ATTRIBUTE_COUNT),
+    vocabularySize: z.number().int().default(VOCABULARY_SIZE),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const stride = c.inputSize / c.grid;
+    if (c.backbone === 'resnet50' && stride !== 32) {
+      ctx.addIssue({ code: 'custom', path: ['inputSize'], message: `resnet50 has stride 32: inputSize must be 32×grid (${32 * c.grid}), got ${c.inputSize}` });
+    }
+    if (c.backbone === 'compact') {
+      const want = 2 ** (1 + c.compact.stages.length);
+      if (stride !== want) {
+        ctx.addIssue({ code: 'custom', path: ['inputSize'], message: `compact backbone with ${c.compact.stages.length} stages has stride ${want}: inputSize must be ${want * c.grid}, got ${c.inputSize}` });
+      }
+    }
+    if (c.decoderWidth % 4 !== 0) ctx.addIssue({ code: 'custom', path: ['decoderWidth'], message: `must be a multiple of 4, got ${c.decoderWidth}` });
+    const [rh, rw] = c.reconstructionSize;
+    if (rh % 8 !== 0 || rw % 8 !== 0 || rh <= 0 || rw <= 0) {
+      ctx.addIssue({ code: 'custom', path: ['reconstructionSize'], message: `must be positive multiples of 8, got ${rh}×${rw}` });
+    }
+  });
+
+export type ModelConfig = z.infer<typeof modelConfigSchema>;
+export type ModelConfigInput = z.input<typeof modelConfigSchema>;
+export type LossWeights = z.infer<typeof lossWeightsSchema>;
+
+/** Validates a config object; problems become a ModelError naming the source and the field. */
+export function parseModelConfig(input: unknown, source = 'model config'): ModelConfig {
+  const parsed = modelConfigSchema.safeParse(input ?? {});
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    const where = first ? first.path.map(String).join('.') || '(root)' : '(root)';
+    throw new ModelError(`${source}: ${where}: ${first?.message ?? 'invalid'}`, { file: source, field: where });
+  }
+  return parsed.data;
+}
+
+/** A model trained with another attribute schema cannot read today's query tokens. */
+export function assertSchemaCompatible(config: ModelConfig, source: string): void {
+  if (config.attributeSchemaVersion !== ATTRIBUTE_SCHEMA_VERSION || config.slots !== ATTRIBUTE_COUNT || config.vocabularySize !== VOCABULARY_SIZE) {
+    throw new ModelError(
+      `${source}: trained for attribute schema v${config.attributeSchemaVersion} (${config.slots} slots, ${config.vocabularySize} tokens); ` +
+        `this build uses v${ATTRIBUTE_SCHEMA_VERSION} (${ATTRIBUTE_COUNT} slots, ${VOCABULARY_SIZE} tokens)`,
+      { file: source },
+    );
+  }
+}
+
+/** Tiny configuration for tests: 64×64 input, S=4, M=16, a 3-stage compact backbone (stride 16). */
+export function tinyConfig(overrides: Partial<ModelConfigInput> = {}): ModelConfig {
+  return parseModelConfig({
+    inputSize: 64,
+    grid: 4,
+    featureWidth: 16,
+    hiddenWidth: 16,
+    labelHiddenWidth: 16,
+    decoderWidth: 8,
+    reconstructionSize: [16, 8],
+    compact: { stemWidth: 8, stages: [{ width: 8, blocks: 0 }, { width: 16, blocks: 1 }, { width: 16, blocks: 0 }] },
+    ...overrides,
+  });
+}

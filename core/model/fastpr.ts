@@ -1,0 +1,206 @@
+/**
+ * The FastPR network (paper §3): weights and forward pass. Layer-by-layer documentation, weight
+ * names and shapes are in README.md; keep the two in step (the ONNX exporter mirrors this file).
+ *
+ * Inputs of the inference graph:
+ *   image  float32 [B, H, W, 3]  NHWC, normalised by preprocess.ts
+ *   tokens int32   [B, T]        global token per slot (schema.globalToken), T = 16
+ *   known  float32 [B, T]        1 where the slot's value is stated, 0 where unknown
+ */
+import * as tf from '../tf/tf';
+import type { ModelConfig } from './config';
+import { backboneForward, buildBackbone } from './backbones';
+import { conv, dense, denseLastAxis, getWeight, WeightBuilder, type Weights } from './layers';
+import { OFFSET_CLASSES } from './regions';
+import { Rng } from './rng';
+
+export interface FastprModel {
+  config: ModelConfig;
+  weights: Weights;
+}
+
+export interface ForwardInputs {
+  image: tf.Tensor4D;
+  tokens: tf.Tensor2D;
+  known: tf.Tensor2D;
+}
+
+export interface ForwardOutputs {
+  /** I_en [B, S, S, M]. */
+  encoded: tf.Tensor4D;
+  /** w [B, T, S²]: per slot, a softmax over the cells. */
+  attention: tf.Tensor3D;
+  /** Σ_cells Ĩ_i / S² = attention readout per slot [B, T, M] (input of the label proxy F). */
+  pooled: tf.Tensor3D;
+  /** Ī [B, S, S, M]. */
+  fused: tf.Tensor4D;
+  /** FC(Ī) [B, S, S, H]. */
+  common: tf.Tensor4D;
+  /** Sigmoid confidences [B, S, S]. */
+  confidence: tf.Tensor3D;
+  /** Sigmoid (x, y, w, h) per cell [B, S, S, 4]. */
+  boxes: tf.Tensor4D;
+}
+
+/** Groups of weights by module, for the alternate optimisation's freezing. */
+export type WeightGroup = 'encoder' | 'common' | 'localisation' | 'label' | 'reconstruction' | 'offset';
+
+export function weightGroup(name: string): WeightGroup {
+  if (name.startsWith('backbone.') || name.startsWith('semantic.') || name.startsWith('align.')) return 'encoder';
+  if (name.startsWith('loc.fc')) return 'common';
+  if (name.startsWith('loc.')) return 'localisation';
+  if (name.startsWith('proxy.label.')) return 'label';
+  if (name.startsWith('proxy.rec.')) return 'reconstruction';
+  if (name.startsWith('proxy.offset.')) return 'offset';
+  throw new Error(`weight ${name} belongs to no group`);
+}
+
+/** Builds every weight, deterministically from `seed`. */
+export function createModel(config: ModelConfig, seed = 1): FastprModel {
+  const b = new WeightBuilder(new Rng(seed));
+  const M = config.featureWidth;
+  const H = config.hiddenWidth;
+  const T = config.slots;
+  const S = config.grid;
+  buildBackbone(b, config);
+  b.embedding('semantic.embedding', config.vocabularySize, M, 1);
+  b.conv2d('align.fuse', 1, T * M, M, 'glorot');
+  b.conv2d('loc.fc1', 1, M, H, 'he');
+  b.conv2d('loc.fc2', 1, H, H, 'he');
+  if (config.heads === 'dual') {
+    b.conv2d('loc.conf1', 1, H, H, 'he');
+    b.conv2d('loc.conf2', 1, H, 1, 'glorot');
+    b.conv2d('loc.box1', 1, H, H, 'he');
+    b.conv2d('loc.box2', 1, H, 4, 'glorot');
+  } else {
+    b.conv2d('loc.merged1', 1, H, H, 'he');
+    b.conv2d('loc.merged2', 1, H, 5, 'glorot');
+  }
+  if (config.proxies.label) {
+    b.dense('proxy.label.fc1', M, config.labelHiddenWidth, 'he');
+    b.dense('proxy.label.fc2', config.labelHiddenWidth, config.vocabularySize, 'glorot');
+  }
+  if (config.proxies.reconstruction) {
+    const [rh, rw] = config.reconstructionSize;
+    const D = config.decoderWidth;
+    b.dense('proxy.rec.fc', M, (rh / 8) * (rw / 8) * D, 'he');
+    b.conv2d('proxy.rec.conv1', 3, D, D / 2, 'he');
+    b.conv2d('proxy.rec.conv2', 3, D / 2, D / 4, 'he');
+    b.conv2d('proxy.rec.out', 3, D / 4, 3, 'glorot');
+  }
+  if (config.proxies.offset) b.dense('proxy.offset.fc', S * S * H, OFFSET_CLASSES, 'glorot');
+  return { config, weights: b.weights };
+}
+
+/** E: one-hot(tokens) · table → v [B, T, M]. (A matMul rather than gather: its gradient runs on every backend.) */
+export function embedSlots(model: FastprModel, tokens: tf.Tensor2D): tf.Tensor3D {
+  const [B, T] = tokens.shape;
+  const V = model.config.vocabularySize;
+  const table = getWeight(model.weights, 'semantic.embedding.table') as unknown as tf.Tensor2D;
+  const oneHot = tf.reshape(tf.oneHot(tf.cast(tokens, 'int32'), V), [B * T, V]) as tf.Tensor2D;
+  return tf.reshape(tf.matMul(oneHot, table), [B, T, model.config.featureWidth]);
+}
+
+/** Dynamic visual-semantic alignment (§3.2.1). */
+export function align(model: FastprModel, encoded: tf.Tensor4D, v: tf.Tensor3D, known: tf.Tensor2D) {
+  const { grid: S, featureWidth: M, slots: T } = model.config;
+  const B = encoded.shape[0];
+  const flat = tf.reshape(encoded, [B, S * S, M]) as tf.Tensor3D;
+  // logits[b, i, c] = <v_i, I_en[c]> / (τ·√M); softmax over c (the cells), separately per slot i.
+  const logits = tf.mul(tf.matMul(v, flat, false, true), 1 / (model.config.attentionTemperature * Math.sqrt(M)));
+  const attention = tf.softmax(logits, -1) as tf.Tensor3D;
+  // Ĩ_i = I_en ⊙ w_i, scaled by S² so that uniform attention passes I_en through unchanged; unknown
+  // slots are zeroed when masking is on.
+  let weightsPerCell = tf.mul(attention, S * S);
+  if (model.config.maskUnknownSlots) weightsPerCell = tf.mul(weightsPerCell, tf.expandDims(known, 2));
+  const tilde = tf.mul(tf.expandDims(weightsPerCell, 3), tf.expandDims(flat, 1)); // [B, T, S², M]
+  // Concatenate over slots along channels: channel index = i·M + m (slot-major).
+  const concat = tf.reshape(tf.transpose(tilde, [0, 2, 1, 3]), [B, S, S, T * M]) as tf.Tensor4D;
+  const fused = conv(model.weights, 'align.fuse', concat, 1, 'linear');
+  const pooled = tf.matMul(attention, flat) as tf.Tensor3D; // [B, T, M]
+  return { attention, fused, pooled };
+}
+
+/** Common layer FC: two per-cell fully connected layers (1×1 convs). */
+export function commonLayer(model: FastprModel, fused: tf.Tensor4D): tf.Tensor4D {
+  return conv(model.weights, 'loc.fc2', conv(model.weights, 'loc.fc1', fused, 1, 'relu'), 1, 'relu');
+}
+
+/** FI and FB (or the merged head): confidence [B, S, S] and boxes [B, S, S, 4]. */
+export function localisationHeads(model: FastprModel, common: tf.Tensor4D) {
+  const w = model.weights;
+  const [B, S] = common.shape;
+  if (model.config.heads === 'merged') {
+    const out = conv(w, 'loc.merged2', conv(w, 'loc.merged1', common, 1, 'relu'), 1, 'sigmoid');
+    const [c, box] = tf.split(out, [1, 4], 3);
+    return { confidence: tf.reshape(c!, [B, S, S]) as tf.Tensor3D, boxes: box as tf.Tensor4D };
+  }
+  const conf = conv(w, 'loc.conf2', conv(w, 'loc.conf1', common, 1, 'relu'), 1, 'sigmoid');
+  const boxes = conv(w, 'loc.box2', conv(w, 'loc.box1', common, 1, 'relu'), 1, 'sigmoid');
+  return { confidence: tf.reshape(conf, [B, S, S]) as tf.Tensor3D, boxes };
+}
+
+/** The inference graph (also the trunk of every training loss). */
+export function forward(model: FastprModel, inputs: ForwardInputs): ForwardOutputs {
+  const encoded = backboneForward(model.weights, model.config, inputs.image);
+  const v = embedSlots(model, inputs.tokens);
+  const { attention, fused, pooled } = align(model, encoded, v, inputs.known);
+  const common = commonLayer(model, fused);
+  const { confidence, boxes } = localisationHeads(model, common);
+  return { encoded, attention, pooled, fused, common, confidence, boxes };
+}
+
+/** Label-prediction proxy F (§3.2.2): logits over the global vocabulary per slot [B, T, V]. */
+export function labelLogits(model: FastprModel, pooled: tf.Tensor3D): tf.Tensor3D {
+  const h = denseLastAxis(model.weights, 'proxy.label.fc1', pooled, 'relu');
+  return denseLastAxis(model.weights, 'proxy.label.fc2', h, 'linear') as tf.Tensor3D;
+}
+
+/**
+ * Offset proxy (§3.3.3): Ī_s = P·Ī (P a per-sample permutation matrix [B, S², S²]), then
+ * FM(FC(Ī_s)) with FM one dense layer over the flattened S×S×H grid → 8 logits.
+ */
+export function offsetLogits(model: FastprModel, fused: tf.Tensor4D, permutation: tf.Tensor3D): tf.Tensor2D {
+  const [B, S, , M] = fused.shape;
+  const swapped = tf.reshape(tf.matMul(permutation, tf.reshape(fused, [B, S * S, M]) as tf.Tensor3D), [B, S, S, M]) as tf.Tensor4D;
+  const common = commonLayer(model, swapped);
+  return dense(model.weights, 'proxy.offset.fc', tf.reshape(common, [B, -1]) as tf.Tensor2D, 'linear');
+}
+
+/**
+ * Reconstruction decoder D (§3.3.1): reads Ī at the target's responsible cell (cellMask one-hot
+ * [B, S²]), then dense → (rh/8 × rw/8 × D) and three ×2 bilinear upsamplings each followed by a 3×3
+ * conv → [B, rh, rw, 3] in the normalised pixel space of the input.
+ */
+export function reconstruct(model: FastprModel, fused: tf.Tensor4D, cellMask: tf.Tensor2D): tf.Tensor4D {
+  const [B, S, , M] = fused.shape;
+  const [rh, rw] = model.config.reconstructionSize;
+  const D = model.config.decoderWidth;
+  const w = model.weights;
+  const z = tf.reshape(tf.matMul(tf.expandDims(cellMask, 1) as tf.Tensor3D, tf.reshape(fused, [B, S * S, M]) as tf.Tensor3D), [B, M]) as tf.Tensor2D;
+  let x = tf.reshape(dense(w, 'proxy.rec.fc', z, 'relu'), [B, rh / 8, rw / 8, D]) as tf.Tensor4D;
+  // Default (asymmetric) bilinear: the only mode whose gradient TF.js computes correctly.
+  x = conv(w, 'proxy.rec.conv1', tf.image.resizeBilinear(x, [rh / 4, rw / 4]), 1, 'relu');
+  x = conv(w, 'proxy.rec.conv2', tf.image.resizeBilinear(x, [rh / 2, rw / 2]), 1, 'relu');
+  return conv(w, 'proxy.rec.out', tf.image.resizeBilinear(x, [rh, rw]), 1, 'linear');
+}
+
+export interface InferenceResult {
+  /** [B·S²] row-major per image. */
+  confidence: Float32Array;
+  /** [B·S²·4] (x, y, w, h) per cell. */
+  boxes: Float32Array;
+  /** [B·T·S²]. */
+  attention: Float32Array;
+}
+
+/** Runs the inference graph and returns plain arrays for decode.ts. */
+export async function infer(model: FastprModel, inputs: ForwardInputs): Promise<InferenceResult> {
+  const out = tf.tidy(() => {
+    const f = forward(model, inputs);
+    return [f.confidence, f.boxes, f.attention] as const;
+  });
+  const [confidence, boxes, attention] = await Promise.all(out.map((t) => t.data() as Promise<Float32Array>));
+  out.forEach((t) => t.dispose());
+  return { confidence: confidence!, boxes: boxes!, attention: attention! };
+}
