@@ -2,13 +2,18 @@
  * Fast gradient kernels for the wasm backend, registered by core/tf/backend.ts before wasm starts.
  * The stock kernels they replace are kept so benches can compare against them.
  */
-import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { engine, getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilterConfig } from './conv2dBackpropFilter';
 import { conv2dBackpropInputConfig } from './conv2dBackpropInput';
+import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwiseBackprop';
+import { unsortedSegmentSumConfig } from './unsortedSegmentSum';
 
 export const WASM_GRADIENT_KERNELS: readonly KernelConfig[] = [
   conv2dBackpropFilterConfig,
   conv2dBackpropInputConfig,
+  depthwiseBackpropFilterConfig,
+  depthwiseBackpropInputConfig,
+  unsortedSegmentSumConfig,
 ];
 
 const stock = new Map<string, KernelConfig | undefined>();
@@ -35,7 +40,11 @@ export function useFastWasmKernels(on: boolean): void {
   for (const k of WASM_GRADIENT_KERNELS) {
     unregisterKernelIfPresent(k.kernelName);
     const cfg = on ? k : stock.get(k.kernelName);
-    if (cfg) registerKernel(cfg);
+    if (!cfg) continue;
+    registerKernel(cfg);
+    // A stock kernel unregistered before wasm started never had its setup (cwrap) run.
+    const backend = engine().findBackend('wasm');
+    if (cfg.setupFunc && backend) cfg.setupFunc(backend);
   }
 }
 
