@@ -29,7 +29,9 @@ export class WeightBuilder {
   private add(name: string, shape: number[], std: number): void {
     if (this.weights.has(name)) throw new Error(`duplicate weight name ${name}`);
     const size = shape.reduce((a, b) => a * b, 1);
-    this.weights.set(name, tf.variable(tf.tensor(fill(this.rng, size, std), shape, 'float32'), true));
+    const init = tf.tensor(fill(this.rng, size, std), shape, 'float32');
+    this.weights.set(name, tf.variable(init, true));
+    init.dispose();
   }
 
   private std(init: Init, fanIn: number, fanOut: number): number {

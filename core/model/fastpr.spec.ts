@@ -1,0 +1,124 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '../tf/tf';
+import { initBackend } from '../tf/backend';
+import { ModelError } from '../errors';
+import { backboneSpecs } from './backbones';
+import { parseModelConfig, tinyConfig } from './config';
+import { createModel, forward, weightGroup, type FastprModel } from './fastpr';
+import { countMacs } from './macs';
+import { assignArrays, readWeightsFiles, weightsToArrays, writeWeightsFiles } from './weightsFile';
+
+beforeAll(async () => {
+  await initBackend({ prefer: 'cpu', purpose: 'train', allowCpuTraining: true });
+});
+
+function inputs(B: number, size: number, tokens: number[][], known: number[][]) {
+  return {
+    image: tf.randomNormal([B, size, size, 3], 0, 1, 'float32', 7) as tf.Tensor4D,
+    tokens: tf.tensor2d(tokens, undefined, 'int32'),
+    known: tf.tensor2d(known),
+  };
+}
+
+describe('FastPR forward pass', () => {
+  const config = tinyConfig();
+  let model: FastprModel;
+  beforeAll(() => {
+    model = createModel(config, 5);
+  });
+  const T = config.slots;
+  const tokens = [Array.from({ length: T }, (_, i) => i * 3), Array.from({ length: T }, (_, i) => i * 7 % 126)];
+  const known = [Array(T).fill(1), Array.from({ length: T }, (_, i) => (i % 2 ? 1 : 0))];
+
+  it('produces the documented shapes', () => {
+    const o = forward(model, inputs(2, 64, tokens, known));
+    expect(o.encoded.shape).toEqual([2, 4, 4, 16]);
+    expect(o.attention.shape).toEqual([2, T, 16]);
+    expect(o.fused.shape).toEqual([2, 4, 4, 16]);
+    expect(o.confidence.shape).toEqual([2, 4, 4]);
+    expect(o.boxes.shape).toEqual([2, 4, 4, 4]);
+  });
+
+  it('attention is a softmax over the cells, per slot and per image, of <I_en, v_i>/(τ√M)', () => {
+    const inp = inputs(2, 64, tokens, known);
+    const o = forward(model, inp);
+    const att = o.attention.arraySync();
+    const enc = tf.reshape(o.encoded, [2, 16, 16]).arraySync() as number[][][];
+    const table = model.weights.get('semantic.embedding.table')!.arraySync() as number[][];
+    for (let b = 0; b < 2; b++) {
+      for (let i = 0; i < T; i++) {
+        const row = att[b]![i]!;
+        expect(row.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 5);
+        const v = table[tokens[b]![i]!]!;
+        const logits = enc[b]!.map((cell) => cell.reduce((s, x, m) => s + x * v[m]!, 0) / (0.5 * 4));
+        const mx = Math.max(...logits);
+        const z = logits.reduce((s, l) => s + Math.exp(l - mx), 0);
+        logits.forEach((l, c) => expect(row[c]!).toBeCloseTo(Math.exp(l - mx) / z, 4));
+      }
+    }
+    // Summing over slots instead would not give 1.
+    const perCell = att[0]!.reduce((s, r) => s + r[0]!, 0);
+    expect(Math.abs(perCell - 1)).toBeGreaterThan(1e-3);
+  });
+
+  it('masks unknown slots: changing an unknown slot token does not change Ī', () => {
+    const k = [Array.from({ length: T }, (_, i) => (i < 4 ? 1 : 0))];
+    const t1 = [Array.from({ length: T }, (_, i) => i * 3)];
+    const t2 = [t1[0]!.map((v, i) => (i >= 4 ? v + 1 : v))];
+    const a = forward(model, inputs(1, 64, t1, k)).fused.dataSync();
+    const b = forward(model, inputs(1, 64, t2, k)).fused.dataSync();
+    expect(Array.from(a)).toEqual(Array.from(b));
+    const t3 = [t1[0]!.map((v, i) => (i === 0 ? v + 1 : v))];
+    const c = forward(model, inputs(1, 64, t3, k)).fused.dataSync();
+    expect(Array.from(a)).not.toEqual(Array.from(c));
+  });
+
+  it('every weight belongs to a freezing group; backbone specs match the weights', () => {
+    for (const name of model.weights.keys()) expect(() => weightGroup(name)).not.toThrow();
+    const specNames = backboneSpecs(config).flatMap((s) => [`${s.name}.kernel`, `${s.name}.bias`]);
+    const backboneWeights = [...model.weights.keys()].filter((n) => n.startsWith('backbone.'));
+    expect(backboneWeights.sort()).toEqual(specNames.sort());
+  });
+
+  it('counts MACs: compact ≈ 0.13 GMAC backbone, resnet50 ≈ 4.1 GMAC at 224', () => {
+    const compact = countMacs(parseModelConfig({}));
+    const resnet = countMacs(parseModelConfig({ backbone: 'resnet50' }));
+    expect(compact.backbone / 1e9).toBeGreaterThan(0.1);
+    expect(compact.inference / 1e9).toBeLessThan(0.2);
+    expect(resnet.backbone / 1e9).toBeCloseTo(4.11, 1);
+  });
+
+  it('merged-heads ablation has its own head weights and the same outputs', () => {
+    const m = createModel(tinyConfig({ heads: 'merged', proxies: { label: false, reconstruction: true, offset: false } }), 1);
+    expect(m.weights.has('loc.merged2.kernel')).toBe(true);
+    expect(m.weights.has('loc.conf1.kernel')).toBe(false);
+    expect(m.weights.has('proxy.label.fc1.kernel')).toBe(false);
+    const o = forward(m, inputs(1, 64, [tokens[0]!], [known[0]!]));
+    expect(o.boxes.shape).toEqual([1, 4, 4, 4]);
+  });
+});
+
+describe('weight files', () => {
+  it('round-trips a model and rejects malformed or missing files with ModelError naming the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fastpr-w-'));
+    const a = createModel(tinyConfig(), 1);
+    const b = createModel(tinyConfig(), 2);
+    writeWeightsFiles(dir, 'weights', weightsToArrays(a.weights));
+    assignArrays(b.weights, readWeightsFiles(dir, 'weights'), 'weights.json');
+    for (const [n, v] of a.weights) expect(Array.from(b.weights.get(n)!.dataSync())).toEqual(Array.from(v.dataSync()));
+
+    expect(() => readWeightsFiles(dir, 'nope')).toThrow(ModelError);
+    expect(() => readWeightsFiles(dir, 'nope')).toThrow(/nope\.json/);
+    writeFileSync(join(dir, 'weights.json'), '{"format":"x"}');
+    expect(() => readWeightsFiles(dir, 'weights')).toThrow(/weights\.json: not a FastPR weights header/);
+    writeWeightsFiles(dir, 'weights', weightsToArrays(a.weights));
+    writeFileSync(join(dir, 'weights.bin'), Buffer.alloc(10));
+    expect(() => readWeightsFiles(dir, 'weights')).toThrow(/10 bytes/);
+    const other = createModel(tinyConfig({ featureWidth: 8 }), 1);
+    writeWeightsFiles(dir, 'weights', weightsToArrays(a.weights));
+    expect(() => assignArrays(other.weights, readWeightsFiles(dir, 'weights'), 'w.json')).toThrow(/w\.json: weight .* has shape/);
+  });
+});

@@ -1,0 +1,58 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '../tf/tf';
+import { initBackend } from '../tf/backend';
+import { boxLoss, confidenceLoss, labelLoss, offsetLoss, reconstructionLoss, totalLoss } from './losses';
+
+beforeAll(async () => {
+  await initBackend({ prefer: 'cpu', purpose: 'train', allowCpuTraining: true });
+});
+
+const val = (t: tf.Tensor) => t.dataSync()[0]!;
+
+describe('loss terms against hand computation', () => {
+  it('L_cla: categorical cross-entropy over known slots only', () => {
+    const logits = tf.tensor3d([[[1, 2, 3], [0, 0, 0]], [[0, 5, 0], [2, 0, 0]]]);
+    const targets = tf.tensor2d([[2, 0], [1, 0]], undefined, 'int32');
+    const known = tf.tensor2d([[1, 0], [1, 1]]);
+    const ce = (l: number[], t: number) => Math.log(l.reduce((s, v) => s + Math.exp(v), 0)) - l[t]!;
+    const want = (ce([1, 2, 3], 2) + ce([0, 5, 0], 1) + ce([2, 0, 0], 0)) / 3;
+    expect(val(labelLoss(logits, targets, known))).toBeCloseTo(want, 5);
+  });
+
+  it('L_con: sum of squared errors over cells, mean over the batch', () => {
+    const conf = tf.tensor2d([[0.5, 0.2, 0.9, 0.1], [0.3, 0, 0, 0]]);
+    const target = tf.tensor2d([[0, 0, 1, 0], [0, 0, 0, 0]]);
+    // sample 1: .25 + .04 + .01 + .01 = .31; sample 2: .09 → mean .2
+    expect(val(confidenceLoss(conf, target))).toBeCloseTo(0.2, 6);
+  });
+
+  it('L_loc: squared x, y and sqrt-w, sqrt-h errors on the responsible cell only', () => {
+    const pred = tf.tensor3d([[[0.5, 0.5, 0.25, 0.64], [0.9, 0.9, 0.9, 0.9]], [[0, 0, 0.5, 0.5], [0, 0, 0.5, 0.5]]]);
+    const target = tf.tensor3d([[[0.2, 0.6, 0.36, 0.16], [0, 0, 0, 0]], [[0, 0, 0, 0], [0, 0, 0, 0]]]);
+    const obj = tf.tensor2d([[1, 0], [0, 0]]);
+    const present = tf.tensor1d([1, 0]);
+    // (0.3)² + (0.1)² + (0.5 − 0.6)² + (0.8 − 0.4)² = 0.09 + 0.01 + 0.01 + 0.16 = 0.27, one present sample
+    expect(val(boxLoss(pred, target, obj, present))).toBeCloseTo(0.27, 4);
+  });
+
+  it('L_rec: mean absolute error over pixels, averaged over present samples', () => {
+    const pred = tf.tensor4d([1, 2, 3, 4, 9, 9, 9, 9], [2, 2, 2, 1]);
+    const target = tf.tensor4d([0, 2, 5, 4, 0, 0, 0, 0], [2, 2, 2, 1]);
+    // sample 1: (1 + 0 + 2 + 0)/4 = 0.75; sample 2 absent
+    expect(val(reconstructionLoss(pred, target, tf.tensor1d([1, 0])))).toBeCloseTo(0.75, 6);
+  });
+
+  it('L_off: 8-class cross-entropy over valid samples', () => {
+    const logits = tf.tensor2d([[0, 0, 0, 0, 0, 0, 0, Math.log(8)], [5, 0, 0, 0, 0, 0, 0, 0]]);
+    const labels = tf.tensor1d([7, 3], 'int32');
+    // sample 1: p = 8 / (7 + 8) → −log(8/15); sample 2 invalid
+    expect(val(offsetLoss(logits, labels, tf.tensor1d([1, 0])))).toBeCloseTo(-Math.log(8 / 15), 5);
+  });
+
+  it('eq. 6–7 combine the terms with their λ', () => {
+    const s = (v: number) => tf.scalar(v);
+    const w = { ssl: 2, con: 100, loc: 5, cla: 1, rec: 0.5, off: 3 };
+    const got = val(totalLoss({ cla: s(1), rec: s(2), off: s(0.1), con: s(0.01), loc: s(0.2) }, w));
+    expect(got).toBeCloseTo(2 * (1 + 1 + 0.3) + 1 + 1, 5);
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * The loss terms of FastPR (paper eq. 1–7). Each takes predictions and targets as tensors and
+ * returns a scalar; the normalisation of each is documented in README.md ("Losses").
+ */
+import * as tf from '../tf/tf';
+import type { LossWeights } from './config';
+
+const SQRT_EPS = 1e-6;
+
+/** max(1, Σ mask) as a scalar tensor. */
+function countOf(mask: tf.Tensor): tf.Scalar {
+  return tf.maximum(tf.sum(mask), 1) as tf.Scalar;
+}
+
+/**
+ * Eq. 1, categorical: −log softmax(logits)[target] per slot, averaged over slots with known = 1.
+ * logits [B, T, V]; targets int32 [B, T] (global tokens); known [B, T].
+ */
+export function labelLoss(logits: tf.Tensor3D, targets: tf.Tensor2D, known: tf.Tensor2D): tf.Scalar {
+  const V = logits.shape[2];
+  const logp = tf.logSoftmax(logits, -1);
+  const picked = tf.sum(tf.mul(logp, tf.oneHot(tf.cast(targets, 'int32'), V)), -1); // [B, T]
+  return tf.div(tf.neg(tf.sum(tf.mul(picked, known))), countOf(known)) as tf.Scalar;
+}
+
+/** Eq. 2 (L1): mean |pred − target| over pixels and channels, averaged over present samples. */
+export function reconstructionLoss(pred: tf.Tensor4D, target: tf.Tensor4D, present: tf.Tensor1D): tf.Scalar {
+  const perSample = tf.mean(tf.abs(tf.sub(pred, target)), [1, 2, 3]); // [B]
+  return tf.div(tf.sum(tf.mul(perSample, present)), countOf(present)) as tf.Scalar;
+}
+
+/** Eq. 3: Σ_cells (C − Ĉ)² per sample, mean over the batch. confidence, target [B, S²]. */
+export function confidenceLoss(confidence: tf.Tensor2D, target: tf.Tensor2D): tf.Scalar {
+  return tf.mean(tf.sum(tf.squaredDifference(confidence, target), -1)) as tf.Scalar;
+}
+
+/**
+ * Eq. 4 on responsible cells (obj [B, S²] = 1), with √ of w and h; summed per sample, averaged over
+ * samples that have a target (present [B]). pred, target [B, S², 4] as (x, y, w, h).
+ */
+export function boxLoss(pred: tf.Tensor3D, target: tf.Tensor3D, obj: tf.Tensor2D, present: tf.Tensor1D): tf.Scalar {
+  const [pxy, pwh] = tf.split(pred, [2, 2], -1);
+  const [txy, twh] = tf.split(target, [2, 2], -1);
+  const dxy = tf.sum(tf.squaredDifference(pxy!, txy!), -1);
+  const dwh = tf.sum(tf.squaredDifference(tf.sqrt(tf.add(pwh!, SQRT_EPS)), tf.sqrt(tf.add(twh!, SQRT_EPS))), -1);
+  return tf.div(tf.sum(tf.mul(tf.add(dxy, dwh), obj)), countOf(present)) as tf.Scalar;
+}
+
+/** Eq. 5, categorical over the 8 offset classes; averaged over samples with valid = 1. */
+export function offsetLoss(logits: tf.Tensor2D, labels: tf.Tensor1D, valid: tf.Tensor1D): tf.Scalar {
+  const logp = tf.logSoftmax(logits, -1);
+  const picked = tf.sum(tf.mul(logp, tf.oneHot(tf.cast(labels, 'int32'), logits.shape[1])), -1);
+  return tf.div(tf.neg(tf.sum(tf.mul(picked, valid))), countOf(valid)) as tf.Scalar;
+}
+
+export interface LossTerms {
+  cla?: tf.Scalar;
+  rec?: tf.Scalar;
+  off?: tf.Scalar;
+  con?: tf.Scalar;
+  loc?: tf.Scalar;
+}
+
+/** Eq. 7: L_ssl = λ_cla L_cla + λ_rec L_rec + λ_off L_off (absent terms count 0). */
+export function sslLoss(t: LossTerms, w: LossWeights): tf.Scalar {
+  let s: tf.Tensor = tf.scalar(0);
+  if (t.cla) s = tf.add(s, tf.mul(t.cla, w.cla));
+  if (t.rec) s = tf.add(s, tf.mul(t.rec, w.rec));
+  if (t.off) s = tf.add(s, tf.mul(t.off, w.off));
+  return s as tf.Scalar;
+}
+
+/** The localisation part of eq. 6: λ_con L_con + λ_loc L_loc. */
+export function localisationLoss(t: LossTerms, w: LossWeights): tf.Scalar {
+  let s: tf.Tensor = tf.scalar(0);
+  if (t.con) s = tf.add(s, tf.mul(t.con, w.con));
+  if (t.loc) s = tf.add(s, tf.mul(t.loc, w.loc));
+  return s as tf.Scalar;
+}
+
+/** Eq. 6: L = λ_ssl L_ssl + λ_con L_con + λ_loc L_loc. */
+export function totalLoss(t: LossTerms, w: LossWeights): tf.Scalar {
+  return tf.add(tf.mul(sslLoss(t, w), w.ssl), localisationLoss(t, w)) as tf.Scalar;
+}
