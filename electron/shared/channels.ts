@@ -1,0 +1,15 @@
+/** IPC channel names shared by main and preload, derived from the contract's call names. */
+import type { ApiCallName } from '../../core/api/contract';
+
+/** One invoke channel per call: `api:system.info`, … */
+export function callChannel(name: ApiCallName): string {
+  return `api:${name}`;
+}
+
+/** The single push channel of the progress stream. */
+export const PROGRESS_CHANNEL = 'api:progress';
+
+/** The custom scheme and host the renderer is served from in the desktop app. */
+export const APP_SCHEME = 'app';
+export const APP_HOST = 'fastpr';
+export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
