@@ -3,7 +3,9 @@
  * Everything else talks to onnxruntime through OnnxSession and plain typed arrays (HostTensor),
  * so no other module depends on onnxruntime's types.
  */
-import { basename } from 'node:path';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { ModelError } from '../errors';
 
@@ -57,6 +59,20 @@ export interface ValueMeta { name: string; type: string; shape: readonly (number
 
 let cudaUnavailable: string | undefined;
 
+/**
+ * onnxruntime-node lists 'cuda' as a supported backend even when its provider library (installed
+ * separately with the CUDA runtime) is absent; trying it then logs a loud native error. Look first.
+ */
+function cudaProviderInstalled(): boolean {
+  try {
+    const pkg = dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'));
+    const bin = join(pkg, 'bin', 'napi-v6', process.platform, process.arch);
+    return existsSync(join(bin, process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so'));
+  } catch {
+    return false;
+  }
+}
+
 function metaOf(list: readonly ort.InferenceSession.ValueMetadata[]): ValueMeta[] {
   return list.map((m) => (m.isTensor
     ? { name: m.name, type: String(m.type), shape: m.shape.map((d) => (typeof d === 'number' ? d : String(d))) }
@@ -87,7 +103,7 @@ export class OnnxSession {
     const load = (eps: string[]) => (typeof source === 'string'
       ? ort.InferenceSession.create(source, { ...base, executionProviders: eps })
       : ort.InferenceSession.create(source, { ...base, executionProviders: eps }));
-    const wantCuda = choice === 'cuda' || (choice === 'auto' && !cudaUnavailable && listExecutionProviders().some((p) => p.name === 'cuda'));
+    const wantCuda = choice === 'cuda' || (choice === 'auto' && !cudaUnavailable && listExecutionProviders().some((p) => p.name === 'cuda') && cudaProviderInstalled());
     if (wantCuda) {
       try {
         return new OnnxSession(await load(['cuda']), 'cuda', label);
