@@ -1,0 +1,57 @@
+/** `fastpr eval`: score a FastPR model or a two-stage baseline on a dataset split (paper and AVSS protocols). */
+import { writeFileSync } from 'node:fs';
+import { readDataset } from '../../dataset/reader';
+import { splitNameSchema } from '../../dataset/format';
+import { InputError } from '../../errors';
+import { evaluateDataset } from '../../eval/evaluateDataset';
+import { formatEvalMarkdown } from '../../eval/markdown';
+import { openEvaluator } from '../../eval/openEvaluator';
+import { initBackend } from '../../tf/backend';
+import type { CliCommand } from '../command';
+
+function positiveInt(name: string, raw: unknown): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new InputError(`--${name} must be a positive integer, got "${String(raw)}"`);
+  return n;
+}
+
+export const evalCommand: CliCommand = {
+  name: 'eval',
+  summary: 'Evaluate a model (FastPR or two-stage baseline) on a dataset split: R@1/R@5 at IoU>0.4/0.5/0.6, AVSS IoU',
+  usage:
+    'fastpr eval --model MODEL_DIR --data DATASET_DIR [--split test] [--protocol paper|avss|all] [--json]\n' +
+    '            [--method cos-sim|cascade] [--limit N] [--batch 8] [--save REPORT.json]',
+  options: {
+    model: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, protocol: { type: 'string' },
+    method: { type: 'string' }, limit: { type: 'string' }, batch: { type: 'string' }, save: { type: 'string' },
+  },
+  async run(ctx) {
+    const modelDir = ctx.values.model as string | undefined;
+    const dataDir = ctx.values.data as string | undefined;
+    if (!modelDir) throw new InputError('eval: --model MODEL_DIR is required');
+    if (!dataDir) throw new InputError('eval: --data DATASET_DIR is required');
+    const split = splitNameSchema.safeParse(ctx.values.split ?? 'test');
+    if (!split.success) throw new InputError(`--split must be train, val or test, got "${String(ctx.values.split)}"`);
+    const protocol = (ctx.values.protocol as string | undefined) ?? 'all';
+    if (protocol !== 'paper' && protocol !== 'avss' && protocol !== 'all') throw new InputError(`--protocol must be paper, avss or all, got "${protocol}"`);
+    const method = ctx.values.method as string | undefined;
+    if (method !== undefined && method !== 'cos-sim' && method !== 'cascade') throw new InputError(`--method must be cos-sim or cascade, got "${method}"`);
+
+    const dataset = readDataset(dataDir);
+    const backend = await initBackend({ purpose: 'infer' });
+    const evaluator = await openEvaluator(modelDir, method ? { method } : {});
+    try {
+      const report = await evaluateDataset(dataset, split.data, evaluator, {
+        protocol, limit: positiveInt('limit', ctx.values.limit), batchSize: positiveInt('batch', ctx.values.batch),
+        signal: ctx.signal, progress: ctx.progress,
+      });
+      const save = ctx.values.save as string | undefined;
+      if (save) writeFileSync(save, JSON.stringify(report, null, 2) + '\n');
+      if (ctx.json) ctx.print(JSON.stringify({ ...report, backend: backend.name }));
+      else ctx.print(formatEvalMarkdown(report) + `\nTF.js backend: ${backend.name}.`);
+    } finally {
+      await evaluator.dispose?.();
+    }
+  },
+};
