@@ -1,13 +1,21 @@
 /** Every CLI command, one file each. Add yours here (keep alphabetical). */
 import type { CliCommand } from '../command';
 import { baselineTrainCommand } from './baselineTrain';
+import { datasetCheckCommand } from './datasetCheck';
+import { datasetStatsCommand } from './datasetStats';
 import { evalCommand } from './eval';
+import { importSoftbioCommand } from './importSoftbio';
 import { infoCommand } from './info';
+import { parseCommand } from './parse';
 import { serveCommand } from './serve';
 
 export const COMMANDS: CliCommand[] = [
   baselineTrainCommand,
+  datasetCheckCommand,
+  datasetStatsCommand,
   evalCommand,
+  importSoftbioCommand,
   infoCommand,
+  parseCommand,
   serveCommand,
 ];
