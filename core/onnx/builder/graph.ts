@@ -177,16 +177,36 @@ export class GraphBuilder {
   get nodeCount(): number { return this.nodes.length; }
   opCounts(): Record<string, number> {
     const counts: Record<string, number> = {};
-    for (const n of this.nodes) counts[n.opType!] = (counts[n.opType!] ?? 0) + 1;
+    for (const n of this.live().nodes) counts[n.opType!] = (counts[n.opType!] ?? 0) + 1;
     return counts;
   }
   get inputInfos(): readonly ValueInfo[] { return this.inputs; }
   get outputInfos(): readonly ValueInfo[] { return this.outputs; }
 
   /** Op types used, for the export report. */
-  opTypes(): string[] { return [...new Set(this.nodes.map((n) => n.opType!))].sort(); }
+  opTypes(): string[] { return [...new Set(this.live().nodes.map((n) => n.opType!))].sort(); }
+
+  /** Bytes of the initializers that end up in the file. */
+  initializerBytes(): number { return this.live().initializers.reduce((s, t) => s + (t.rawData?.byteLength ?? 0), 0); }
+
+  /**
+   * Nodes and initializers that some graph output depends on. A traced forward pass may compute
+   * values nobody reads (e.g. a training-only readout); they are left out of the file.
+   */
+  private live(): { nodes: OnnxNs.INodeProto[]; initializers: OnnxNs.ITensorProto[] } {
+    const needed = new Set(this.outputs.map((o) => o.name));
+    const nodes: OnnxNs.INodeProto[] = [];
+    for (let i = this.nodes.length - 1; i >= 0; i--) {
+      const n = this.nodes[i]!;
+      if (!n.output!.some((o) => needed.has(o))) continue;
+      nodes.push(n);
+      for (const x of n.input!) if (x) needed.add(x);
+    }
+    return { nodes: nodes.reverse(), initializers: this.initializers.filter((t) => needed.has(t.name!)) };
+  }
 
   toModelProto(opts: ModelOptions = {}): OnnxNs.ModelProto {
+    const { nodes, initializers } = this.live();
     return onnx.ModelProto.create({
       irVersion: IR_VERSION,
       producerName: opts.producerName ?? 'fastpr-workstation',
@@ -196,8 +216,8 @@ export class GraphBuilder {
       metadataProps: Object.entries(opts.metadata ?? {}).map(([key, value]) => ({ key, value })),
       graph: {
         name: this.name,
-        node: this.nodes,
-        initializer: this.initializers,
+        node: nodes,
+        initializer: initializers,
         input: this.inputs.map(valueInfo),
         output: this.outputs.map(valueInfo),
       },

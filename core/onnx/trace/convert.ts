@@ -27,6 +27,13 @@ export interface ConvertOptions {
   float16?: boolean;
   /** Graph input dtypes to declare instead of the traced one (e.g. int64 tokens cast to int32). */
   inputTypes?: Record<string, OnnxDType>;
+  /**
+   * Inputs whose batch axis may be 1 or N: broadcast (ONNX Expand) to the batch size of another
+   * input before use — e.g. one query's tokens [1, T] against N frames' features.
+   */
+  broadcastBatch?: Record<string, string>;
+  /** Initializer names by tensor id (a model's weight names instead of engine variable names). */
+  constantNames?: ReadonlyMap<number, string>;
 }
 
 
@@ -54,7 +61,7 @@ export class Converter {
     if (!cb || cb.shape.join(',') !== c.shape.join(',')) {
       throw new UnsupportedOpError(`constant ${c.variable ?? `#${c.order}`} [${c.shape}] depends on the batch size (build it from the input's shape instead)`);
     }
-    const stem = c.variable ? c.variable.replace(/[^A-Za-z0-9_]/g, '_') : 'const';
+    const stem = (this.opts.constantNames?.get(c.id) ?? c.variable ?? 'const').replace(/[^A-Za-z0-9_.]/g, '_');
     const dt = onnxType(c.dtype);
     const data = c.dtype === 'int32' ? (c.values as Int32Array) : c.dtype === 'bool' ? (c.values as Uint8Array) : (c.values as Float32Array);
     const name = this.g.initializer(stem, dt, c.shape, data, { float16: this.opts.float16 && dt === 'float32' && c.values.length > 16 });
@@ -140,9 +147,18 @@ export class Converter {
     for (const [name, ta] of Object.entries(this.a.inputs)) {
       const tb = this.b.inputs[name]!;
       const declared = this.opts.inputTypes?.[name] ?? onnxType(ta.dtype);
-      const input = this.g.input(name, declared, symbolicDims(ta.shape, tb.shape));
+      const dims = symbolicDims(ta.shape, tb.shape);
+      const like = this.opts.broadcastBatch?.[name];
+      let value = this.g.input(name, declared, like ? ['Q', ...dims.slice(1)] : dims);
       const traced = onnxType(ta.dtype);
-      this.set(ta, declared === traced ? input : this.g.op('Cast', [input], { to: A.i(castCode(traced)) }, { dtype: traced }));
+      if (declared !== traced) value = this.g.op('Cast', [value], { to: A.i(castCode(traced)) }, { dtype: traced });
+      if (like) {
+        if (!this.a.inputs[like]) throw new Error(`broadcastBatch: no input ${like}`);
+        const n = this.g.op('Slice', [this.g.op('Shape', [like], {}, { dtype: 'int64' }), this.g.int64s([0]), this.g.int64s([1])], {}, { dtype: 'int64' });
+        const shape = this.g.op('Concat', [n, this.g.int64s(ta.shape.slice(1))], { axis: A.i(0) }, { dtype: 'int64' });
+        value = this.g.op('Expand', [value, shape], {}, { dtype: traced });
+      }
+      this.set(ta, value);
     }
     if (this.a.ops.length !== this.b.ops.length) {
       throw new UnsupportedOpError(`the forward pass runs ${this.a.ops.length} kernels at one batch size and ${this.b.ops.length} at another`);

@@ -317,6 +317,12 @@ export const KERNELS: Record<string, KernelHandler> = {
   GreaterEqual: binary('GreaterOrEqual', 'bool'),
   LessEqual: binary('LessOrEqual', 'bool'),
   LogicalAnd: binary('And', 'bool'),
+  NotEqual: (cv, op) => {
+    binary('Equal', 'bool')(cv, op);
+    const out = output(op);
+    const eq = cv.value(out);
+    cv.set(out, cv.g.op('Not', [eq.name], {}, { dtype: 'bool' }), eq.nchw);
+  },
   LogicalOr: binary('Or', 'bool'),
   AddN: addN,
   Select: select,
