@@ -1,0 +1,59 @@
+/** Generator options, their defaults and the generator's identity (recorded in the manifest). */
+import { DEFAULT_DEGRADE, type DegradeOptions } from './degrade';
+import type { CrowdRange } from './layout';
+import { DEFAULT_QUERY_OPTIONS, type QueryOptions } from './queries';
+
+export const GENERATOR_NAME = 'fastpr-synth';
+/** Bump when any change alters the output for a given seed. */
+export const GENERATOR_VERSION = '1.0.0';
+
+export interface VideoOptions {
+  /** Clip length, seconds. */
+  seconds: number;
+  fps: number;
+  /** Write a still image for every Nth frame (ground truth is written for every frame). */
+  imageEvery: number;
+}
+
+export interface SynthOptions {
+  seed: number;
+  /** Still mode: number of frames. Video mode: total video frames over all clips. */
+  frames: number;
+  width: number;
+  height: number;
+  crowd: CrowdRange;
+  /** Still mode: frames per scene (sequence; one camera and background). */
+  framesPerScene: number;
+  imageFormat: 'jpeg' | 'png';
+  degrade: DegradeOptions;
+  queries: QueryOptions;
+  video?: VideoOptions;
+}
+
+export function defaultOptions(partial: Partial<SynthOptions> & { seed: number }): SynthOptions {
+  return {
+    frames: 100,
+    width: 704,
+    height: 576,
+    crowd: { min: 1, max: 30 },
+    framesPerScene: 10,
+    imageFormat: 'jpeg',
+    degrade: DEFAULT_DEGRADE,
+    queries: DEFAULT_QUERY_OPTIONS,
+    ...partial,
+  };
+}
+
+export function sequenceId(seed: number, index: number): string {
+  return `syn${seed}-${String(index).padStart(4, '0')}`;
+}
+
+/** Deterministic creation time derived from the seed, so same seed → byte-identical manifest. */
+export function syntheticCreatedAt(seed: number): string {
+  return new Date(Date.UTC(2020, 0, 1) + (Math.abs(seed) % 315_360_000) * 1000).toISOString();
+}
+
+/** Minimum box height of a query target: 6% of the frame height, at least 10 px. */
+export function minTargetPixels(o: SynthOptions): number {
+  return Math.max(10, Math.round(o.height * 0.06));
+}
