@@ -67,23 +67,35 @@ export function depthwiseConv2d(backend: WasmBackend, x: TensorInfo, filter: Ten
 
 /**
  * out = x[:, r0:r0+h, c0:c0+w, :] for a rank-4 float tensor, copied row by row on the heap
- * (the stock wasm Slice first copies the whole input out of the heap).
+ * (the stock wasm Slice first copies the whole input out of the heap; its StridedSlice is
+ * element-wise and ~50× slower than this).
  */
 export function crop4d(backend: WasmBackend, x: TensorInfo, r0: number, c0: number, h: number, w: number): TensorInfo {
-  const [n, xh, xw, c] = x.shape as [number, number, number, number];
+  const [, xh, xw] = x.shape as [number, number, number, number];
   if (r0 === 0 && c0 === 0 && h === xh && w === xw) {
     backend.incRef(x.dataId);
     return view(x, x.shape);
   }
+  return cropBlock(backend, x, 0, x.shape as [number, number, number, number], r0, c0, h, w);
+}
+
+/** crop4d of the [n, xh, xw, c] block that starts `offset` elements into x's data. */
+export function cropBlock(
+  backend: WasmBackend, x: TensorInfo, offset: number, [n, xh, xw, c]: [number, number, number, number],
+  r0: number, c0: number, h: number, w: number,
+): TensorInfo {
   const out = backend.makeOutput([n, h, w, c], 'float32');
+  // copyWithin on one whole-heap view is a memmove; TypedArray.set between two views of the same
+  // buffer takes a slower path in V8 (measured 2×).
   const src = f32(backend, x);
-  const dst = f32(backend, out);
+  const heap = new Float32Array(src.buffer);
+  const s0 = (src.byteOffset >> 2) + offset;
+  let o = f32(backend, out).byteOffset >> 2;
   const rowLen = w * c;
-  let o = 0;
   for (let b = 0; b < n; b++) {
     for (let r = 0; r < h; r++) {
-      const s = ((b * xh + r0 + r) * xw + c0) * c;
-      dst.set(src.subarray(s, s + rowLen), o);
+      const s = s0 + ((b * xh + r0 + r) * xw + c0) * c;
+      heap.copyWithin(o, s, s + rowLen);
       o += rowLen;
     }
   }
