@@ -40,12 +40,10 @@ export type ApiInput<K extends ApiCallName> = z.input<ApiCalls[K]['input']>;
 export type ApiParsedInput<K extends ApiCallName> = z.output<ApiCalls[K]['input']>;
 export type ApiResult<K extends ApiCallName> = ApiCalls[K]['result'] extends Returns<infer R> ? R : never;
 
-/** A call whose input may be omitted (all fields optional) is callable with no argument. */
+/** A call whose input has a default (`.default({})`) is callable with no argument. */
 export type ApiMethod<K extends ApiCallName> = undefined extends ApiInput<K>
   ? (input?: ApiInput<K>) => Promise<ApiResult<K>>
-  : {} extends ApiInput<K>
-    ? (input?: ApiInput<K>) => Promise<ApiResult<K>>
-    : (input: ApiInput<K>) => Promise<ApiResult<K>>;
+  : (input: ApiInput<K>) => Promise<ApiResult<K>>;
 
 /** The typed client every transport provides: one method per call + the progress stream. */
 export type ApiClient = { [K in ApiCallName]: ApiMethod<K> } & {

@@ -17,7 +17,7 @@ function newestMtime(path: string): number {
 
 export function ensureRendererBuilt(): void {
   const index = join(RENDERER_DIST, 'index.html');
-  const sources = [join(REPO_ROOT, 'renderer', 'src'), join(REPO_ROOT, 'renderer', 'index.html'), join(REPO_ROOT, 'renderer', 'vite.config.ts'), join(REPO_ROOT, 'core', 'server', 'csp.ts')];
+  const sources = [join(REPO_ROOT, 'renderer', 'src'), join(REPO_ROOT, 'renderer', 'public'), join(REPO_ROOT, 'renderer', 'index.html'), join(REPO_ROOT, 'renderer', 'vite.config.ts'), join(REPO_ROOT, 'core', 'server', 'csp.ts')];
   if (existsSync(index) && statSync(index).mtimeMs >= Math.max(...sources.map(newestMtime))) return;
   execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(REPO_ROOT, 'renderer', 'vite.config.ts')], {
     cwd: REPO_ROOT, stdio: 'inherit', timeout: 120_000,
