@@ -1,0 +1,73 @@
+/** Human wording shared by the report renderers: times, boxes, slots, thresholds. */
+import { ATTRIBUTES, displayValue, type AttributeKey } from '../attributes/schema';
+
+/** 83.25 -> "00:01:23.250" */
+export function formatSeconds(s: number): string {
+  if (!Number.isFinite(s)) return '—';
+  const sign = s < 0 ? '-' : '';
+  const ms = Math.round(Math.abs(s) * 1000);
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const sec = Math.floor((ms % 60_000) / 1000);
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${sign}${pad(h)}:${pad(m)}:${pad(sec)}.${pad(ms % 1000, 3)}`;
+}
+
+export function formatBox(b: readonly number[]): string {
+  return `[${b.map((v) => Math.round(v)).join(', ')}]`;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  return `${v.toFixed(1)} ${units[i]} (${n} bytes)`;
+}
+
+const keys = new Set<string>(ATTRIBUTES.map((a) => a.key));
+
+/**
+ * Query slots as "Label = value" lines. Accepts {key: code} or a 16-long code array (slot order);
+ * anything else is shown as its JSON, so an unexpected shape is still reported verbatim.
+ */
+export function describeSlots(slots: unknown): string[] {
+  const pairs: [AttributeKey, number][] = [];
+  if (Array.isArray(slots) && slots.length === ATTRIBUTES.length && slots.every((c) => Number.isInteger(c))) {
+    slots.forEach((c: number, i) => { if (c !== -1) pairs.push([ATTRIBUTES[i]!.key, c]); });
+  } else if (slots && typeof slots === 'object' && !Array.isArray(slots) && Object.entries(slots).every(([k, v]) => keys.has(k) && Number.isInteger(v))) {
+    for (const a of ATTRIBUTES) {
+      const c = (slots as Record<string, number>)[a.key];
+      if (c !== undefined && c !== -1) pairs.push([a.key, c]);
+    }
+  } else {
+    return [JSON.stringify(slots)];
+  }
+  if (pairs.length === 0) return ['(all attributes unknown)'];
+  return pairs.map(([k, c]) => `${ATTRIBUTES.find((a) => a.key === k)!.label} = ${displayValue(k, c)} (${c})`);
+}
+
+export function describeThresholds(t: Record<string, number>): string {
+  const entries = Object.entries(t);
+  return entries.length ? entries.map(([k, v]) => `${k} = ${v}`).join('; ') : '(none recorded)';
+}
+
+export function describeScope(scope: 'all' | number[]): string {
+  return scope === 'all' ? 'all evidence in the case' : `evidence ${scope.map((id) => `#${id}`).join(', ')}`;
+}
+
+export function decisionLabel(d: { decision: string } | undefined): string {
+  return d ? ({ confirm: 'CONFIRMED', reject: 'REJECTED', unsure: 'UNSURE' } as Record<string, string>)[d.decision] ?? d.decision : 'not reviewed';
+}
+
+export function verificationLabel(status: string): string {
+  return ({ match: 'VERIFIED (match)', mismatch: 'MISMATCH', missing: 'FILE MISSING', unreadable: 'UNREADABLE' } as Record<string, string>)[status] ?? status;
+}
+
+/** ISO time -> "2026-11-29 17:31:31 UTC" (seconds precision, for narrow table cells). */
+export function shortTime(iso: string | null | undefined): string {
+  if (!iso) return '-';
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})/.exec(iso);
+  return m ? `${m[1]} ${m[2]} UTC` : iso;
+}
