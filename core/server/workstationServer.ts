@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createService } from '../api/service';
+import { createService, type Service } from '../api/service';
 import { startLoopbackServer, type LoopbackServer } from './loopbackServer';
 
 /** renderer/dist of this checkout. */
@@ -16,12 +16,13 @@ export interface WorkstationServerOptions {
   staticDir?: string;
 }
 
-export async function startWorkstationServer(options: WorkstationServerOptions): Promise<LoopbackServer & { staticDir: string; rendererBuilt: boolean }> {
+export async function startWorkstationServer(options: WorkstationServerOptions): Promise<LoopbackServer & { service: Service; staticDir: string; rendererBuilt: boolean }> {
   const staticDir = options.staticDir ?? defaultRendererDir();
   const service = createService({ dataDir: options.dataDir });
   const server = await startLoopbackServer({ service, port: options.port, staticDir });
   return {
     ...server,
+    service,
     staticDir,
     rendererBuilt: existsSync(join(staticDir, 'index.html')),
     async close() {

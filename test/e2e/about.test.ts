@@ -74,6 +74,19 @@ describe('About this workstation (browser transport, Chromium)', () => {
   it('shows placeholders that say which issue brings each section', async () => {
     await page.getByRole('button', { name: 'Search' }).click();
     await expect.poll(() => page.locator('#placeholder-title').textContent()).toMatch(/^Search — coming with issue/);
+    await page.screenshot({ path: join(REPO_ROOT, 'test-artifacts', 'placeholder.png') });
+  });
+
+  it('shows jobs from the progress stream (server-sent events → Svelte store)', async () => {
+    const status = page.locator('.statusbar');
+    await expect.poll(() => status.innerText()).toContain('No jobs running');
+    // The page subscribes once it is up; publish until the stream delivers (no timing assumptions).
+    await expect.poll(async () => {
+      server.service.emitProgress({ jobId: 'e2e-job', kind: 'ingest', done: 5, total: 50, state: 'running' });
+      return status.innerText();
+    }).toContain('1 job running');
+    server.service.emitProgress({ jobId: 'e2e-job', kind: 'ingest', done: 50, total: 50, state: 'done' });
+    await expect.poll(() => status.innerText()).toContain('No jobs running');
   });
 
   it('without the token the page says how to get in instead of failing silently', async () => {
