@@ -2,11 +2,13 @@
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ATTRIBUTES } from '../../attributes/schema';
+import { chooseAbsentThreshold, collectBestCosines } from '../../baseline/calibrate';
 import { defaultBaselineConfig } from '../../baseline/config';
 import { classifierMacs, detectorMacs } from '../../baseline/macs';
 import { createBaseline, disposeBaseline, saveBaseline } from '../../baseline/modelDir';
+import { BaselinePredictor } from '../../baseline/predictor';
 import { trainBaseline } from '../../baseline/train';
-import { readDataset } from '../../dataset/reader';
+import { framesOfSplit, readDataset } from '../../dataset/reader';
 import { InputError } from '../../errors';
 import { initBackend } from '../../tf/backend';
 import type { CliCommand } from '../command';
@@ -61,6 +63,11 @@ export const baselineTrainCommand: CliCommand = {
       });
       // Cascade order: the slots the classifier gets right most often first.
       const slotOrder = r.slotAccuracy.map((a, s) => [s, a] as const).filter(([, a]) => !Number.isNaN(a)).sort((a, b) => b[1] - a[1]).map(([s]) => s);
+      // "Absent" threshold on held-out frames (val; train when the dataset has no val split).
+      const held = framesOfSplit(dataset, 'val').length ? framesOfSplit(dataset, 'val') : framesOfSplit(dataset, 'train');
+      const cosines = await collectBestCosines(new BaselinePredictor(model), dataset.dir, held, 64, ctx.signal);
+      const choice = chooseAbsentThreshold(cosines.present, cosines.absent);
+      const absentThreshold = choice?.threshold ?? config.ranking.absentThreshold;
       const training = {
         dataset: { dir: resolve(dataDir), source: dataset.manifest.source, createdAt: dataset.manifest.createdAt, seed: dataset.manifest.seed },
         backend: backend.name, ...steps, seconds: (Date.now() - started) / 1000,
@@ -68,12 +75,13 @@ export const baselineTrainCommand: CliCommand = {
         detectorLoss: { first: mean(r.detectorLosses.slice(0, 20)), last: mean(r.detectorLosses.slice(-20)) },
         classifierLoss: { first: mean(r.classifierLosses.slice(0, 20)), last: mean(r.classifierLosses.slice(-20)) },
         slotAccuracy: Object.fromEntries(ATTRIBUTES.map((a, s) => [a.key, Number.isNaN(r.slotAccuracy[s]!) ? null : r.slotAccuracy[s]])),
+        absentCalibration: choice ?? { note: 'no absent-target queries in the held-out frames; default threshold kept' },
         macs: { detector: detectorMacs(config.detector), classifierPerCrop: classifierMacs(config.classifier) },
       };
       // Written to a sibling temp folder, renamed into place: no half-written model under the final name.
       const temp = join(dirname(finalDir), `.${basename(finalDir)}.partial-${process.pid}`);
       rmSync(temp, { recursive: true, force: true });
-      saveBaseline(temp, { ...model, config: { ...config, ranking: { ...config.ranking, slotOrder }, training } });
+      saveBaseline(temp, { ...model, config: { ...config, ranking: { ...config.ranking, slotOrder, absentThreshold }, training } });
       if (existsSync(finalDir)) rmSync(finalDir, { recursive: true, force: true });
       renameSync(temp, finalDir);
       if (ctx.json) ctx.print(JSON.stringify({ out: finalDir, training }));
