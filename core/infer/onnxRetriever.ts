@@ -1,0 +1,200 @@
+/**
+ * FastPR inference with onnxruntime: preprocess → encoder → head → decode, with dispose().
+ *
+ * Frames are encoded once (encoder.onnx, the expensive part) and the features can be queried many
+ * times (head.onnx), which is how video is indexed and then searched. Preprocessing is
+ * core/model/preprocess.ts (the function training uses) with the parameters stored in onnx.json;
+ * decoding is core/model/decode.ts. A query's tokens [1, T] are broadcast over a batch of frames
+ * inside the head graph.
+ */
+import { join } from 'node:path';
+import { codesToSlotArray, globalToken, SLOT_TOKEN_OFFSETS, type AttributeCodes } from '../attributes/schema';
+import { CancelledError, ModelError } from '../errors';
+import { preprocessFrame, type InputTransform } from '../model/preprocess';
+import { readGraphFile, readOnnxManifest, type OnnxManifest } from '../onnx/export/manifest';
+import { OnnxSession, type ProviderChoice, type ValueMeta } from '../onnx/runtime';
+import { decodeFrame, type DecodeOptions, type FramePrediction, type HeadOutputs } from './decodeFrames';
+import { checkFrame, type Frame } from './frames';
+
+export interface RetrieverOptions {
+  /** onnxruntime CPU intra-op threads (default: onnxruntime's choice, one per core). */
+  threads?: number;
+  provider?: ProviderChoice;
+  /** Frames per encoder/head run (default 8). */
+  batchSize?: number;
+}
+
+/** Encoded frames: I_en per frame plus what is needed to map boxes back to each frame. */
+export interface EncodedFrames {
+  count: number;
+  /** [count·S·S·M], NHWC. */
+  features: Float32Array;
+  transforms: InputTransform[];
+  sizes: { width: number; height: number }[];
+}
+
+/** Query tokens in slot order from attribute codes (unknown slots get their slot's token 0). */
+export function queryTokens(codes: AttributeCodes): number[] {
+  return codesToSlotArray(codes).map((code, slot) => globalToken(slot, code));
+}
+
+function sameShape(got: readonly (number | string)[], want: readonly (number | string)[]): boolean {
+  return got.length === want.length && want.every((d, i) => typeof d === 'string' || got[i] === d);
+}
+
+function checkValues(file: string, kind: 'input' | 'output', got: readonly ValueMeta[], want: OnnxManifest['encoder']['inputs']): void {
+  for (const w of want) {
+    const g = got.find((x) => x.name === w.name);
+    if (!g) throw new ModelError(`${file}: has no ${kind} "${w.name}" (has ${got.map((x) => x.name).join(', ') || 'none'})`, { file });
+    if (!sameShape(g.shape, w.shape)) {
+      throw new ModelError(`${file}: ${kind} "${w.name}" has shape [${g.shape.join(', ')}], expected [${w.shape.join(', ')}]`, { file });
+    }
+  }
+}
+
+export class OnnxRetriever {
+  private disposed = false;
+
+  private constructor(
+    readonly modelDir: string,
+    readonly manifest: OnnxManifest,
+    private readonly encoder: OnnxSession,
+    private readonly head: OnnxSession,
+    readonly batchSize: number,
+  ) {}
+
+  /** Opens MODEL_DIR's onnx.json, encoder.onnx and head.onnx; any problem is a ModelError naming the file. */
+  static async open(modelDir: string, opts: RetrieverOptions = {}): Promise<OnnxRetriever> {
+    const m = readOnnxManifest(modelDir);
+    if (m.slotTokenOffsets.some((o, i) => o !== SLOT_TOKEN_OFFSETS[i])) {
+      throw new ModelError(`${join(modelDir, 'onnx.json')}: exported for another attribute vocabulary (schema v${m.attributeSchemaVersion})`, { file: join(modelDir, 'onnx.json') });
+    }
+    const s = { provider: opts.provider, intraOpThreads: opts.threads };
+    const encFile = join(modelDir, m.encoder.file);
+    const headFile = join(modelDir, m.head.file);
+    const encoder = await OnnxSession.create(readGraphFile(modelDir, m.encoder), { ...s, label: encFile });
+    let head: OnnxSession;
+    try {
+      head = await OnnxSession.create(readGraphFile(modelDir, m.head), { ...s, label: headFile });
+    } catch (err) {
+      await encoder.dispose();
+      throw err;
+    }
+    try {
+      const size = m.preprocessing.size;
+      checkValues(encFile, 'input', encoder.inputs, [{ name: 'image', dtype: 'float32', shape: ['N', size, size, 3] }]);
+      checkValues(encFile, 'output', encoder.outputs, [{ name: 'encoded', dtype: 'float32', shape: ['N', m.grid, m.grid, m.featureWidth] }]);
+      checkValues(headFile, 'input', head.inputs, [
+        { name: 'encoded', dtype: 'float32', shape: ['N', m.grid, m.grid, m.featureWidth] },
+        { name: 'tokens', dtype: 'int64', shape: ['Q', m.slots] },
+      ]);
+      checkValues(headFile, 'output', head.outputs, [
+        { name: 'confidence', dtype: 'float32', shape: ['N', m.grid, m.grid] },
+        { name: 'boxes', dtype: 'float32', shape: ['N', m.grid, m.grid, 4] },
+        { name: 'attention', dtype: 'float32', shape: ['N', m.slots, m.grid, m.grid] },
+      ]);
+    } catch (err) {
+      await encoder.dispose();
+      await head.dispose();
+      throw err;
+    }
+    return new OnnxRetriever(modelDir, m, encoder, head, Math.max(1, opts.batchSize ?? 8));
+  }
+
+  get provider(): string { return this.encoder.provider; }
+  get inputSize(): number { return this.manifest.preprocessing.size; }
+  get grid(): number { return this.manifest.grid; }
+  get slots(): number { return this.manifest.slots; }
+  private get cellFeatures(): number { return this.grid * this.grid * this.manifest.featureWidth; }
+
+  private live(): void {
+    if (this.disposed) throw new Error('OnnxRetriever used after dispose()');
+  }
+
+  /** Preprocessing exactly as in training (core/model/preprocess.ts). */
+  preprocess(frames: readonly Frame[]): { data: Float32Array; transforms: InputTransform[] } {
+    const size = this.inputSize;
+    const per = size * size * 3;
+    const data = new Float32Array(frames.length * per);
+    const transforms = frames.map((f, i) => {
+      checkFrame(f, `frame ${i}`);
+      const p = preprocessFrame(f, { size, mode: this.manifest.preprocessing.mode });
+      data.set(p.data, i * per);
+      return p.transform;
+    });
+    return { data, transforms };
+  }
+
+  /** Runs the encoder on already-preprocessed NHWC input [n·size·size·3]. */
+  async encodePreprocessed(data: Float32Array, n: number, signal?: AbortSignal): Promise<Float32Array> {
+    this.live();
+    const size = this.inputSize;
+    const per = size * size * 3;
+    const out = new Float32Array(n * this.cellFeatures);
+    for (let start = 0; start < n; start += this.batchSize) {
+      if (signal?.aborted) throw new CancelledError('encoding cancelled');
+      const b = Math.min(this.batchSize, n - start);
+      const { encoded } = await this.encoder.run({ image: { type: 'float32', data: data.subarray(start * per, (start + b) * per), dims: [b, size, size, 3] } });
+      out.set(encoded!.data as Float32Array, start * this.cellFeatures);
+    }
+    return out;
+  }
+
+  async encode(frames: readonly Frame[], signal?: AbortSignal): Promise<EncodedFrames> {
+    const { data, transforms } = this.preprocess(frames);
+    const features = await this.encodePreprocessed(data, frames.length, signal);
+    return { count: frames.length, features, transforms, sizes: frames.map((f) => ({ width: f.width, height: f.height })) };
+  }
+
+  /**
+   * Runs the head on encoded features [n·S·S·M] with one query (tokens of length T, broadcast over
+   * the frames) or one query per frame (n token rows).
+   */
+  async queryFeatures(features: Float32Array, n: number, tokens: readonly number[] | readonly (readonly number[])[], signal?: AbortSignal): Promise<HeadOutputs> {
+    this.live();
+    const T = this.slots;
+    const S = this.grid;
+    const perFrame = Array.isArray(tokens[0]);
+    const rows = perFrame ? (tokens as number[][]) : [tokens as number[]];
+    if (perFrame && rows.length !== n) throw new Error(`${rows.length} token rows for ${n} frames`);
+    if (rows.some((r) => r.length !== T)) throw new Error(`query tokens must have ${T} slots`);
+    const allTokens = BigInt64Array.from(rows.flat(), (v) => BigInt(v));
+    const cells = S * S;
+    const out: HeadOutputs = { confidence: new Float32Array(n * cells), boxes: new Float32Array(n * cells * 4), attention: new Float32Array(n * T * cells) };
+    for (let start = 0; start < n; start += this.batchSize) {
+      if (signal?.aborted) throw new CancelledError('query cancelled');
+      const b = Math.min(this.batchSize, n - start);
+      const tok = perFrame
+        ? { type: 'int64' as const, data: allTokens.subarray(start * T, (start + b) * T), dims: [b, T] }
+        : { type: 'int64' as const, data: allTokens, dims: [1, T] };
+      const r = await this.head.run({
+        encoded: { type: 'float32', data: features.subarray(start * this.cellFeatures, (start + b) * this.cellFeatures), dims: [b, S, S, this.manifest.featureWidth] },
+        tokens: tok,
+      });
+      out.confidence.set(r.confidence!.data as Float32Array, start * cells);
+      out.boxes.set(r.boxes!.data as Float32Array, start * cells * 4);
+      out.attention.set(r.attention!.data as Float32Array, start * T * cells);
+    }
+    return out;
+  }
+
+  /** Queries encoded frames and decodes each frame's result (boxes in frame pixels). */
+  async query(encoded: EncodedFrames, codes: AttributeCodes, opts: DecodeOptions & { signal?: AbortSignal } = {}): Promise<FramePrediction[]> {
+    const out = await this.queryFeatures(encoded.features, encoded.count, queryTokens(codes), opts.signal);
+    return Array.from({ length: encoded.count }, (_, b) =>
+      decodeFrame(out, b, this.grid, this.slots, this.inputSize, encoded.transforms[b]!, encoded.sizes[b]!.width, encoded.sizes[b]!.height,
+        { ...opts, threshold: opts.threshold ?? this.manifest.threshold }));
+  }
+
+  /** encode + query in one call. */
+  async predict(frames: readonly Frame[], codes: AttributeCodes, opts: DecodeOptions & { signal?: AbortSignal } = {}): Promise<FramePrediction[]> {
+    return this.query(await this.encode(frames, opts.signal), codes, opts);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.encoder.dispose();
+    await this.head.dispose();
+  }
+}
