@@ -21,14 +21,14 @@ function step(v: Record<string, tf.Variable>, x: tf.Tensor4D): tf.Scalar {
   const w = (k: string) => v[k] as unknown as tf.Tensor4D;
   let h = tf.fused.conv2d({ x, filter: w('c1'), bias: v.c1b, strides: 2, pad: 'same', activation: 'relu' }); // 16²×8
   h = tf.maxPool(h, 3, 2, 'same'); // 8²×8
-  h = tf.add(h, tf.relu(tf.conv2d(h, w('c2'), 1, 'same')));
+  h = tf.add(h, tf.relu(tf.conv2d(h, w('c2'), 1, 'same'))) as tf.Tensor4D;
   const m = tf.moments(h, [0, 1, 2], true);
-  h = tf.div(tf.sub(h, m.mean), tf.sqrt(tf.add(m.variance, 1e-3)));
-  let z = tf.relu6(tf.add(tf.conv2d(h, w('c3'), 2, 'same'), tf.conv2d(h, w('c4'), 2, 'valid'))); // 4²×16
-  z = tf.batchNorm(z, tf.mean(z, [0, 1, 2]), tf.moments(z, [0, 1, 2]).variance, v.beta as tf.Tensor1D, v.gamma as tf.Tensor1D, 1e-3);
+  h = tf.div(tf.sub(h, m.mean), tf.sqrt(tf.add(m.variance, 1e-3))) as tf.Tensor4D;
+  let z = tf.relu6(tf.add(tf.conv2d(h, w('c3'), 2, 'same'), tf.conv2d(h, w('c4'), 2, 'valid'))) as tf.Tensor4D; // 4²×16
+  z = tf.batchNorm(z, tf.mean(z, [0, 1, 2]), tf.moments(z, [0, 1, 2]).variance, v.beta as tf.Tensor1D, v.gamma as tf.Tensor1D, 1e-3) as tf.Tensor4D;
   z = tf.depthwiseConv2d(z, w('dw'), 1, 'same');
   const zs = tf.depthwiseConv2d(z, w('dws2'), 2, 'same'); // 2²×16
-  z = tf.conv2d(tf.elu(z), w('pw'), 1, 'same');
+  z = tf.conv2d(tf.elu(z) as tf.Tensor4D, w('pw'), 1, 'same');
   const sep = tf.separableConv2d(z, w('sepD'), w('sepP'), 1, 'same');
   const cat = tf.concat([z, tf.image.resizeBilinear(zs, [4, 4])], 3); // 4²×32
   const pooled = tf.avgPool(cat, 2, 2, 'valid');
