@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createService } from '../../api/service';
+import { infoCommand } from './info';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -22,10 +23,15 @@ describe('fastpr info', () => {
     expect(printed.ffmpeg.found).toBe(true);
   });
 
-  it('honours FASTPR_DATA_DIR and prints readable lines without --json', async () => {
-    const { stdout } = await run(process.execPath, [join(root, 'bin', 'fastpr.mjs'), 'info'], { cwd: root, timeout: 60_000, env: { ...process.env, FASTPR_DATA_DIR: dataDir } });
-    expect(stdout).toMatch(/^TF\.js backend: +\S+/m);
-    expect(stdout).toMatch(/^ffmpeg: +\S+ \(/m);
-    expect(stdout).toContain(`Data directory:  ${dataDir}`);
+  it('prints readable lines without --json', async () => {
+    const lines: string[] = [];
+    await infoCommand.run({
+      positionals: [], values: {}, dataDir, json: false, print: (l) => lines.push(l), progress: () => {}, signal: new AbortController().signal,
+    });
+    const text = lines.join('\n');
+    expect(text).toMatch(/^TF\.js backend: +\S+ — /m);
+    expect(text).toMatch(/^ffmpeg: +\S+ \(/m);
+    expect(text).toMatch(/^ {2}\+ cpu +compiled into/m);
+    expect(text).toContain(`Data directory:  ${dataDir}`);
   });
 });
