@@ -92,10 +92,23 @@ function build(): Map<string, Meaning> {
 export const LEXICON: ReadonlyMap<string, Meaning> = build();
 export const MAX_PHRASE_WORDS = Math.max(...[...LEXICON.keys()].map((k) => k.split(' ').length));
 
-/** Meaning of one normalised phrase, trying a plural "-s"/"-es" fallback for single words. */
+/** Colour of a "-ish" word: reddish, bluish, greyish, purplish… */
+function ishColour(word: string): Meaning | undefined {
+  if (!word.endsWith('ish') || word.length < 6) return undefined;
+  const stem = word.slice(0, -3);
+  for (const c of [stem, `${stem}e`, stem.slice(0, -1)]) {
+    const m = LEXICON.get(c);
+    if (m?.t === 'colour') return m;
+  }
+  return undefined;
+}
+
+/** Meaning of one normalised phrase, trying "-ish" colours and a plural "-s"/"-es" fallback for single words. */
 export function lookup(phrase: string): Meaning | undefined {
   const exact = LEXICON.get(phrase);
   if (exact || phrase.includes(' ')) return exact;
+  const ish = ishColour(phrase);
+  if (ish) return ish;
   for (const stem of [phrase.replace(/es$/, ''), phrase.replace(/s$/, '')]) {
     if (stem !== phrase && stem.length >= 3) {
       const found = LEXICON.get(stem);

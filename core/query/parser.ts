@@ -253,11 +253,15 @@ export function parseTokens(tokens: readonly Token[]): { codes: AttributeCodes; 
   }
   const out: QueryToken[] = tokens.map((tok, i) => {
     const s = st[i]!;
-    const base = { text: tok.text, start: tok.start, end: tok.end };
-    if (s.sets.size > 0) return { ...base, use: 'attribute', sets: [...s.sets].map(([key, code]) => ({ key, code })) };
-    if (s.reason) return { ...base, use: 'ignored', reason: s.reason };
-    if (s.filler) return { ...base, use: 'filler' };
-    return { ...base, use: 'ignored', reason: 'not understood' };
+    const t: QueryToken = { text: tok.text, start: tok.start, end: tok.end, use: 'filler' };
+    if (s.sets.size > 0) {
+      t.use = 'attribute';
+      t.sets = [...s.sets].map(([key, code]) => ({ key, code }));
+    } else if (s.reason || !s.filler) {
+      t.use = 'ignored';
+      t.reason = s.reason ?? 'not understood';
+    }
+    return t;
   });
   return { codes, tokens: out };
 }

@@ -84,7 +84,9 @@ export function readSequenceXml(file: string): SequenceXml {
   for (const el of root.children.filter((c) => c.name === 'fhs')) {
     const filename = el.attributes.filename;
     if (!filename) throw new DatasetError(`${file}:${el.line}: <fhs> has no filename`, { file, line: el.line });
-    if (/[\\/]|^\.\.?$/.test(filename)) throw new DatasetError(`${file}:${el.line}: filename "${filename}" must be a plain file name`, { file, line: el.line });
+    if (/^[\\/]|^[A-Za-z]:|(^|[\\/])\.\.([\\/]|$)/.test(filename)) {
+      throw new DatasetError(`${file}:${el.line}: filename "${filename}" must be relative to the sequence folder`, { file, line: el.line });
+    }
     const gtRaw = el.attributes.gt;
     if (gtRaw !== 'true' && gtRaw !== 'false') throw new DatasetError(`${file}:${el.line}: gt="${gtRaw ?? ''}" must be "true" or "false"`, { file, line: el.line });
     const frame: SequenceFrame = { index: frames.length, filename, gt: gtRaw === 'true', line: el.line };
