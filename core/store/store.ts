@@ -49,3 +49,13 @@ export function write<T>(store: Store, fn: () => T): T {
 export function nowIso(): string {
   return new Date().toISOString();
 }
+
+/** Opens the store for one job (a CLI command, a request) and always closes it. */
+export async function withStore<T>(dataDir: string, fn: (store: Store) => Promise<T> | T): Promise<T> {
+  const store = openStore(dataDir);
+  try {
+    return await fn(store);
+  } finally {
+    store.close();
+  }
+}

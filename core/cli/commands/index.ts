@@ -1,25 +1,39 @@
 /** Every CLI command, one file each. Add yours here (keep alphabetical). */
 import type { CliCommand } from '../command';
+import { auditVerifyCommand } from './auditVerify';
 import { baselineTrainCommand } from './baselineTrain';
+import { caseCloseCommand } from './caseClose';
+import { caseCreateCommand } from './caseCreate';
+import { caseListCommand } from './caseList';
 import { datasetCheckCommand } from './datasetCheck';
 import { datasetSheetCommand } from './datasetSheet';
 import { datasetStatsCommand } from './datasetStats';
 import { evalCommand } from './eval';
+import { exportOnnxCommand } from './exportOnnx';
 import { importSoftbioCommand } from './importSoftbio';
 import { infoCommand } from './info';
 import { parseCommand } from './parse';
+import { predictCommand } from './predict';
+import { reportCommand } from './report';
 import { serveCommand } from './serve';
 import { synthCommand } from './synth';
 
 export const COMMANDS: CliCommand[] = [
+  auditVerifyCommand,
   baselineTrainCommand,
+  caseCloseCommand,
+  caseCreateCommand,
+  caseListCommand,
   datasetCheckCommand,
   datasetSheetCommand,
   datasetStatsCommand,
   evalCommand,
+  exportOnnxCommand,
   importSoftbioCommand,
   infoCommand,
   parseCommand,
+  predictCommand,
+  reportCommand,
   serveCommand,
   synthCommand,
 ];
