@@ -1,0 +1,82 @@
+/** `fastpr predict --model MODEL_DIR IMAGE... --query "..."`: semantic person retrieval on image files with onnxruntime. */
+import { basename } from 'node:path';
+import { InputError } from '../../errors';
+import { loadImageFrames } from '../../infer/frames';
+import { OnnxRetriever } from '../../infer/onnxRetriever';
+import type { FramePrediction, Hit } from '../../infer/decodeFrames';
+import { parseQuery, slotReport } from '../../query/index';
+import type { CliCommand } from '../command';
+
+function num(name: string, raw: unknown, check: (n: number) => boolean, what: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!check(n)) throw new InputError(`--${name} must be ${what}, got "${String(raw)}"`);
+  return n;
+}
+
+const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+const hitJson = (h: Hit) => ({ cell: h.cell, row: h.row, col: h.col, confidence: round(h.confidence, 4), box: h.box.map((v) => round(v)) });
+
+export const predictCommand: CliCommand = {
+  name: 'predict',
+  summary: 'Find the person matching a description in images (ONNX model; boxes in image pixels)',
+  usage:
+    'fastpr predict --model MODEL_DIR IMAGE... --query "woman in a red top, blue jeans" [--json]\n' +
+    '               [--threshold 0.6] [--top-k 5] [--threads N] [--batch 8] [--attention]',
+  options: {
+    model: { type: 'string' }, query: { type: 'string' }, threshold: { type: 'string' }, 'top-k': { type: 'string' },
+    threads: { type: 'string' }, batch: { type: 'string' }, attention: { type: 'boolean', default: false },
+  },
+  async run(ctx) {
+    const modelDir = ctx.values.model as string | undefined;
+    const text = ctx.values.query as string | undefined;
+    if (!modelDir) throw new InputError('predict: --model MODEL_DIR is required');
+    if (text === undefined) throw new InputError('predict: --query "..." is required');
+    if (ctx.positionals.length === 0) throw new InputError('predict: give at least one IMAGE file');
+    const threshold = num('threshold', ctx.values.threshold, (n) => n >= 0 && n <= 1, 'between 0 and 1');
+    const k = num('top-k', ctx.values['top-k'], (n) => Number.isInteger(n) && n >= 1, 'a positive integer') ?? 5;
+    const threads = num('threads', ctx.values.threads, (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
+    const batchSize = num('batch', ctx.values.batch, (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
+
+    const query = parseQuery(text);
+    const frames = await loadImageFrames(ctx.positionals);
+    const retriever = await OnnxRetriever.open(modelDir, { threads, batchSize });
+    let preds: FramePrediction[];
+    const t0 = performance.now();
+    try {
+      preds = await retriever.predict(frames, query.codes, { threshold, topK: k, attention: ctx.values.attention === true, signal: ctx.signal });
+    } finally {
+      await retriever.dispose();
+    }
+    const ms = performance.now() - t0;
+    const usedThreshold = threshold ?? retriever.manifest.threshold;
+    if (ctx.json) {
+      ctx.print(JSON.stringify({
+        model: modelDir,
+        modelHash: retriever.manifest.modelHash,
+        provider: retriever.provider,
+        threshold: usedThreshold,
+        query: { input: query.input, text: query.text, codes: query.codes, slots: slotReport(query.codes), ignored: query.ignored.map((t) => ({ text: t.text, reason: t.reason })) },
+        results: preds.map((p, i) => ({
+          image: ctx.positionals[i],
+          width: frames[i]!.width,
+          height: frames[i]!.height,
+          present: p.present,
+          best: hitJson(p.best),
+          topK: p.topK.map(hitJson),
+          above: p.above.map(hitJson),
+          confidenceMap: p.confidenceMap.map((r) => r.map((v) => round(v, 4))),
+          ...(p.attention ? { attention: p.attention } : {}),
+        })),
+        milliseconds: round(ms),
+      }));
+      return;
+    }
+    ctx.print(`Query: ${query.text || '(no attribute)'}${query.ignored.length ? `  (ignored: ${query.ignored.map((t) => t.text).join(', ')})` : ''}`);
+    preds.forEach((p, i) => {
+      const b = p.best.box.map((v) => Math.round(v)).join(', ');
+      ctx.print(`${basename(ctx.positionals[i]!)}: ${p.present ? 'found' : 'absent'} — best confidence ${p.best.confidence.toFixed(3)}, box [${b}] (cell ${p.best.row},${p.best.col})`);
+    });
+    ctx.print(`${frames.length} image(s) in ${ms.toFixed(0)} ms on onnxruntime ${retriever.provider}; threshold ${usedThreshold}.`);
+  },
+};
