@@ -10,11 +10,9 @@ import { datasetSheetCommand } from './datasetSheet';
 import { datasetStatsCommand } from './datasetStats';
 import { evalCommand } from './eval';
 import { exportOnnxCommand } from './exportOnnx';
-import { exportOnnxCommand } from './exportOnnx';
 import { importSoftbioCommand } from './importSoftbio';
 import { infoCommand } from './info';
 import { parseCommand } from './parse';
-import { predictCommand } from './predict';
 import { predictCommand } from './predict';
 import { reportCommand } from './report';
 import { serveCommand } from './serve';
@@ -31,11 +29,9 @@ export const COMMANDS: CliCommand[] = [
   datasetStatsCommand,
   evalCommand,
   exportOnnxCommand,
-  exportOnnxCommand,
   importSoftbioCommand,
   infoCommand,
   parseCommand,
-  predictCommand,
   predictCommand,
   reportCommand,
   serveCommand,
