@@ -1,16 +1,20 @@
 /**
- * Opens the engine a model directory holds: a two-stage baseline (baseline.json) or a FastPR model.
- * FastPR directories go through the inference module (core/infer) once it exists.
+ * Opens the engine a model directory holds: a two-stage baseline (baseline.json) or a FastPR model
+ * exported to ONNX (onnx.json; run through core/infer's onnxruntime path, as the product does).
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { ModelError } from '../errors';
 import { isBaselineDir, loadBaseline, disposeBaseline } from '../baseline/modelDir';
 import { BaselinePredictor } from '../baseline/predictor';
+import { FastprOnnxEvaluator, isOnnxModelDir } from './fastprOnnx';
 import type { Evaluator } from './types';
 
 export interface OpenEvaluatorOptions {
   /** Baseline only: override the ranking method stored in its config. */
   method?: 'cos-sim' | 'cascade';
+  /** FastPR only: onnxruntime CPU threads. */
+  threads?: number;
 }
 
 export async function openEvaluator(modelDir: string, options: OpenEvaluatorOptions = {}): Promise<Evaluator> {
@@ -20,9 +24,9 @@ export async function openEvaluator(modelDir: string, options: OpenEvaluatorOpti
     const predictor = new BaselinePredictor(model, options.method ? { method: options.method } : {});
     return { name: predictor.name, predict: (f, q, s) => predictor.predict(f, q, s), dispose: () => disposeBaseline(model) };
   }
-  throw new ModelError(
-    `${modelDir}: not a two-stage baseline directory (no baseline.json), and FastPR model evaluation needs the ` +
-      'inference module (core/infer), which this build does not have yet',
-    { file: modelDir },
-  );
+  if (isOnnxModelDir(modelDir)) return FastprOnnxEvaluator.open(modelDir, options.threads ? { threads: options.threads } : {});
+  if (existsSync(join(modelDir, 'model.json'))) {
+    throw new ModelError(`${modelDir}: FastPR model without its ONNX export; run \`fastpr export-onnx ${modelDir}\` first`, { file: modelDir });
+  }
+  throw new ModelError(`${modelDir}: neither a FastPR model (onnx.json) nor a two-stage baseline (baseline.json)`, { file: modelDir });
 }
