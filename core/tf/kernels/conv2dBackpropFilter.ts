@@ -23,11 +23,13 @@ export function conv2dBackpropFilterWasm({ inputs, backend: b, attrs = {} }: Ker
     throw new Error(`Conv2DBackpropFilter: dy ${dy.shape} does not match the conv output ${oh}x${ow}`);
   }
   // Rows of the zero-padded input that any tap reads: [0, kh + (oh-1)·sh). Pad the bottom up to
-  // that; when the input is longer, the conv's extra output rows are cropped instead.
-  const bottom = Math.max(0, kh + (oh - 1) * sh - inH - top);
-  const right = Math.max(0, kw + (ow - 1) * sw - inW - left);
+  // that; when the input is longer (e.g. 1×1 stride 2), crop the input first so the conv computes
+  // exactly kh×kw outputs.
+  const needH = kh + (oh - 1) * sh - top, needW = kw + (ow - 1) * sw - left;
+  const bottom = Math.max(0, needH - inH), right = Math.max(0, needW - inW);
+  const xc = needH < inH || needW < inW ? crop4d(backend, x, 0, 0, Math.min(inH, needH), Math.min(inW, needW)) : undefined;
 
-  const xT = transpose(backend, x, [3, 1, 2, 0]); // [C_in, H, W, N]
+  const xT = transpose(backend, xc ?? x, [3, 1, 2, 0]); // [C_in, H, W, N]
   const dyT = transpose(backend, dy, [1, 2, 0, 3]); // [H', W', N, C_out]
   let full: TensorInfo | undefined;
   let cropped: TensorInfo | undefined;
@@ -36,7 +38,7 @@ export function conv2dBackpropFilterWasm({ inputs, backend: b, attrs = {} }: Ker
     cropped = crop4d(backend, full, 0, 0, kh, kw); // [C_in, kh, kw, C_out]
     return transpose(backend, cropped, [1, 2, 0, 3]);
   } finally {
-    dispose(backend, xT, dyT, full, cropped);
+    dispose(backend, xc, xT, dyT, full, cropped);
   }
 }
 

@@ -8,9 +8,10 @@
  * (phase, C_in): every phase gets ceil(k/s) taps, zero where the phase has fewer. Stride 1 is the
  * single-phase case. The phase outputs [N, Q_h, Q_w, s_h, s_w, C_in] are interleaved by one
  * transpose to [N, Q_h, s_h, Q_w, s_w, C_in] = the padded dx, then cropped by (pad_top, pad_left).
+ * A 1×1 kernel has a single non-empty phase: its output is zero-dilated by one PadV2 instead.
  */
 import { Conv2DBackpropInput, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
-import { assertNHWC, conv2d, convGeometry, crop4d, dispose, f32, transpose, view, type KernelArgs, type WasmBackend } from './wasmOps';
+import { assertNHWC, conv2d, convGeometry, crop4d, dispose, f32, run, transpose, view, type KernelArgs, type WasmBackend } from './wasmOps';
 
 type Shape4 = [number, number, number, number];
 
@@ -60,6 +61,7 @@ export function conv2dBackpropInputWasm({ inputs, backend: b, attrs = {} }: Kern
   // Phase rows q needed: u = s·q + r must cover [top, top + H).
   const qh = Math.ceil((inH + top) / sh), qw = Math.ceil((inW + left) / sw);
 
+  if (kh === 1 && kw === 1 && sh * sw > 1) return conv1x1BackpropInput(backend, dy, filter, inputShape, sh, sw, top, left);
   const f = backend.makeOutput([Kh, Kw, cout, sh * sw * cin], 'float32');
   phaseFilter(f32(backend, filter), fShape, sh, sw, f32(backend, f));
   let phases: TensorInfo | undefined;
@@ -76,6 +78,28 @@ export function conv2dBackpropInputWasm({ inputs, backend: b, attrs = {} }: Kern
     return crop4d(backend, view(inter, [n, ph * sh, pw * sw, cin]), top, left, inH, inW);
   } finally {
     dispose(backend, f, phases, inter);
+  }
+}
+
+/** 1×1, stride > 1: dx = zero-dilate(dy · Wᵀ), cropped by the pads. */
+function conv1x1BackpropInput(
+  backend: WasmBackend, dy: TensorInfo, filter: TensorInfo, [n, inH, inW, cin]: Shape4,
+  sh: number, sw: number, top: number, left: number,
+): TensorInfo {
+  const [, oh, ow, cout] = dy.shape as Shape4;
+  const wT = transpose(backend, view(filter, [cin, cout]), [1, 0]); // [C_out, C_in]
+  let y: TensorInfo | undefined;
+  let dil: TensorInfo | undefined;
+  try {
+    y = conv2d(backend, dy, view(wT, [1, 1, cout, cin]), { pads: { top: 0, bottom: 0, left: 0, right: 0 } });
+    // Rows u = s·i + r of the padded input: r = 0 carries dy's row i, the others are zero.
+    const hu = Math.max(oh * sh, inH + top), wu = Math.max(ow * sw, inW + left);
+    dil = run('PadV2', backend, { x: view(y, [n, oh, 1, ow, 1, cin]) }, {
+      paddings: [[0, 0], [0, Math.ceil(hu / sh) - oh], [0, sh - 1], [0, Math.ceil(wu / sw) - ow], [0, sw - 1], [0, 0]], constantValue: 0,
+    });
+    return crop4d(backend, view(dil, [n, Math.ceil(hu / sh) * sh, Math.ceil(wu / sw) * sw, cin]), top, left, inH, inW);
+  } finally {
+    dispose(backend, wT, y, dil);
   }
 }
 
