@@ -43,7 +43,7 @@ const FILLER = [
   'age', 'years', 'year', 'yrs', 'yo', 'years old', 'year old', 'y o', 'some', 'sort', 'kind', 'type', 'any',
   "'s", 'and', 'also', 'plus', 'about', 'around', 'roughly', 'approximately', 'approx', 'maybe', 'probably',
   'possibly', 'quite', 'fairly', 'rather', 'somewhat', 'pretty', 'slightly', 'bit', 'little', 'build', 'height',
-  'hair', 'skin', 'find', 'show', 'me', 'search', 'pair', 'pair of', 'set', 'their', 'they', 'them', 'body',
+  'hair', 'haired', 'skin', 'find', 'show', 'me', 'search', 'pair', 'pair of', 'set', 'their', 'they', 'them', 'body',
 ];
 const LINKERS = ['in', 'of'];
 const NEGATIONS = ['not', 'no', 'without', 'never', 'none', "isn't", "doesn't", "don't", "aren't", "wasn't", 'non', 'nor'];
@@ -54,6 +54,7 @@ const UNSUPPORTED: Record<string, string> = {
   beard: 'facial hair is not an attribute of the schema', moustache: 'facial hair is not an attribute of the schema',
   mustache: 'facial hair is not an attribute of the schema', scarf: 'scarves are not an attribute of the schema',
   'long hair': 'hair length is not an attribute of the schema', 'short hair': 'hair length is not an attribute of the schema',
+  'long haired': 'hair length is not an attribute of the schema', 'short haired': 'hair length is not an attribute of the schema',
   bald: 'hair length is not an attribute of the schema', umbrella: 'umbrellas are not an attribute of the schema',
   phone: 'held objects other than luggage are not attributes of the schema',
 };

@@ -82,14 +82,23 @@ export function parseTokens(tokens: readonly Token[]): { codes: AttributeCodes; 
     for (;;) {
       const k = kind(e + 1);
       if (k !== undefined && RUN_INNER.has(k)) { e++; continue; }
-      if ((k === 'and' || k === 'or') && RUN_START.has(kind(e + 2) ?? '')) { e += 2; continue; }
+      // "and"/"or" join colours only: "red and white shirt", not "shirt with a logo and black leggings".
+      const joins = (kind(e) === 'colour' || kind(e) === 'colourFiller') && (kind(e + 2) === 'colour' || kind(e + 2) === 'colourModifier');
+      if ((k === 'and' || k === 'or') && joins) { e += 2; continue; }
       return e;
     }
   }
 
-  /** The garment lexeme a run [s, e] describes, or -1. */
-  function runTarget(s: number, e: number): number {
-    if (kind(e + 1) === 'garment') return e + 1;
+  /**
+   * The garment lexeme a run [s, e] describes, -1 for none, or a string: the thing outside the schema
+   * it describes ("dark-blue tie"). Up to two unknown words may sit between a run and its garment
+   * ("red flannel shirt").
+   */
+  function runTarget(s: number, e: number): number | string {
+    let f = e + 1;
+    while (f <= e + 2 && kind(f) === 'unknown') f++;
+    if (kind(f) === 'garment') return f;
+    if (f > e + 1 || kind(e + 1) === 'unsupported') return textOf(lexes[e + 1]!.toks);
     let p = s - 1;
     while (p >= 0 && (kind(p) === 'linker' || kind(p) === 'filler' || kind(p) === 'colourFiller')) p--;
     if (p >= 0 && kind(p) === 'garment') return p;
@@ -108,8 +117,11 @@ export function parseTokens(tokens: readonly Token[]): { codes: AttributeCodes; 
 
   function applyRun(s: number, e: number): void {
     const target = runTarget(s, e);
-    const g = target >= 0 ? lexes[target]!.m : undefined;
+    const g = typeof target === 'number' && target >= 0 ? lexes[target]!.m : undefined;
     const part = g && g.t === 'garment' ? g.part : undefined;
+    const noPart = typeof target === 'string'
+      ? `describes "${target}", which is not part of the schema`
+      : 'no garment word to attach this to (say top, shirt, trousers, skirt, shoes…)';
     let pendingSecond = false;
     let afterOr = false;
     let modifierToks: number[] = [];
@@ -120,7 +132,7 @@ export function parseTokens(tokens: readonly Token[]): { codes: AttributeCodes; 
       if (m.t === 'and' || m.t === 'colourFiller') { filler(l.toks); continue; }
       if (m.t === 'or') { filler(l.toks); afterOr = true; continue; }
       if (part === undefined) {
-        ignore(l.toks, 'no garment word to attach this to (say top, shirt, trousers, skirt, shoes…)');
+        ignore(l.toks, noPart);
         continue;
       }
       if (m.t === 'colourModifier') {
@@ -177,6 +189,28 @@ export function parseTokens(tokens: readonly Token[]): { codes: AttributeCodes; 
     for (let x = i; x <= k; x++) consumed[x] = true;
   }
 
+  /** "short dark hair": "short" is the hair's length, not the person's height. */
+  function hairFollows(i: number): boolean {
+    const next = lexes[i + 1];
+    if (!next) return false;
+    if (next.m.t === 'attr' && next.m.key === 'hair') return true;
+    return next.m.t === 'filler' && next.toks.some((t) => tokens[t]!.norm === 'hair' || tokens[t]!.norm === 'haired');
+  }
+
+  const lexOfToken = new Map<number, number>();
+  lexes.forEach((l, li) => l.toks.forEach((t) => lexOfToken.set(t, li)));
+  const lexIndexOfToken = (t: number) => lexOfToken.get(t)!;
+  const AGE_BEFORE = new Set(['aged', 'age']);
+  const AGE_AFTER = new Set(['years old', 'year old', 'years', 'yo', 'yrs', 'y o']);
+  /** Tokens that make the number lexeme i an age: [] for "aged 30" (the cue is already filler), the "years old" tokens after it, or undefined. */
+  function ageCue(i: number): number[] | undefined {
+    const next = lexes[i + 1];
+    if (next && next.m.t === 'filler' && AGE_AFTER.has(next.toks.map((t) => tokens[t]!.norm).join(' '))) return next.toks;
+    const prev = lexes[i - 1];
+    if (prev && prev.m.t === 'filler' && AGE_BEFORE.has(tokens[prev.toks[0]!]!.norm)) return [];
+    return undefined;
+  }
+
   function age(years: number, toks: number[]): void {
     if (years < 0 || years > 120) ignore(toks, 'not a plausible age');
     else assign('age', ageFromYears(years), STRONG, toks);
@@ -202,6 +236,10 @@ export function parseTokens(tokens: readonly Token[]): { codes: AttributeCodes; 
         break;
       }
       case 'attr':
+        if (m.key === 'height' && hairFollows(i)) {
+          ignore(l.toks, 'hair length is not an attribute of the schema');
+          break;
+        }
         assign(m.key, m.code, m.weak ? WEAK : STRONG, l.toks);
         if (m.youngWeak) assign('age', 0, WEAK, l.toks);
         break;
@@ -213,7 +251,13 @@ export function parseTokens(tokens: readonly Token[]): { codes: AttributeCodes; 
         } else ignore(l.toks, `"${textOf(l.toks)}" is only understood before an age ("under 20")`);
         break;
       }
-      case 'number': age(m.value, l.toks); break;
+      case 'number': {
+        // A bare number is an age only with a cue ("aged 30", "30 years old"): "5ft 10" is not.
+        const cue = ageCue(i);
+        if (cue) { age(m.value, [...l.toks, ...cue]); if (cue.length > 0) i = lexIndexOfToken(cue[cue.length - 1]!); }
+        else ignore(l.toks, 'a number is read as an age only as "aged 30" or "30 years old"');
+        break;
+      }
       case 'range': {
         const exact = DATASET_AGE_RANGES.find(([lo, hi]) => lo === m.lo && hi === m.hi);
         if (exact) assign('age', exact[2], STRONG, l.toks);
@@ -229,7 +273,8 @@ export function parseTokens(tokens: readonly Token[]): { codes: AttributeCodes; 
       case 'unknown': ignore(l.toks, 'unknown word'); break;
       case 'symbol': ignore(l.toks, 'not a word'); break;
       case 'negation': break; // handled above
-      default: filler(l.toks); // filler, linker, and, or, colourFiller, boundary
+      case 'or': ignore(l.toks, 'alternatives ("or") are not supported: both sides were applied'); break;
+      default: filler(l.toks); // filler, linker, and, colourFiller, boundary
     }
   }
 

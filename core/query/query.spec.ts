@@ -71,6 +71,24 @@ describe('free-text parser', () => {
     expect(parseQuery('red top with white stripes').codes).toMatchObject({ torsoColour: 8, torsoSecondColour: 9, torsoPattern: 4 });
   });
 
+  it('keeps descriptions of other things and hair length out of the slots', () => {
+    const tie = parseQuery('man in light-blue shirt with dark-blue tie');
+    expect(tie.codes).toEqual({ gender: 0, torsoColour: 1 });
+    expect(tie.ignored.map((t) => t.text)).toEqual(['dark', 'blue', 'tie']);
+    expect(parseQuery('black and red checked flannel shirt').codes).toEqual({ torsoColour: 0, torsoSecondColour: 8, torsoPattern: 1 });
+    expect(parseQuery('green t-shirt with a logo and black leggings').codes).toEqual({
+      torsoColour: 3, torsoType: 1, torsoPattern: 6, legColour: 0, legType: 0,
+    });
+    const hair = parseQuery('man with short dark hair');
+    expect(hair.codes).toEqual({ gender: 0, hair: 2 });
+    expect(hair.ignored[0]).toMatchObject({ text: 'short', reason: expect.stringMatching(/hair length/) });
+    expect(parseQuery('short-haired woman').codes).toEqual({ gender: 1 });
+    // Numbers need an age cue; "or" is reported.
+    expect(parseQuery('male, 5ft 10').codes).toEqual({ gender: 0 });
+    expect(parseQuery('aged 30').codes).toEqual({ age: 2 });
+    expect(parseQuery('red top or blue top').ignored.map((t) => t.text)).toEqual(['or']);
+  });
+
   it('reads clothing types', () => {
     expect(parseQuery('t-shirt').codes).toEqual({ torsoType: 1 });
     expect(parseQuery('long-sleeved t-shirt').codes).toEqual({ torsoType: 0 }); // explicit beats the t-shirt hint
@@ -113,10 +131,11 @@ describe('free-text parser', () => {
     const r = parseQuery('tall man with a purple umbrella and xyzzy');
     expect(r.codes).toEqual({ height: 3, gender: 0 });
     expect(r.ignored.map((t) => [t.text, t.reason])).toEqual([
-      ['purple', expect.stringMatching(/garment/)],
+      ['purple', expect.stringMatching(/describes "umbrella", which is not part of the schema/)],
       ['umbrella', expect.stringMatching(/umbrella/)],
       ['xyzzy', 'unknown word'],
     ]);
+    expect(parseQuery('man in red, blue jeans').ignored[0]).toMatchObject({ text: 'red', reason: expect.stringMatching(/no garment word/) });
     const conflict = parseQuery('man woman');
     expect(conflict.codes).toEqual({ gender: 0 });
     expect(conflict.ignored[0]).toMatchObject({ text: 'woman', reason: expect.stringMatching(/conflicts/) });
