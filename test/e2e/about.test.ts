@@ -62,7 +62,7 @@ describe('About this workstation (browser transport, Chromium)', () => {
 
     // The token left the address bar once stored for the tab.
     expect(page.url()).not.toContain('token=');
-    expect(await page.locator('.statusbar').innerText()).toContain('Service ready');
+    await expect.poll(() => page.locator('.statusbar').innerText()).toContain('Service ready');
 
     mkdirSync(join(REPO_ROOT, 'test-artifacts'), { recursive: true });
     // The app scrolls inside its main pane (a desktop layout): make the window tall enough to show it all.
