@@ -126,6 +126,9 @@ describe('datasetStats', () => {
     expect(stats.overall.queries).toMatchObject({ complete: 6, partial: 6, absent: 6, meanMatches: 1 });
     expect(stats.splits.train.frames).toBe(4);
     expect(stats.splits.test.frames).toBe(2);
+    expect(stats.rareValues).toContain('Torso-Color=black');
+    expect(stats.rareValues).not.toContain('Gender=male');
+    expect(stats.rareValues).not.toContain('Age=under 20'); // unlabelled attributes are not rare, just absent
     expect(formatStats(stats)).toMatch(/Gender \(12 labelled, 0 unknown\): male 6 \(50\.0%\), female 6 \(50\.0%\)/);
   });
 });

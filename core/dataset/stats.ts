@@ -24,7 +24,16 @@ export interface PartStats {
   queries: { complete: number; partial: number; absent: number; meanMatches: number; meanStatedAttributes: number };
   attributes: AttributeHistogram[];
 }
-export interface DatasetStats { source: string; overall: PartStats; splits: Record<SplitName, PartStats> }
+export interface DatasetStats {
+  source: string;
+  overall: PartStats;
+  splits: Record<SplitName, PartStats>;
+  /** Attribute values under 1% of their attribute's labelled people (overall), e.g. "Hair=red". */
+  rareValues: string[];
+}
+
+/** Share under which a value counts as rare (the synthetic set's target: every value ≥ 1%). */
+export const RARE_SHARE = 0.01;
 
 function summary(values: number[]): Summary {
   if (values.length === 0) return { min: 0, max: 0, mean: 0, median: 0 };
@@ -99,9 +108,13 @@ export function datasetStats(dataset: Dataset): DatasetStats {
     const s = splitOf.get(f.sequence);
     if (s) bySplit[s].push(f);
   }
+  const overall = partStats(dataset.frames);
+  const rareValues = overall.attributes.flatMap((a) =>
+    a.labelled === 0 ? [] : a.values.filter((v) => v.share < RARE_SHARE).map((v) => `${a.tag}=${v.value}`));
   return {
     source: dataset.manifest.source,
-    overall: partStats(dataset.frames),
+    overall,
+    rareValues,
     splits: { train: partStats(bySplit.train), val: partStats(bySplit.val), test: partStats(bySplit.test) },
   };
 }
@@ -123,5 +136,8 @@ export function formatStats(stats: DatasetStats): string {
   for (const a of o.attributes) {
     lines.push(`${a.tag} (${a.labelled} labelled, ${a.unknown} unknown): ` + a.values.map((v) => `${v.value} ${v.count} (${pct(v.share)})`).join(', '));
   }
+  lines.push(stats.rareValues.length
+    ? `values under ${RARE_SHARE * 100}% of their attribute's labelled people: ${stats.rareValues.join(', ')}`
+    : `every value of every labelled attribute is at least ${RARE_SHARE * 100}% of its labelled people`);
   return lines.join('\n');
 }
