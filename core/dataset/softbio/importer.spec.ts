@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -58,6 +58,24 @@ describe('importSoftBio', () => {
     expect(a.val.length).toBeGreaterThan(0);
     const withVal = assignSplits(Array.from({ length: 10 }, (_, i) => `training_${i}`), 3, 0.2);
     expect(withVal.val).toHaveLength(2);
+  });
+
+  it('accepts value="" attribute codes and imports gt frames without keypoints as unlabelled, with warnings', async () => {
+    const src = join(tmp, 'src');
+    writeSoftBioFixture(src, [subject('testing_s0', { frames: [{ gt: true, keypoints: new Array(18).fill(-1) }, { gt: true }] })]);
+    const xml = join(src, 'testing_s0', 'testing_s0.xml');
+    writeFileSync(xml, readFileSync(xml, 'utf8').replace('<Build>-1</Build>', '<Build value="3"/>').replace('total-frames="2"', 'total-frames="5"'));
+    const out = join(tmp, 'out');
+    const r = await importSoftBio([src], { out });
+    expect(r.labelledFrames).toBe(1);
+    expect(r.warnings).toEqual([
+      expect.stringMatching(/testing_s0\.xml:19: gt="true" frame 0 has no keypoints/),
+      expect.stringMatching(/total-frames="5" but 2 <fhs> elements/),
+    ]);
+    const ds = readDataset(out);
+    expect(ds.frames[0]).toMatchObject({ labelled: false, persons: [] });
+    expect(ds.frames[1]!.persons[0]!.attributes.build).toBe(3);
+    expect(validateDataset(out).ok).toBe(true);
   });
 
   it('imports a folder of sequence folders without an index', async () => {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DatasetError } from '../../errors';
 import { parseXml } from './xml';
@@ -39,5 +40,17 @@ describe('parseXml', () => {
     } catch (e) {
       expect((e as DatasetError).details).toEqual({ file: 'seq.xml', line: 3 });
     }
+  });
+
+  it('never throws anything but DatasetError on random input', () => {
+    const parts = ['<a>', '</a>', '<b x="1"/>', '<!--', '-->', '<?x?>', '<![CDATA[', ']]>', '&amp;', '&', '"', "'", '=', '<', '>', '/', ' ', '\n', 'text', '<!DOCTYPE a>'];
+    const soup = fc.array(fc.constantFrom(...parts), { maxLength: 25 }).map((p) => p.join(''));
+    fc.assert(fc.property(fc.oneof(soup, fc.string({ maxLength: 60 })), (src) => {
+      try {
+        parseXml(src, 'f.xml');
+      } catch (e) {
+        if (!(e instanceof DatasetError)) throw e;
+      }
+    }), { numRuns: 3000, seed: 5 });
   });
 });
