@@ -1,0 +1,184 @@
+/**
+ * npm run bench:kernels [-- --reps N --cpu-size S | --cpu-full | --skip-cpu]
+ *
+ * 1. Per gradient kernel at the shapes of a batch-8, 224×224 CNN: the wasm backend's stock kernel
+ *    ("wasm-naive"; where wasm has none, the cpu backend's JS kernel stands in, marked *) against
+ *    ours ("wasm-fast"), one thread.
+ * 2. A full training step (forward + backward + SGD) of the ~0.2-GMAC reference CNN at batch 8,
+ *    224×224: wasm with our kernels, wasm with only the filter-gradient kernel ours (stock input
+ *    gradient), and the pure-JS cpu backend (one step at a smaller input, scaled by pixel count,
+ *    unless --cpu-full).
+ * Prints Markdown. The machine is shared: the load average is printed with the results.
+ */
+import { cpus, loadavg } from 'node:os';
+import * as tf from '../core/tf/tf';
+import { initBackend, loadBackendForComparison, wasmThreadsCount } from '../core/tf/backend';
+import { conv2dBackpropFilterConfig } from '../core/tf/kernels/conv2dBackpropFilter';
+import { stockWasmKernel, useFastWasmKernels } from '../core/tf/kernels/index';
+import { referenceMacs, referenceParams, referenceStep } from './referenceCnn';
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: number) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const REPS = opt('--reps', 3);
+const CPU_SIZE = args.includes('--cpu-full') ? 224 : opt('--cpu-size', 56);
+const SKIP_CPU = args.includes('--skip-cpu');
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** Median wall time of fn (its result is read back, so the work is really done). */
+function timeMs(fn: () => tf.Tensor, reps: number): number {
+  fn().dispose(); // warm-up: XNNPACK operator creation, heap growth
+  const t: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    const r = fn();
+    r.dataSync();
+    t.push(performance.now() - t0);
+    r.dispose();
+  }
+  return median(t);
+}
+
+type Shape4 = [number, number, number, number];
+interface OpCase { op: string; x: Shape4; f: Shape4; s: number }
+
+const CASES: OpCase[] = [
+  { op: 'Conv2DBackpropFilter', x: [8, 224, 224, 3], f: [7, 7, 3, 16], s: 2 },
+  { op: 'Conv2DBackpropFilter', x: [8, 56, 56, 24], f: [3, 3, 24, 24], s: 1 },
+  { op: 'Conv2DBackpropFilter', x: [8, 56, 56, 24], f: [3, 3, 24, 48], s: 2 },
+  { op: 'Conv2DBackpropFilter', x: [8, 56, 56, 24], f: [1, 1, 24, 48], s: 2 },
+  { op: 'Conv2DBackpropFilter', x: [8, 14, 14, 96], f: [3, 3, 96, 96], s: 1 },
+  { op: 'Conv2DBackpropInput', x: [8, 56, 56, 24], f: [3, 3, 24, 24], s: 1 },
+  { op: 'Conv2DBackpropInput', x: [8, 56, 56, 24], f: [3, 3, 24, 48], s: 2 },
+  { op: 'Conv2DBackpropInput', x: [8, 56, 56, 24], f: [1, 1, 24, 48], s: 2 },
+  { op: 'Conv2DBackpropInput', x: [8, 14, 14, 96], f: [3, 3, 96, 96], s: 1 },
+  { op: 'Conv2DBackpropInput', x: [8, 7, 7, 192], f: [3, 3, 192, 192], s: 1 },
+  { op: 'DepthwiseConv2dNativeBackpropFilter', x: [8, 56, 56, 32], f: [3, 3, 32, 1], s: 1 },
+  { op: 'DepthwiseConv2dNativeBackpropFilter', x: [8, 56, 56, 32], f: [3, 3, 32, 1], s: 2 },
+  { op: 'DepthwiseConv2dNativeBackpropInput', x: [8, 56, 56, 32], f: [3, 3, 32, 1], s: 1 },
+  { op: 'DepthwiseConv2dNativeBackpropInput', x: [8, 56, 56, 32], f: [3, 3, 32, 1], s: 2 },
+];
+
+function runOp(c: OpCase, x: tf.Tensor4D, w: tf.Tensor4D, dy: tf.Tensor4D): tf.Tensor {
+  const attrs = { strides: [c.s, c.s], pad: 'same', dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined };
+  const inputs: tf.NamedTensorMap = c.op.endsWith('Filter') ? { x, dy } : { dy, filter: w };
+  const extra = c.op.endsWith('Filter') ? { filterShape: c.f } : { inputShape: c.x };
+  return tf.engine().runKernel(c.op, inputs, { ...attrs, ...extra } as never) as tf.Tensor;
+}
+
+async function opTable(): Promise<string[]> {
+  const rows = ['| op | x · filter · stride | GMAC | wasm-naive ms | wasm-fast ms | ratio |', '|---|---|---:|---:|---:|---:|'];
+  for (const c of CASES) {
+    const depthwise = c.op.startsWith('Depthwise');
+    const naiveOnCpu = !stockWasmKernel(c.op);
+    const make = () => {
+      const x = tf.randomNormal(c.x, 0, 1, 'float32', 1) as tf.Tensor4D;
+      const w = tf.randomNormal(c.f, 0, 1, 'float32', 2) as tf.Tensor4D;
+      const y = depthwise ? tf.depthwiseConv2d(x, w, c.s, 'same') : tf.conv2d(x, w, c.s, 'same');
+      return { x, w, dy: tf.randomNormal(y.shape, 0, 1, 'float32', 3) as tf.Tensor4D };
+    };
+    await tf.setBackend('wasm');
+    useFastWasmKernels(true);
+    let t = make();
+    const fast = timeMs(() => runOp(c, t.x, t.w, t.dy), REPS);
+    let naive: number;
+    if (naiveOnCpu) {
+      await tf.setBackend('cpu');
+      t = make();
+      naive = timeMs(() => runOp(c, t.x, t.w, t.dy), 1);
+      await tf.setBackend('wasm');
+    } else {
+      useFastWasmKernels(false);
+      naive = timeMs(() => runOp(c, t.x, t.w, t.dy), 1);
+      useFastWasmKernels(true);
+    }
+    const [, oh, ow] = t.dy.shape;
+    const gmac = (c.x[0] * oh! * ow! * c.f[0] * c.f[1] * c.f[2] * (depthwise ? 1 : c.f[3])) / 1e9;
+    rows.push(`| ${c.op} | ${c.x.join('×')} · ${c.f.slice(0, 2).join('×')}×${c.f[2]}→${depthwise ? c.f[2] : c.f[3]} · s${c.s} | ${gmac.toFixed(3)} | ` +
+      `${naive.toFixed(1)}${naiveOnCpu ? '*' : ''} | ${fast.toFixed(1)} | ${(naive / fast).toFixed(1)}× |`);
+    console.error(`  measured ${c.op} ${c.x.join('x')} s${c.s}`);
+  }
+  return rows;
+}
+
+/** Median step time (ms) of the reference CNN on the active backend. */
+function stepMs(size: number, steps: number): number {
+  return tf.tidy(() => {
+    const p = referenceParams();
+    const sgd = tf.train.sgd(0.01);
+    const images = tf.randomUniform([8, size, size, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
+    const labels = tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], 'int32');
+    referenceStep(p, sgd, images, labels); // warm-up
+    const t: number[] = [];
+    for (let i = 0; i < steps; i++) {
+      const t0 = performance.now();
+      referenceStep(p, sgd, images, labels);
+      t.push(performance.now() - t0);
+    }
+    [...p.values()].forEach((v) => v.dispose());
+    return median(t);
+  });
+}
+
+async function stepTable(): Promise<string[]> {
+  const gmac = referenceMacs(224) / 1e9;
+  const rows = [
+    `Reference CNN: ${gmac.toFixed(3)} GMAC forward per 224×224 image; a training step is ≈3× that ` +
+      `(forward + input and filter gradients) × 8 images = ${(3 * gmac * 8).toFixed(2)} GMAC.`,
+    '',
+    '| backend · kernels | input | step ms (batch 8) | images/s | GMAC/s (3× fwd) |',
+    '|---|---|---:|---:|---:|',
+  ];
+  const row = (label: string, input: string, ms: number) =>
+    rows.push(`| ${label} | ${input} | ${ms.toFixed(0)} | ${(8000 / ms).toFixed(1)} | ${((3 * gmac * 8) / (ms / 1000)).toFixed(2)} |`);
+  await tf.setBackend('wasm');
+  useFastWasmKernels(true);
+  row('wasm · our kernels', '224²', stepMs(224, REPS));
+  useFastWasmKernels(false);
+  // Stock wasm has no Conv2DBackpropFilter at all: keep ours for it, stock for the rest.
+  tf.registerKernel(conv2dBackpropFilterConfig);
+  row('wasm · only filter-gradient kernel ours (stock input gradient)', '224²', stepMs(224, 1));
+  tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
+  useFastWasmKernels(true);
+  console.error('  measured wasm steps');
+  if (!SKIP_CPU) {
+    await tf.setBackend('cpu');
+    const ms = stepMs(CPU_SIZE, 1) * (224 / CPU_SIZE) ** 2;
+    row(`cpu (pure JS)${CPU_SIZE === 224 ? '' : ` — measured at ${CPU_SIZE}², scaled ×${((224 / CPU_SIZE) ** 2).toFixed(0)} by pixels`}`, '224²', ms);
+    await tf.setBackend('wasm');
+  }
+  return rows;
+}
+
+async function main(): Promise<void> {
+  const backend = await initBackend({ prefer: 'wasm', purpose: 'train', threads: 1 });
+  await loadBackendForComparison('cpu');
+  const load = loadavg().map((l) => l.toFixed(1)).join(', ');
+  const out: string[] = [
+    '# bench:kernels — wasm gradient kernels',
+    '',
+    `Backend: ${backend.name}, ${wasmThreadsCount()} thread(s). Machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ` +
+      `load average at start ${load}. **The machine is shared with other engineers: figures are indicative.**`,
+    '',
+    '## Kernels',
+    '',
+    ...(await opTable()),
+    '',
+    '\\* wasm has no stock kernel for this op; the cpu backend\'s JavaScript kernel stands in as "naive".',
+    '',
+    '## Training step',
+    '',
+    ...(await stepTable()),
+    '',
+    `Load average at end: ${loadavg().map((l) => l.toFixed(1)).join(', ')}.`,
+  ];
+  console.log(out.join('\n'));
+}
+
+await main();
