@@ -1,7 +1,8 @@
 /**
  * The two-stage baseline as an Evaluator: detect persons at 416×416, classify each crop at 128×64,
- * rank crops against each query (Cos-Sim or the Per-Vis-like cascade). Runs on the active TF.js
- * backend (wasm here); FastPR's ONNX path runs on onnxruntime — compare times on the same runtime.
+ * rank crops against each query (Cos-Sim or the Per-Vis-like cascade). The two networks run on the
+ * active TF.js backend, or on onnxruntime when given exported sessions (`nets`) — the runtime
+ * FastPR's product path uses, for a fair timing comparison.
  */
 import { codesToSlotArray } from '../attributes/schema';
 import type { Box } from '../dataset/format';
@@ -14,6 +15,7 @@ import { cropBoxes, detectorInput, inputToFrameBox, loadFrameTensor } from './fr
 import type { BaselineModel } from './modelDir';
 import { rankCascade, rankCosSim } from './ranking';
 import type { Detection } from './nms';
+import type { BaselineOnnxNets } from './onnx';
 
 export interface FrameAnalysis {
   /** Detections in frame pixels. */
@@ -27,24 +29,59 @@ export interface BaselinePredictorOptions {
   topK?: number;
   /** Override the configured ranking method. */
   method?: 'cos-sim' | 'cascade';
+  /** Run the networks on onnxruntime (exported with exportBaselineOnnx) instead of TF.js. */
+  nets?: BaselineOnnxNets;
 }
 
 export class BaselinePredictor implements Evaluator {
   readonly name: string;
   private readonly topK: number;
   private readonly method: 'cos-sim' | 'cascade';
+  private readonly nets: BaselineOnnxNets | undefined;
   constructor(readonly model: BaselineModel, options: BaselinePredictorOptions = {}) {
     this.topK = options.topK ?? 10;
     this.method = options.method ?? model.config.ranking.method;
-    this.name = this.method === 'cascade' ? 'Two-stage baseline (Per-Vis-like cascade)' : 'Two-stage baseline (Cos-Sim)';
+    this.nets = options.nets;
+    const runtime = this.nets ? 'onnxruntime' : 'TF.js';
+    this.name = `${this.method === 'cascade' ? 'Two-stage baseline (Per-Vis-like cascade)' : 'Two-stage baseline (Cos-Sim)'}, ${runtime}`;
+  }
+
+  private async detectorRaw(frames: tf.Tensor3D[]): Promise<Float32Array> {
+    const { config, detector } = this.model;
+    if (this.nets) {
+      const input = detectorInput(frames, config.detector);
+      const data = (await input.data()) as Float32Array;
+      input.dispose();
+      return this.nets.detect(data, [frames.length, config.detector.inputSize, config.detector.inputSize, 3]);
+    }
+    const raw = tf.tidy(() => detectorForward(detector, config.detector, detectorInput(frames, config.detector)));
+    const values = (await raw.data()) as Float32Array;
+    raw.dispose();
+    return values;
+  }
+
+  private async cropProbs(frame: tf.Tensor3D, boxes: Box[]): Promise<Float32Array> {
+    const { config, classifier } = this.model;
+    if (this.nets) {
+      const crops = cropBoxes(frame, boxes, config.classifier);
+      const data = (await crops.data()) as Float32Array;
+      crops.dispose();
+      const logits = await this.nets.classify(data, [boxes.length, config.classifier.cropSize[0], config.classifier.cropSize[1], 3]);
+      const probs = tf.tidy(() => slotProbabilities(tf.tensor2d(logits, [boxes.length, SLOTS.total])));
+      const out = (await probs.data()) as Float32Array;
+      probs.dispose();
+      return out;
+    }
+    const probsT = tf.tidy(() => slotProbabilities(classifierForward(classifier, config.classifier, cropBoxes(frame, boxes, config.classifier))));
+    const out = (await probsT.data()) as Float32Array;
+    probsT.dispose();
+    return out;
   }
 
   /** Stage 1 + 2 for decoded frames (normalised [H, W, 3] tensors, not disposed here). */
   async analyse(frames: tf.Tensor3D[]): Promise<FrameAnalysis[]> {
-    const { config, detector, classifier } = this.model;
-    const raw = tf.tidy(() => detectorForward(detector, config.detector, detectorInput(frames, config.detector)));
-    const values = (await raw.data()) as Float32Array;
-    raw.dispose();
+    const { config } = this.model;
+    const values = await this.detectorRaw(frames);
     const per = values.length / frames.length;
     const out: FrameAnalysis[] = [];
     for (let i = 0; i < frames.length; i++) {
@@ -53,9 +90,7 @@ export class BaselinePredictor implements Evaluator {
       const detections = decodeDetections(values.subarray(i * per, (i + 1) * per), config.detector)
         .map((d) => ({ score: d.score, box: inputToFrameBox(d.box, w, h, config.detector.inputSize) }));
       if (detections.length === 0) { out.push({ detections, probs: [] }); continue; }
-      const probsT = tf.tidy(() => slotProbabilities(classifierForward(classifier, config.classifier, cropBoxes(frame, detections.map((d) => d.box), config.classifier))));
-      const flat = (await probsT.data()) as Float32Array;
-      probsT.dispose();
+      const flat = await this.cropProbs(frame, detections.map((d) => d.box));
       out.push({ detections, probs: detections.map((_, j) => flat.slice(j * SLOTS.total, (j + 1) * SLOTS.total)) });
     }
     return out;

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModelError } from '../errors';
 import { isBaselineDir, loadBaseline, disposeBaseline } from '../baseline/modelDir';
+import { CLASSIFIER_ONNX, DETECTOR_ONNX, BaselineOnnxNets } from '../baseline/onnx';
 import { BaselinePredictor } from '../baseline/predictor';
 import { FastprOnnxEvaluator, isOnnxModelDir } from './fastprOnnx';
 import type { Evaluator } from './types';
@@ -13,16 +14,25 @@ import type { Evaluator } from './types';
 export interface OpenEvaluatorOptions {
   /** Baseline only: override the ranking method stored in its config. */
   method?: 'cos-sim' | 'cascade';
-  /** FastPR only: onnxruntime CPU threads. */
+  /** onnxruntime CPU threads. */
   threads?: number;
+  /** Baseline only: 'onnx' (default when exported) or 'tfjs'. */
+  runtime?: 'onnx' | 'tfjs';
 }
 
 export async function openEvaluator(modelDir: string, options: OpenEvaluatorOptions = {}): Promise<Evaluator> {
   if (!existsSync(modelDir)) throw new ModelError(`${modelDir}: model directory not found`, { file: modelDir });
   if (isBaselineDir(modelDir)) {
     const model = loadBaseline(modelDir);
-    const predictor = new BaselinePredictor(model, options.method ? { method: options.method } : {});
-    return { name: predictor.name, predict: (f, q, s) => predictor.predict(f, q, s), dispose: () => disposeBaseline(model) };
+    const exported = existsSync(join(modelDir, DETECTOR_ONNX)) && existsSync(join(modelDir, CLASSIFIER_ONNX));
+    if (options.runtime === 'onnx' && !exported) throw new ModelError(`${modelDir}: no ${DETECTOR_ONNX}/${CLASSIFIER_ONNX}; retrain or use --runtime tfjs`, { file: modelDir });
+    const nets = exported && options.runtime !== 'tfjs' ? await BaselineOnnxNets.open(modelDir, options.threads) : undefined;
+    const predictor = new BaselinePredictor(model, { ...(options.method ? { method: options.method } : {}), ...(nets ? { nets } : {}) });
+    return {
+      name: predictor.name,
+      predict: (f, q, s) => predictor.predict(f, q, s),
+      dispose: async () => { await nets?.dispose(); disposeBaseline(model); },
+    };
   }
   if (isOnnxModelDir(modelDir)) return FastprOnnxEvaluator.open(modelDir, options.threads ? { threads: options.threads } : {});
   if (existsSync(join(modelDir, 'model.json'))) {

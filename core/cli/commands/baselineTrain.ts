@@ -6,6 +6,7 @@ import { chooseAbsentThreshold, collectBestCosines } from '../../baseline/calibr
 import { defaultBaselineConfig } from '../../baseline/config';
 import { classifierMacs, detectorMacs } from '../../baseline/macs';
 import { createBaseline, disposeBaseline, saveBaseline } from '../../baseline/modelDir';
+import { exportBaselineOnnx } from '../../baseline/onnx';
 import { BaselinePredictor } from '../../baseline/predictor';
 import { trainBaseline } from '../../baseline/train';
 import { framesOfSplit, readDataset } from '../../dataset/reader';
@@ -81,7 +82,10 @@ export const baselineTrainCommand: CliCommand = {
       // Written to a sibling temp folder, renamed into place: no half-written model under the final name.
       const temp = join(dirname(finalDir), `.${basename(finalDir)}.partial-${process.pid}`);
       rmSync(temp, { recursive: true, force: true });
-      saveBaseline(temp, { ...model, config: { ...config, ranking: { ...config.ranking, slotOrder, absentThreshold }, training } });
+      const trained = { ...model, config: { ...config, ranking: { ...config.ranking, slotOrder, absentThreshold }, training } };
+      saveBaseline(temp, trained);
+      // ONNX copies of both networks: evaluation and benchmarks run them on onnxruntime, like FastPR.
+      exportBaselineOnnx(trained, temp);
       if (existsSync(finalDir)) rmSync(finalDir, { recursive: true, force: true });
       renameSync(temp, finalDir);
       if (ctx.json) ctx.print(JSON.stringify({ out: finalDir, training }));

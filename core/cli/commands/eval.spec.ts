@@ -44,6 +44,9 @@ describe('fastpr baseline train / fastpr eval', () => {
     expect(md.code).toBe(0);
     expect(md.out).toContain('| Model | R@1 IoU>0.4 |');
     expect(md.out).toContain('cascade');
+    expect(md.out).toContain('onnxruntime');
+    const tfjs = await run(['eval', '--model', model, '--data', data, '--runtime', 'tfjs', '--json']);
+    expect(JSON.parse(tfjs.out.trim().split('\n').pop()!).paper).toEqual(report.paper);
     expect(md.out).not.toContain('AVSS 2018 protocol');
   });
 

@@ -21,10 +21,12 @@ export const evalCommand: CliCommand = {
   summary: 'Evaluate a model (FastPR or two-stage baseline) on a dataset split: R@1/R@5 at IoU>0.4/0.5/0.6, AVSS IoU',
   usage:
     'fastpr eval --model MODEL_DIR --data DATASET_DIR [--split test] [--protocol paper|avss|all] [--json]\n' +
-    '            [--method cos-sim|cascade] [--limit N] [--batch 8] [--save REPORT.json]',
+    '            [--method cos-sim|cascade] [--runtime onnx|tfjs] [--threads N] [--limit N] [--batch 8] [--save REPORT.json]\n' +
+    '  FastPR directories need their ONNX export (onnx.json); baseline directories (baseline.json) run on\n' +
+    '  onnxruntime when exported (default), or TF.js with --runtime tfjs.',
   options: {
     model: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, protocol: { type: 'string' },
-    method: { type: 'string' }, limit: { type: 'string' }, batch: { type: 'string' }, save: { type: 'string' },
+    method: { type: 'string' }, runtime: { type: 'string' }, threads: { type: 'string' }, limit: { type: 'string' }, batch: { type: 'string' }, save: { type: 'string' },
   },
   async run(ctx) {
     const modelDir = ctx.values.model as string | undefined;
@@ -38,9 +40,15 @@ export const evalCommand: CliCommand = {
     const method = ctx.values.method as string | undefined;
     if (method !== undefined && method !== 'cos-sim' && method !== 'cascade') throw new InputError(`--method must be cos-sim or cascade, got "${method}"`);
 
+    const runtime = ctx.values.runtime as string | undefined;
+    if (runtime !== undefined && runtime !== 'onnx' && runtime !== 'tfjs') throw new InputError(`--runtime must be onnx or tfjs, got "${runtime}"`);
+    const threads = positiveInt('threads', ctx.values.threads);
+
     const dataset = readDataset(dataDir);
     const backend = await initBackend({ purpose: 'infer' });
-    const evaluator = await openEvaluator(modelDir, method ? { method } : {});
+    const evaluator = await openEvaluator(modelDir, {
+      ...(method ? { method } : {}), ...(runtime ? { runtime } : {}), ...(threads ? { threads } : {}),
+    });
     try {
       const report = await evaluateDataset(dataset, split.data, evaluator, {
         protocol, limit: positiveInt('limit', ctx.values.limit), batchSize: positiveInt('batch', ctx.values.batch),
