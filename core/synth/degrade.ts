@@ -55,6 +55,7 @@ export function sampleDegrade(rng: Rng, o: DegradeOptions, sceneGain: number, sc
 }
 
 let noiseTile: Canvas | undefined;
+const noisePatterns = new WeakMap<Context2D, CanvasPattern>();
 /** A fixed grey-noise tile (same for every run), overlaid at a random offset. */
 function getNoiseTile(): Canvas {
   if (noiseTile) return noiseTile;
@@ -86,15 +87,14 @@ export function finishFrame(rendered: Canvas, out: { canvas: Canvas; ctx: Contex
   const W = out.canvas.width, H = out.canvas.height;
   ctx.save();
   ctx.imageSmoothingEnabled = true;
-  if (d.blur > 0) ctx.filter = `blur(${d.blur.toFixed(2)}px)`;
-  if (rendered !== out.canvas || d.blur > 0) {
-    if (rendered === out.canvas) {
-      const tmp = surface('blur', W, H);
-      tmp.ctx.drawImage(rendered, 0, 0);
-      ctx.drawImage(tmp.canvas, 0, 0, W, H);
-    } else {
-      ctx.drawImage(rendered, 0, 0, W, H);
-    }
+  // Upscale first, then blur a same-size copy: a blur filter on a scaled drawImage was not
+  // deterministic in @napi-rs/canvas (different bytes run to run).
+  if (rendered !== out.canvas) ctx.drawImage(rendered, 0, 0, W, H);
+  if (d.blur > 0) {
+    const tmp = surface('blur', W, H);
+    tmp.ctx.drawImage(out.canvas, 0, 0);
+    ctx.filter = `blur(${d.blur.toFixed(2)}px)`;
+    ctx.drawImage(tmp.canvas, 0, 0, W, H);
   }
   ctx.filter = 'none';
   ctx.globalCompositeOperation = 'multiply';
@@ -114,7 +114,8 @@ export function finishFrame(rendered: Canvas, out: { canvas: Canvas; ctx: Contex
   if (d.noise > 0) {
     ctx.globalCompositeOperation = 'overlay';
     ctx.globalAlpha = d.noise;
-    const pattern = ctx.createPattern(getNoiseTile(), 'repeat');
+    const pattern = noisePatterns.get(ctx) ?? ctx.createPattern(getNoiseTile(), 'repeat');
+    if (pattern) noisePatterns.set(ctx, pattern);
     if (!pattern) throw new Error('noise pattern could not be created');
     ctx.translate(-d.noiseOffset[0], -d.noiseOffset[1]);
     ctx.fillStyle = pattern;

@@ -82,6 +82,9 @@ function drawWall(ctx: Context2D, rng: Rng, scene: Scene, w: Scene['walls'][numb
     for (let y = 1; y + 1.4 < w.height; y += storey) {
       for (let x = pitch / 2; x + ww < len; x += pitch) {
         const t0 = x / len, t1 = (x + ww) / len;
+        const probe = at(t0, y);
+        const pp = project(cam, probe.x, probe.y, probe.z);
+        if (pp.depth <= 0 || pp.u < -60 || pp.u > cam.width + 60 || pp.v < -60 || pp.v > cam.height + 60) continue;
         if (traceWorld(ctx, cam, [at(t0, y), at(t1, y), at(t1, y + 1.4), at(t0, y + 1.4)], 2)) {
           ctx.fillStyle = css(glass, rng.uniform(0.85, 1.15));
           ctx.fill();

@@ -26,6 +26,8 @@ export interface ComposedFrame {
   queryable: string[];
 }
 
+const maskBuffers = new Map<number, Uint16Array>();
+
 type Drawable = { depth: number; fig?: PlacedFigure; index?: number; obj?: SceneObject };
 
 const scaleX = (t: Xform, s: number): Xform => ({ a: t.a * s, b: t.b * s, e: t.e * s, f: t.f * s });
@@ -55,11 +57,12 @@ function drawShadow(ctx: Context2D, scene: Scene, f: PlacedFigure, s: number): v
 }
 
 export function composeFrame(
-  scene: Scene, people: PersonInstance[], d: FrameDegrade, minTargetPx: number,
+  scene: Scene, people: PersonInstance[], d: FrameDegrade, minTargetPx: number, shadows = true,
 ): ComposedFrame {
   const cam = scene.cam;
   const W = cam.width, H = cam.height;
-  const figures = people.map((p) => placeFigure(cam, p)).filter((f) => f.depth > 0.5 && f.pixelHeight >= 2);
+  // Figures taller than 1.5 frames (someone right under the lens) are left out: nobody could label them.
+  const figures = people.map((p) => placeFigure(cam, p)).filter((f) => f.depth > 0.5 && f.pixelHeight >= 2 && f.pixelHeight <= 1.5 * H);
   const drawables: Drawable[] = [
     ...figures.map((fig, index) => ({ depth: fig.depth, fig, index })),
     ...scene.objects.map((obj) => ({ depth: obj.depth, obj })),
@@ -67,7 +70,8 @@ export function composeFrame(
   drawables.sort((a, b) => b.depth - a.depth || (a.index ?? -1) - (b.index ?? -1));
 
   // Annotation: who owns which pixel after painter's-order drawing.
-  const mask = new OwnerMask(W, H);
+  const mask = new OwnerMask(W, H, maskBuffers.get(W * H));
+  maskBuffers.set(W * H, mask.owner);
   const coverage = new Array<ReturnType<OwnerMask['paint']> | undefined>(figures.length);
   for (const dr of drawables) {
     if (dr.fig) coverage[dr.index!] = mask.paint(dr.fig.prims, dr.fig.xform, dr.index! + 1);
@@ -110,7 +114,7 @@ export function composeFrame(
   ctx.globalCompositeOperation = 'source-over';
   ctx.globalAlpha = 1;
   ctx.drawImage(scene.background, 0, 0, rw, rh);
-  for (const f of figures) drawShadow(ctx, scene, f, s);
+  if (shadows) for (const f of figures) drawShadow(ctx, scene, f, s);
   for (const dr of drawables) {
     if (dr.fig) drawPrims(ctx, dr.fig.prims, scaleX(dr.fig.xform, s), dr.fig.pixelHeight * s < 22);
     else if (dr.obj) drawPrims(ctx, dr.obj.prims, scaleX(IDENTITY, s));

@@ -15,10 +15,12 @@ export interface Coverage {
   fullBox: [number, number, number, number];
 }
 
+let scratchBuffer = new Uint8Array(1 << 16);
+
 export class OwnerMask {
   readonly owner: Uint16Array;
-  constructor(readonly width: number, readonly height: number) {
-    this.owner = new Uint16Array(width * height);
+  constructor(readonly width: number, readonly height: number, reuse?: Uint16Array) {
+    this.owner = reuse && reuse.length === width * height ? reuse.fill(0) : new Uint16Array(width * height);
   }
 
   /**
@@ -38,7 +40,9 @@ export class OwnerMask {
     });
     const gw = Number.isFinite(gx0) ? gx1 - gx0 + 1 : 0;
     const gh = Number.isFinite(gy0) ? gy1 - gy0 + 1 : 0;
-    const scratch = id === OCCLUDER ? new Uint8Array(0) : new Uint8Array(gw * gh);
+    if (id !== OCCLUDER && scratchBuffer.length < gw * gh) scratchBuffer = new Uint8Array(gw * gh * 2);
+    const scratch = scratchBuffer;
+    if (id !== OCCLUDER) scratch.fill(0, 0, gw * gh);
     let full = 0;
     let bx0 = Infinity, by0 = Infinity, bx1 = -Infinity, by1 = -Infinity;
     const W = this.width, Hh = this.height, owner = this.owner;
