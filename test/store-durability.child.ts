@@ -1,22 +1,32 @@
 /**
- * Child process for store-durability.test.ts: records decisions in a tight loop and prints
- * "committed <decisionId>" only after each transaction has committed, until it is SIGKILLed.
+ * Child process for store-durability.test.ts, SIGKILLed by the test at a random moment.
+ *   decisions DATA_DIR CASE_ID SIGHTING_IDS  records decisions (and notes) in a loop
+ *   export    DATA_DIR CASE_NAME OUT_FILE    exports the HTML report to the same path in a loop
+ * A line is printed only after its transaction has committed (synchronous write to stdout).
  */
 import { writeSync } from 'node:fs';
+import { exportReport } from '../core/reports/exportReport';
 import { recordDecision } from '../core/store/decisions';
 import { addNote } from '../core/store/notes';
 import { openStore } from '../core/store/store';
 
-const [dataDir, caseIdArg, sightingIdsArg] = process.argv.slice(2);
-if (!dataDir || !caseIdArg || !sightingIdsArg) throw new Error('usage: store-durability.child.ts DATA_DIR CASE_ID SIGHTING_IDS');
-const caseId = Number(caseIdArg);
-const sightings = sightingIdsArg.split(',').map(Number);
+const [mode, dataDir, a, b] = process.argv.slice(2);
+if (!mode || !dataDir || !a || !b) throw new Error('usage: store-durability.child.ts decisions|export DATA_DIR ARG ARG');
 const store = openStore(dataDir, { actor: `child-${process.pid}` });
-const kinds = ['confirm', 'reject', 'unsure'] as const;
 writeSync(1, 'ready\n');
-for (let i = 0; ; i++) {
-  const d = recordDecision(store, sightings[i % sightings.length]!, kinds[i % 3]!, `loop ${i} ✓ «note»`);
-  // Synchronous write: the parent sees this line only for a decision that is already durable.
-  writeSync(1, `committed ${d.id}\n`);
-  if (i % 7 === 0) writeSync(1, `note ${addNote(store, caseId, `note ${i}`).id}\n`);
+
+if (mode === 'decisions') {
+  const caseId = Number(a);
+  const sightings = b.split(',').map(Number);
+  const kinds = ['confirm', 'reject', 'unsure'] as const;
+  for (let i = 0; ; i++) {
+    const d = recordDecision(store, sightings[i % sightings.length]!, kinds[i % 3]!, `loop ${i} ✓ «note»`);
+    writeSync(1, `committed ${d.id}\n`);
+    if (i % 7 === 0) writeSync(1, `note ${addNote(store, caseId, `note ${i}`).id}\n`);
+  }
+} else {
+  for (;;) {
+    const { files } = await exportReport(store, { caseName: a, format: 'html', out: b, scope: 'all' });
+    writeSync(1, `committed ${files[0]!.id}\n`);
+  }
 }

@@ -3,7 +3,6 @@
  * After each kill the database must pass integrity_check, hold every decision the child reported
  * as committed, and its audit chain must verify.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,46 +13,10 @@ import { addEvidence } from '../core/store/evidence';
 import { recordSearch } from '../core/store/searches';
 import { openDatabase } from '../core/store/sqlite';
 import { openStore } from '../core/store/store';
+import { runAndKill } from './store-durability.helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'fastpr-durability-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const CHILD = join(import.meta.dirname, 'store-durability.child.ts');
-
-function groupAlive(pid: number): boolean {
-  try { process.kill(-pid, 0); return true; } catch { return false; }
-}
-
-/** Runs the child until it has committed `afterCommits` decisions plus a random delay, then SIGKILLs its process group. */
-async function runAndKill(caseId: number, sightingIds: number[], afterCommits: number, extraDelayMs: number) {
-  // detached: own process group, so the kill reaches npx, tsx and the node process running the script.
-  const child = spawn('npx', ['tsx', CHILD, dir, String(caseId), sightingIds.join(',')], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  const committed: number[] = [];
-  const notes: number[] = [];
-  let stderr = '';
-  let buffer = '';
-  child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    let killTimer: NodeJS.Timeout | undefined;
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const lines = buffer.split('\n');
-      buffer = lines.pop() ?? '';
-      for (const line of lines) {
-        const [kind, id] = line.split(' ');
-        if (kind === 'committed') committed.push(Number(id));
-        if (kind === 'note') notes.push(Number(id));
-      }
-      if (committed.length >= afterCommits && !killTimer) {
-        killTimer = setTimeout(() => { process.kill(-child.pid!, 'SIGKILL'); resolve(); }, extraDelayMs);
-      }
-    });
-    child.on('exit', (code, signal) => { if (!killTimer) reject(new Error(`child exited early (${code ?? signal}): ${stderr}`)); });
-  });
-  await exited;
-  while (groupAlive(child.pid!)) await new Promise((r) => setTimeout(r, 20));
-  return { committed, notes };
-}
 
 describe('case store durability under SIGKILL', () => {
   it('keeps every committed decision, integrity and the audit chain across random kills', async () => {
@@ -69,9 +32,9 @@ describe('case store durability under SIGKILL', () => {
     const allCommitted: number[] = [];
     const allNotes: number[] = [];
     for (let round = 0; round < 3; round++) {
-      const afterCommits = 5 + Math.floor(Math.random() * 60);
+      const afterCommits = 3 + Math.floor(Math.random() * 30);
       const delay = Math.floor(Math.random() * 150);
-      const { committed, notes } = await runAndKill(c.id, sightingIds, afterCommits, delay);
+      const { committed, notes } = await runAndKill(['decisions', dir, String(c.id), sightingIds.join(',')], afterCommits, delay);
       expect(committed.length).toBeGreaterThanOrEqual(afterCommits);
       allCommitted.push(...committed);
       allNotes.push(...notes);

@@ -42,25 +42,29 @@ export async function exportReport(store: Store, input: ExportReportInput): Prom
   const theCase = getCaseByName(store, input.caseName);
   const model = await buildReportModel(store, theCase.id, input);
   const detail = { scope: model.scope, sightings: model.sightings.length, auditHeadSeq: model.audit.headSeq, auditHeadHash: model.audit.headHash, evidenceOk: model.integrity.evidenceOk };
-  const record = (kind: string, written: { path: string; sha256: string; sizeBytes: number }, extra: object = {}) =>
-    recordExport(store, theCase.id, { kind, ...written, detail: { ...detail, ...extra } });
+  /** Writes one file; its export row and audit entry commit before it appears under its final name. */
+  const emit = (kind: string, path: string, data: Uint8Array | string, extra: object = {}): ExportRecord => {
+    let rec: ExportRecord | undefined;
+    writeFileAtomic(path, data, { beforeRename: (w) => { rec = recordExport(store, theCase.id, { kind, ...w, detail: { ...detail, ...extra } }); } });
+    return rec!;
+  };
 
   switch (input.format) {
     case 'pdf': {
       const pdf = await renderPdf(model);
-      const file = record('report.pdf', writeFileAtomic(input.out, pdf.bytes), { pages: pdf.pages, replacedCharacters: pdf.replacedCharacters });
+      const file = emit('report.pdf', input.out, pdf.bytes, { pages: pdf.pages, replacedCharacters: pdf.replacedCharacters });
       return { model, files: [file], replacedCharacters: pdf.replacedCharacters };
     }
     case 'html':
-      return { model, files: [record('report.html', writeFileAtomic(input.out, renderHtml(model)))] };
+      return { model, files: [emit('report.html', input.out, renderHtml(model))] };
     case 'csv':
-      return { model, files: [record('report.csv', writeFileAtomic(input.out, renderCsv(model)))] };
+      return { model, files: [emit('report.csv', input.out, renderCsv(model))] };
     case 'json':
-      return { model, files: [record('report.json', writeFileAtomic(input.out, renderJson(model)))] };
+      return { model, files: [emit('report.json', input.out, renderJson(model))] };
     case 'avss': {
       const dir = resolve(input.out);
       const files = renderAvss(model, input.searchId).map((f) =>
-        record('avss.csv', writeFileAtomic(join(dir, f.name), f.content), { evidenceId: f.evidenceId, frames: f.frames, framesWithBox: f.framesWithBox }));
+        emit('avss.csv', join(dir, f.name), f.content, { evidenceId: f.evidenceId, frames: f.frames, framesWithBox: f.framesWithBox }));
       return { model, files };
     }
   }
