@@ -169,7 +169,7 @@ export function offsetLogits(model: FastprModel, fused: tf.Tensor4D, permutation
 
 /**
  * Reconstruction decoder D (§3.3.1): reads Ī at the target's responsible cell (cellMask one-hot
- * [B, S²]), then dense → (rh/8 × rw/8 × D) and three ×2 bilinear upsamplings each followed by a 3×3
+ * [B, S²]), then dense → (rh/8 × rw/8 × D) and three ×2 nearest upsamplings each followed by a 3×3
  * conv → [B, rh, rw, 3] in the normalised pixel space of the input.
  */
 export function reconstruct(model: FastprModel, fused: tf.Tensor4D, cellMask: tf.Tensor2D): tf.Tensor4D {
@@ -179,10 +179,20 @@ export function reconstruct(model: FastprModel, fused: tf.Tensor4D, cellMask: tf
   const w = model.weights;
   const z = tf.reshape(tf.matMul(tf.expandDims(cellMask, 1) as tf.Tensor3D, tf.reshape(fused, [B, S * S, M]) as tf.Tensor3D), [B, M]) as tf.Tensor2D;
   let x = tf.reshape(dense(w, 'proxy.rec.fc', z, 'relu'), [B, rh / 8, rw / 8, D]) as tf.Tensor4D;
-  // Default (asymmetric) bilinear: the only mode whose gradient TF.js computes correctly.
-  x = conv(w, 'proxy.rec.conv1', tf.image.resizeBilinear(x, [rh / 4, rw / 4]), 1, 'relu');
-  x = conv(w, 'proxy.rec.conv2', tf.image.resizeBilinear(x, [rh / 2, rw / 2]), 1, 'relu');
-  return conv(w, 'proxy.rec.out', tf.image.resizeBilinear(x, [rh, rw]), 1, 'linear');
+  x = conv(w, 'proxy.rec.conv1', upsample2(x), 1, 'relu');
+  x = conv(w, 'proxy.rec.conv2', upsample2(x), 1, 'relu');
+  return conv(w, 'proxy.rec.out', upsample2(x), 1, 'linear');
+}
+
+/**
+ * Nearest-neighbour ×2 upsampling from concat + reshape. Not tf.image.resizeBilinear: TF.js 4.22's
+ * cpu ResizeBilinearGrad returns its gradient with height and width swapped for non-square maps,
+ * and no backend's gradient honours halfPixelCenters. The 3×3 conv after it does the smoothing.
+ */
+export function upsample2(x: tf.Tensor4D): tf.Tensor4D {
+  const [B, h, w, C] = x.shape;
+  const wide = tf.reshape(tf.concat([x, x], 3), [B, h, 2 * w, C]);
+  return tf.reshape(tf.concat([wide, wide], 2), [B, 2 * h, 2 * w, C]) as tf.Tensor4D;
 }
 
 export interface InferenceResult {

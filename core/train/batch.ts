@@ -1,0 +1,153 @@
+/**
+ * Turns samples + decoded frames into the arrays of one batch: the input images, query tokens and
+ * every loss target (confidence grid, responsible-cell boxes, reconstruction crop box, offset swap).
+ */
+import * as tf from '../tf/tf';
+import type { ModelConfig } from '../model/config';
+import { encodeBox, type Box } from '../model/boxes';
+import { frameBoxToInput, preprocessFrame, type RawFrame } from '../model/preprocess';
+import { pickSwap, swapMatrix } from '../model/regions';
+import type { Rng } from '../model/rng';
+import { applyColourJitter, drawAugment, NO_AUGMENT } from './augment';
+import type { TrainConfig } from './config';
+import type { TrainSample } from './samples';
+
+export interface PreparedSample {
+  image: Float32Array;
+  tokens: number[];
+  known: number[];
+  /** Target box in input pixels (clipped), if present. */
+  target?: Box;
+  /** Matched boxes in input pixels whose centre lies inside the input. */
+  matches: Box[];
+}
+
+const clipBox = (b: Box, size: number): Box => [
+  Math.max(0, Math.min(size, b[0])), Math.max(0, Math.min(size, b[1])),
+  Math.max(0, Math.min(size, b[2])), Math.max(0, Math.min(size, b[3])),
+];
+
+export function prepareSample(
+  sample: TrainSample,
+  frame: RawFrame,
+  model: ModelConfig,
+  train: TrainConfig,
+  rng: Rng | undefined,
+): PreparedSample {
+  const size = model.inputSize;
+  const aug = rng ? drawAugment(rng, train.augment, frame.width, frame.height, sample.target) : NO_AUGMENT(frame.width, frame.height);
+  const { data, transform } = preprocessFrame(frame, { size, mode: train.inputMode, crop: aug.crop, flip: aug.flip });
+  applyColourJitter(data, aug);
+  const toInput = (b: Box) => clipBox(frameBoxToInput(transform, b), size);
+  const matches = sample.matches.map(toInput).filter((b) => {
+    const cx = (b[0] + b[2]) / 2;
+    const cy = (b[1] + b[3]) / 2;
+    return b[2] > b[0] && b[3] > b[1] && cx > 0 && cx < size && cy > 0 && cy < size;
+  });
+  const target = sample.target ? toInput(sample.target) : undefined;
+  const usable = target && target[2] > target[0] && target[3] > target[1] ? target : undefined;
+  return { image: data, tokens: sample.tokens, known: sample.known, target: usable, matches };
+}
+
+export interface BatchArrays {
+  size: number;
+  image: Float32Array;
+  tokens: Int32Array;
+  known: Float32Array;
+  confTarget: Float32Array;
+  boxTarget: Float32Array;
+  obj: Float32Array;
+  present: Float32Array;
+  targetCell: Float32Array;
+  cropBoxes: Float32Array;
+  permutation: Float32Array;
+  offsetLabel: Int32Array;
+}
+
+export function assembleBatch(parts: PreparedSample[], model: ModelConfig, swapRng: Rng): BatchArrays {
+  const B = parts.length;
+  const S = model.grid;
+  const cells = S * S;
+  const T = model.slots;
+  const size = model.inputSize;
+  const px = size * size * 3;
+  const a: BatchArrays = {
+    size: B,
+    image: new Float32Array(B * px),
+    tokens: new Int32Array(B * T),
+    known: new Float32Array(B * T),
+    confTarget: new Float32Array(B * cells),
+    boxTarget: new Float32Array(B * cells * 4),
+    obj: new Float32Array(B * cells),
+    present: new Float32Array(B),
+    targetCell: new Float32Array(B * cells),
+    cropBoxes: new Float32Array(B * 4),
+    permutation: new Float32Array(B * cells * cells),
+    offsetLabel: new Int32Array(B),
+  };
+  parts.forEach((p, b) => {
+    a.image.set(p.image, b * px);
+    a.tokens.set(p.tokens, b * T);
+    a.known.set(p.known, b * T);
+    // Every matched person lights its centre cell; the target is encoded last so it wins a shared cell.
+    const positives = p.target ? [...p.matches, p.target] : [];
+    for (const box of positives) {
+      const e = encodeBox(box, size, size, S);
+      a.confTarget[b * cells + e.cell] = 1;
+      a.obj[b * cells + e.cell] = 1;
+      a.boxTarget.set([e.x, e.y, e.w, e.h], (b * cells + e.cell) * 4);
+    }
+    let swap;
+    if (p.target) {
+      const e = encodeBox(p.target, size, size, S);
+      a.present[b] = 1;
+      a.targetCell[b * cells + e.cell] = 1;
+      a.cropBoxes.set([p.target[1] / size, p.target[0] / size, p.target[3] / size, p.target[2] / size], b * 4);
+      swap = pickSwap(e.cell, S, swapRng);
+      a.offsetLabel[b] = swap.label;
+    } else {
+      a.cropBoxes.set([0, 0, 1, 1], b * 4);
+    }
+    a.permutation.set(swapMatrix(cells, swap), b * cells * cells);
+  });
+  return a;
+}
+
+export interface BatchTensors {
+  image: tf.Tensor4D;
+  tokens: tf.Tensor2D;
+  known: tf.Tensor2D;
+  confTarget: tf.Tensor2D;
+  boxTarget: tf.Tensor3D;
+  obj: tf.Tensor2D;
+  present: tf.Tensor1D;
+  targetCell: tf.Tensor2D;
+  cropBoxes: tf.Tensor2D;
+  boxIndex: tf.Tensor1D;
+  permutation: tf.Tensor3D;
+  offsetLabel: tf.Tensor1D;
+}
+
+export function batchTensors(a: BatchArrays, model: ModelConfig): BatchTensors {
+  const B = a.size;
+  const S = model.grid;
+  const cells = S * S;
+  return {
+    image: tf.tensor4d(a.image, [B, model.inputSize, model.inputSize, 3]),
+    tokens: tf.tensor2d(a.tokens, [B, model.slots], 'int32'),
+    known: tf.tensor2d(a.known, [B, model.slots]),
+    confTarget: tf.tensor2d(a.confTarget, [B, cells]),
+    boxTarget: tf.tensor3d(a.boxTarget, [B, cells, 4]),
+    obj: tf.tensor2d(a.obj, [B, cells]),
+    present: tf.tensor1d(a.present),
+    targetCell: tf.tensor2d(a.targetCell, [B, cells]),
+    cropBoxes: tf.tensor2d(a.cropBoxes, [B, 4]),
+    boxIndex: tf.tensor1d(Array.from({ length: B }, (_, i) => i), 'int32'),
+    permutation: tf.tensor3d(a.permutation, [B, cells, cells]),
+    offsetLabel: tf.tensor1d(a.offsetLabel, 'int32'),
+  };
+}
+
+export function disposeBatch(t: BatchTensors): void {
+  for (const x of Object.values(t)) (x as tf.Tensor).dispose();
+}

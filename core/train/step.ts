@@ -1,0 +1,98 @@
+/** One optimisation step: all loss terms, the phase's objective, gradients for the phase's weights. */
+import * as tf from '../tf/tf';
+import { forward, labelLogits, offsetLogits, reconstruct, weightGroup, type FastprModel, type WeightGroup } from '../model/fastpr';
+import {
+  boxLoss, confidenceLoss, labelLoss, localisationLoss, offsetLoss, reconstructionLoss, sslLoss, totalLoss, type LossTerms,
+} from '../model/losses';
+import type { Adam } from './adam';
+import type { BatchTensors } from './batch';
+import type { Phase } from './config';
+
+/** Weight groups each phase trains (§3.4.1). FC is trained in both: the offset proxy targets it. */
+export const PHASE_GROUPS: Record<Phase, readonly WeightGroup[]> = {
+  proxy: ['encoder', 'common', 'label', 'reconstruction', 'offset'],
+  localisation: ['encoder', 'common', 'localisation'],
+  joint: ['encoder', 'common', 'localisation', 'label', 'reconstruction', 'offset'],
+};
+
+export function trainableNames(model: FastprModel, phase: Phase): string[] {
+  const groups = new Set(PHASE_GROUPS[phase]);
+  return [...model.weights.keys()].filter((n) => groups.has(weightGroup(n)));
+}
+
+/** Every enabled loss term for a batch (eq. 1–5). */
+export function computeLossTerms(model: FastprModel, b: BatchTensors): LossTerms {
+  const { config } = model;
+  const B = b.image.shape[0];
+  const cells = config.grid * config.grid;
+  const f = forward(model, { image: b.image, tokens: b.tokens, known: b.known });
+  const terms: LossTerms = {
+    con: confidenceLoss(tf.reshape(f.confidence, [B, cells]), b.confTarget),
+    loc: boxLoss(tf.reshape(f.boxes, [B, cells, 4]), b.boxTarget, b.obj, b.present),
+  };
+  if (config.proxies.label && config.lossWeights.cla > 0) {
+    terms.cla = labelLoss(labelLogits(model, f.pooled), b.tokens, b.known);
+  }
+  if (config.proxies.reconstruction && config.lossWeights.rec > 0) {
+    const target = tf.image.cropAndResize(b.image, b.cropBoxes, b.boxIndex, config.reconstructionSize, 'bilinear');
+    terms.rec = reconstructionLoss(reconstruct(model, f.fused, b.targetCell), target, b.present);
+  }
+  if (config.proxies.offset && config.lossWeights.off > 0) {
+    terms.off = offsetLoss(offsetLogits(model, f.fused, b.permutation), b.offsetLabel, b.present);
+  }
+  return terms;
+}
+
+export function objectiveOf(terms: LossTerms, model: FastprModel, phase: Phase): tf.Scalar {
+  const w = model.config.lossWeights;
+  if (phase === 'proxy') return tf.mul(sslLoss(terms, w), w.ssl) as tf.Scalar;
+  if (phase === 'localisation') return localisationLoss(terms, w);
+  return totalLoss(terms, w);
+}
+
+export interface StepLosses {
+  /** Eq. 6 over every enabled term (comparable across phases). */
+  total: number;
+  /** What this phase minimised. */
+  objective: number;
+  cla?: number;
+  rec?: number;
+  off?: number;
+  con: number;
+  loc: number;
+  gradNorm: number;
+}
+
+/** Computes the losses and, when `adam` is given, applies one update to the phase's weights. */
+export function trainStep(model: FastprModel, batch: BatchTensors, phase: Phase, adam?: Adam): StepLosses {
+  const names = trainableNames(model, phase);
+  const byVarName = new Map(names.map((n) => [model.weights.get(n)!.name, n]));
+  const kept: Record<string, tf.Scalar> = {};
+  const run = () => {
+    const terms = computeLossTerms(model, batch);
+    for (const [k, v] of Object.entries(terms)) kept[k] = tf.keep(v as tf.Scalar);
+    kept.total = tf.keep(totalLoss(terms, model.config.lossWeights));
+    return objectiveOf(terms, model, phase);
+  };
+  let objective: number;
+  let gradNorm = 0;
+  if (adam) {
+    const { value, grads } = tf.variableGrads(run, names.map((n) => model.weights.get(n)!));
+    const named = new Map<string, tf.Tensor>();
+    for (const [varName, g] of Object.entries(grads)) named.set(byVarName.get(varName)!, g);
+    gradNorm = adam.apply(named);
+    objective = value.dataSync()[0]!;
+    value.dispose();
+    tf.dispose(Object.values(grads));
+  } else {
+    objective = tf.tidy(() => run().dataSync()[0]!);
+  }
+  const read = (k: string) => (kept[k] ? kept[k].dataSync()[0]! : undefined);
+  const out: StepLosses = { total: read('total')!, objective, con: read('con')!, loc: read('loc')!, gradNorm };
+  for (const k of ['cla', 'rec', 'off'] as const) {
+    const v = read(k);
+    if (v !== undefined) out[k] = v;
+  }
+  tf.dispose(Object.values(kept));
+  return out;
+}

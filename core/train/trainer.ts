@@ -1,0 +1,271 @@
+/**
+ * The FastPR trainer: deterministic batches, the alternate (or joint) schedule, Adam, checkpoints,
+ * progress events, metrics log, cancel and exact resume.
+ *
+ * Determinism: epoch e's order is a permutation drawn from (seed, e); sample j of that order is
+ * augmented from (seed, e, j); step s's offset swaps from (seed, s). So the state to save is
+ * just (weights, Adam moments and step counts, step). A resumed run computes bit-identical batches
+ * and, on a deterministic backend, the same losses as an uninterrupted one.
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError, ModelError } from '../errors';
+import { ProgressMeter, type ProgressListener } from '../jobs/progress';
+import type { ModelConfig } from '../model/config';
+import { createModel, type FastprModel } from '../model/fastpr';
+import { writeFileAtomic } from '../model/atomicFile';
+import { Rng } from '../model/rng';
+import { assignArrays, weightsToArrays, type NamedArray } from '../model/weightsFile';
+import { Adam } from './adam';
+import { assembleBatch, batchTensors, disposeBatch, prepareSample } from './batch';
+import { readCheckpoint, writeCheckpoint, type TrainingState } from './checkpoint';
+import { phaseOf, type Phase, type TrainConfig } from './config';
+import type { FrameSource } from './frameSource';
+import type { TrainSample } from './samples';
+import { trainStep, type StepLosses } from './step';
+
+export const METRICS_FILE = 'metrics.jsonl';
+
+export interface TrainerOptions {
+  modelConfig: ModelConfig;
+  trainConfig: TrainConfig;
+  samples: TrainSample[];
+  source: FrameSource;
+  /** Folder for checkpoints and metrics.jsonl; none = in memory only (tests). */
+  outDir?: string;
+  onProgress?: ProgressListener;
+  signal?: AbortSignal;
+  jobId?: string;
+  /** Off for evaluation-like runs; on by default. */
+  augment?: boolean;
+  /** Weights to start from (e.g. imported ImageNet backbone), by name; others keep their init. */
+  initialWeights?: NamedArray[];
+  /** Stored in checkpoints and given back on resume (data hashes, backend…). */
+  meta?: Record<string, unknown>;
+}
+
+export interface StepRecord extends StepLosses {
+  step: number;
+  epoch: number;
+  phase: Phase;
+  /** Whole step including data loading. */
+  imagesPerSecond: number;
+  /** Forward + backward + update only. */
+  computeImagesPerSecond: number;
+  time: string;
+}
+
+export interface TrainResult {
+  state: 'done' | 'cancelled';
+  steps: number;
+  last?: StepRecord;
+}
+
+const SALT_ORDER = 0x0e0c;
+const SALT_AUGMENT = 0x0a06;
+const SALT_SWAP = 0x05ab;
+
+export class Trainer {
+  readonly model: FastprModel;
+  readonly adam: Adam;
+  readonly batchSize: number;
+  readonly stepsPerEpoch: number;
+  readonly totalSteps: number;
+  step = 0;
+  private elapsedBefore = 0;
+  private orderEpoch = -1;
+  private order: number[] = [];
+  private readonly anyProxy: boolean;
+
+  private constructor(private readonly o: TrainerOptions) {
+    if (o.samples.length === 0) throw new InputError('no training samples (no labelled frame with a non-empty query)');
+    const tc = o.trainConfig;
+    this.model = createModel(o.modelConfig, tc.seed);
+    if (o.initialWeights) {
+      const known = o.initialWeights.filter((a) => this.model.weights.has(a.name));
+      const partial = new Map([...this.model.weights].filter(([n]) => known.some((a) => a.name === n)));
+      assignArrays(partial, known, 'initial weights');
+    }
+    this.adam = new Adam(this.model.weights, {
+      learningRate: tc.learningRate, beta1: tc.beta1, beta2: tc.beta2, epsilon: tc.epsilon, clipNorm: tc.clipNorm,
+    });
+    this.batchSize = Math.min(tc.batchSize, o.samples.length);
+    this.stepsPerEpoch = Math.max(1, Math.floor(o.samples.length / this.batchSize));
+    this.totalSteps = tc.steps ?? tc.epochs * this.stepsPerEpoch;
+    const p = o.modelConfig.proxies;
+    this.anyProxy = p.label || p.reconstruction || p.offset;
+  }
+
+  static create(o: TrainerOptions): Trainer {
+    return new Trainer(o);
+  }
+
+  /** Continues from `outDir`'s checkpoint: weights, Adam state and position restored exactly. */
+  static resume(o: TrainerOptions): Trainer {
+    if (!o.outDir) throw new InputError('resume needs an output folder');
+    const ck = readCheckpoint(o.outDir);
+    const t = new Trainer(o);
+    const s = ck.state;
+    if (s.sampleCount !== o.samples.length || s.seed !== o.trainConfig.seed || s.stepsPerEpoch !== t.stepsPerEpoch) {
+      throw new ModelError(
+        `${join(o.outDir, 'checkpoint')}: checkpoint was made with ${s.sampleCount} samples, seed ${s.seed}, ${s.stepsPerEpoch} steps/epoch; ` +
+          `now ${o.samples.length} samples, seed ${o.trainConfig.seed}, ${t.stepsPerEpoch} steps/epoch — use the same data and config`,
+      );
+    }
+    assignArrays(t.model.weights, ck.weights, 'checkpoint weights');
+    t.adam.restore(ck.adam, s.adamSteps);
+    t.step = s.step;
+    t.elapsedBefore = s.elapsedSeconds;
+    t.trimMetrics();
+    return t;
+  }
+
+  get epoch(): number {
+    return Math.floor(this.step / this.stepsPerEpoch);
+  }
+
+  phaseAt(step: number): Phase {
+    return phaseOf(step, this.stepsPerEpoch, this.o.trainConfig, this.anyProxy);
+  }
+
+  private orderFor(epoch: number): number[] {
+    if (epoch !== this.orderEpoch) {
+      this.order = Rng.derive(this.o.trainConfig.seed, SALT_ORDER, epoch).permutation(this.o.samples.length);
+      this.orderEpoch = epoch;
+    }
+    return this.order;
+  }
+
+  /** Runs step `this.step` and advances. */
+  async runStep(): Promise<StepRecord> {
+    const tc = this.o.trainConfig;
+    const s = this.step;
+    const epoch = Math.floor(s / this.stepsPerEpoch);
+    const pos = s % this.stepsPerEpoch;
+    const order = this.orderFor(epoch);
+    const t0 = performance.now();
+    const parts = [];
+    for (let j = 0; j < this.batchSize; j++) {
+      const k = pos * this.batchSize + j;
+      const sample = this.o.samples[order[k]!]!;
+      const frame = await this.o.source.load(sample.frame);
+      const rng = this.o.augment === false ? undefined : Rng.derive(tc.seed, SALT_AUGMENT, epoch, k);
+      parts.push(prepareSample(sample, frame, this.o.modelConfig, tc, rng));
+    }
+    const arrays = assembleBatch(parts, this.o.modelConfig, Rng.derive(tc.seed, SALT_SWAP, s));
+    const tensors = batchTensors(arrays, this.o.modelConfig);
+    const phase = this.phaseAt(s);
+    const t1 = performance.now();
+    let losses: StepLosses;
+    try {
+      losses = trainStep(this.model, tensors, phase, this.adam);
+    } finally {
+      disposeBatch(tensors);
+    }
+    const t2 = performance.now();
+    this.step = s + 1;
+    return {
+      step: s,
+      epoch,
+      phase,
+      ...losses,
+      imagesPerSecond: (1000 * this.batchSize) / (t2 - t0),
+      computeImagesPerSecond: (1000 * this.batchSize) / (t2 - t1),
+      time: new Date().toISOString(),
+    };
+  }
+
+  /** Loss terms of a batch without updating (for tests and evaluation of the objective). */
+  async evaluateStep(step: number): Promise<StepLosses> {
+    const saved = this.step;
+    const tc = this.o.trainConfig;
+    const epoch = Math.floor(step / this.stepsPerEpoch);
+    const pos = step % this.stepsPerEpoch;
+    const order = this.orderFor(epoch);
+    const parts = [];
+    for (let j = 0; j < this.batchSize; j++) {
+      const k = pos * this.batchSize + j;
+      const sample = this.o.samples[order[k]!]!;
+      const rng = this.o.augment === false ? undefined : Rng.derive(tc.seed, SALT_AUGMENT, epoch, k);
+      parts.push(prepareSample(sample, await this.o.source.load(sample.frame), this.o.modelConfig, tc, rng));
+    }
+    const tensors = batchTensors(assembleBatch(parts, this.o.modelConfig, Rng.derive(tc.seed, SALT_SWAP, step)), this.o.modelConfig);
+    try {
+      return trainStep(this.model, tensors, this.phaseAt(step));
+    } finally {
+      disposeBatch(tensors);
+      this.step = saved;
+    }
+  }
+
+  checkpoint(elapsedSeconds: number): void {
+    if (!this.o.outDir) return;
+    const adam = this.adam.state();
+    const state: TrainingState = {
+      step: this.step,
+      totalSteps: this.totalSteps,
+      stepsPerEpoch: this.stepsPerEpoch,
+      adamSteps: adam.steps,
+      seed: this.o.trainConfig.seed,
+      sampleCount: this.o.samples.length,
+      elapsedSeconds,
+      meta: { modelConfig: this.o.modelConfig, trainConfig: this.o.trainConfig, ...this.o.meta },
+    };
+    writeCheckpoint(this.o.outDir, state, weightsToArrays(this.model.weights), adam.arrays);
+  }
+
+  /** After a resume, drop metric lines of steps the checkpoint does not include (they will be redone). */
+  private trimMetrics(): void {
+    if (!this.o.outDir) return;
+    const file = join(this.o.outDir, METRICS_FILE);
+    if (!existsSync(file)) return;
+    const keep = readFileSync(file, 'utf8').split('\n').filter((l) => {
+      if (!l.trim()) return false;
+      try {
+        return (JSON.parse(l) as { step: number }).step < this.step;
+      } catch {
+        return false;
+      }
+    });
+    writeFileAtomic(file, keep.map((l) => l + '\n').join(''));
+  }
+
+  /** Trains until totalSteps or cancel; checkpoints every N steps, at each epoch end, at the end. */
+  async run(): Promise<TrainResult> {
+    const { outDir, signal, trainConfig: tc } = this.o;
+    if (outDir) mkdirSync(outDir, { recursive: true });
+    const meter = new ProgressMeter(this.o.jobId ?? `train-${Date.now()}`, 'train', this.o.onProgress ?? (() => {}), 'steps');
+    const started = performance.now();
+    const elapsed = () => this.elapsedBefore + (performance.now() - started) / 1000;
+    let last: StepRecord | undefined;
+    while (this.step < this.totalSteps) {
+      if (signal?.aborted) {
+        this.checkpoint(elapsed());
+        meter.finish('cancelled', this.step, this.totalSteps, `cancelled at step ${this.step}; resume with --resume`);
+        return { state: 'cancelled', steps: this.step, last };
+      }
+      last = await this.runStep();
+      if (!Number.isFinite(last.total)) {
+        this.checkpoint(elapsed());
+        throw new ModelError(`training diverged at step ${last.step} (loss ${last.total}); lower the learning rate or enable clipNorm`);
+      }
+      if (outDir) appendFileSync(join(outDir, METRICS_FILE), JSON.stringify(last) + '\n');
+      const endOfEpoch = this.step % this.stepsPerEpoch === 0;
+      if (this.step % tc.checkpointEvery === 0 || endOfEpoch || this.step === this.totalSteps) this.checkpoint(elapsed());
+      const metrics: Record<string, number> = {
+        total: last.total, epoch: last.epoch + 1, con: last.con, loc: last.loc,
+        imagesPerSecond: last.imagesPerSecond, computeImagesPerSecond: last.computeImagesPerSecond,
+      };
+      for (const k of ['cla', 'rec', 'off'] as const) if (last[k] !== undefined) metrics[k] = last[k]!;
+      meter.update(this.step, this.totalSteps, { phase: last.phase, metrics });
+    }
+    meter.finish('done', this.step, this.totalSteps);
+    return { state: 'done', steps: this.step, last };
+  }
+
+  dispose(): void {
+    this.adam.dispose();
+    for (const w of this.model.weights.values()) w.dispose();
+  }
+}
+
