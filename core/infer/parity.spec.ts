@@ -108,6 +108,19 @@ describe('TF.js ↔ onnxruntime parity (tiny model)', () => {
   });
 });
 
+describe('export variants', () => {
+  it('merged heads with unmasked slots: parity ≤ 1e-4; float16 weights: half-size files, parity ≤ 1e-2', async () => {
+    const d = join(dir, 'merged');
+    saveModelDir(d, createModel(tinyConfig({ heads: 'merged', maskUnknownSlots: false }), 4));
+    const m32 = await exportModelDir(d);
+    for (const v of Object.values(m32.parity!.maxAbsDiff)) expect(v).toBeLessThanOrEqual(1e-4);
+    const m16 = await exportModelDir(d, { float16: true });
+    expect(m16.weightStorage).toBe('float16');
+    expect(m16.head.bytes).toBeLessThan(0.7 * m32.head.bytes);
+    for (const v of Object.values(m16.parity!.maxAbsDiff)) expect(v).toBeLessThanOrEqual(1e-2);
+  });
+});
+
 describe('damaged model directories', () => {
   function copyDir(name: string): string {
     const d = join(dir, name);
