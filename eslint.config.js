@@ -37,12 +37,13 @@ const NODE_BUILTINS = [...new Set(builtinModules.flatMap((m) => [m, `node:${m}`]
 const NO_ELECTRON_IN_RENDERER = 'The renderer is sandboxed: reach the app through renderer/src/api/client.ts.';
 
 const RENDERER_CORE_MESSAGE =
-  'The renderer may import only `import type` from core/api/contract, plus core/errors and core/jobs/progress; calls go through renderer/src/api/client.ts.';
+  'The renderer may import only `import type` from core/api/contract, plus core/errors, core/api/bridgeErrors and core/jobs/progress; calls go through renderer/src/api/client.ts.';
 
 const RENDERER_LAYERING = [
   { group: ['electron/*'], message: NO_ELECTRON_IN_RENDERER },
   {
-    group: ['**/core/**', '!**/core/api/contract', '!**/core/errors', '!**/core/jobs/progress'],
+    // A regex, not a gitignore group: negations cannot re-include files below an excluded folder.
+    regex: '(^|/)core/(?!(api/contract|api/bridgeErrors|errors|jobs/progress)$)',
     message: RENDERER_CORE_MESSAGE,
   },
   {
@@ -53,7 +54,7 @@ const RENDERER_LAYERING = [
 ];
 
 const TRANSPORT_ONLY_IN_CLIENT = {
-  group: ['**/api/http', './http'],
+  group: ['**/api/http', './http', '**/api/desktop', './desktop'],
   message: 'Components use `api` from renderer/src/api/client.ts, never a transport directly.',
 };
 

@@ -4,6 +4,7 @@
  * Components import `api` from here and never touch a transport.
  */
 import type { ApiClient } from '../../../core/api/contract';
+import { createDesktopClient } from './desktop';
 import { createHttpClient, takeToken } from './http';
 
 declare global {
@@ -17,4 +18,4 @@ export type TransportKind = 'desktop' | 'browser';
 
 export const transport: TransportKind = window.fastpr ? 'desktop' : 'browser';
 
-export const api: ApiClient = window.fastpr ?? createHttpClient(takeToken());
+export const api: ApiClient = window.fastpr ? createDesktopClient(window.fastpr) : createHttpClient(takeToken());
