@@ -25,7 +25,7 @@ import { initBackend } from '../core/tf/backend';
 const { values } = parseArgs({ options: { backbone: { type: 'string', default: 'compact' }, runs: { type: 'string', default: '10' } } });
 const runs = Math.max(1, Number(values.runs));
 
-await initBackend({ prefer: 'cpu', purpose: 'infer' });
+await initBackend({ purpose: 'infer' });
 const config = parseModelConfig({ backbone: values.backbone });
 const dir = mkdtempSync(join(tmpdir(), 'fastpr-bench-onnx-'));
 try {
