@@ -86,7 +86,8 @@ ${searchesSection(m)}
 <h2>Case notes</h2>${notes ? `<table><thead><tr><th>Time</th><th>Author</th><th>Note</th></tr></thead><tbody>${notes}</tbody></table>` : '<p>No notes.</p>'}
 <h2>Audit</h2><dl><dt>Entries</dt><dd>${m.audit.entries}</dd><dt>Head hash</dt><dd class="mono">${esc(m.audit.headHash)}</dd>
 <dt>Verification</dt><dd class="${m.audit.ok ? 'ok' : 'bad'}">${m.audit.ok ? 'chain intact' : `broken at #${m.audit.brokenAt?.seq}: ${esc(m.audit.brokenAt?.reason)}`}</dd></dl>
-<p>This file's own SHA-256 is recorded in the case's audit log (action <code>export.written</code>) when it is written.</p>
+<p>This file's own SHA-256 is recorded in the case's audit log (action <code>export.written</code>) before it appears under its name.
+To check later that the log still holds, unchanged, everything this report was based on, run:<br><code>fastpr audit verify --anchor ${m.audit.headSeq}:${esc(m.audit.headHash)}</code></p>
 <footer>${esc(m.tool.name)} ${esc(m.tool.version)} · case “${esc(m.case.name)}” · generated ${esc(m.generatedAt)}</footer>
 </main></body></html>
 `;

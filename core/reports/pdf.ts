@@ -114,8 +114,9 @@ function notesAndAudit(l: PdfLayout, m: ReportModel): void {
     ['Head hash', m.audit.headHash, 'mono'],
     ['Verification', m.audit.ok ? 'chain intact' : `broken at #${m.audit.brokenAt?.seq}: ${m.audit.brokenAt?.reason}`],
   ]);
-  l.paragraph('Each audit entry stores SHA-256(previous hash || canonical JSON of the entry). The SHA-256 of this report file is appended to the log (action "export.written") when the file is written; "fastpr audit verify" re-checks the whole chain.',
-    { size: 8.5, colour: COLOURS.muted });
+  l.paragraph('Each audit entry stores SHA-256(previous hash || canonical JSON of the entry). The SHA-256 of this report file is appended to the log (action "export.written") before the file appears under its name. To check later that the log still contains, unchanged, everything this report was based on, run:',
+    { size: 8.5, colour: COLOURS.muted, gap: 2 });
+  l.paragraph(`fastpr audit verify --anchor ${m.audit.headSeq}:${m.audit.headHash}`, { font: 'mono', size: 7.2 });
 }
 
 export async function renderPdf(m: ReportModel): Promise<RenderedPdf> {

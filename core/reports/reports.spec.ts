@@ -140,4 +140,15 @@ describe('export records', () => {
     await expect(exportReport(s, { caseName: 'nope', format: 'csv', out: join(out, 'x.csv') })).rejects.toThrow(/no case named/);
     await expect(exportReport(s, { caseName: seeded.theCase.name, format: 'docx' as never, out: join(out, 'x.docx') })).rejects.toThrow(/unknown report format/);
   });
+
+  it('a closed case can still be exported (and re-verified), but no longer changed', async () => {
+    const s = setup();
+    const seeded = await seedReportCase(s, dir);
+    const { closeCase } = await import('../store/cases');
+    closeCase(s, seeded.theCase.id);
+    const { files, model } = await exportReport(s, { caseName: seeded.theCase.name, format: 'json', out: join(dir, 'closed.json') });
+    expect(files).toHaveLength(1);
+    expect(model.case.status).toBe('closed');
+    expect(verifyAuditChain(s.db).ok).toBe(true);
+  });
 });

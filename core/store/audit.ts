@@ -63,8 +63,16 @@ export interface AuditVerification {
   brokenAt?: { seq: number; reason: string };
 }
 
-/** Walks the whole chain in order and reports the first entry that does not verify. */
-export function verifyAuditChain(db: SqliteDatabase): AuditVerification {
+/** A (seq, hash) pair published elsewhere, e.g. the audit head printed in an exported report. */
+export interface AuditAnchor { seq: number; hash: string }
+
+/**
+ * Walks the whole chain in order and reports the first entry that does not verify.
+ * A chain rewritten from some entry onwards (every hash recomputed) is internally consistent;
+ * anchors taken from earlier reports catch that: entry `seq` must still have exactly `hash`.
+ */
+export function verifyAuditChain(db: SqliteDatabase, options: { anchors?: readonly AuditAnchor[] } = {}): AuditVerification {
+  const anchors = new Map((options.anchors ?? []).map((a) => [a.seq, a.hash.toLowerCase()]));
   let prevHash = GENESIS_HASH;
   let expectedSeq = 1;
   let entries = 0;
@@ -87,9 +95,15 @@ export function verifyAuditChain(db: SqliteDatabase): AuditVerification {
     if (recomputed !== r.hash) {
       return fail(r.seq, `stored hash ${r.hash} does not match the entry's content (recomputed ${recomputed}); the entry was altered`);
     }
+    const anchored = anchors.get(r.seq);
+    if (anchored !== undefined && anchored !== r.hash) {
+      return fail(r.seq, `hash ${r.hash} differs from the anchor ${anchored} published for entry ${r.seq}; the log was rewritten from here or earlier`);
+    }
     prevHash = r.hash;
     expectedSeq++;
     entries++;
   }
+  const missing = [...anchors.keys()].filter((seq) => seq >= expectedSeq).sort((a, b) => a - b)[0];
+  if (missing !== undefined) return fail(missing, `anchored entry ${missing} no longer exists (the log ends at ${expectedSeq - 1}); entries were removed`);
   return { ok: true, entries, headSeq: expectedSeq - 1, headHash: prevHash };
 }

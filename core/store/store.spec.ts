@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InputError, NotFoundError } from '../errors';
 import {
-  addEvidence, addNote, closeCase, createCase, finishIndex, getCaseByName, importEvidenceFile, latestDecisionsForCase, listAudit,
+  addEvidence, appendAudit, addNote, closeCase, createCase, finishIndex, getCaseByName, importEvidenceFile, latestDecisionsForCase, listAudit,
   listCases, listSightings, recordDecision, recordExport, recordSearch, saveIndexCheckpoint, startIndex, verifyAuditChain, verifyEvidence,
 } from './index';
 import { openDatabase } from './sqlite';
@@ -130,6 +130,30 @@ describe('audit log', () => {
     raw.exec('DROP TRIGGER audit_log_no_delete; DROP TRIGGER audit_log_no_update');
     raw.prepare('DELETE FROM audit_log WHERE seq = ?').run(mid.seq);
     expect(verifyAuditChain(raw).brokenAt).toEqual({ seq: mid.seq, reason: expect.stringMatching(/missing/) as unknown as string });
+    raw.close();
+  });
+
+  it('anchors from an earlier report catch a log rewritten with recomputed hashes', () => {
+    const { store } = fixture();
+    createCase(store, 'A');
+    const published = verifyAuditChain(store.db);
+    createCase(store, 'B');
+    const entries = listAudit(store.db);
+    store.close();
+    const raw = openDatabase(store.file);
+    raw.exec('DROP TRIGGER audit_log_no_delete');
+    // Forge: delete everything from the published head on and re-append consistent entries.
+    raw.prepare('DELETE FROM audit_log WHERE seq >= ?').run(published.headSeq);
+    raw.transaction(() => {
+      for (const e of entries.filter((x) => x.seq >= published.headSeq)) {
+        appendAudit(raw, e.actor, e.action, { ...(e.payload as object), forged: true }, e.time);
+      }
+    })();
+    expect(verifyAuditChain(raw).ok).toBe(true); // internally consistent…
+    const anchored = verifyAuditChain(raw, { anchors: [{ seq: published.headSeq, hash: published.headHash }] });
+    expect(anchored.ok).toBe(false); // …but not with what the earlier report published
+    expect(anchored.brokenAt?.seq).toBe(published.headSeq);
+    expect(verifyAuditChain(raw, { anchors: [{ seq: 999, hash: published.headHash }] }).brokenAt?.reason).toMatch(/no longer exists/);
     raw.close();
   });
 });

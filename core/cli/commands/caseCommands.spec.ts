@@ -66,8 +66,14 @@ describe('fastpr case / audit / report', () => {
 
   it('audit verify passes on an intact chain and names the first broken link (exit 1)', async () => {
     expect(await run('audit', 'verify', '--json')).toBe(0);
-    const ok = JSON.parse(out.join('')) as { ok: boolean; entries: number };
+    const ok = JSON.parse(out.join('')) as { ok: boolean; entries: number; headSeq: number; headHash: string };
     expect(ok.ok).toBe(true);
+    expect(await run('audit', 'verify', '--anchor', `${ok.headSeq}:${ok.headHash}`)).toBe(0);
+    expect(out.join('')).toMatch(/1 anchor\(s\) matched/);
+    expect(await run('audit', 'verify', '--anchor', `${ok.headSeq}:${'0'.repeat(64)}`)).toBe(1);
+    expect(out.join('')).toMatch(/differs from the anchor/);
+    expect(await run('audit', 'verify', '--anchor', 'nonsense')).toBe(1);
+    expect(err.join('')).toMatch(/--anchor must be SEQ:HASH/);
     const raw = openDatabase(join(dataDir, 'workstation.sqlite'));
     raw.exec('DROP TRIGGER audit_log_no_update');
     raw.prepare("UPDATE audit_log SET actor = 'mallory' WHERE seq = 5").run();
