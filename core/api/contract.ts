@@ -7,7 +7,7 @@
  * No Node imports here: the renderer imports this file's types and the preload bundles it.
  */
 import { z } from 'zod';
-import type { ProgressEvent, ProgressListener } from '../jobs/progress';
+import type { ProgressListener } from '../jobs/progress';
 import type { SystemHealth, SystemInfo } from './types/system';
 
 export type { ProgressEvent, ProgressListener } from '../jobs/progress';
@@ -27,6 +27,12 @@ export interface CallSpec<S extends z.ZodType = z.ZodType, R = unknown> {
 /** Calls that take no arguments: `{}` (or nothing), nothing extra allowed. */
 const noInput = z.strictObject({}).default({});
 
+/**
+ * Every call. A new one is one entry, e.g.
+ *   'cases.create': { input: z.strictObject({ name: z.string().min(1).max(200) }), result: returns<CaseSummary>() },
+ * plus its handler in core/api/handlers/ (the compiler refuses a call without one). Use strict
+ * objects so unknown fields are refused with their name.
+ */
 export const API = {
   'system.info': { input: noInput, result: returns<SystemInfo>() },
   'system.health': { input: noInput, result: returns<SystemHealth>() },
@@ -59,6 +65,3 @@ export function isApiCall(name: string): name is ApiCallName {
 
 /** The envelope that crosses IPC and HTTP. */
 export type ApiEnvelope<T> = { result: T } | { error: { name: string; message: string } };
-
-/** Re-exported so transports need one import for the stream's event type. */
-export type ApiProgressEvent = ProgressEvent;
