@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 
 export type SqliteDatabase = Database.Database;
 
-export function openDatabase(file: string, options: { readonly?: boolean } = {}): SqliteDatabase {
+export function openDatabase(file: string, options: { readonly?: boolean; busyTimeoutMs?: number } = {}): SqliteDatabase {
   const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
   if (!options.readonly) {
     db.pragma('journal_mode = WAL');
@@ -13,7 +13,7 @@ export function openDatabase(file: string, options: { readonly?: boolean } = {})
     db.pragma('synchronous = FULL');
   }
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
   return db;
 }
 
@@ -23,6 +23,11 @@ export function openDatabase(file: string, options: { readonly?: boolean } = {})
  */
 export function writeTransaction<T>(db: SqliteDatabase, fn: () => T): T {
   return db.transaction(fn).immediate();
+}
+
+/** better-sqlite3 error codes ('SQLITE_BUSY', 'SQLITE_NOTADB', …) or undefined for other errors. */
+export function sqliteErrorCode(err: unknown): string | undefined {
+  return err instanceof Database.SqliteError ? err.code : undefined;
 }
 
 export function sqliteVersion(): string {

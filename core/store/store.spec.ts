@@ -7,6 +7,7 @@ import {
   listCases, listSightings, recordDecision, recordExport, recordSearch, saveIndexCheckpoint, startIndex, verifyAuditChain, verifyEvidence,
 } from './index';
 import { openDatabase } from './sqlite';
+import { openStoreFile } from './store';
 import { tempStore } from './testing';
 
 const H = (c: string) => c.repeat(64);
@@ -155,5 +156,25 @@ describe('audit log', () => {
     expect(anchored.brokenAt?.seq).toBe(published.headSeq);
     expect(verifyAuditChain(raw, { anchors: [{ seq: 999, hash: published.headHash }] }).brokenAt?.reason).toMatch(/no longer exists/);
     raw.close();
+  });
+
+  it('turns a lock held by another connection, and a non-database file, into clear typed errors', () => {
+    const { store, dir } = fixture();
+    store.close();
+    const other = openDatabase(store.file);
+    const locked = openStoreFile(store.file, { actor: 'b', busyTimeoutMs: 50 });
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      expect(() => createCase(locked, 'X')).toThrow(/locked by another process/);
+      other.exec('ROLLBACK');
+      expect(createCase(locked, 'X').name).toBe('X');
+    } finally {
+      locked.close();
+      other.close();
+    }
+    const junk = join(dir, 'junk.sqlite');
+    writeFileSync(junk, 'this is not a database, just text that is long enough to fill a header page '.repeat(20));
+    expect(() => openStoreFile(junk)).toThrow(InputError);
+    expect(() => openStoreFile(junk)).toThrow(/is not a FastPR case database/);
   });
 });

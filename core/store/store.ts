@@ -4,9 +4,10 @@
  * together with its audit entry.
  */
 import { userInfo } from 'node:os';
+import { FastprError, InputError } from '../errors';
 import { ensureDataDir } from '../platform/dataDir';
 import { migrate } from './migrate';
-import { openDatabase, writeTransaction, type SqliteDatabase } from './sqlite';
+import { openDatabase, sqliteErrorCode, writeTransaction, type SqliteDatabase } from './sqlite';
 
 export interface Store {
   readonly db: SqliteDatabase;
@@ -24,26 +25,57 @@ export function defaultActor(): string {
   }
 }
 
+export interface OpenStoreOptions {
+  actor?: string;
+  /** How long a write waits for another process's lock before failing (default 5 s). */
+  busyTimeoutMs?: number;
+}
+
+/** SQLite's low-level failures, reworded to name the database file and what to do. */
+export function explainSqliteError(err: unknown, file: string): unknown {
+  switch (sqliteErrorCode(err)) {
+    case 'SQLITE_BUSY':
+    case 'SQLITE_LOCKED':
+      return new FastprError(`the case database ${file} is locked by another process (another FastPR window or command?); nothing was changed, try again`, { file });
+    case 'SQLITE_NOTADB':
+      return new InputError(`${file} is not a FastPR case database (not an SQLite file, or encrypted/corrupt)`, { file });
+    case 'SQLITE_CORRUPT':
+      return new InputError(`the case database ${file} is corrupt; restore it from a backup`, { file });
+    case 'SQLITE_READONLY':
+    case 'SQLITE_CANTOPEN':
+      return new InputError(`cannot open the case database ${file} for writing (${(err as Error).message})`, { file });
+    case 'SQLITE_FULL':
+      return new FastprError(`the disk holding ${file} is full; nothing was changed`, { file });
+    default:
+      return err;
+  }
+}
+
 /** Opens (creating if needed) and migrates the database at `file`. */
-export function openStoreFile(file: string, options: { actor?: string } = {}): Store {
-  const db = openDatabase(file);
+export function openStoreFile(file: string, options: OpenStoreOptions = {}): Store {
+  let db: SqliteDatabase | undefined;
   try {
+    db = openDatabase(file, { busyTimeoutMs: options.busyTimeoutMs });
     migrate(db, { file });
   } catch (err) {
-    db.close();
-    throw err;
+    db?.close();
+    throw explainSqliteError(err, file);
   }
   return { db, file, actor: options.actor ?? defaultActor(), close: () => db.close() };
 }
 
 /** Opens the workstation database inside the data directory (--data-dir > FASTPR_DATA_DIR > default). */
-export function openStore(dataDir: string, options: { actor?: string } = {}): Store {
+export function openStore(dataDir: string, options: OpenStoreOptions = {}): Store {
   return openStoreFile(ensureDataDir(dataDir).database, options);
 }
 
 /** A write and its audit entry, committed together (BEGIN IMMEDIATE). */
 export function write<T>(store: Store, fn: () => T): T {
-  return writeTransaction(store.db, fn);
+  try {
+    return writeTransaction(store.db, fn);
+  } catch (err) {
+    throw explainSqliteError(err, store.file);
+  }
 }
 
 export function nowIso(): string {
