@@ -21,12 +21,12 @@ export interface Camera {
 }
 
 export function sampleCamera(rng: Rng, width: number, height: number): Camera {
-  const hfov = (rng.uniform(48, 82) * Math.PI) / 180;
+  const hfov = (rng.uniform(38, 72) * Math.PI) / 180;
   return {
     width,
     height,
-    mountHeight: rng.uniform(3, 9),
-    tilt: (rng.uniform(14, 38) * Math.PI) / 180,
+    mountHeight: rng.uniform(2.8, 8),
+    tilt: (rng.uniform(12, 34) * Math.PI) / 180,
     focal: width / 2 / Math.tan(hfov / 2),
     k1: rng.chance(0.7) ? rng.uniform(-0.16, 0) : rng.uniform(0, 0.05),
     cx: width / 2 + rng.uniform(-0.02, 0.02) * width,

@@ -2,7 +2,7 @@
  * Places the people of one still frame: a count from the crowd range, some walking in groups
  * (crowds that overlap and occlude each other), most following the scene's main walking direction.
  */
-import { groundAt, groundRow, zForPersonPixels } from './camera';
+import { groundAt, groundRow, project, zForPersonPixels } from './camera';
 import { samplePerson, type PersonInstance } from './person/instance';
 import type { Rng } from './rng';
 import { walkable, type Scene } from './scene';
@@ -21,10 +21,16 @@ export function randomGroundPoint(rng: Rng, scene: Scene, nearHalf = false): { x
   const vTop = Math.max(groundRow(cam, zFar), -cam.height);
   const vBottom = cam.height * (nearHalf ? 1.0 : 1.1);
   for (let attempt = 0; attempt < 12; attempt++) {
-    const v = rng.uniform(Math.min(vTop, vBottom - 1), vBottom);
+    // Biased towards the bottom of the frame: more people near enough to be recognisable.
+    const top = Math.min(vTop, vBottom - 1);
+    const v = top + (vBottom - top) * Math.pow(rng.next(), 0.6);
     const u = rng.uniform(-0.04, 1.04) * cam.width;
     const g = groundAt(cam, u, v);
-    if (g && walkable(scene, g.x, g.z)) return g;
+    if (!g || !walkable(scene, g.x, g.z)) continue;
+    // Not so close that a standing person would fill the frame (or pass over the camera).
+    const head = project(cam, g.x, 1.9, g.z);
+    const foot = project(cam, g.x, 0, g.z);
+    if (head.depth > 0.8 && foot.v - head.v < cam.height * 0.9) return g;
   }
   return undefined;
 }

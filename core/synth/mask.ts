@@ -1,9 +1,10 @@
 /**
  * Coverage mask: which drawable owns each pixel after painter's-order drawing. Used to derive the
  * visible box (after occlusion, clipped to the frame), the full box and the visible share.
- * Pixel centres are tested, so a box spans the pixels whose centre the shape covers.
+ * A pixel belongs to a shape when its centre is inside. Shapes are rasterised as row spans (all
+ * shapes used are row-convex: each row meets them in one interval), which keeps this cheap.
  */
-import { imageBounds, type Prim, type Shape, type Xform } from './prims';
+import type { Prim, Shape, Xform } from './prims';
 
 export const NOBODY = 0;
 /** Owner id of scene objects and luggage (occlude, never boxed). */
@@ -15,7 +16,105 @@ export interface Coverage {
   fullBox: [number, number, number, number];
 }
 
-let scratchBuffer = new Uint8Array(1 << 16);
+/** Calls span(row, x0, x1) (x1 exclusive) for each image row the shape covers. */
+type SpanFn = (row: number, x0: number, x1: number) => void;
+
+function spansOfPoly(xs: number[], ys: number[], span: SpanFn, rowMin: number, rowMax: number): void {
+  let y0 = Infinity, y1 = -Infinity;
+  for (const y of ys) { if (y < y0) y0 = y; if (y > y1) y1 = y; }
+  const n = xs.length;
+  for (let row = Math.max(rowMin, Math.ceil(y0 - 0.5)); row + 0.5 <= y1 && row <= rowMax; row++) {
+    const yc = row + 0.5;
+    let lo = Infinity, hi = -Infinity;
+    for (let i = 0, j = n - 1; i < n; j = i++) {
+      const yi = ys[i]!, yj = ys[j]!;
+      if ((yi <= yc && yj >= yc) || (yj <= yc && yi >= yc)) {
+        const x = yi === yj ? Math.min(xs[i]!, xs[j]!) : xs[i]! + ((yc - yi) * (xs[j]! - xs[i]!)) / (yj - yi);
+        const x2 = yi === yj ? Math.max(xs[i]!, xs[j]!) : x;
+        if (x < lo) lo = x;
+        if (x2 > hi) hi = x2;
+      }
+    }
+    if (hi >= lo) span(row, Math.ceil(lo - 0.5), Math.floor(hi - 0.5) + 1);
+  }
+}
+
+function spansOfCircleRow(cx: number, cy: number, r: number, yc: number): [number, number] | undefined {
+  const dy = yc - cy;
+  const q = r * r - dy * dy;
+  if (q < 0) return undefined;
+  const h = Math.sqrt(q);
+  return [cx - h, cx + h];
+}
+
+/** Rasterises one shape under a transform into row spans. */
+export function shapeSpans(s: Shape, t: Xform, span: SpanFn, rowMin = -Infinity, rowMax = Infinity): void {
+  const sc = Math.hypot(t.a, t.b);
+  const X = (x: number, y: number) => t.e + t.a * x - t.b * y;
+  const Y = (x: number, y: number) => t.f + t.b * x + t.a * y;
+  switch (s.k) {
+    case 'poly': {
+      const xs: number[] = [], ys: number[] = [];
+      for (let i = 0; i < s.pts.length; i += 2) { xs.push(X(s.pts[i]!, s.pts[i + 1]!)); ys.push(Y(s.pts[i]!, s.pts[i + 1]!)); }
+      spansOfPoly(xs, ys, span, rowMin, rowMax);
+      return;
+    }
+    case 'ell': {
+      const cx = X(s.cx, s.cy), cy = Y(s.cx, s.cy);
+      const a = s.rx * sc, b = s.ry * sc;
+      const cos = t.a / sc, sin = t.b / sc;
+      // Rotated ellipse: A·dx² + B·dx + C ≤ 0 on each row.
+      const ia = 1 / (a * a), ib = 1 / (b * b);
+      const A = cos * cos * ia + sin * sin * ib;
+      const Bk = 2 * sin * cos * (ia - ib);
+      const Ck = sin * sin * ia + cos * cos * ib;
+      const ext = Math.max(a, b);
+      for (let row = Math.max(rowMin, Math.ceil(cy - ext - 0.5)); row + 0.5 <= cy + ext && row <= rowMax; row++) {
+        const dy = row + 0.5 - cy;
+        const B = Bk * dy, C = Ck * dy * dy - 1;
+        const disc = B * B - 4 * A * C;
+        if (disc < 0) continue;
+        const r = Math.sqrt(disc);
+        const lo = cx + (-B - r) / (2 * A), hi = cx + (-B + r) / (2 * A);
+        const x0 = Math.ceil(lo - 0.5), x1 = Math.floor(hi - 0.5) + 1;
+        if (x1 > x0) span(row, x0, x1);
+      }
+      return;
+    }
+    case 'caps': {
+      const x1 = X(s.x1, s.y1), y1 = Y(s.x1, s.y1), x2 = X(s.x2, s.y2), y2 = Y(s.x2, s.y2);
+      const r = s.r * sc;
+      const len = Math.hypot(x2 - x1, y2 - y1);
+      const nx = len > 0 ? (-(y2 - y1) / len) * r : 0, ny = len > 0 ? ((x2 - x1) / len) * r : 0;
+      const bx = [x1 + nx, x2 + nx, x2 - nx, x1 - nx], by = [y1 + ny, y2 + ny, y2 - ny, y1 - ny];
+      const top = Math.min(y1, y2) - r, bottom = Math.max(y1, y2) + r;
+      for (let row = Math.max(rowMin, Math.ceil(top - 0.5)); row + 0.5 <= bottom && row <= rowMax; row++) {
+        const yc = row + 0.5;
+        let lo = Infinity, hi = -Infinity;
+        for (const [cx, cy] of [[x1, y1], [x2, y2]] as const) {
+          const iv = spansOfCircleRow(cx, cy, r, yc);
+          if (iv) { if (iv[0] < lo) lo = iv[0]; if (iv[1] > hi) hi = iv[1]; }
+        }
+        if (len > 0) {
+          for (let i = 0, j = 3; i < 4; j = i++) {
+            const yi = by[i]!, yj = by[j]!;
+            if ((yi <= yc && yj >= yc) || (yj <= yc && yi >= yc)) {
+              const x = yi === yj ? bx[i]! : bx[i]! + ((yc - yi) * (bx[j]! - bx[i]!)) / (yj - yi);
+              if (x < lo) lo = x;
+              if (x > hi) hi = x;
+              if (yi === yj && bx[j]! > hi) hi = bx[j]!;
+              if (yi === yj && bx[j]! < lo) lo = bx[j]!;
+            }
+          }
+        }
+        if (hi < lo) continue;
+        const a0 = Math.ceil(lo - 0.5), a1 = Math.floor(hi - 0.5) + 1;
+        if (a1 > a0) span(row, a0, a1);
+      }
+    }
+  }
+}
+
 
 export class OwnerMask {
   readonly owner: Uint16Array;
@@ -28,53 +127,43 @@ export class OwnerMask {
    * occlusion-free coverage of the non-luggage prims, counted also outside the frame.
    */
   paint(prims: readonly Prim[], t: Xform, id: number): Coverage {
-    const s2 = t.a * t.a + t.b * t.b;
-    const bounds = prims.map((p) => imageBounds(p.shape, t));
-    // A scratch bitmap over the figure's bounds counts overlapping parts once, off-frame included.
-    let gx0 = Infinity, gy0 = Infinity, gx1 = -Infinity, gy1 = -Infinity;
-    prims.forEach((p, i) => {
-      if (p.decor || p.luggage) return;
-      const b = bounds[i]!;
-      gx0 = Math.min(gx0, Math.floor(b[0])); gy0 = Math.min(gy0, Math.floor(b[1]));
-      gx1 = Math.max(gx1, Math.ceil(b[2])); gy1 = Math.max(gy1, Math.ceil(b[3]));
-    });
-    const gw = Number.isFinite(gx0) ? gx1 - gx0 + 1 : 0;
-    const gh = Number.isFinite(gy0) ? gy1 - gy0 + 1 : 0;
-    if (id !== OCCLUDER && scratchBuffer.length < gw * gh) scratchBuffer = new Uint8Array(gw * gh * 2);
-    const scratch = scratchBuffer;
-    if (id !== OCCLUDER) scratch.fill(0, 0, gw * gh);
-    let full = 0;
+    const W = this.width, H = this.height, owner = this.owner;
+    // First pass: spans of the body (for the full box and the off-frame-inclusive pixel count).
+    const rows = new Map<number, Array<[number, number]>>();
     let bx0 = Infinity, by0 = Infinity, bx1 = -Infinity, by1 = -Infinity;
-    const W = this.width, Hh = this.height, owner = this.owner;
-    // Inverse transform (image → local) as x = ia·ix + ib·iy, y = −ib·ix + ia·iy.
-    const ia = t.a / s2, ib = t.b / s2;
-    prims.forEach((p, i) => {
-      if (p.decor) return;
+    for (const p of prims) {
+      if (p.decor) continue;
       const who = p.luggage || id === OCCLUDER ? OCCLUDER : id;
-      const [u0, v0, u1, v1] = bounds[i]!;
-      const px0 = Math.max(Math.floor(u0), who === OCCLUDER ? 0 : -1e9), px1 = Math.min(Math.ceil(u1), who === OCCLUDER ? W - 1 : 1e9);
-      const py0 = Math.max(Math.floor(v0), who === OCCLUDER ? 0 : -1e9), py1 = Math.min(Math.ceil(v1), who === OCCLUDER ? Hh - 1 : 1e9);
-      const test = insideTest(p.shape);
-      for (let py = py0; py <= py1; py++) {
-        const iy = py + 0.5 - t.f;
-        const rowOn = py >= 0 && py < Hh;
-        for (let px = px0; px <= px1; px++) {
-          const ix = px + 0.5 - t.e;
-          if (!test(ia * ix + ib * iy, -ib * ix + ia * iy)) continue;
-          if (rowOn && px >= 0 && px < W) owner[py * W + px] = who;
-          if (who === OCCLUDER) continue;
-          const k = (py - gy0) * gw + (px - gx0);
-          if (scratch[k]) continue;
-          scratch[k] = 1;
-          full++;
-          if (px < bx0) bx0 = px;
-          if (px > bx1) bx1 = px;
-          if (py < by0) by0 = py;
-          if (py > by1) by1 = py;
+      const clamp = who === OCCLUDER;
+      shapeSpans(p.shape, t, (row, x0, x1) => {
+        if (row >= 0 && row < H) {
+          const a = Math.max(0, x0), b = Math.min(W, x1);
+          if (b > a) owner.fill(who, row * W + a, row * W + b);
         }
+        if (who === OCCLUDER) return;
+        let list = rows.get(row);
+        if (!list) rows.set(row, (list = []));
+        list.push([x0, x1]);
+        if (x0 < bx0) bx0 = x0;
+        if (x1 > bx1) bx1 = x1;
+        if (row < by0) by0 = row;
+        if (row > by1) by1 = row;
+      }, clamp ? 0 : -Infinity, clamp ? H - 1 : Infinity);
+    }
+    if (id === OCCLUDER || rows.size === 0) return { fullPixels: 0, fullBox: [0, 0, 0, 0] };
+    // Union of the spans per row counts overlapping parts once.
+    let full = 0;
+    for (const list of rows.values()) {
+      if (list.length === 1) { full += list[0]![1] - list[0]![0]; continue; }
+      list.sort((u, v) => u[0] - v[0]);
+      let end = -Infinity;
+      for (const [x0, x1] of list) {
+        if (x1 <= end) continue;
+        full += x1 - Math.max(x0, end);
+        end = x1;
       }
-    });
-    return { fullPixels: full, fullBox: full ? [bx0, by0, bx1 + 1, by1 + 1] : [0, 0, 0, 0] };
+    }
+    return { fullPixels: full, fullBox: [bx0, by0, bx1, by1 + 1] };
   }
 
   /** Visible pixel count and tight visible box per owner id (index = id). */
@@ -95,47 +184,5 @@ export class OwnerMask {
       }
     }
     return out;
-  }
-}
-
-/** A point-in-shape test specialised for one shape (hot loop: no switch per pixel). */
-function insideTest(s: Shape): (x: number, y: number) => boolean {
-  switch (s.k) {
-    case 'caps': {
-      const { x1, y1, r } = s;
-      const dx = s.x2 - x1, dy = s.y2 - y1;
-      const len2 = dx * dx + dy * dy;
-      const inv = len2 > 0 ? 1 / len2 : 0;
-      const r2 = r * r;
-      return (x, y) => {
-        let u = ((x - x1) * dx + (y - y1) * dy) * inv;
-        u = u < 0 ? 0 : u > 1 ? 1 : u;
-        const px = x1 + u * dx - x, py = y1 + u * dy - y;
-        return px * px + py * py <= r2;
-      };
-    }
-    case 'ell': {
-      const { cx, cy } = s;
-      const irx = 1 / s.rx, iry = 1 / s.ry;
-      return (x, y) => {
-        const nx = (x - cx) * irx, ny = (y - cy) * iry;
-        return nx * nx + ny * ny <= 1;
-      };
-    }
-    case 'poly': {
-      const p = s.pts;
-      const n = p.length;
-      return (x, y) => {
-        let c = false;
-        for (let i = 0, j = n - 2; i < n; j = i, i += 2) {
-          const yi = p[i + 1]!, yj = p[j + 1]!;
-          if (yi > y !== yj > y) {
-            const xi = p[i]!, xj = p[j]!;
-            if (x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) c = !c;
-          }
-        }
-        return c;
-      };
-    }
   }
 }
