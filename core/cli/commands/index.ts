@@ -17,6 +17,7 @@ import { predictCommand } from './predict';
 import { reportCommand } from './report';
 import { serveCommand } from './serve';
 import { synthCommand } from './synth';
+import { trainCommand } from './train';
 
 export const COMMANDS: CliCommand[] = [
   auditVerifyCommand,
@@ -36,4 +37,5 @@ export const COMMANDS: CliCommand[] = [
   reportCommand,
   serveCommand,
   synthCommand,
+  trainCommand,
 ];

@@ -1,0 +1,133 @@
+/**
+ * `fastpr train --data DIR --out MODEL_DIR [--config FILE] [--backbone compact|resnet50] [--resume]
+ *  [--steps N] [--epochs N] [--batch N] [--imagenet FILE] [--backend NAME]`
+ *
+ * --config is a JSON file { "model": {…ModelConfig}, "training": {…TrainConfig} } (either part
+ * optional); the flags override it. Ctrl-C stops at a step boundary with a checkpoint; --resume
+ * continues exactly.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { InputError } from '../../errors';
+import { parseModelConfig } from '../../model/config';
+import { countMacs } from '../../model/macs';
+import { initBackend } from '../../tf/backend';
+import { parseTrainConfig } from '../../train/config';
+import { readCheckpoint } from '../../train/checkpoint';
+import { trainFromDataset } from '../../train/run';
+import type { CliCommand } from '../command';
+
+function intFlag(v: unknown, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InputError(`--${name}: expected a positive integer, got "${String(v)}"`, { field: name });
+  return n;
+}
+
+function readConfigFile(file: string): { model?: unknown; training?: unknown } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new InputError(`${file}: config file not found`, { file });
+  }
+  try {
+    return JSON.parse(text) as { model?: unknown; training?: unknown };
+  } catch (e) {
+    throw new InputError(`${file}: not valid JSON (${(e as Error).message})`, { file });
+  }
+}
+
+export const trainCommand: CliCommand = {
+  name: 'train',
+  summary: 'Train a FastPR model on a dataset folder (resumable; Ctrl-C checkpoints)',
+  usage:
+    'fastpr train --data DIR --out MODEL_DIR [--config FILE] [--backbone compact|resnet50] [--resume] ' +
+    '[--steps N] [--epochs N] [--batch N] [--imagenet FILE] [--backend NAME] [--allow-cpu]',
+  options: {
+    data: { type: 'string' },
+    out: { type: 'string' },
+    config: { type: 'string' },
+    backbone: { type: 'string' },
+    resume: { type: 'boolean', default: false },
+    steps: { type: 'string' },
+    epochs: { type: 'string' },
+    batch: { type: 'string' },
+    imagenet: { type: 'string' },
+    backend: { type: 'string' },
+    'allow-cpu': { type: 'boolean', default: false },
+  },
+  async run(ctx) {
+    const v = ctx.values;
+    if (typeof v.data !== 'string') throw new InputError('--data DIR is required (a dataset folder)', { field: 'data' });
+    if (typeof v.out !== 'string') throw new InputError('--out MODEL_DIR is required', { field: 'out' });
+    const outDir = resolve(v.out);
+    let modelInput: Record<string, unknown> = {};
+    let trainInput: Record<string, unknown> = {};
+    if (v.resume === true) {
+      // The checkpoint holds the configs the run started with; flags may only extend its length.
+      const meta = readCheckpoint(outDir).state.meta as { modelConfig?: Record<string, unknown>; trainConfig?: Record<string, unknown> };
+      modelInput = meta.modelConfig ?? {};
+      trainInput = meta.trainConfig ?? {};
+    } else if (typeof v.config === 'string') {
+      const file = readConfigFile(resolve(v.config));
+      modelInput = (file.model as Record<string, unknown>) ?? {};
+      trainInput = (file.training as Record<string, unknown>) ?? {};
+    }
+    if (typeof v.backbone === 'string' && v.resume !== true) {
+      if (v.backbone !== 'compact' && v.backbone !== 'resnet50') throw new InputError(`--backbone: expected compact or resnet50, got "${v.backbone}"`, { field: 'backbone' });
+      modelInput = { ...modelInput, backbone: v.backbone };
+    }
+    const steps = intFlag(v.steps, 'steps');
+    const epochs = intFlag(v.epochs, 'epochs');
+    const batch = intFlag(v.batch, 'batch');
+    if (steps !== undefined) trainInput = { ...trainInput, steps };
+    if (epochs !== undefined) {
+      const { steps: _drop, ...rest } = trainInput;
+      trainInput = { ...rest, epochs, ...(steps !== undefined ? { steps } : {}) };
+    }
+    if (batch !== undefined && v.resume !== true) trainInput = { ...trainInput, batchSize: batch };
+    const model = parseModelConfig(modelInput, typeof v.config === 'string' ? v.config : 'model config');
+    const train = parseTrainConfig(trainInput, typeof v.config === 'string' ? v.config : 'training config');
+
+    const backend = await initBackend({
+      prefer: typeof v.backend === 'string' ? v.backend : undefined,
+      purpose: 'train',
+      allowCpuTraining: v['allow-cpu'] === true,
+    });
+    const macs = countMacs(model);
+    if (!ctx.json) {
+      ctx.print(`backend: ${backend.name} — ${backend.reason}`);
+      ctx.print(`model: ${model.backbone} backbone, input ${model.inputSize}, S=${model.grid}, M=${model.featureWidth}; ` +
+        `${(macs.inference / 1e9).toFixed(3)} GMAC/image inference (backbone ${(macs.backbone / 1e9).toFixed(3)})`);
+    }
+    const result = await trainFromDataset({
+      dataDir: resolve(v.data),
+      outDir,
+      model,
+      train,
+      resume: v.resume === true,
+      imagenetWeights: typeof v.imagenet === 'string' ? resolve(v.imagenet) : undefined,
+      backend: backend.name,
+      onProgress: ctx.progress,
+      signal: ctx.signal,
+    });
+    const summary = {
+      state: result.state,
+      steps: result.steps,
+      samples: result.samples,
+      outDir,
+      modelHash: result.info?.modelHash,
+      finalLoss: result.last?.total,
+      imagesPerSecond: result.last?.imagesPerSecond,
+      backend: backend.name,
+    };
+    if (ctx.json) ctx.print(JSON.stringify(summary));
+    else {
+      ctx.print(`${result.state === 'done' ? 'trained' : 'cancelled'} after ${result.steps} steps on ${result.samples} samples; ` +
+        `last total loss ${result.last?.total.toFixed(4) ?? 'n/a'}; model ${outDir} (${result.info?.modelHash?.slice(0, 12) ?? ''}…)`);
+      if (result.state === 'cancelled') ctx.print(`resume with: fastpr train --data ${v.data} --out ${v.out} --resume`);
+    }
+    return result.state === 'cancelled' ? 130 : 0;
+  },
+};

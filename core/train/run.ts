@@ -1,0 +1,102 @@
+/**
+ * `train a model from a dataset folder into a model directory` — the one entry point the CLI and the
+ * UI share. Reads the train split, builds samples, trains (or resumes), then writes the model
+ * directory (core/model/modelDir.ts) plus metrics.jsonl and loss-curve.png.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ANNOTATIONS_FILE, MANIFEST_FILE } from '../dataset/format';
+import { framesOfSplit, readDataset } from '../dataset/reader';
+import { InputError } from '../errors';
+import type { ProgressListener } from '../jobs/progress';
+import type { ModelConfig } from '../model/config';
+import { loadImagenetResnet50 } from '../model/imagenet';
+import { countMacs } from '../model/macs';
+import { saveModelDir, type ModelInfo } from '../model/modelDir';
+import { writeFileAtomic } from '../model/atomicFile';
+import { checkpointPath } from './checkpoint';
+import type { TrainConfig } from './config';
+import { DatasetFrameSource } from './frameSource';
+import { drawLossCurve, type CurvePoint } from './lossCurve';
+import { buildSamples } from './samples';
+import { METRICS_FILE, Trainer, type TrainResult } from './trainer';
+
+export interface TrainRunOptions {
+  dataDir: string;
+  outDir: string;
+  model: ModelConfig;
+  train: TrainConfig;
+  resume?: boolean;
+  /** Local ImageNet ResNet-50 weights (resnet50 backbone only). */
+  imagenetWeights?: string;
+  /** Backend name, recorded in model.json. */
+  backend?: string;
+  onProgress?: ProgressListener;
+  signal?: AbortSignal;
+}
+
+export interface TrainRunResult extends TrainResult {
+  info?: ModelInfo;
+  samples: number;
+}
+
+function sha256File(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+export function writeLossCurve(outDir: string): void {
+  const file = join(outDir, METRICS_FILE);
+  if (!existsSync(file)) return;
+  const points = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as CurvePoint);
+  if (points.length) writeFileAtomic(join(outDir, 'loss-curve.png'), drawLossCurve(points));
+}
+
+export async function trainFromDataset(o: TrainRunOptions): Promise<TrainRunResult> {
+  const dataset = readDataset(o.dataDir);
+  const frames = framesOfSplit(dataset, 'train');
+  if (frames.length === 0) throw new InputError(`${join(o.dataDir, MANIFEST_FILE)}: the train split has no frames`);
+  const samples = buildSamples(frames);
+  if (o.resume && !existsSync(checkpointPath(o.outDir))) throw new InputError(`${checkpointPath(o.outDir)}: nothing to resume (no checkpoint)`);
+  const meta = {
+    dataManifestSha256: sha256File(join(o.dataDir, MANIFEST_FILE)),
+    annotationsSha256: sha256File(join(o.dataDir, ANNOTATIONS_FILE)),
+    dataSource: dataset.manifest.source,
+    trainFrames: frames.length,
+    trainSamples: samples.length,
+  };
+  const opts = {
+    modelConfig: o.model,
+    trainConfig: o.train,
+    samples,
+    source: new DatasetFrameSource(o.dataDir, frames, o.train.frameCacheBytes),
+    outDir: o.outDir,
+    onProgress: o.onProgress,
+    signal: o.signal,
+    meta,
+    initialWeights: o.imagenetWeights && !o.resume ? loadImagenetResnet50(o.imagenetWeights, o.model) : undefined,
+  };
+  const trainer = o.resume ? Trainer.resume(opts) : Trainer.create(opts);
+  try {
+    const result = await trainer.run();
+    writeLossCurve(o.outDir);
+    const macs = countMacs(o.model);
+    const info = saveModelDir(o.outDir, trainer.model, {
+      inputMode: o.train.inputMode,
+      training: o.train,
+      info: {
+        ...meta,
+        trainedSteps: result.steps,
+        totalSteps: trainer.totalSteps,
+        complete: result.state === 'done',
+        finalLoss: result.last?.total,
+        backend: o.backend,
+        inferenceMacs: macs.inference,
+        imagenetInit: Boolean(o.imagenetWeights),
+      },
+    });
+    return { ...result, info, samples: samples.length };
+  } finally {
+    trainer.dispose();
+  }
+}
