@@ -121,7 +121,7 @@ describe('audit log', () => {
     expect(r.brokenAt?.reason).toMatch(/altered/);
   });
 
-  it('detects a deleted entry and a re-hashed entry that breaks the next link', () => {
+  it('detects a deleted entry', () => {
     const { store } = fixture();
     for (const n of ['A', 'B', 'C', 'D']) createCase(store, n);
     const entries = listAudit(store.db);
