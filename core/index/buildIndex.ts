@@ -1,0 +1,133 @@
+/**
+ * The ingest pipeline for one video, without the database: decode (ffmpeg, its own process) →
+ * preprocess (core/model/preprocess.ts via the retriever) + thumbnail → encoder.onnx in batches →
+ * append to the index file, checkpointing at batch boundaries.
+ *
+ * Why the result is byte-identical after a kill and resume: records are only appended for whole
+ * encoded batches, a checkpoint is the durable file length at a batch boundary, and a resumed run
+ * truncates the file there, asks the decoder for the frames after the last one kept (same sampling
+ * bins) and therefore feeds the encoder the same batches as an uninterrupted run.
+ */
+import { CancelledError, VideoError } from '../errors';
+import type { OnnxRetriever } from '../infer/onnxRetriever';
+import { ProgressMeter, type ProgressListener } from '../jobs/progress';
+import { preprocessFrame } from '../model/preprocess';
+import { FrameStream, type DecodedFrame } from '../video/decode';
+import type { VideoInfo } from '../video/probe';
+import type { IndexHeader } from './format';
+import { IndexFileWriter, type IndexCheckpoint } from './indexFile';
+import type { FeatureDtype } from './quantize';
+import { thumbnailJpeg, thumbSize } from './thumbnail';
+
+export interface BuildIndexInput {
+  videoPath: string;
+  videoSha256: string;
+  info: VideoInfo;
+  retriever: OnnxRetriever;
+  indexPath: string;
+  fps: number | 'all';
+  dtype: FeatureDtype;
+  /** Resume from this durable point (null: start a new file). */
+  resume: IndexCheckpoint | null;
+  /** Called with each durable checkpoint (the caller records it, e.g. in the case database). */
+  onCheckpoint?: (cp: IndexCheckpoint) => void;
+  /** Checkpoint every this many batches (default 4). */
+  checkpointEvery?: number;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+  jobId?: string;
+}
+
+export interface BuildIndexResult {
+  frames: number;
+  /** Frames this run encoded (frames minus those already indexed before a resume). */
+  framesThisRun: number;
+  warnings: string[];
+  seconds: { total: number; decodeWait: number; prepare: number; encode: number };
+  checkpoint: IndexCheckpoint;
+}
+
+export function indexHeaderFor(input: Pick<BuildIndexInput, 'info' | 'retriever' | 'fps' | 'dtype' | 'videoSha256'>): IndexHeader {
+  const { info, retriever } = input;
+  const size = retriever.inputSize;
+  // The transform depends only on the frame size; preprocess a 1-pixel-stride dummy of that size.
+  const t = preprocessFrame({ data: new Uint8Array(info.width * info.height * 3), width: info.width, height: info.height, channels: 3 }, { size, mode: retriever.manifest.preprocessing.mode }).transform;
+  const th = thumbSize(info.width, info.height);
+  return {
+    dtype: input.dtype, complete: false, everyFrame: input.fps === 'all', grid: retriever.grid, featureWidth: retriever.manifest.featureWidth,
+    samplingFps: input.fps === 'all' ? 0 : input.fps, frameWidth: info.width, frameHeight: info.height, inputSize: size, frameCount: 0,
+    transform: t, modelHash: retriever.manifest.modelHash, videoSha256: input.videoSha256, thumbWidth: th.width, thumbHeight: th.height,
+  };
+}
+
+export async function buildIndex(input: BuildIndexInput): Promise<BuildIndexResult> {
+  const t0 = performance.now();
+  const header = indexHeaderFor(input);
+  const writer = input.resume ? IndexFileWriter.resume(input.indexPath, header, input.resume) : IndexFileWriter.create(input.indexPath, header);
+  const startFrames = writer.frameCount;
+  const B = input.retriever.batchSize;
+  const size = input.retriever.inputSize;
+  const per = size * size * 3;
+  const cellFloats = input.retriever.grid * input.retriever.grid * input.retriever.manifest.featureWidth;
+  const total = input.fps === 'all' ? input.info.frameCount ?? Math.round(input.info.durationS * input.info.fps) : Math.max(1, Math.ceil(input.info.durationS * input.fps));
+  const meter = new ProgressMeter(input.jobId ?? `ingest-${input.videoSha256.slice(0, 12)}`, 'ingest', input.onProgress ?? (() => {}), 'frames');
+  const stream = FrameStream.start(input.videoPath, {
+    fps: input.fps, afterS: input.resume?.lastPtsUs != null ? input.resume.lastPtsUs / 1e6 : undefined, signal: input.signal,
+  });
+  const secs = { decodeWait: 0, prepare: 0, encode: 0 };
+  let batchesSinceCp = 0;
+  let cp: IndexCheckpoint = writer.checkpoint();
+  const saveCheckpoint = () => {
+    cp = writer.checkpoint();
+    input.onCheckpoint?.(cp);
+    batchesSinceCp = 0;
+  };
+  try {
+    let ended = false;
+    while (!ended) {
+      if (input.signal?.aborted) throw new CancelledError(`ingest of ${input.videoPath} was cancelled`, { file: input.videoPath });
+      const batch: DecodedFrame[] = [];
+      let tw = performance.now();
+      while (batch.length < B) {
+        const f = await stream.next();
+        if (!f) { ended = true; break; }
+        batch.push(f);
+      }
+      secs.decodeWait += performance.now() - tw;
+      if (batch.length === 0) break;
+      tw = performance.now();
+      const data = new Float32Array(batch.length * per);
+      const thumbs = batch.map((f, i) => {
+        if (f.width !== header.frameWidth || f.height !== header.frameHeight) {
+          throw new VideoError(`${input.videoPath}: frame at ${f.timeS}s is ${f.width}×${f.height}, the video started at ${header.frameWidth}×${header.frameHeight}`, { file: input.videoPath });
+        }
+        data.set(preprocessFrame({ data: f.data, width: f.width, height: f.height, channels: 3 }, { size, mode: input.retriever.manifest.preprocessing.mode }).data, i * per);
+        return thumbnailJpeg(f.data, f.width, f.height);
+      });
+      secs.prepare += performance.now() - tw;
+      tw = performance.now();
+      const features = await input.retriever.encodePreprocessed(data, batch.length);
+      secs.encode += performance.now() - tw;
+      batch.forEach((f, i) => writer.append(f.ptsUs, features.subarray(i * cellFloats, (i + 1) * cellFloats), thumbs[i]!));
+      meter.update(writer.frameCount, Math.max(total, writer.frameCount), { phase: 'encode' });
+      if (++batchesSinceCp >= (input.checkpointEvery ?? 4)) saveCheckpoint();
+    }
+    const warnings = stream.summary.warnings;
+    if (writer.frameCount === 0) throw new VideoError(`${input.videoPath}: no frame could be decoded${warnings.length ? ` (${warnings[0]})` : ''}`, { file: input.videoPath });
+    saveCheckpoint();
+    cp = writer.finish();
+    meter.finish('done', writer.frameCount, writer.frameCount);
+    return {
+      frames: writer.frameCount, framesThisRun: writer.frameCount - startFrames, warnings,
+      seconds: { total: (performance.now() - t0) / 1000, decodeWait: secs.decodeWait / 1000, prepare: secs.prepare / 1000, encode: secs.encode / 1000 },
+      checkpoint: cp,
+    };
+  } catch (err) {
+    stream.stop();
+    // Keep what is durable: a later run resumes from the last whole batch written.
+    try { if (writer.frameCount > 0) input.onCheckpoint?.(writer.checkpoint()); } catch { /* the original error matters more */ }
+    writer.close();
+    meter.finish(err instanceof CancelledError || (err as Error).name === 'CancelledError' ? 'cancelled' : 'failed', writer.frameCount, total, (err as Error).message);
+    throw err;
+  }
+}

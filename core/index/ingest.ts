@@ -1,0 +1,114 @@
+/**
+ * `ingest` with the case database: probe and test-decode the file BEFORE anything is recorded
+ * (a broken file changes nothing in the case), hash it, add it as evidence (or find it again),
+ * build its index — resuming a previous run's checkpoint — and record the result.
+ * A cancel (AbortSignal) or a kill leaves the index 'building' with a durable checkpoint, so the
+ * same command resumes it.
+ */
+import { dirname, join } from 'node:path';
+import { InputError, VideoError } from '../errors';
+import { OnnxRetriever } from '../infer/onnxRetriever';
+import type { ProgressListener } from '../jobs/progress';
+import { ensureDataDir } from '../platform/dataDir';
+import {
+  addEvidence, finishIndex, findIndex, getEvidence, hashFile, listEvidence, requireOpenCase, saveIndexCheckpoint, setEvidenceState, startIndex,
+  type EvidenceRecord, type IndexRecord, type Store,
+} from '../store/index';
+import { FrameStream, DEFAULT_SAMPLING_FPS } from '../video/decode';
+import { probeVideo, type VideoInfo } from '../video/probe';
+import { buildIndex, type BuildIndexResult } from './buildIndex';
+import type { IndexCheckpoint } from './indexFile';
+import type { FeatureDtype } from './quantize';
+
+export const DEFAULT_DTYPE: FeatureDtype = 'int8';
+
+export interface IngestOptions {
+  fps?: number | 'all';
+  dtype?: FeatureDtype;
+  /** Frames per encoder run (default 8). */
+  batchSize?: number;
+  threads?: number;
+  checkpointEvery?: number;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+}
+
+export interface IngestResult {
+  evidence: EvidenceRecord;
+  index: IndexRecord;
+  info: VideoInfo;
+  /** 'built' (now), 'resumed' (finished a previous run) or 'existing' (already complete). */
+  outcome: 'built' | 'resumed' | 'existing';
+  build?: BuildIndexResult;
+  warnings: string[];
+}
+
+/** Checks a file is a decodable video without touching the case: probe + decode one frame. */
+export async function preflightVideo(file: string, signal?: AbortSignal): Promise<VideoInfo> {
+  const info = await probeVideo(file, signal);
+  const s = FrameStream.start(file, { fps: 'all', maxFrames: 1, signal });
+  try {
+    const f = await s.next();
+    if (!f) throw new VideoError(`${file}: no frame could be decoded${s.summary.warnings[0] ? ` (${s.summary.warnings[0]})` : ''}`, { file });
+    if (f.width !== info.width || f.height !== info.height) {
+      throw new VideoError(`${file}: decoded frames are ${f.width}×${f.height} but the stream states ${info.width}×${info.height}`, { file });
+    }
+  } finally {
+    s.stop();
+  }
+  return info;
+}
+
+function fpsLabel(fps: number | 'all'): string {
+  return fps === 'all' ? 'all' : String(fps).replace('.', 'p');
+}
+
+export function indexFileName(sha256: string, modelHash: string, fps: number | 'all', dtype: FeatureDtype): string {
+  return `${sha256.slice(0, 16)}_${modelHash.slice(0, 12)}_${fpsLabel(fps)}_${dtype}.fpi`;
+}
+
+/** A saved checkpoint back from the database's JSON (null when absent or from another format). */
+function readCheckpoint(idx: IndexRecord): IndexCheckpoint | null {
+  const c = idx.checkpoint as Partial<IndexCheckpoint> | null;
+  if (!c || typeof c.bytes !== 'number' || typeof c.frames !== 'number' || c.frames === 0) return null;
+  return { bytes: c.bytes, frames: c.frames, lastPtsUs: typeof c.lastPtsUs === 'number' ? c.lastPtsUs : null };
+}
+
+export async function ingestVideo(store: Store, caseId: number, videoPath: string, modelDir: string, opts: IngestOptions = {}): Promise<IngestResult> {
+  const fps = opts.fps ?? DEFAULT_SAMPLING_FPS;
+  if (fps !== 'all' && !(fps > 0 && fps <= 120)) throw new InputError(`sampling rate must be in (0, 120] frames/s or 'all', got ${fps}`, { field: 'fps' });
+  const dtype = opts.dtype ?? DEFAULT_DTYPE;
+  requireOpenCase(store, caseId);
+  const info = await preflightVideo(videoPath, opts.signal);
+  const hash = await hashFile(videoPath, { signal: opts.signal });
+  const retriever = await OnnxRetriever.open(modelDir, { threads: opts.threads, batchSize: opts.batchSize ?? 8 });
+  try {
+    const modelHash = retriever.manifest.modelHash;
+    const dbFps = fps === 'all' ? info.fps : fps;
+    let evidence = listEvidence(store, caseId).find((e) => e.sha256 === hash.sha256)
+      ?? addEvidence(store, caseId, videoPath, hash, { durationS: info.durationS, width: info.width, height: info.height, fps: info.fps });
+    const existing = findIndex(store, evidence.id, modelHash, dbFps);
+    if (existing?.state === 'complete') return { evidence, index: existing, info, outcome: 'existing', warnings: [] };
+    if (existing && existing.state !== 'building') {
+      throw new InputError(`index #${existing.id} of evidence #${evidence.id} is '${existing.state}' and cannot be resumed by this build; delete it to re-ingest`);
+    }
+    const indexesDir = ensureDataDir(dirname(store.file)).indexes;
+    const index = existing ?? startIndex(store, {
+      evidenceId: evidence.id, modelHash, samplingFps: dbFps, filePath: join(indexesDir, indexFileName(hash.sha256, modelHash, fps, dtype)),
+      framesTotal: fps === 'all' ? info.frameCount ?? undefined : Math.ceil(info.durationS * fps),
+    });
+    if (evidence.state !== 'indexing') evidence = setEvidenceState(store, evidence.id, 'indexing');
+    const resume = existing ? readCheckpoint(existing) : null;
+    const build = await buildIndex({
+      videoPath, videoSha256: hash.sha256, info, retriever, indexPath: index.filePath, fps, dtype, resume,
+      onCheckpoint: (cp) => saveIndexCheckpoint(store, index.id, cp.frames, cp), checkpointEvery: opts.checkpointEvery,
+      signal: opts.signal, onProgress: opts.onProgress, jobId: `ingest-${index.id}`,
+    });
+    const done = finishIndex(store, index.id, 'complete', build.frames, build.warnings.length ? build.warnings.join(' | ').slice(0, 2000) : undefined);
+    evidence = setEvidenceState(store, evidence.id, 'indexed');
+    return { evidence: getEvidence(store, evidence.id), index: done, info, outcome: resume ? 'resumed' : 'built', build, warnings: build.warnings };
+  } finally {
+    await retriever.dispose();
+  }
+}
+

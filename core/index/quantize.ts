@@ -1,0 +1,104 @@
+/**
+ * Compact storage of encoder features I_en (per cell a vector of M floats).
+ * - 'int8': symmetric int8 with one float32 scale per cell vector (scale = max|v|/127);
+ *   M + 4 bytes per cell, about a quarter of float32.
+ * - 'float16': IEEE half precision, 2·M bytes per cell.
+ * - 'float32': lossless, for measurement.
+ * Encoding is a pure function of the input floats, so re-ingesting gives identical bytes.
+ */
+export type FeatureDtype = 'int8' | 'float16' | 'float32';
+
+export const DTYPE_CODES: Record<FeatureDtype, number> = { int8: 1, float16: 2, float32: 3 };
+export const DTYPE_BY_CODE: Record<number, FeatureDtype> = { 1: 'int8', 2: 'float16', 3: 'float32' };
+
+/** Bytes one frame's features take (cells = S², width = M). */
+export function featureBytes(dtype: FeatureDtype, cells: number, width: number): number {
+  if (dtype === 'int8') return cells * (4 + width);
+  return cells * width * (dtype === 'float16' ? 2 : 4);
+}
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** float32 → IEEE 754 half bits, round to nearest even. */
+export function toHalf(v: number): number {
+  f32[0] = v;
+  const x = u32[0]!;
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  let mant = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  const e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    let half = mant >>> shift;
+    const rem = mant & ((1 << shift) - 1);
+    const mid = 1 << (shift - 1);
+    if (rem > mid || (rem === mid && (half & 1))) half++;
+    return sign | half;
+  }
+  let half = (e << 10) | (mant >>> 13);
+  const rem = mant & 0x1fff;
+  if (rem > 0x1000 || (rem === 0x1000 && (half & 1))) half++;
+  return sign | half;
+}
+
+const HALF_TABLE = (() => {
+  const t = new Float32Array(65536);
+  for (let h = 0; h < 65536; h++) {
+    const s = h & 0x8000 ? -1 : 1;
+    const e = (h >>> 10) & 0x1f;
+    const m = h & 0x3ff;
+    t[h] = e === 0 ? s * m * 2 ** -24 : e === 31 ? (m ? NaN : s * Infinity) : s * (1 + m / 1024) * 2 ** (e - 15);
+  }
+  return t;
+})();
+
+/** Writes one frame's features [cells·width] into `out` (featureBytes long) at `offset`. */
+export function encodeFeatures(dtype: FeatureDtype, src: Float32Array, cells: number, width: number, out: Buffer, offset: number): void {
+  if (dtype === 'float32') {
+    for (let i = 0; i < cells * width; i++) out.writeFloatLE(src[i]!, offset + 4 * i);
+    return;
+  }
+  if (dtype === 'float16') {
+    for (let i = 0; i < cells * width; i++) out.writeUInt16LE(toHalf(src[i]!), offset + 2 * i);
+    return;
+  }
+  const q = offset + cells * 4;
+  for (let c = 0; c < cells; c++) {
+    let max = 0;
+    const base = c * width;
+    for (let k = 0; k < width; k++) max = Math.max(max, Math.abs(src[base + k]!));
+    const scale = max > 0 ? Math.fround(max / 127) : 0;
+    out.writeFloatLE(scale, offset + 4 * c);
+    const inv = scale > 0 ? 1 / scale : 0;
+    for (let k = 0; k < width; k++) {
+      const v = Math.max(-127, Math.min(127, Math.round(src[base + k]! * inv)));
+      out[q + base + k] = v & 0xff;
+    }
+  }
+}
+
+/** Expands one frame's stored features back to float32 into `dst` at `dstOffset` (floats). */
+export function decodeFeatures(dtype: FeatureDtype, buf: Buffer, offset: number, cells: number, width: number, dst: Float32Array, dstOffset: number): void {
+  const n = cells * width;
+  if (dtype === 'float32') {
+    if ((buf.byteOffset + offset) % 4 === 0) dst.set(new Float32Array(buf.buffer, buf.byteOffset + offset, n), dstOffset);
+    else for (let i = 0; i < n; i++) dst[dstOffset + i] = buf.readFloatLE(offset + 4 * i);
+    return;
+  }
+  if (dtype === 'float16') {
+    for (let i = 0; i < n; i++) dst[dstOffset + i] = HALF_TABLE[buf[offset + 2 * i]! | (buf[offset + 2 * i + 1]! << 8)]!;
+    return;
+  }
+  const q = offset + cells * 4;
+  const i8 = new Int8Array(buf.buffer, buf.byteOffset + q, n);
+  for (let c = 0; c < cells; c++) {
+    const scale = buf.readFloatLE(offset + 4 * c);
+    const base = c * width;
+    for (let k = 0; k < width; k++) dst[dstOffset + base + k] = i8[base + k]! * scale;
+  }
+}

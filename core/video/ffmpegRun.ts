@@ -1,0 +1,60 @@
+/**
+ * Running ffmpeg/ffprobe as child processes and turning their failures into VideoErrors that name
+ * the file and a reason a person can act on (not ffmpeg's last log line verbatim).
+ */
+import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { CancelledError, VideoError } from '../errors';
+import { requireBinary } from './ffmpegBinary';
+
+const KNOWN_REASONS: Array<[RegExp, string]> = [
+  [/moov atom not found/i, 'the MP4 is incomplete (no moov atom: truncated, or still being recorded)'],
+  [/Invalid data found when processing input/i, 'not a video ffmpeg can read (invalid data: wrong format or corrupt)'],
+  [/could not find codec parameters|unknown codec|Decoder \(codec [^)]*\) not found|no decoder/i, 'unsupported or unknown video codec'],
+  [/partial file|Truncating packet|End of file|truncated/i, 'the file is truncated'],
+  [/Permission denied/i, 'permission denied'],
+  [/No such file or directory/i, 'file not found'],
+];
+
+/** A short reason from ffmpeg's stderr: a known pattern's explanation, else its last meaningful line. */
+export function ffmpegReason(stderr: string): string {
+  for (const [re, why] of KNOWN_REASONS) if (re.test(stderr)) return why;
+  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l && !/^\[.*showinfo/.test(l));
+  const last = lines[lines.length - 1] ?? 'no diagnostic output';
+  return last.replace(/^\S+:\s*/, '').slice(0, 300);
+}
+
+/** Fails early (before spawning anything) on a path that is missing, not a file, or empty. */
+export function checkVideoFile(file: string): number {
+  let size: number;
+  try {
+    const s = statSync(file);
+    if (!s.isFile()) throw new VideoError(`${file}: not a regular file`, { file });
+    size = s.size;
+  } catch (err) {
+    if (err instanceof VideoError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new VideoError(`${file}: ${code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? (err as Error).message})`}`, { file });
+  }
+  if (size === 0) throw new VideoError(`${file}: the file is empty (0 bytes)`, { file });
+  return size;
+}
+
+export interface RunResult { code: number | null; stdout: Buffer; stderr: string }
+
+/** Runs a tool to completion, collecting stdout and the tail of stderr. */
+export function runTool(tool: 'ffmpeg' | 'ffprobe', args: string[], file: string, signal?: AbortSignal): Promise<RunResult> {
+  const bin = requireBinary(tool);
+  return new Promise((resolve, reject) => {
+    const proc = spawn(bin.path, args, { stdio: ['ignore', 'pipe', 'pipe'], signal });
+    const out: Buffer[] = [];
+    let stderr = '';
+    proc.stdout.on('data', (d: Buffer) => out.push(d));
+    proc.stderr.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-20_000); });
+    proc.on('error', (e) => {
+      if ((e as Error).name === 'AbortError') reject(new CancelledError(`${tool} on ${file} was cancelled`, { file }));
+      else reject(new VideoError(`${file}: ${tool} could not start (${e.message})`, { file }));
+    });
+    proc.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr }));
+  });
+}
