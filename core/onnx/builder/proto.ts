@@ -5,7 +5,6 @@
 import pkg from 'onnx-proto';
 
 export const onnx = pkg.onnx;
-// eslint-disable-next-line @typescript-eslint/no-namespace
 export type { onnx as OnnxTypes } from 'onnx-proto';
 
 /** ONNX TensorProto.DataType codes for the element types we emit. */

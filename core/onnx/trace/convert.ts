@@ -12,7 +12,7 @@
  */
 import { A, GraphBuilder, type Dim } from '../builder/graph';
 import { NCHW_TO_NHWC, NHWC_TO_NCHW, transpose, unsqueeze } from '../builder/ops';
-import type { OnnxDType } from '../builder/proto';
+import { ONNX_DTYPE, type OnnxDType } from '../builder/proto';
 import type { Trace, TraceConstant, TraceOp, TraceTensor } from './record';
 import { KERNELS } from './kernels';
 import { UnsupportedOpError, onnxType } from './errors';
@@ -151,7 +151,7 @@ export class Converter {
       const like = this.opts.broadcastBatch?.[name];
       let value = this.g.input(name, declared, like ? ['Q', ...dims.slice(1)] : dims);
       const traced = onnxType(ta.dtype);
-      if (declared !== traced) value = this.g.op('Cast', [value], { to: A.i(castCode(traced)) }, { dtype: traced });
+      if (declared !== traced) value = this.g.op('Cast', [value], { to: A.i(ONNX_DTYPE[traced]) }, { dtype: traced });
       if (like) {
         if (!this.a.inputs[like]) throw new Error(`broadcastBatch: no input ${like}`);
         const n = this.g.op('Slice', [this.g.op('Shape', [like], {}, { dtype: 'int64' }), this.g.int64s([0]), this.g.int64s([1])], {}, { dtype: 'int64' });
@@ -181,10 +181,6 @@ export class Converter {
       this.g.output(name, this.plain(ta), onnxType(ta.dtype), symbolicDims(ta.shape, tb.shape));
     }
   }
-}
-
-function castCode(t: OnnxDType): number {
-  return { float32: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float16: 10 }[t];
 }
 
 /** Builds the ONNX graph of a function traced at two batch sizes. */
