@@ -21,7 +21,7 @@ export interface Camera {
 }
 
 export function sampleCamera(rng: Rng, width: number, height: number): Camera {
-  const hfov = (rng.uniform(38, 72) * Math.PI) / 180;
+  const hfov = (rng.uniform(30, 64) * Math.PI) / 180;
   return {
     width,
     height,

@@ -17,7 +17,7 @@ export interface DegradeOptions {
 
 export const DEFAULT_DEGRADE: DegradeOptions = {
   lowResProb: 0.3, lowResMin: 0.35,
-  blurProb: 0.3, blurMax: 1.4,
+  blurProb: 0.45, blurMax: 1.4,
   noiseProb: 0.7, noiseMax: 0.2,
   jpegProb: 0.35, jpegMin: 30,
   castStrength: 1,

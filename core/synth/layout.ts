@@ -11,13 +11,13 @@ export interface CrowdRange { min: number; max: number }
 
 export function sampleCount(rng: Rng, crowd: CrowdRange): number {
   // Skewed towards fewer people, with a tail of dense crowds.
-  return crowd.min + Math.floor((crowd.max - crowd.min + 1) * Math.pow(rng.next(), 1.7));
+  return crowd.min + Math.floor((crowd.max - crowd.min + 1) * Math.pow(rng.next(), 1.4));
 }
 
 /** A random walkable ground point whose standing person is at least ~6 px tall. */
 export function randomGroundPoint(rng: Rng, scene: Scene, nearHalf = false): { x: number; z: number } | undefined {
   const cam = scene.cam;
-  const zFar = Math.min(scene.zMax, zForPersonPixels(cam, 1.7, nearHalf ? cam.height * 0.16 : 7));
+  const zFar = Math.min(scene.zMax, zForPersonPixels(cam, 1.7, nearHalf ? cam.height * 0.16 : Math.max(7, cam.height * 0.03)));
   const vTop = Math.max(groundRow(cam, zFar), -cam.height);
   const vBottom = cam.height * (nearHalf ? 1.0 : 1.1);
   for (let attempt = 0; attempt < 12; attempt++) {
