@@ -32,18 +32,32 @@ function binaryInfo(b: ResolvedBinary | null): BinaryInfo {
   return b ? { found: true, path: b.path, source: b.source, version: b.version } : { found: false };
 }
 
+/** A probe that fails (e.g. a native module built for another ABI) is reported, not fatal to the call. */
+export async function probe<T>(run: () => Promise<T>, fallback: (problem: string) => T): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    return fallback(err instanceof Error ? err.message : String(err));
+  }
+}
+
 async function collect(): Promise<StaticFacts> {
   // Loaded on demand: TF.js backends and native bindings are heavy, and only this call needs them here.
-  const [{ describeBackendChoice }, { listExecutionProviders, onnxRuntimeVersion }, { sqliteVersion }] = await Promise.all([
-    import('../tf/backend'), import('../onnx/runtime'), import('../store/sqlite'),
+  const [tfjs, onnxruntime, sqlite] = await Promise.all([
+    probe(async () => (await import('../tf/backend')).describeBackendChoice(), (problem) => ({ chosen: 'none', reason: problem, candidates: [] })),
+    probe(async () => {
+      const ort = await import('../onnx/runtime');
+      return { version: ort.onnxRuntimeVersion(), providers: describeProviders(ort.listExecutionProviders()) };
+    }, (problem) => ({ version: 'unavailable', providers: [], problem })),
+    probe(async () => ({ version: (await import('../store/sqlite')).sqliteVersion() }), (problem) => ({ version: 'unavailable', problem })),
   ]);
   return {
     app: appPackage(),
-    tfjs: await describeBackendChoice(),
-    onnxruntime: { version: onnxRuntimeVersion(), providers: describeProviders(listExecutionProviders()) },
+    tfjs,
+    onnxruntime,
     ffmpeg: binaryInfo(resolveFfmpeg()),
     ffprobe: binaryInfo(resolveFfprobe()),
-    sqlite: { version: sqliteVersion() },
+    sqlite,
     electron: detectElectronBinary(),
     node: { version: process.versions.node, platform: platform(), arch: arch(), cpus: availableParallelism(), totalMemoryBytes: totalmem() },
   };

@@ -48,10 +48,12 @@ export interface ElectronInfo {
 export interface SystemInfo {
   app: { name: string; version: string };
   tfjs: TfBackendInfo;
-  onnxruntime: { version: string; providers: OrtProviderInfo[] };
+  /** `problem` when the binding could not be loaded. */
+  onnxruntime: { version: string; providers: OrtProviderInfo[]; problem?: string };
   ffmpeg: BinaryInfo;
   ffprobe: BinaryInfo;
-  sqlite: { version: string };
+  /** `problem` when better-sqlite3 could not be loaded (e.g. built for another Node/Electron ABI). */
+  sqlite: { version: string; problem?: string };
   electron: ElectronInfo;
   node: { version: string; platform: string; arch: string; cpus: number; totalMemoryBytes: number };
   dataDir: string;
