@@ -130,7 +130,7 @@ function layoutOutdoor(rng: Rng, s: Scene): void {
   }
   if (rng.chance(0.65)) {
     const az = rng.uniform(0, Math.PI * 2);
-    s.sun = { dx: Math.cos(az), dz: Math.sin(az), length: rng.uniform(0.5, 1.8), alpha: rng.uniform(0.22, 0.4) };
+    s.sun = { dx: Math.cos(az), dz: Math.sin(az), length: rng.uniform(0.4, 1.5), alpha: rng.uniform(0.15, 0.32) };
   }
 }
 

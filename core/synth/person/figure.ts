@@ -42,9 +42,9 @@ export function buildFigure(app: Appearance, pal: Palette, pose: Pose): Prim[] {
   const shoulderY = -H * 0.815 + stoop * 0.4;
   const waistY = -H * 0.6;
   const hipY = -H * 0.5;
-  const shoulderHalf = lerp(H * (female ? 0.104 : 0.12) * W, H * 0.064 * W, side);
-  const waistHalf = lerp(H * (female ? 0.076 : 0.09) * Math.pow(W, 1.15), H * 0.07 * Math.pow(W, 1.3), side);
-  const hipHalf = lerp(H * (female ? 0.1 : 0.092) * Math.pow(W, 1.1), H * 0.07 * Math.pow(W, 1.2), side);
+  const shoulderHalf = lerp(H * (female ? 0.11 : 0.128) * W, H * 0.078 * W, side);
+  const waistHalf = lerp(H * (female ? 0.084 : 0.098) * Math.pow(W, 1.15), H * 0.08 * Math.pow(W, 1.3), side);
+  const hipHalf = lerp(H * (female ? 0.104 : 0.096) * Math.pow(W, 1.1), H * 0.078 * Math.pow(W, 1.2), side);
   const legSep = hipHalf * 0.52 * (1 - side);
 
   // Legs: joint positions from the phase. Leg 0 is the far one in side views.
@@ -140,7 +140,7 @@ export function buildFigure(app: Appearance, pal: Palette, pose: Pose): Prim[] {
       }
     }
     const hx = a.wx + (a.wx - a.ex) * 0.18, hy = a.wy + (a.wy - a.ey) * 0.18;
-    out.push({ shape: { k: 'ell', cx: hx, cy: hy, rx: armR * 0.95, ry: armR * 1.2 }, fill: sk, fine: true });
+    out.push({ shape: { k: 'ell', cx: hx, cy: hy, rx: armR * 0.8, ry: armR * 1.0 }, fill: sk, fine: true });
   };
 
   const torsoShape = (): Shape => ({
