@@ -150,9 +150,19 @@ export function forward(model: FastprModel, inputs: ForwardInputs): ForwardOutpu
   return { encoded, attention, pooled, fused, common, confidence, boxes };
 }
 
+/**
+ * x / √(mean(x²) + ε) over `axes`: a parameter-free scale normalisation at the input of each
+ * training-only proxy head. The alternate schedule freezes these heads while the shared trunk keeps
+ * learning (and, without batch norm, its feature scale drifts); this keeps a frozen head's logits
+ * from exploding when the trunk's scale changes. Not part of the inference graph.
+ */
+export function rmsNormalise(x: tf.Tensor, axes: number | number[]): tf.Tensor {
+  return tf.div(x, tf.sqrt(tf.add(tf.mean(tf.square(x), axes, true), 1e-6)));
+}
+
 /** Label-prediction proxy F (§3.2.2): logits over the global vocabulary per slot [B, T, V]. */
 export function labelLogits(model: FastprModel, pooled: tf.Tensor3D): tf.Tensor3D {
-  const h = denseLastAxis(model.weights, 'proxy.label.fc1', pooled, 'relu');
+  const h = denseLastAxis(model.weights, 'proxy.label.fc1', rmsNormalise(pooled, -1), 'relu');
   return denseLastAxis(model.weights, 'proxy.label.fc2', h, 'linear') as tf.Tensor3D;
 }
 
@@ -164,7 +174,7 @@ export function offsetLogits(model: FastprModel, fused: tf.Tensor4D, permutation
   const [B, S, , M] = fused.shape;
   const swapped = tf.reshape(tf.matMul(permutation, tf.reshape(fused, [B, S * S, M]) as tf.Tensor3D), [B, S, S, M]) as tf.Tensor4D;
   const common = commonLayer(model, swapped);
-  return dense(model.weights, 'proxy.offset.fc', tf.reshape(common, [B, -1]) as tf.Tensor2D, 'linear');
+  return dense(model.weights, 'proxy.offset.fc', rmsNormalise(tf.reshape(common, [B, -1]), -1) as tf.Tensor2D, 'linear');
 }
 
 /**
@@ -178,7 +188,7 @@ export function reconstruct(model: FastprModel, fused: tf.Tensor4D, cellMask: tf
   const D = model.config.decoderWidth;
   const w = model.weights;
   const z = tf.reshape(tf.matMul(tf.expandDims(cellMask, 1) as tf.Tensor3D, tf.reshape(fused, [B, S * S, M]) as tf.Tensor3D), [B, M]) as tf.Tensor2D;
-  let x = tf.reshape(dense(w, 'proxy.rec.fc', z, 'relu'), [B, rh / 8, rw / 8, D]) as tf.Tensor4D;
+  let x = tf.reshape(dense(w, 'proxy.rec.fc', rmsNormalise(z, -1) as tf.Tensor2D, 'relu'), [B, rh / 8, rw / 8, D]) as tf.Tensor4D;
   x = conv(w, 'proxy.rec.conv1', upsample2(x), 1, 'relu');
   x = conv(w, 'proxy.rec.conv2', upsample2(x), 1, 'relu');
   return conv(w, 'proxy.rec.out', upsample2(x), 1, 'linear');
