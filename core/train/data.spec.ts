@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { globalToken } from '../attributes/schema';
+import { tinyConfig } from '../model/config';
+import { encodeBox } from '../model/boxes';
+import { NORM_MEAN, NORM_STD } from '../model/preprocess';
+import { regionMap } from '../model/regions';
+import { Rng } from '../model/rng';
+import { applyColourJitter, drawAugment } from './augment';
+import { assembleBatch, prepareSample } from './batch';
+import { parseTrainConfig, phaseOf } from './config';
+import { buildSamples } from './samples';
+import { toyDataset } from './testing/toyData';
+
+describe('samples', () => {
+  it('one sample per labelled frame × non-empty query; absent queries have no target', () => {
+    const { frames } = toyDataset(20, 80, 64, 4);
+    frames[0]!.labelled = false;
+    frames[1]!.queries.push({ attributes: {}, matches: [], kind: 'partial' });
+    const samples = buildSamples(frames);
+    const expected = frames.slice(1).reduce((n, f) => n + f.queries.filter((q) => Object.keys(q.attributes).length > 0).length, 0);
+    expect(samples.length).toBe(expected);
+    const absent = samples.find((s) => s.target === undefined)!;
+    expect(absent.matches).toEqual([]);
+    const s = samples[0]!;
+    const q = frames[s.frame]!.queries[s.query]!;
+    expect(s.tokens[6]).toBe(globalToken(6, q.attributes.torsoColour!));
+    expect(s.known.filter((k) => k === 1).length).toBe(2);
+  });
+});
+
+describe('augmentation', () => {
+  const aug = parseTrainConfig({}).augment;
+  it('crops always contain the whole target', () => {
+    const rng = new Rng(1);
+    for (let i = 0; i < 500; i++) {
+      const l = rng.uniform(0, 600);
+      const t = rng.uniform(0, 400);
+      const target: [number, number, number, number] = [l, t, Math.min(704, l + rng.uniform(5, 300)), Math.min(576, t + rng.uniform(5, 400))];
+      const p = drawAugment(rng, { ...aug, minScale: 0.5 }, 704, 576, target);
+      expect(p.crop[0]).toBeLessThanOrEqual(target[0] + 1e-9);
+      expect(p.crop[1]).toBeLessThanOrEqual(target[1] + 1e-9);
+      expect(p.crop[2]).toBeGreaterThanOrEqual(target[2] - 1e-9);
+      expect(p.crop[3]).toBeGreaterThanOrEqual(target[3] - 1e-9);
+      expect(p.crop[0]).toBeGreaterThanOrEqual(-1e-9);
+      expect(p.crop[2]).toBeLessThanOrEqual(704 + 1e-9);
+    }
+  });
+
+  it('colour jitter changes brightness/contrast only: a grey pixel stays grey', () => {
+    const grey = 0.4;
+    const data = new Float32Array([0, 1, 2].map((c) => (grey - NORM_MEAN[c]!) / NORM_STD[c]!));
+    applyColourJitter(data, { flip: false, crop: [0, 0, 1, 1], brightness: 0.05, contrast: 1.1 });
+    const px = [0, 1, 2].map((c) => data[c]! * NORM_STD[c]! + NORM_MEAN[c]!);
+    expect(px[0]).toBeCloseTo((grey - 0.5) * 1.1 + 0.55, 5);
+    expect(px[1]).toBeCloseTo(px[0]!, 5);
+    expect(px[2]).toBeCloseTo(px[0]!, 5);
+  });
+});
+
+describe('batch targets', () => {
+  it('confidence 1 in the target cell, box on it, offset label from the swap, nothing for absent targets', () => {
+    const model = tinyConfig();
+    const train = parseTrainConfig({});
+    const { frames, images } = toyDataset(10, 80, 64, 2);
+    const samples = buildSamples(frames);
+    const present = samples.find((s) => s.target && s.matches.length === 1)!;
+    const absent = samples.find((s) => !s.target)!;
+    const parts = [present, absent].map((s) => prepareSample(s, images[s.frame]!, model, train, undefined));
+    const a = assembleBatch(parts, model, new Rng(5));
+    const cells = 16;
+    const e = encodeBox(parts[0]!.target!, 64, 64, 4);
+    expect(Array.from(a.confTarget.subarray(0, cells)).map((v, i) => (v ? i : -1)).filter((i) => i >= 0)).toEqual([e.cell]);
+    expect(Array.from(a.boxTarget.subarray(e.cell * 4, e.cell * 4 + 4))).toEqual([e.x, e.y, e.w, e.h].map(Math.fround));
+    expect(Array.from(a.present)).toEqual([1, 0]);
+    // The permutation swaps the target cell with a cell of another region; the label is |q − p| − 1.
+    const P = a.permutation.subarray(0, cells * cells);
+    const partner = Array.from({ length: cells }, (_, j) => j).find((j) => P[e.cell * cells + j] === 1)!;
+    const regions = regionMap(4);
+    expect(regions[partner]).not.toBe(regions[e.cell]);
+    expect(a.offsetLabel[0]).toBe(Math.abs(regions[partner]! - regions[e.cell]!) - 1);
+    expect(Array.from(a.confTarget.subarray(cells, 2 * cells)).every((v) => v === 0)).toBe(true);
+    const identity = a.permutation.subarray(cells * cells);
+    for (let i = 0; i < cells; i++) expect(identity[i * cells + i]).toBe(1);
+  });
+
+  it('alternate schedule: proxy then localisation phases of the configured lengths; joint is joint', () => {
+    const c = parseTrainConfig({ phaseUnit: 'epoch', proxyPhaseLength: 2, localisationPhaseLength: 1 });
+    expect([0, 9, 10, 19, 20, 29, 30].map((s) => phaseOf(s, 10, c, true))).toEqual(['proxy', 'proxy', 'proxy', 'proxy', 'localisation', 'localisation', 'proxy']);
+    expect(phaseOf(0, 10, c, false)).toBe('localisation');
+    expect(phaseOf(5, 10, parseTrainConfig({ schedule: 'joint' }), true)).toBe('joint');
+  });
+});
