@@ -17,7 +17,7 @@ import { readWeightsFiles, type NamedArray } from './weightsFile';
 
 const BN_EPS = 1e-5;
 
-function fold(src: Map<string, NamedArray>, conv: string, bn: string, target: string, file: string): NamedArray[] {
+export function foldConvBn(src: Map<string, NamedArray>, conv: string, bn: string, target: string, file: string): NamedArray[] {
   const get = (n: string) => {
     const a = src.get(n);
     if (!a) throw new ModelError(`${file}: ImageNet weights lack ${n}`, { file, field: n });
@@ -52,12 +52,12 @@ export function loadImagenetResnet50(file: string, config: ModelConfig): NamedAr
   if (config.backbone !== 'resnet50') throw new ModelError(`${file}: ImageNet weights are for the resnet50 backbone, the config uses ${config.backbone}`, { file });
   const base = basename(file).replace(/\.(json|bin)$/, '');
   const src = new Map(readWeightsFiles(dirname(file), base).map((a) => [a.name, a]));
-  const out = fold(src, 'conv1', 'bn1', 'backbone.stem', file);
+  const out = foldConvBn(src, 'conv1', 'bn1', 'backbone.stem', file);
   RESNET50_LAYERS.forEach((layer, li) => {
     for (let j = 0; j < layer.blocks; j++) {
       const p = `layer${li + 1}.${j}`;
-      for (let k = 1; k <= 3; k++) out.push(...fold(src, `${p}.conv${k}`, `${p}.bn${k}`, `backbone.layer${li + 1}.${j}.conv${k}`, file));
-      if (j === 0) out.push(...fold(src, `${p}.downsample.0`, `${p}.downsample.1`, `backbone.layer${li + 1}.${j}.down`, file));
+      for (let k = 1; k <= 3; k++) out.push(...foldConvBn(src, `${p}.conv${k}`, `${p}.bn${k}`, `backbone.layer${li + 1}.${j}.conv${k}`, file));
+      if (j === 0) out.push(...foldConvBn(src, `${p}.downsample.0`, `${p}.downsample.1`, `backbone.layer${li + 1}.${j}.down`, file));
     }
   });
   return out;
