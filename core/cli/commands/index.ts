@@ -9,12 +9,15 @@ import { datasetCheckCommand } from './datasetCheck';
 import { datasetSheetCommand } from './datasetSheet';
 import { datasetStatsCommand } from './datasetStats';
 import { evalCommand } from './eval';
+import { exportClipCommand } from './exportClip';
 import { exportOnnxCommand } from './exportOnnx';
 import { importSoftbioCommand } from './importSoftbio';
 import { infoCommand } from './info';
+import { ingestCommand } from './ingest';
 import { parseCommand } from './parse';
 import { predictCommand } from './predict';
 import { reportCommand } from './report';
+import { searchCommand } from './search';
 import { serveCommand } from './serve';
 import { synthCommand } from './synth';
 import { trainCommand } from './train';
@@ -29,12 +32,15 @@ export const COMMANDS: CliCommand[] = [
   datasetSheetCommand,
   datasetStatsCommand,
   evalCommand,
+  exportClipCommand,
   exportOnnxCommand,
   importSoftbioCommand,
   infoCommand,
+  ingestCommand,
   parseCommand,
   predictCommand,
   reportCommand,
+  searchCommand,
   serveCommand,
   synthCommand,
   trainCommand,

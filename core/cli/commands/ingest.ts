@@ -1,0 +1,62 @@
+/** `fastpr ingest VIDEO... --case NAME [--fps 5] [--model DIR]`: decode, encode and index videos of a case (resumable). */
+import { InputError } from '../../errors';
+import { ingestVideo, type IngestResult } from '../../index/ingest';
+import { resolveModelDir } from '../../index/modelDirDefault';
+import type { FeatureDtype } from '../../index/quantize';
+import { getCaseByName } from '../../store/cases';
+import { withStore } from '../../store/store';
+import type { CliCommand } from '../command';
+
+function parseFps(raw: unknown): number | 'all' {
+  if (raw === undefined) return 5;
+  if (raw === 'all') return 'all';
+  const n = Number(raw);
+  if (!(n > 0 && n <= 120)) throw new InputError(`--fps must be a number of frames per second in (0, 120] or "all", got "${String(raw)}"`);
+  return n;
+}
+
+export const ingestCommand: CliCommand = {
+  name: 'ingest',
+  summary: 'Index videos of a case for search (decode → encoder once; resumable after a kill or Ctrl-C)',
+  usage: 'fastpr ingest VIDEO... --case NAME [--fps 5|all] [--model DIR] [--dtype int8|float16] [--threads N] [--batch 8] [--json]',
+  options: { case: { type: 'string' }, fps: { type: 'string' }, model: { type: 'string' }, dtype: { type: 'string' }, threads: { type: 'string' }, batch: { type: 'string' } },
+  async run(ctx) {
+    const caseName = ctx.values.case as string | undefined;
+    if (!caseName) throw new InputError('ingest: --case NAME is required');
+    if (ctx.positionals.length === 0) throw new InputError('ingest: give at least one VIDEO file');
+    const fps = parseFps(ctx.values.fps);
+    const dtype = (ctx.values.dtype as string | undefined) ?? 'int8';
+    if (!['int8', 'float16', 'float32'].includes(dtype)) throw new InputError(`--dtype must be int8, float16 or float32, got "${dtype}"`);
+    const int = (name: string) => {
+      const raw = ctx.values[name];
+      if (raw === undefined) return undefined;
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n < 1) throw new InputError(`--${name} must be a positive integer, got "${String(raw)}"`);
+      return n;
+    };
+    const modelDir = resolveModelDir(ctx.values.model as string | undefined);
+    const results: IngestResult[] = [];
+    await withStore(ctx.dataDir, async (store) => {
+      const c = getCaseByName(store, caseName);
+      for (const video of ctx.positionals) {
+        const r = await ingestVideo(store, c.id, video, modelDir, {
+          fps, dtype: dtype as FeatureDtype, threads: int('threads'), batchSize: int('batch'), signal: ctx.signal, onProgress: ctx.progress,
+        });
+        results.push(r);
+        if (!ctx.json) {
+          const b = r.build;
+          const speed = b ? ` in ${b.seconds.total.toFixed(1)} s (${(r.info.durationS / b.seconds.total).toFixed(1)}× real time)` : '';
+          ctx.print(`${video}: evidence #${r.evidence.id}, index #${r.index.id} ${r.outcome} — ${r.index.frames} frames${speed}`);
+          for (const w of r.warnings) ctx.print(`  warning: ${w}`);
+        }
+      }
+    });
+    if (ctx.json) {
+      ctx.print(JSON.stringify(results.map((r) => ({
+        video: r.evidence.videoPath, evidenceId: r.evidence.id, sha256: r.evidence.sha256, indexId: r.index.id, indexFile: r.index.filePath,
+        outcome: r.outcome, frames: r.index.frames, modelHash: r.index.modelHash, samplingFps: r.index.samplingFps,
+        durationS: r.info.durationS, seconds: r.build?.seconds ?? null, warnings: r.warnings,
+      }))));
+    }
+  },
+};

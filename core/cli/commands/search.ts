@@ -1,0 +1,57 @@
+/** `fastpr search --case NAME "description"`: query every indexed video of a case; ranked sightings. */
+import { InputError } from '../../errors';
+import { resolveModelDir } from '../../index/modelDirDefault';
+import { searchCase } from '../../index/searchCase';
+import { slotReport } from '../../query/index';
+import { getCaseByName } from '../../store/cases';
+import { withStore } from '../../store/store';
+import type { CliCommand } from '../command';
+
+const r1 = (v: number) => Math.round(v * 10) / 10;
+const r3 = (v: number) => Math.round(v * 1000) / 1000;
+
+function clock(s: number): string {
+  const m = Math.floor(s / 60);
+  return `${String(m).padStart(2, '0')}:${(s - m * 60).toFixed(2).padStart(5, '0')}`;
+}
+
+export const searchCommand: CliCommand = {
+  name: 'search',
+  summary: 'Find a described person in the indexed videos of a case (ranked sightings)',
+  usage: 'fastpr search --case NAME "woman, red top, blue jeans" | "gender=female torsoColour=red" [--model DIR] [--threshold 0.6] [--limit 20] [--json]',
+  options: { case: { type: 'string' }, model: { type: 'string' }, threshold: { type: 'string' }, limit: { type: 'string' }, 'coarse-stride': { type: 'string' } },
+  async run(ctx) {
+    const caseName = ctx.values.case as string | undefined;
+    if (!caseName) throw new InputError('search: --case NAME is required');
+    const text = ctx.positionals.join(' ');
+    if (!text.trim()) throw new InputError('search: give a description, e.g. fastpr search --case NAME "man in a black jacket"');
+    const threshold = ctx.values.threshold === undefined ? undefined : Number(ctx.values.threshold);
+    if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw new InputError(`--threshold must be between 0 and 1, got "${String(ctx.values.threshold)}"`);
+    const limit = ctx.values.limit === undefined ? 20 : Number(ctx.values.limit);
+    if (!Number.isInteger(limit) || limit < 1) throw new InputError(`--limit must be a positive integer, got "${String(ctx.values.limit)}"`);
+    const stride = ctx.values['coarse-stride'] === undefined ? 1 : Number(ctx.values['coarse-stride']);
+    const modelDir = resolveModelDir(ctx.values.model as string | undefined);
+    const r = await withStore(ctx.dataDir, (store) => searchCase(store, getCaseByName(store, caseName).id, text, modelDir, { threshold, coarseStride: stride, signal: ctx.signal }));
+    if (ctx.json) {
+      ctx.print(JSON.stringify({
+        searchId: r.searchId, modelHash: r.modelHash, threshold: r.threshold, framesSearched: r.framesSearched, seconds: r3(r.seconds), notIndexed: r.notIndexed,
+        query: { input: r.query.input, text: r.query.text, codes: r.query.codes, slots: slotReport(r.query.codes), ignored: r.query.ignored.map((t) => ({ text: t.text, reason: t.reason })) },
+        absent: r.sightings.length === 0,
+        sightings: r.sightings.slice(0, limit).map((s) => ({
+          id: s.id, evidenceId: s.evidenceId, video: s.videoPath, startS: r3(s.startS), endS: r3(s.endS), peakS: r3(s.peakS),
+          score: r3(s.score), meanConfidence: r3(s.meanConfidence), peakBox: s.peakBox.map(r1), frames: s.track.length,
+          track: s.track.map((p) => ({ t: r3(p.t), box: p.box.map(r1), score: r3(p.score) })),
+        })),
+        total: r.sightings.length,
+      }));
+      return;
+    }
+    ctx.print(`Query: ${r.query.text || '(any person)'}${r.query.ignored.length ? `  (ignored: ${r.query.ignored.map((t) => t.text).join(', ')})` : ''}`);
+    if (r.sightings.length === 0) ctx.print(`absent: no frame reaches confidence ${r.threshold} (${r.framesSearched} indexed frames searched)`);
+    for (const s of r.sightings.slice(0, limit)) {
+      ctx.print(`#${s.id}  ${s.score.toFixed(3)}  evidence #${s.evidenceId}  ${clock(s.startS)}–${clock(s.endS)}  peak ${clock(s.peakS)} box [${s.peakBox.map((v) => Math.round(v)).join(', ')}]  ${s.track.length} frame(s)`);
+    }
+    ctx.print(`${r.sightings.length} sighting(s) in ${r.framesSearched} indexed frames, ${(r.seconds * 1000).toFixed(0)} ms; search #${r.searchId}` +
+      (r.notIndexed.length ? `; not indexed for this model: evidence ${r.notIndexed.map((i) => `#${i}`).join(', ')}` : ''));
+  },
+};

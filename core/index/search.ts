@@ -1,0 +1,122 @@
+/**
+ * Searching an index: the query's tokens through head.onnx over the cached features in large
+ * batches (the encoder never runs), then per frame the best cell and every cell at or above the
+ * threshold (boxes decoded only for those, mapped to frame pixels), merged into sightings.
+ * Optional coarse-to-fine: query every k-th frame, then every frame within k of a coarse hit.
+ */
+import type { AttributeCodes } from '../attributes/schema';
+import { CancelledError } from '../errors';
+import { decodeFrame, type FramePrediction } from '../infer/decodeFrames';
+import { queryTokens, type OnnxRetriever } from '../infer/onnxRetriever';
+import { decodeBox, iou, type Box } from '../model/boxes';
+import { inputBoxToFrame } from '../model/preprocess';
+import type { IndexFile } from './indexFile';
+import { mergeSightings, type FrameHit, type FrameHits, type MergeOptions, type Sighting } from './sightings';
+
+export interface SearchOptions extends MergeOptions {
+  threshold?: number;
+  /** IoU above which a weaker cell of the same frame is dropped (default 0.5). */
+  nmsIou?: number;
+  /** Frames per head run (default 256). */
+  batchSize?: number;
+  /** Coarse-to-fine stride k (default 1: every frame). */
+  coarseStride?: number;
+  /** In the coarse pass, frames with a cell ≥ threshold·coarseRelax count as hits (default 0.8). */
+  coarseRelax?: number;
+  signal?: AbortSignal;
+}
+
+export interface IndexSearchResult {
+  frames: FrameHits[];
+  /** Best confidence per indexed frame (NaN for frames the coarse pass skipped). */
+  bestConfidence: Float32Array;
+  sightings: Sighting[];
+  framesQueried: number;
+  seconds: number;
+}
+
+function clipBox(b: Box, w: number, h: number): Box {
+  const c = (v: number, hi: number) => Math.min(hi, Math.max(0, v));
+  return [c(b[0], w), c(b[1], h), c(b[2], w), c(b[3], h)];
+}
+
+/** Runs the head on the listed frames (ascending) and extracts hits; writes best confidences. */
+async function queryFrames(index: IndexFile, retriever: OnnxRetriever, tokens: number[], list: Int32Array | number[], threshold: number, nmsIou: number, batch: number, best: Float32Array, signal?: AbortSignal): Promise<FrameHits[]> {
+  const h = index.header;
+  const S = h.grid;
+  const cells = S * S;
+  const per = index.floatsPerFrame;
+  const buf = new Float32Array(batch * per);
+  const out: FrameHits[] = [];
+  for (let s = 0; s < list.length; s += batch) {
+    if (signal?.aborted) throw new CancelledError('search cancelled');
+    const n = Math.min(batch, list.length - s);
+    // Consecutive frames are read in one call; gaps (coarse-to-fine) frame by frame.
+    for (let i = 0; i < n; i++) index.features(list[s + i]!, 1, buf.subarray(i * per, (i + 1) * per));
+    const r = await retriever.queryFeatures(buf.subarray(0, n * per), n, tokens, signal);
+    for (let i = 0; i < n; i++) {
+      const frame = list[s + i]!;
+      const conf = r.confidence.subarray(i * cells, (i + 1) * cells);
+      let bi = 0;
+      for (let c = 1; c < cells; c++) if (conf[c]! > conf[bi]!) bi = c;
+      best[frame] = conf[bi]!;
+      if (conf[bi]! < threshold) continue;
+      const cand: number[] = [];
+      for (let c = 0; c < cells; c++) if (conf[c]! >= threshold) cand.push(c);
+      cand.sort((a, b) => conf[b]! - conf[a]! || a - b);
+      const hits: FrameHit[] = [];
+      for (const c of cand) {
+        const o = (i * cells + c) * 4;
+        const inBox = decodeBox(c, { x: r.boxes[o]!, y: r.boxes[o + 1]!, w: r.boxes[o + 2]!, h: r.boxes[o + 3]! }, h.inputSize, h.inputSize, S);
+        const box = clipBox(inputBoxToFrame(h.transform, inBox), h.frameWidth, h.frameHeight);
+        if (hits.every((k) => iou(k.box, box) <= nmsIou)) hits.push({ cell: c, confidence: conf[c]!, box });
+      }
+      out.push({ frame, timeS: index.timesS[frame]!, hits });
+    }
+  }
+  return out;
+}
+
+export async function searchIndex(index: IndexFile, retriever: OnnxRetriever, codes: AttributeCodes, opts: SearchOptions = {}): Promise<IndexSearchResult> {
+  const t0 = performance.now();
+  const threshold = opts.threshold ?? retriever.manifest.threshold;
+  const nmsIou = opts.nmsIou ?? 0.5;
+  const batch = Math.max(1, opts.batchSize ?? 256);
+  const k = Math.max(1, Math.floor(opts.coarseStride ?? 1));
+  const tokens = queryTokens(codes);
+  const N = index.frameCount;
+  const best = new Float32Array(N).fill(NaN);
+  let frames: FrameHits[];
+  let queried = 0;
+  if (k === 1) {
+    const all = Int32Array.from({ length: N }, (_, i) => i);
+    frames = await queryFrames(index, retriever, tokens, all, threshold, nmsIou, batch, best, opts.signal);
+    queried = N;
+  } else {
+    const coarse = Int32Array.from({ length: Math.ceil(N / k) }, (_, i) => i * k);
+    const coarseBest = new Float32Array(N).fill(NaN);
+    await queryFrames(index, retriever, tokens, coarse, threshold * (opts.coarseRelax ?? 0.8), nmsIou, batch, coarseBest, opts.signal);
+    const want = new Uint8Array(N);
+    for (const f of coarse) {
+      if (!(coarseBest[f]! >= threshold * (opts.coarseRelax ?? 0.8))) continue;
+      for (let j = Math.max(0, f - k + 1); j <= Math.min(N - 1, f + k - 1); j++) want[j] = 1;
+    }
+    const fine = [] as number[];
+    want.forEach((w, i) => { if (w) fine.push(i); });
+    frames = await queryFrames(index, retriever, tokens, fine, threshold, nmsIou, batch, best, opts.signal);
+    for (const f of coarse) if (Number.isNaN(best[f]!)) best[f] = coarseBest[f]!;
+    queried = coarse.length + fine.length;
+  }
+  const sightings = mergeSightings(frames, opts);
+  return { frames, bestConfidence: best, sightings, framesQueried: queried, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** Full §3.4.2 detail for one indexed frame: top-k, cells above threshold, confidence map, attention. */
+export async function frameDetail(index: IndexFile, retriever: OnnxRetriever, codes: AttributeCodes, frame: number, opts: { threshold?: number; topK?: number; attention?: boolean } = {}): Promise<FramePrediction & { timeS: number }> {
+  const h = index.header;
+  const buf = index.features(frame, 1, new Float32Array(index.floatsPerFrame));
+  const out = await retriever.queryFeatures(buf, 1, queryTokens(codes));
+  const p = decodeFrame(out, 0, h.grid, retriever.slots, h.inputSize, h.transform, h.frameWidth, h.frameHeight,
+    { threshold: opts.threshold ?? retriever.manifest.threshold, topK: opts.topK ?? 5, attention: opts.attention });
+  return { ...p, timeS: index.timesS[frame]! };
+}
