@@ -15,7 +15,7 @@ import { loadImagenetResnet50 } from '../model/imagenet';
 import { countMacs } from '../model/macs';
 import { saveModelDir, type ModelInfo } from '../model/modelDir';
 import { writeFileAtomic } from '../model/atomicFile';
-import { checkpointPath } from './checkpoint';
+import { checkpointPath, readCheckpoint } from './checkpoint';
 import type { TrainConfig } from './config';
 import { DatasetFrameSource } from './frameSource';
 import { drawLossCurve, type CurvePoint } from './lossCurve';
@@ -65,6 +65,12 @@ export async function trainFromDataset(o: TrainRunOptions): Promise<TrainRunResu
     trainFrames: frames.length,
     trainSamples: samples.length,
   };
+  if (o.resume) {
+    const was = readCheckpoint(o.outDir).state.meta as { annotationsSha256?: string };
+    if (was.annotationsSha256 && was.annotationsSha256 !== meta.annotationsSha256) {
+      throw new InputError(`${checkpointPath(o.outDir)}: the checkpoint was trained on other annotations than ${join(o.dataDir, ANNOTATIONS_FILE)}; resume with the same dataset`);
+    }
+  }
   const opts = {
     modelConfig: o.model,
     trainConfig: o.train,
