@@ -137,8 +137,19 @@ export function drawBackground(rng: Rng, scene: Scene): Canvas {
       ctx.strokeStyle = css(region.colour, 0.78);
       ctx.lineWidth = 1;
       ctx.beginPath();
-      for (let x = -Math.ceil(60 / g) * g; x <= 60; x += g) worldLine(ctx, cam, { x, y: 0, z: 0 }, { x, y: 0, z: zEnd }, 16);
-      for (let z = 0; z <= zEnd; z += g) worldLine(ctx, cam, { x: -60, y: 0, z }, { x: 60, y: 0, z }, 16);
+      // Only lines that cross the frame (most of a 120 m grid is outside the view).
+      const zNear = Math.max(0.5, scene.zMin - 2);
+      const off = (a: { u: number }, b: { u: number }) => (a.u < 0 && b.u < 0) || (a.u > cam.width && b.u > cam.width);
+      for (let x = -Math.ceil(60 / g) * g; x <= 60; x += g) {
+        if (off(project(cam, x, 0, zNear), project(cam, x, 0, zEnd))) continue;
+        worldLine(ctx, cam, { x, y: 0, z: zNear }, { x, y: 0, z: zEnd }, 12);
+      }
+      for (let z = Math.ceil(zNear / g) * g; z <= zEnd; z += g) {
+        const v = project(cam, 0, 0, z).v;
+        if (v < -10 || v > cam.height + 10) continue;
+        const half = (z * cam.width) / cam.focal + 5;
+        worldLine(ctx, cam, { x: -half, y: 0, z }, { x: half, y: 0, z }, 12);
+      }
       ctx.stroke();
     }
     ctx.restore();

@@ -4,7 +4,7 @@
  * A pixel belongs to a shape when its centre is inside. Shapes are rasterised as row spans (all
  * shapes used are row-convex: each row meets them in one interval), which keeps this cheap.
  */
-import type { Prim, Shape, Xform } from './prims';
+import { imageBounds, type Prim, type Shape, type Xform } from './prims';
 
 export const NOBODY = 0;
 /** Owner id of scene objects and luggage (occlude, never boxed). */
@@ -37,14 +37,6 @@ function spansOfPoly(xs: number[], ys: number[], span: SpanFn, rowMin: number, r
     }
     if (hi >= lo) span(row, Math.ceil(lo - 0.5), Math.floor(hi - 0.5) + 1);
   }
-}
-
-function spansOfCircleRow(cx: number, cy: number, r: number, yc: number): [number, number] | undefined {
-  const dy = yc - cy;
-  const q = r * r - dy * dy;
-  if (q < 0) return undefined;
-  const h = Math.sqrt(q);
-  return [cx - h, cx + h];
 }
 
 /** Rasterises one shape under a transform into row spans. */
@@ -91,10 +83,10 @@ export function shapeSpans(s: Shape, t: Xform, span: SpanFn, rowMin = -Infinity,
       for (let row = Math.max(rowMin, Math.ceil(top - 0.5)); row + 0.5 <= bottom && row <= rowMax; row++) {
         const yc = row + 0.5;
         let lo = Infinity, hi = -Infinity;
-        for (const [cx, cy] of [[x1, y1], [x2, y2]] as const) {
-          const iv = spansOfCircleRow(cx, cy, r, yc);
-          if (iv) { if (iv[0] < lo) lo = iv[0]; if (iv[1] > hi) hi = iv[1]; }
-        }
+        const d1 = yc - y1, q1 = r * r - d1 * d1;
+        if (q1 >= 0) { const h = Math.sqrt(q1); lo = Math.min(lo, x1 - h); hi = Math.max(hi, x1 + h); }
+        const d2 = yc - y2, q2 = r * r - d2 * d2;
+        if (q2 >= 0) { const h = Math.sqrt(q2); lo = Math.min(lo, x2 - h); hi = Math.max(hi, x2 + h); }
         if (len > 0) {
           for (let i = 0, j = 3; i < 4; j = i++) {
             const yi = by[i]!, yj = by[j]!;
@@ -116,6 +108,8 @@ export function shapeSpans(s: Shape, t: Xform, span: SpanFn, rowMin = -Infinity,
 }
 
 
+let scratchBuffer = new Uint8Array(1 << 16);
+
 export class OwnerMask {
   readonly owner: Uint16Array;
   constructor(readonly width: number, readonly height: number, reuse?: Uint16Array) {
@@ -128,42 +122,67 @@ export class OwnerMask {
    */
   paint(prims: readonly Prim[], t: Xform, id: number): Coverage {
     const W = this.width, H = this.height, owner = this.owner;
-    // First pass: spans of the body (for the full box and the off-frame-inclusive pixel count).
-    const rows = new Map<number, Array<[number, number]>>();
-    let bx0 = Infinity, by0 = Infinity, bx1 = -Infinity, by1 = -Infinity;
+    if (id === OCCLUDER) {
+      for (const p of prims) {
+        if (p.decor) continue;
+        shapeSpans(p.shape, t, (row, x0, x1) => {
+          const a = Math.max(0, x0), b = Math.min(W, x1);
+          if (b > a) owner.fill(OCCLUDER, row * W + a, row * W + b);
+        }, 0, H - 1);
+      }
+      return { fullPixels: 0, fullBox: [0, 0, 0, 0] };
+    }
+    // Body pixels are also marked on a scratch bitmap over the figure's bounds, so overlapping
+    // parts and off-frame parts are counted once for the full box and visible share.
+    let gx0 = Infinity, gy0 = Infinity, gx1 = -Infinity, gy1 = -Infinity;
+    for (const p of prims) {
+      if (p.decor || p.luggage) continue;
+      const b = imageBounds(p.shape, t);
+      if (b[0] < gx0) gx0 = b[0];
+      if (b[1] < gy0) gy0 = b[1];
+      if (b[2] > gx1) gx1 = b[2];
+      if (b[3] > gy1) gy1 = b[3];
+    }
+    if (!Number.isFinite(gx0)) return { fullPixels: 0, fullBox: [0, 0, 0, 0] };
+    const ox = Math.floor(gx0) - 1, oy = Math.floor(gy0) - 1;
+    const gw = Math.ceil(gx1) - ox + 2, gh = Math.ceil(gy1) - oy + 2;
+    if (scratchBuffer.length < gw * gh) scratchBuffer = new Uint8Array(gw * gh * 2);
+    const scratch = scratchBuffer;
+    scratch.fill(0, 0, gw * gh);
     for (const p of prims) {
       if (p.decor) continue;
-      const who = p.luggage || id === OCCLUDER ? OCCLUDER : id;
-      const clamp = who === OCCLUDER;
+      const who = p.luggage ? OCCLUDER : id;
       shapeSpans(p.shape, t, (row, x0, x1) => {
         if (row >= 0 && row < H) {
           const a = Math.max(0, x0), b = Math.min(W, x1);
           if (b > a) owner.fill(who, row * W + a, row * W + b);
         }
         if (who === OCCLUDER) return;
-        let list = rows.get(row);
-        if (!list) rows.set(row, (list = []));
-        list.push([x0, x1]);
-        if (x0 < bx0) bx0 = x0;
-        if (x1 > bx1) bx1 = x1;
-        if (row < by0) by0 = row;
-        if (row > by1) by1 = row;
-      }, clamp ? 0 : -Infinity, clamp ? H - 1 : Infinity);
+        const r = row - oy;
+        if (r < 0 || r >= gh) return;
+        const a = Math.max(0, x0 - ox), b = Math.min(gw, x1 - ox);
+        if (b > a) scratch.fill(1, r * gw + a, r * gw + b);
+      });
     }
-    if (id === OCCLUDER || rows.size === 0) return { fullPixels: 0, fullBox: [0, 0, 0, 0] };
-    // Union of the spans per row counts overlapping parts once.
     let full = 0;
-    for (const list of rows.values()) {
-      if (list.length === 1) { full += list[0]![1] - list[0]![0]; continue; }
-      list.sort((u, v) => u[0] - v[0]);
-      let end = -Infinity;
-      for (const [x0, x1] of list) {
-        if (x1 <= end) continue;
-        full += x1 - Math.max(x0, end);
-        end = x1;
+    let bx0 = Infinity, by0 = Infinity, bx1 = -Infinity, by1 = -Infinity;
+    for (let r = 0; r < gh; r++) {
+      const base = r * gw;
+      let first = -1, last = -1;
+      for (let c = 0; c < gw; c++) {
+        if (scratch[base + c]) {
+          full++;
+          if (first < 0) first = c;
+          last = c;
+        }
       }
+      if (first < 0) continue;
+      if (first + ox < bx0) bx0 = first + ox;
+      if (last + ox + 1 > bx1) bx1 = last + ox + 1;
+      if (r + oy < by0) by0 = r + oy;
+      by1 = r + oy + 1;
     }
-    return { fullPixels: full, fullBox: [bx0, by0, bx1, by1 + 1] };
+    return full ? { fullPixels: full, fullBox: [bx0, by0, bx1, by1] } : { fullPixels: 0, fullBox: [0, 0, 0, 0] };
   }
 
   /** Visible pixel count and tight visible box per owner id (index = id). */
