@@ -193,7 +193,7 @@ export class FrameStream {
     this.signal?.removeEventListener('abort', this.onAbort);
     const code = this.exit?.code;
     if (this.emitted === 0 && this.maxFrames > 0) {
-      if (code !== 0) throw new VideoError(`${this.file}: cannot be decoded — ${ffmpegReason(this.stderrTail)}`, { file: this.file });
+      if (code !== 0) throw new VideoError(`${this.file}: cannot be decoded — ${ffmpegReason(this.stderrTail, this.file)}`, { file: this.file });
     } else if (code !== 0 && code !== null && this.emitted < this.maxFrames) {
       this.warnings.push(`ffmpeg stopped with exit code ${code} after ${this.emitted} frame(s): ${ffmpegReason(this.stderrTail)}`);
     }

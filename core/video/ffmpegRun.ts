@@ -3,7 +3,7 @@
  * the file and a reason a person can act on (not ffmpeg's last log line verbatim).
  */
 import { spawn } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { CancelledError, VideoError } from '../errors';
 import { requireBinary } from './ffmpegBinary';
 
@@ -16,8 +16,27 @@ const KNOWN_REASONS: Array<[RegExp, string]> = [
   [/No such file or directory/i, 'file not found'],
 ];
 
+/** Box types an ISO-BMFF (MP4/MOV) file starts with. */
+const MP4_BOXES = new Set(['ftyp', 'moov', 'mdat', 'free', 'skip', 'wide', 'pnot', 'uuid', 'styp', 'sidx', 'moof']);
+
+/** Whether the file's first bytes look like an MP4/MOV box, so "no moov" means truncated rather than "not an MP4 at all". */
+function looksLikeMp4(file: string): boolean {
+  try {
+    const fd = openSync(file, 'r');
+    const b = Buffer.alloc(8);
+    readSync(fd, b, 0, 8, 0);
+    closeSync(fd);
+    return MP4_BOXES.has(b.toString('latin1', 4, 8));
+  } catch {
+    return false;
+  }
+}
+
 /** A short reason from ffmpeg's stderr: a known pattern's explanation, else its last meaningful line. */
-export function ffmpegReason(stderr: string): string {
+export function ffmpegReason(stderr: string, file?: string): string {
+  if (file && /moov atom not found|Invalid data found/i.test(stderr) && !looksLikeMp4(file)) {
+    return 'not a video ffmpeg can read (no MP4/MOV structure: wrong file type or corrupt)';
+  }
   for (const [re, why] of KNOWN_REASONS) if (re.test(stderr)) return why;
   const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l && !/^\[.*showinfo/.test(l));
   const last = lines[lines.length - 1] ?? 'no diagnostic output';

@@ -42,7 +42,8 @@ export function parseRate(r: string | undefined): number {
 
 function rotationOf(s: FfprobeStream): number {
   let deg = Number(s.tags?.rotate ?? 0);
-  for (const sd of s.side_data_list ?? []) if (typeof sd.rotation === 'number') deg = -sd.rotation; // display matrix is counter-clockwise
+  // The sign of the display matrix's angle differs between ffprobe versions; the frame size swap does not.
+  for (const sd of s.side_data_list ?? []) if (typeof sd.rotation === 'number' && !s.tags?.rotate) deg = sd.rotation;
   deg = ((Math.round(deg / 90) * 90) % 360 + 360) % 360;
   return Number.isFinite(deg) ? deg : 0;
 }
@@ -50,7 +51,7 @@ function rotationOf(s: FfprobeStream): number {
 export async function probeVideo(file: string, signal?: AbortSignal): Promise<VideoInfo> {
   const sizeBytes = checkVideoFile(file);
   const r = await runTool('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file], file, signal);
-  if (r.code !== 0) throw new VideoError(`${file}: cannot be read as a video — ${ffmpegReason(r.stderr)}`, { file });
+  if (r.code !== 0) throw new VideoError(`${file}: cannot be read as a video — ${ffmpegReason(r.stderr, file)}`, { file });
   let json: FfprobeOutput;
   try {
     json = JSON.parse(r.stdout.toString('utf8')) as FfprobeOutput;

@@ -1,0 +1,142 @@
+/**
+ * core/video on real ffmpeg: probe, exact frame times when sampling (constant and variable frame
+ * rate), resume points, rotation, clear VideoErrors for broken files, partial decode with a
+ * warning, stills and clips with the box drawn.
+ */
+import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VideoError } from '../errors';
+import { FrameStream, type DecodeOptions } from './decode';
+import { exportClip, exportStill, videoThumbnail } from './export';
+import { probeVideo } from './probe';
+import { makeTestClip } from './testClips';
+
+const dir = mkdtempSync(join(tmpdir(), 'fastpr-video-'));
+const cfr = join(dir, 'cfr.mp4');
+const vfr = join(dir, 'vfr.mp4');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function times(file: string, opts: DecodeOptions): Promise<{ t: number[]; warnings: string[]; sizes: string[] }> {
+  const s = FrameStream.start(file, opts);
+  const t: number[] = [];
+  const sizes = new Set<string>();
+  for (let f = await s.next(); f; f = await s.next()) {
+    t.push(f.timeS);
+    sizes.add(`${f.width}x${f.height}:${f.data.length}`);
+  }
+  return { t, warnings: s.summary.warnings, sizes: [...sizes] };
+}
+
+const round = (xs: number[]) => xs.map((x) => Math.round(x * 1e6) / 1e6);
+
+beforeAll(async () => {
+  await makeTestClip(cfr, { fps: 10, seconds: 2 });
+  // 10 frames 0.1 s apart, then frames 0.04 s apart: a variable frame rate.
+  await makeTestClip(vfr, { fps: 25, seconds: 1.2, ptsCentiseconds: 'if(lt(N,10),N*10,100+(N-10)*4)' });
+});
+
+describe('probe', () => {
+  it('reports duration, rate, size and codec', async () => {
+    const p = await probeVideo(cfr);
+    expect(p).toMatchObject({ codec: 'h264', width: 160, height: 120, rotation: 0, fps: 10, variableFrameRate: false, frameCount: 20 });
+    expect(p.durationS).toBeCloseTo(2, 1);
+    const v = await probeVideo(vfr);
+    expect(v.variableFrameRate).toBe(true);
+  });
+
+  it('swaps the displayed size for a 90° rotation, and decoded frames follow it', async () => {
+    const rot = join(dir, 'rot.mp4');
+    await makeTestClip(rot, { width: 64, height: 32, seconds: 0.5, rotate: 90 });
+    const p = await probeVideo(rot);
+    expect(p).toMatchObject({ rotation: 90, codedWidth: 64, codedHeight: 32, width: 32, height: 64 });
+    expect((await times(rot, { fps: 'all' })).sizes).toEqual([`32x64:${32 * 64 * 3}`]);
+  });
+});
+
+describe('decode', () => {
+  it('gives every frame with its exact time, or the first frame of each 1/fps bin', async () => {
+    const all = await times(cfr, { fps: 'all' });
+    expect(round(all.t)).toEqual(Array.from({ length: 20 }, (_, i) => i / 10));
+    expect(all.sizes).toEqual([`160x120:${160 * 120 * 3}`]);
+    expect(all.warnings).toEqual([]);
+    expect(round((await times(cfr, { fps: 5 })).t)).toEqual(Array.from({ length: 10 }, (_, i) => i / 5));
+    expect(round((await times(cfr, { fps: 3 })).t)).toEqual([0, 0.4, 0.7, 1, 1.4, 1.7]);
+  });
+
+  it('keeps real frame times on a variable-frame-rate clip (no snapping to a grid)', async () => {
+    const all = await times(vfr, { fps: 'all' });
+    const expected = [...Array.from({ length: 10 }, (_, i) => i / 10), ...Array.from({ length: all.t.length - 10 }, (_, i) => 1 + i * 0.04)];
+    expect(round(all.t)).toEqual(round(expected));
+    // 5/s: one frame per 0.2 s bin — in the sparse part every other frame, in the dense part the first of each bin.
+    expect(round((await times(vfr, { fps: 5 })).t)).toEqual(round(expected.filter((t, i, a) => i === 0 || Math.floor(t * 5 + 1e-6) > Math.floor(a[i - 1]! * 5 + 1e-6))));
+  });
+
+  it('resumes after a kept frame exactly where a full run would continue', async () => {
+    const full = round((await times(vfr, { fps: 5 })).t);
+    const k = 4;
+    const rest = round((await times(vfr, { fps: 5, afterS: full[k - 1] })).t);
+    expect(rest).toEqual(full.slice(k));
+    const allFull = round((await times(cfr, { fps: 'all' })).t);
+    expect(round((await times(cfr, { fps: 'all', afterS: allFull[6] })).t)).toEqual(allFull.slice(7));
+    expect(round((await times(cfr, { fps: 'all', maxFrames: 3 })).t)).toEqual([0, 0.1, 0.2]);
+  });
+});
+
+describe('broken files', () => {
+  async function expectVideoError(file: string, reason: RegExp): Promise<void> {
+    for (const attempt of [() => probeVideo(file), () => times(file, { fps: 5 })]) {
+      const err = await attempt().then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(VideoError);
+      expect((err as Error).message).toContain(file);
+      expect((err as Error).message).toMatch(reason);
+    }
+  }
+
+  it('zero-byte file, text renamed .mp4, truncated MP4 and a missing file each name the file and the reason', async () => {
+    const empty = join(dir, 'empty.mp4');
+    writeFileSync(empty, '');
+    await expectVideoError(empty, /empty \(0 bytes\)/);
+    const text = join(dir, 'notes.mp4');
+    writeFileSync(text, 'this is a text file, not a video\n'.repeat(50));
+    await expectVideoError(text, /not a video ffmpeg can read|invalid data/i);
+    const rec = join(dir, 'recorder.mp4');
+    await makeTestClip(rec, { seconds: 2, moovAtEnd: true });
+    truncateSync(rec, Math.floor(statSync(rec).size * 0.6));
+    await expectVideoError(rec, /incomplete|truncated/);
+    await expectVideoError(join(dir, 'nope.mp4'), /file not found/);
+  });
+
+  it('a file cut in the middle of its frame data yields the frames before the cut and a warning', async () => {
+    const cut = join(dir, 'cut.mp4');
+    copyFileSync(cfr, cut);
+    truncateSync(cut, Math.floor(statSync(cut).size * 0.5));
+    const r = await times(cut, { fps: 'all' });
+    expect(r.t.length).toBeGreaterThan(0);
+    expect(r.t.length).toBeLessThan(20);
+    expect(round(r.t)).toEqual(Array.from({ length: r.t.length }, (_, i) => i / 10));
+    expect(r.warnings.length).toBeGreaterThan(0);
+  });
+});
+
+describe('stills, thumbnails and clips', () => {
+  it('draws the box on a still and exports a clip of the requested length', async () => {
+    const plain = join(dir, 'plain.png');
+    const boxed = join(dir, 'boxed.png');
+    await exportStill(cfr, 0.5, null, plain);
+    await exportStill(cfr, 0.5, [20, 20, 80, 100], boxed);
+    expect(readFileSync(plain).subarray(1, 4).toString()).toBe('PNG');
+    expect(readFileSync(boxed).equals(readFileSync(plain))).toBe(false);
+    const jpeg = await videoThumbnail(cfr, 1, 80);
+    expect(jpeg[0]).toBe(0xff);
+    expect(jpeg[1]).toBe(0xd8);
+    const clip = join(dir, 'clip.mp4');
+    await exportClip(cfr, 0.5, 1.5, [{ t: 0.5, box: [10, 10, 50, 60] }, { t: 1, box: [30, 10, 70, 60] }], clip);
+    const p = await probeVideo(clip);
+    expect(p.durationS).toBeGreaterThan(0.9);
+    expect(p.durationS).toBeLessThan(1.2);
+    const err = await exportClip(join(dir, 'missing.mp4'), 0, 1, [], join(dir, 'x.mp4')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(VideoError);
+  });
+});
