@@ -76,10 +76,16 @@ export class PdfLayout {
         line = '';
         let rest = word;
         while (!fits(rest)) {
-          let n = rest.length - 1;
-          while (n > 1 && !fits(rest.slice(0, n))) n--;
-          lines.push(rest.slice(0, n));
-          rest = rest.slice(n);
+          // Binary search for the longest prefix that fits; no glyph is narrower than 0.15 em,
+          // which bounds the search so a 20,000-character token stays linear overall.
+          let lo = 1;
+          let hi = Math.min(rest.length - 1, Math.ceil(width / (size * 0.15)));
+          while (lo < hi) {
+            const mid = Math.ceil((lo + hi) / 2);
+            if (fits(rest.slice(0, mid))) lo = mid; else hi = mid - 1;
+          }
+          lines.push(rest.slice(0, lo));
+          rest = rest.slice(lo);
         }
         line = rest;
       }
