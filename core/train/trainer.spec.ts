@@ -10,6 +10,9 @@ import { buildSamples } from './samples';
 import { toyDataset } from './testing/toyData';
 import { METRICS_FILE, Trainer, type TrainerOptions } from './trainer';
 import { checkpointPath } from './checkpoint';
+import { decodeToRgba } from '../image/canvas';
+import { generateStillFrame } from '../synth/generate';
+import { defaultOptions } from '../synth/options';
 
 beforeAll(async () => {
   // wasm with core/tf's fast conv-gradient kernels; the stock cpu backend's Conv2DBackpropFilter
@@ -33,14 +36,26 @@ function options(train: TrainConfigInput, outDir?: string): TrainerOptions {
 const weightValues = (t: Trainer, name: string) => Array.from(t.model.weights.get(name)!.dataSync());
 
 describe('Trainer', () => {
-  it('trains a tiny model on 64 synthetic frames: total loss falls at least 3×', async () => {
-    const t = Trainer.create(options({ batchSize: 8, steps: 40, schedule: 'joint', seed: 1 }));
+  it("trains a tiny model on 64 frames of core/synth's generator: total loss falls at least 3×", async () => {
+    const o = defaultOptions({ seed: 11, frames: 64, width: 128, height: 96, crowd: { min: 1, max: 4 }, framesPerScene: 8 });
+    const generated = Array.from({ length: 64 }, (_, i) => generateStillFrame(o, i));
+    const images = generated.map((g) => {
+      const rgba = decodeToRgba(g.image);
+      return { data: rgba.data, width: rgba.width, height: rgba.height, channels: 4 as const };
+    });
+    const synthSamples = buildSamples(generated.map((g) => g.annotation));
+    const t = Trainer.create({
+      modelConfig: tinyConfig(),
+      trainConfig: parseTrainConfig({ batchSize: 8, steps: 40, schedule: 'joint', seed: 1 }),
+      samples: synthSamples,
+      source: new MemoryFrameSource(images),
+    });
     const totals: number[] = [];
     while (t.step < t.totalSteps) totals.push((await t.runStep()).total);
     const first = totals.slice(0, 3).reduce((a, b) => a + b, 0) / 3;
     const last = totals.slice(-5).reduce((a, b) => a + b, 0) / 5;
-    expect(samples.length).toBeGreaterThanOrEqual(64);
-    expect(first / last).toBeGreaterThan(3);
+    expect(synthSamples.length).toBeGreaterThanOrEqual(64);
+    expect(first / last).toBeGreaterThan(3); // measured 3.9 (417 → 107)
     t.dispose();
   });
 
