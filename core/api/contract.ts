@@ -8,10 +8,22 @@
  */
 import { z } from 'zod';
 import type { ProgressListener } from '../jobs/progress';
+import {
+  attributeSlots, datasetRef, decisionKind, evalSplit, jobId, localPath, modelId, reportFormat, rowId, samplingFps,
+} from './inputs';
+import type {
+  AuditCheck, CaseDetail, CaseSummary, DecisionItem, EvidenceAddResult, EvidenceItem, EvidenceVerification, NoteItem, ReportExportResult,
+} from './types/cases';
+import type { ActiveModel, DatasetItem, JobRecord, ModelSummary, StartedJob, TrainingStatus } from './types/jobs';
+import type { FrameImage, ParsedQueryView, SearchRunResult, SightingDetail, SightingSummary } from './types/search';
 import type { SystemHealth, SystemInfo } from './types/system';
 
 export type { ProgressEvent, ProgressListener } from '../jobs/progress';
 export type * from './types/system';
+export type * from './types/cases';
+export type * from './types/search';
+export type * from './types/jobs';
+export { SYNTH_RECIPES } from './inputs';
 
 /** Type-only marker carrying a call's result type (no runtime value worth reading). */
 export interface Returns<T> {
@@ -36,6 +48,106 @@ const noInput = z.strictObject({}).default({});
 export const API = {
   'system.info': { input: noInput, result: returns<SystemInfo>() },
   'system.health': { input: noInput, result: returns<SystemHealth>() },
+
+  // Cases. `cases.open` returns everything the case screen shows.
+  'cases.list': { input: z.strictObject({ status: z.enum(['open', 'closed', 'all']).default('all') }).prefault({}), result: returns<CaseSummary[]>() },
+  'cases.create': { input: z.strictObject({ name: z.string().min(1).max(200) }), result: returns<CaseSummary>() },
+  'cases.open': { input: z.strictObject({ caseId: rowId }), result: returns<CaseDetail>() },
+  'cases.close': { input: z.strictObject({ caseId: rowId }), result: returns<CaseSummary>() },
+  /** Cases whose name contains `text` (case-insensitive). */
+  'cases.search': { input: z.strictObject({ text: z.string().max(200) }), result: returns<CaseSummary[]>() },
+
+  // Evidence. `evidence.add` probes (core/video) and hashes (SHA-256) the file before recording it;
+  // a file that is not a decodable video changes nothing. `ingest: true` also starts its ingest job.
+  'evidence.list': { input: z.strictObject({ caseId: rowId }), result: returns<EvidenceItem[]>() },
+  'evidence.add': {
+    input: z.strictObject({
+      caseId: rowId, path: localPath, cameraLabel: z.string().max(100).optional(), timeOffsetS: z.number().finite().optional(),
+      ingest: z.boolean().default(false), fps: samplingFps.default(5),
+    }),
+    result: returns<EvidenceAddResult>(),
+  },
+  /** Re-hashes the file and records the outcome (audit entry). */
+  'evidence.verify': { input: z.strictObject({ evidenceId: rowId }), result: returns<EvidenceVerification>() },
+  /** Starts (or resumes, when one is interrupted) the evidence's ingest job with the active model. */
+  'evidence.ingest': { input: z.strictObject({ evidenceId: rowId, fps: samplingFps.default(5) }), result: returns<StartedJob>() },
+
+  // Jobs (ingest, train, export, evaluate): progress arrives on the one progress stream (jobId).
+  'jobs.list': {
+    input: z.strictObject({ caseId: rowId.optional(), kind: z.enum(['ingest', 'train', 'export', 'evaluate']).optional() }).prefault({}),
+    result: returns<JobRecord[]>(),
+  },
+  'jobs.get': { input: z.strictObject({ jobId }), result: returns<JobRecord>() },
+  'jobs.cancel': { input: z.strictObject({ jobId }), result: returns<JobRecord>() },
+  /** Resumes a cancelled or interrupted ingest/train job from its checkpoint (same jobId). */
+  'jobs.resume': { input: z.strictObject({ jobId }), result: returns<JobRecord>() },
+
+  // Query and search.
+  /** Free text → slots and ignored words, for the live parse display; never throws for nonsense (see `problem`). */
+  'query.parse': { input: z.strictObject({ text: z.string().max(2000) }), result: returns<ParsedQueryView>() },
+  /** Give `text` (free text or slot=value list) or `slots` (the form); `text` wins when both are given. */
+  'search.run': {
+    input: z.strictObject({
+      caseId: rowId, text: z.string().max(2000).optional(), slots: attributeSlots.optional(),
+      evidenceIds: z.union([z.literal('all'), z.array(rowId).min(1).max(1000)]).default('all'),
+      threshold: z.number().min(0).max(1).optional(), linkIou: z.number().min(0).max(1).optional(),
+      maxGapS: z.number().min(0).max(60).optional(), maxSightings: z.number().int().min(1).max(5000).default(500),
+    }).refine((v) => v.text !== undefined || v.slots !== undefined, { message: 'give text or slots', path: ['text'] }),
+    result: returns<SearchRunResult>(),
+  },
+  'sightings.list': {
+    input: z.strictObject({
+      searchId: rowId, decision: z.enum(['confirm', 'reject', 'unsure', 'undecided']).optional(), evidenceId: rowId.optional(),
+      minScore: z.number().min(0).max(1).optional(), sort: z.enum(['rank', 'score', 'time', 'video']).default('rank'),
+      order: z.enum(['asc', 'desc']).optional(), limit: z.number().int().min(1).max(5000).default(500), offset: z.number().int().min(0).default(0),
+    }),
+    result: returns<SightingSummary[]>(),
+  },
+  /** Per indexed frame: the track's box, confidence map and (attention: true) per-slot attention maps. */
+  'sightings.get': {
+    input: z.strictObject({ sightingId: rowId, attention: z.boolean().default(true), padS: z.number().min(0).max(10).default(1) }),
+    result: returns<SightingDetail>(),
+  },
+  'decisions.record': { input: z.strictObject({ sightingId: rowId, decision: decisionKind, note: z.string().max(10_000).default('') }), result: returns<DecisionItem>() },
+  'notes.add': { input: z.strictObject({ caseId: rowId, text: z.string().min(1).max(20_000) }), result: returns<NoteItem>() },
+  'notes.list': { input: z.strictObject({ caseId: rowId }), result: returns<NoteItem[]>() },
+  /** The video frame at `timeS` as a JPEG data URL, `width` pixels wide (the player's still frames). */
+  'frames.get': {
+    input: z.strictObject({ evidenceId: rowId, timeS: z.number().min(0).max(1e7), width: z.number().int().min(32).max(3840).optional() }),
+    result: returns<FrameImage>(),
+  },
+
+  // Training and models.
+  'training.datasets': { input: noInput, result: returns<DatasetItem[]>() },
+  /** Trains into DATA_DIR/models/<name> (default: a name from the dataset and time). Resume with jobs.resume. */
+  'training.start': {
+    input: z.strictObject({
+      dataset: datasetRef, name: modelId.optional(), backbone: z.enum(['compact', 'resnet50', 'tiny']).default('compact'),
+      steps: z.number().int().min(1).max(10_000_000).optional(), epochs: z.number().int().min(1).max(10_000).optional(),
+      batchSize: z.number().int().min(1).max(256).optional(),
+    }),
+    result: returns<StartedJob & { modelId: string }>(),
+  },
+  'training.status': { input: z.strictObject({ jobId }), result: returns<TrainingStatus>() },
+  'models.list': { input: noInput, result: returns<ModelSummary[]>() },
+  /** The model ingest and search use: models/default if shipped, else the newest exported trained model, else none. */
+  'models.active': { input: noInput, result: returns<ActiveModel>() },
+  /** Starts an evaluation job; its EvalTable is the job's `result` (jobs.get). */
+  'models.evaluate': {
+    input: z.strictObject({ modelId, dataset: datasetRef, split: evalSplit.default('test'), limit: z.number().int().min(1).max(1_000_000).optional() }),
+    result: returns<StartedJob>(),
+  },
+
+  // Reports and audit.
+  /** Runs as an export job (progress on the stream) and answers when the files are written. */
+  'reports.export': {
+    input: z.strictObject({ caseId: rowId, format: reportFormat, scope: z.enum(['confirmed', 'all']).default('confirmed'), out: localPath.optional() }),
+    result: returns<ReportExportResult>(),
+  },
+  'audit.verify': {
+    input: z.strictObject({ anchors: z.array(z.strictObject({ seq: rowId, hash: z.string().regex(/^[0-9a-fA-F]{64}$/) })).max(1000).default([]) }).prefault({}),
+    result: returns<AuditCheck>(),
+  },
 } satisfies Record<string, CallSpec>;
 
 export type ApiCalls = typeof API;

@@ -5,6 +5,8 @@
 import { NotFoundError } from '../errors';
 import type { ProgressEvent, ProgressListener } from '../jobs/progress';
 import { ensureDataDir } from '../platform/dataDir';
+import { openStore, type Store } from '../store/store';
+import { activeModel } from './models';
 import { isApiCall, API_CALL_NAMES, type ApiCallName, type ApiClient, type ApiInput, type ApiResult } from './contract';
 import { HANDLERS } from './handlers/index';
 import type { Handler, ServiceContext } from './handlers/types';
@@ -39,7 +41,15 @@ export function createService(options: ServiceOptions): Service {
       }
     }
   };
-  const ctx: ServiceContext = { dataDir: options.dataDir, startedAt: Date.now(), emitProgress };
+  let store: Store | undefined;
+  const ctx: ServiceContext = {
+    dataDir: options.dataDir,
+    startedAt: Date.now(),
+    emitProgress,
+    store: () => (store ??= openStore(options.dataDir)),
+    jobs: { dataDir: options.dataDir, activeJobFor: () => null },
+    activeModelHash: () => activeModel(options.dataDir).model?.modelHash ?? null,
+  };
 
   async function invoke(name: string, rawInput: unknown): Promise<unknown> {
     if (!isApiCall(name)) throw new NotFoundError(`Unknown API call "${name}"`);
@@ -59,6 +69,8 @@ export function createService(options: ServiceOptions): Service {
     emitProgress,
     async close() {
       listeners.clear();
+      store?.close();
+      store = undefined;
     },
   };
 }

@@ -1,0 +1,147 @@
+/**
+ * Result shapes of the cases.*, evidence.*, notes.*, decisions.*, audit.* and reports.* calls.
+ * Plain types, no runtime code and no imports of Node modules, so the renderer can import them.
+ * Ids are the case database's integers; times are ISO-8601 UTC strings.
+ */
+
+export type CaseStatus = 'open' | 'closed';
+
+export interface CaseSummary {
+  id: number;
+  name: string;
+  status: CaseStatus;
+  createdAt: string;
+  closedAt: string | null;
+  evidenceCount: number;
+  searchCount: number;
+  /** Sightings whose latest decision is 'confirm'. */
+  confirmedCount: number;
+  /** True for the embedded demo case created at first start. */
+  demo: boolean;
+}
+
+export type EvidenceState = 'imported' | 'indexing' | 'indexed' | 'failed';
+export type VerifyStatus = 'match' | 'mismatch' | 'missing' | 'unreadable';
+
+/** The evidence's index for the active model (null when there is no active model or no index yet). */
+export interface EvidenceIndexStatus {
+  indexId: number;
+  modelHash: string;
+  samplingFps: number;
+  state: 'building' | 'complete' | 'failed' | 'cancelled';
+  frames: number;
+  framesTotal: number | null;
+}
+
+export interface EvidenceItem {
+  id: number;
+  caseId: number;
+  videoPath: string;
+  /** File name only, for display. */
+  fileName: string;
+  sha256: string;
+  sizeBytes: number;
+  durationS: number | null;
+  width: number | null;
+  height: number | null;
+  fps: number | null;
+  cameraLabel: string | null;
+  timeOffsetS: number;
+  importedAt: string;
+  state: EvidenceState;
+  verifiedAt: string | null;
+  verifyStatus: VerifyStatus | null;
+  index: EvidenceIndexStatus | null;
+  /** The running or resumable ingest job of this evidence, if any. */
+  jobId: string | null;
+}
+
+export interface EvidenceAddResult {
+  evidence: EvidenceItem;
+  /** Set when `ingest: true` was asked and an active model exists. */
+  jobId: string | null;
+}
+
+export interface EvidenceVerification {
+  evidenceId: number;
+  status: VerifyStatus;
+  expectedSha256: string;
+  actualSha256?: string;
+  actualSizeBytes?: number;
+  checkedAt: string;
+  message: string;
+}
+
+export interface NoteItem {
+  id: number;
+  caseId: number;
+  text: string;
+  author: string;
+  createdAt: string;
+}
+
+export type DecisionKind = 'confirm' | 'reject' | 'unsure';
+
+export interface DecisionItem {
+  id: number;
+  sightingId: number;
+  decision: DecisionKind;
+  note: string;
+  reviewer: string;
+  decidedAt: string;
+}
+
+export interface SearchSummary {
+  id: number;
+  caseId: number;
+  queryText: string;
+  /** Attribute key → code, exactly as the model received it. */
+  querySlots: Record<string, number>;
+  modelHash: string;
+  thresholds: Record<string, number>;
+  scope: 'all' | number[];
+  actor: string;
+  createdAt: string;
+  sightingCount: number;
+}
+
+export interface ExportItem {
+  id: number;
+  caseId: number;
+  kind: string;
+  path: string;
+  sha256: string;
+  sizeBytes: number;
+  actor: string;
+  createdAt: string;
+}
+
+/** Everything the case screen shows when a case is opened. */
+export interface CaseDetail {
+  case: CaseSummary;
+  evidence: EvidenceItem[];
+  searches: SearchSummary[];
+  notes: NoteItem[];
+  exports: ExportItem[];
+}
+
+export interface AuditCheck {
+  ok: boolean;
+  entries: number;
+  headSeq: number;
+  headHash: string;
+  brokenAt?: { seq: number; reason: string };
+}
+
+export type ReportFormat = 'pdf' | 'html' | 'csv' | 'json' | 'avss';
+
+export interface ReportExportResult {
+  jobId: string;
+  format: ReportFormat;
+  scope: 'confirmed' | 'all';
+  /** One file, or one CSV per video for 'avss'. */
+  files: Array<{ path: string; sha256: string; sizeBytes: number }>;
+  sightings: number;
+  evidenceOk: boolean;
+  auditHeadHash: string;
+}

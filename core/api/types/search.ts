@@ -1,0 +1,119 @@
+/**
+ * Result shapes of query.parse, search.run, sightings.* and frames.get. Plain types (renderer-safe).
+ * Boxes are [left, top, right, bottom] in the video's frame pixels; times are seconds of video time.
+ */
+import type { DecisionItem } from './cases';
+
+export type BoxLTRB = [number, number, number, number];
+
+export interface QueryTokenView {
+  text: string;
+  start: number;
+  end: number;
+  /** What became of the word: 'attribute' (set a slot), 'filler', 'ignored', … */
+  use: string;
+  reason?: string;
+  sets?: Array<{ key: string; code: number }>;
+}
+
+export interface SlotView {
+  key: string;
+  tag: string;
+  label: string;
+  /** -1 = unknown. */
+  code: number;
+  value: string;
+}
+
+export interface ParsedQueryView {
+  input: string;
+  mode: 'text' | 'structured';
+  /** Known attributes only (attribute key → code). */
+  codes: Record<string, number>;
+  /** All 16 slots in model order. */
+  slots: SlotView[];
+  tokens: QueryTokenView[];
+  ignored: QueryTokenView[];
+  /** The query in words. */
+  text: string;
+  /** Why search.run would refuse this text (e.g. no attribute recognised); absent when searchable. */
+  problem?: string;
+}
+
+export interface SightingSummary {
+  id: number;
+  searchId: number;
+  evidenceId: number;
+  videoFileName: string;
+  cameraLabel: string | null;
+  rank: number;
+  startS: number;
+  endS: number;
+  peakS: number;
+  peakBox: BoxLTRB;
+  score: number;
+  /** Indexed frames in the track. */
+  trackLength: number;
+  /** The latest decision (the one that counts), null when not reviewed. */
+  decision: DecisionItem | null;
+  /** The peak frame as a PNG data URL (from the index thumbnail), null when none was stored. */
+  thumbnail: string | null;
+  /** Size of the frame the boxes refer to (to scale the box onto the thumbnail). */
+  frameWidth: number | null;
+  frameHeight: number | null;
+}
+
+export interface SearchRunResult {
+  searchId: number;
+  query: ParsedQueryView;
+  modelHash: string;
+  threshold: number;
+  sightings: SightingSummary[];
+  framesSearched: number;
+  seconds: number;
+  /** Evidence in scope without a complete index for the active model (not searched). */
+  notIndexed: number[];
+}
+
+/** One indexed frame of a sighting, for the player's overlay. */
+export interface SightingFrame {
+  /** Position in the evidence's index. */
+  frame: number;
+  timeS: number;
+  /** The track's box at this frame, null when the track has no box here (gap). */
+  box: BoxLTRB | null;
+  /** Best-cell confidence at this frame. */
+  confidence: number;
+  present: boolean;
+  /** S rows × S columns of confidences (the paper's Fig. 8 heat map). */
+  confidenceMap: number[][];
+  /** Per query slot (16, model order): S × S attention weights. Only when asked for. */
+  attention?: number[][][];
+}
+
+export interface SightingDetail {
+  sighting: SightingSummary;
+  videoPath: string;
+  /** Frame size and grid the maps refer to. */
+  frameWidth: number;
+  frameHeight: number;
+  grid: number;
+  threshold: number;
+  query: { text: string; codes: Record<string, number>; slots: SlotView[] };
+  /** Indexed frames from the sighting's start to its end (plus `padS` either side), in time order. */
+  frames: SightingFrame[];
+  decisions: DecisionItem[];
+}
+
+export interface FrameImage {
+  evidenceId: number;
+  /** The time asked for. */
+  timeS: number;
+  /** image/jpeg data URL; works in both transports under the renderer's CSP (img-src data:). */
+  dataUrl: string;
+  width: number;
+  height: number;
+  /** The video frame size (boxes are in these pixels). */
+  frameWidth: number;
+  frameHeight: number;
+}
