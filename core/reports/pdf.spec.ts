@@ -81,4 +81,14 @@ describe('PDF report', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     copyFileSync(join(dir, 'mm.png'), join(ARTIFACTS, 'report-mismatch-page1.png'));
   });
+
+  it('cuts a note longer than a page with a pointer to the full text, without hanging', async () => {
+    const s = setup();
+    const seeded = await seedReportCase(s, dir);
+    const { addNote } = await import('../store/notes');
+    addNote(s, seeded.theCase.id, `${'x'.repeat(15000)} ${'word '.repeat(800)}`);
+    const out = join(dir, 'long.pdf');
+    await exportReport(s, { caseName: seeded.theCase.name, format: 'pdf', out });
+    expect(pdfText(out)).toContain('[... truncated; full text in the HTML/JSON export]');
+  });
 });
