@@ -52,6 +52,7 @@ describe('synthesize (still mode)', () => {
       const q = f.queries.find((x) => x.kind !== 'absent');
       expect(q, f.id).toBeDefined();
       expect(q!.matches).toContain(q!.target);
+      expect(q!.text, f.id).toMatch(/\w/);
       const target = f.persons.find((p) => p.id === q!.target)!;
       expect(target.visibility!).toBeGreaterThanOrEqual(0.5);
       expect(target.box[3] - target.box[1]).toBeGreaterThanOrEqual(10);

@@ -5,12 +5,14 @@ import { ProgressMeter, throwIfCancelled, type ProgressListener } from '../jobs/
 import { generateStillFrame } from './generate';
 import { GENERATOR_NAME, GENERATOR_VERSION, sequenceId, syntheticCreatedAt, type SynthOptions } from './options';
 import type { TextFormatter } from './queries';
+import { queryTextFormatter } from './queryText';
 import { generateClip, clipPlan } from './video';
 
 export interface SynthRun {
   signal?: AbortSignal;
   onProgress?: ProgressListener;
   overwrite?: boolean;
+  /** Query wording; default: core/query's formatQuery. */
   format?: TextFormatter;
 }
 
@@ -33,6 +35,7 @@ export async function synthesize(outDir: string, o: SynthOptions, run: SynthRun 
     overwrite: run.overwrite,
   });
   const meter = new ProgressMeter(`synth-${o.seed}`, 'synth', run.onProgress ?? (() => {}), 'frames');
+  const format = run.format ?? queryTextFormatter();
   let done = 0;
   try {
     const sequences: string[] = [];
@@ -43,12 +46,12 @@ export async function synthesize(outDir: string, o: SynthOptions, run: SynthRun 
           throwIfCancelled(run.signal, 'synthesis');
           done += n;
           meter.update(done, o.frames);
-        }, run.format);
+        }, format);
       }
     } else {
       for (let k = 0; k < o.frames; k++) {
         throwIfCancelled(run.signal, 'synthesis');
-        const { annotation, image } = generateStillFrame(o, k, run.format);
+        const { annotation, image } = generateStillFrame(o, k, format);
         await writer.addFile(annotation.image, image);
         writer.addFrame(annotation);
         if (sequences[sequences.length - 1] !== annotation.sequence) sequences.push(annotation.sequence);

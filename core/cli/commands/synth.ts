@@ -1,8 +1,8 @@
 /** `fastpr synth`: generate a synthetic surveillance dataset (stills, or video clips with --video). */
 import { InputError } from '../../errors';
+import { NO_DEGRADE } from '../../synth/degrade';
 import { defaultOptions, type SynthOptions } from '../../synth/options';
 import { synthesize } from '../../synth/synthesize';
-import { queryTextFormatter } from '../../synth/queryText';
 import type { CliCommand } from '../command';
 
 function parseIntOption(name: string, raw: unknown, min: number): number | undefined {
@@ -36,6 +36,7 @@ export function optionsFromCli(values: Record<string, unknown>): SynthOptions {
     seed, frames, width: size[0], height: size[1], crowd: { min: crowd[0], max: crowd[1] },
     framesPerScene: parseIntOption('frames-per-scene', values['frames-per-scene'], 1) ?? 10,
     imageFormat: format, video,
+    ...(values.clean === true ? { degrade: NO_DEGRADE } : {}),
   });
 }
 
@@ -44,12 +45,14 @@ export const synthCommand: CliCommand = {
   summary: 'Generate a synthetic, fully annotated surveillance dataset (deterministic per seed)',
   usage:
     'fastpr synth --out DIR --frames N --seed S [--size WxH] [--crowd MIN-MAX] [--frames-per-scene K] [--format jpeg|png]\n' +
-    '             [--video SECONDS [--fps 25] [--image-every 1]] [--overwrite]\n' +
+    '             [--video SECONDS [--fps 25] [--image-every 1]] [--clean] [--overwrite]\n' +
+    '  --clean: no camera degradations (blur, noise, low resolution, JPEG artefacts, colour cast).\n' +
     '  Video mode: clips of SECONDS each until N frames in total (default one clip); ground truth for every frame.',
   options: {
     out: { type: 'string' }, frames: { type: 'string' }, seed: { type: 'string' }, size: { type: 'string' },
     crowd: { type: 'string' }, video: { type: 'string' }, fps: { type: 'string' }, 'image-every': { type: 'string' },
     'frames-per-scene': { type: 'string' }, format: { type: 'string' }, overwrite: { type: 'boolean', default: false },
+    clean: { type: 'boolean', default: false },
   },
   async run(ctx) {
     const out = ctx.values.out as string | undefined;
@@ -57,7 +60,7 @@ export const synthCommand: CliCommand = {
     const o = optionsFromCli(ctx.values);
     const started = Date.now();
     const manifest = await synthesize(out, o, {
-      signal: ctx.signal, onProgress: ctx.progress, overwrite: ctx.values.overwrite === true, format: await queryTextFormatter(),
+      signal: ctx.signal, onProgress: ctx.progress, overwrite: ctx.values.overwrite === true,
     });
     const seconds = (Date.now() - started) / 1000;
     const summary = { out, frames: manifest.frameCount, splits: Object.fromEntries(Object.entries(manifest.splits).map(([k, v]) => [k, v.length])), seconds };
