@@ -31,19 +31,36 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-/** Median wall time of fn (its result is read back, so the work is really done). */
-function timeMs(fn: () => tf.Tensor, reps: number): number {
-  fn().dispose(); // warm-up: XNNPACK operator creation, heap growth
-  const t: number[] = [];
+/**
+ * Process CPU time (user + system) in ms. On a shared, oversubscribed machine the wall time of a
+ * single-threaded computation is inflated by waiting for a core; its CPU time is much closer to
+ * what an idle core would take, so both are reported.
+ */
+export function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+export interface Timing { wall: number; cpu: number }
+
+/** Median wall and CPU time of fn (its result is read back, so the work is really done). */
+function timeMs(fn: () => tf.Tensor, reps: number, warmUp = true): Timing {
+  if (warmUp) fn().dispose(); // XNNPACK operator creation, heap growth
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < reps; i++) {
     const t0 = performance.now();
+    const c0 = cpuMs();
     const r = fn();
     r.dataSync();
-    t.push(performance.now() - t0);
+    wall.push(performance.now() - t0);
+    cpu.push(cpuMs() - c0);
     r.dispose();
   }
-  return median(t);
+  return { wall: median(wall), cpu: median(cpu) };
 }
+
+const fmtT = (t: Timing) => `${t.cpu.toFixed(1)} (${t.wall.toFixed(0)})`;
 
 type Shape4 = [number, number, number, number];
 interface OpCase { op: string; x: Shape4; f: Shape4; s: number }
@@ -73,56 +90,65 @@ function runOp(c: OpCase, x: tf.Tensor4D, w: tf.Tensor4D, dy: tf.Tensor4D): tf.T
 }
 
 async function opTable(): Promise<string[]> {
-  const rows = ['| op | x · filter · stride | GMAC | wasm-naive ms | wasm-fast ms | ratio |', '|---|---|---:|---:|---:|---:|'];
+  const rows = [
+    'Times: CPU ms (wall ms in brackets), median. Ratio from CPU times.',
+    '',
+    '| op | x · filter · stride | GMAC | wasm-naive ms | wasm-fast ms | ratio |',
+    '|---|---|---:|---:|---:|---:|',
+  ];
   for (const c of CASES) {
     const depthwise = c.op.startsWith('Depthwise');
     const naiveOnCpu = !stockWasmKernel(c.op);
     const make = () => {
       const x = tf.randomNormal(c.x, 0, 1, 'float32', 1) as tf.Tensor4D;
       const w = tf.randomNormal(c.f, 0, 1, 'float32', 2) as tf.Tensor4D;
-      const y = depthwise ? tf.depthwiseConv2d(x, w, c.s, 'same') : tf.conv2d(x, w, c.s, 'same');
-      return { x, w, dy: tf.randomNormal(y.shape, 0, 1, 'float32', 3) as tf.Tensor4D };
+      const outC = depthwise ? c.f[2] * c.f[3] : c.f[3];
+      const dyShape: Shape4 = [c.x[0], Math.ceil(c.x[1] / c.s), Math.ceil(c.x[2] / c.s), outC]; // 'same'
+      return { x, w, dy: tf.randomNormal(dyShape, 0, 1, 'float32', 3) as tf.Tensor4D };
     };
     await tf.setBackend('wasm');
     useFastWasmKernels(true);
     let t = make();
     const fast = timeMs(() => runOp(c, t.x, t.w, t.dy), REPS);
-    let naive: number;
+    let naive: Timing;
     if (naiveOnCpu) {
       await tf.setBackend('cpu');
       t = make();
-      naive = timeMs(() => runOp(c, t.x, t.w, t.dy), 1);
+      naive = timeMs(() => runOp(c, t.x, t.w, t.dy), 1, false);
       await tf.setBackend('wasm');
     } else {
       useFastWasmKernels(false);
-      naive = timeMs(() => runOp(c, t.x, t.w, t.dy), 1);
+      naive = timeMs(() => runOp(c, t.x, t.w, t.dy), 1, false);
       useFastWasmKernels(true);
     }
     const [, oh, ow] = t.dy.shape;
     const gmac = (c.x[0] * oh! * ow! * c.f[0] * c.f[1] * c.f[2] * (depthwise ? 1 : c.f[3])) / 1e9;
     rows.push(`| ${c.op} | ${c.x.join('×')} · ${c.f.slice(0, 2).join('×')}×${c.f[2]}→${depthwise ? c.f[2] : c.f[3]} · s${c.s} | ${gmac.toFixed(3)} | ` +
-      `${naive.toFixed(1)}${naiveOnCpu ? '*' : ''} | ${fast.toFixed(1)} | ${(naive / fast).toFixed(1)}× |`);
+      `${fmtT(naive)}${naiveOnCpu ? '*' : ''} | ${fmtT(fast)} | ${(naive.cpu / fast.cpu).toFixed(1)}× |`);
     console.error(`  measured ${c.op} ${c.x.join('x')} s${c.s}`);
   }
   return rows;
 }
 
-/** Median step time (ms) of the reference CNN on the active backend. */
-function stepMs(size: number, steps: number): number {
+/** Median step time of the reference CNN on the active backend. */
+function stepMs(size: number, steps: number): Timing {
   return tf.tidy(() => {
     const p = referenceParams();
     const sgd = tf.train.sgd(0.01);
     const images = tf.randomUniform([8, size, size, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
     const labels = tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], 'int32');
-    referenceStep(p, sgd, images, labels); // warm-up
-    const t: number[] = [];
+    if (steps > 1) referenceStep(p, sgd, images, labels); // warm-up
+    const wall: number[] = [];
+    const cpu: number[] = [];
     for (let i = 0; i < steps; i++) {
       const t0 = performance.now();
+      const c0 = cpuMs();
       referenceStep(p, sgd, images, labels);
-      t.push(performance.now() - t0);
+      wall.push(performance.now() - t0);
+      cpu.push(cpuMs() - c0);
     }
     [...p.values()].forEach((v) => v.dispose());
-    return median(t);
+    return { wall: median(wall), cpu: median(cpu) };
   });
 }
 
@@ -132,11 +158,13 @@ async function stepTable(): Promise<string[]> {
     `Reference CNN: ${gmac.toFixed(3)} GMAC forward per 224×224 image; a training step is ≈3× that ` +
       `(forward + input and filter gradients) × 8 images = ${(3 * gmac * 8).toFixed(2)} GMAC.`,
     '',
+    'Step time: CPU ms (wall ms in brackets); images/s and GMAC/s from the CPU time.',
+    '',
     '| backend · kernels | input | step ms (batch 8) | images/s | GMAC/s (3× fwd) |',
     '|---|---|---:|---:|---:|',
   ];
-  const row = (label: string, input: string, ms: number) =>
-    rows.push(`| ${label} | ${input} | ${ms.toFixed(0)} | ${(8000 / ms).toFixed(1)} | ${((3 * gmac * 8) / (ms / 1000)).toFixed(2)} |`);
+  const row = (label: string, input: string, t: Timing) =>
+    rows.push(`| ${label} | ${input} | ${t.cpu.toFixed(0)} (${t.wall.toFixed(0)}) | ${(8000 / t.cpu).toFixed(1)} | ${((3 * gmac * 8) / (t.cpu / 1000)).toFixed(2)} |`);
   await tf.setBackend('wasm');
   useFastWasmKernels(true);
   row('wasm · our kernels', '224²', stepMs(224, REPS));
@@ -149,7 +177,9 @@ async function stepTable(): Promise<string[]> {
   console.error('  measured wasm steps');
   if (!SKIP_CPU) {
     await tf.setBackend('cpu');
-    const ms = stepMs(CPU_SIZE, 1) * (224 / CPU_SIZE) ** 2;
+    const small = stepMs(CPU_SIZE, 1);
+    const k = (224 / CPU_SIZE) ** 2;
+    const ms = { wall: small.wall * k, cpu: small.cpu * k };
     row(`cpu (pure JS)${CPU_SIZE === 224 ? '' : ` — measured at ${CPU_SIZE}², scaled ×${((224 / CPU_SIZE) ** 2).toFixed(0)} by pixels`}`, '224²', ms);
     await tf.setBackend('wasm');
   }
