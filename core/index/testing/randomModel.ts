@@ -6,12 +6,12 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { initBackend } from '../tf/backend';
-import { parseModelConfig, tinyConfig } from '../model/config';
-import { createModel } from '../model/fastpr';
-import { saveModelDir } from '../model/modelDir';
-import { disposeWeights } from '../model/layers';
-import { exportModelDir } from '../onnx/export/exportModel';
+import { initBackend } from '../../tf/backend';
+import { parseModelConfig, tinyConfig } from '../../model/config';
+import { createModel } from '../../model/fastpr';
+import { saveModelDir } from '../../model/modelDir';
+import { disposeWeights } from '../../model/layers';
+import { exportModelDir } from '../../onnx/export/exportModel';
 
 export async function makeRandomOnnxModel(dir: string, size: 'tiny' | 'compact' = 'tiny', seed = 17): Promise<string> {
   if (existsSync(join(dir, 'onnx.json'))) return dir;

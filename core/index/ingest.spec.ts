@@ -1,0 +1,194 @@
+/**
+ * Ingest and search on real ffmpeg, onnxruntime and SQLite with a tiny random-init model:
+ * index contents, byte-identical index after a real SIGKILL and resume, broken files change
+ * nothing in the case, a partly corrupt file is indexed up to the damage with a warning, and
+ * search works from the index alone (the video may be gone).
+ */
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VideoError } from '../errors';
+import { OnnxRetriever } from '../infer/onnxRetriever';
+import { createCase, getCaseByName, listEvidence, listIndexes, openStore, type Store } from '../store/index';
+import { makeTestClip } from '../video/testClips';
+import { IndexFile } from './indexFile';
+import { ingestVideo } from './ingest';
+import { frameDetail, searchIndex } from './search';
+import { searchCase } from './searchCase';
+import { makeRandomOnnxModel } from './testing/randomModel';
+
+const root = mkdtempSync(join(tmpdir(), 'fastpr-ingest-'));
+const video = join(root, 'cam1.mp4');
+const model = join(root, 'model');
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+beforeAll(async () => {
+  await makeTestClip(video, { width: 176, height: 144, fps: 25, seconds: 12 });
+  await makeRandomOnnxModel(model, 'tiny');
+}, 120_000);
+
+function newStore(name: string): { store: Store; dir: string; caseId: number } {
+  const dir = join(root, name);
+  const store = openStore(dir, { actor: 'tester' });
+  return { store, dir, caseId: createCase(store, 'Case A').id };
+}
+
+function snapshot(store: Store): string {
+  const rows = ['cases', 'evidence', 'indexes', 'searches', 'sightings', 'audit_log'].map((t) => store.db.prepare(`SELECT * FROM ${t} ORDER BY 1`).all());
+  return JSON.stringify(rows);
+}
+
+function runChild(dataDir: string, slowMs: number, killAfterCheckpoints?: number): Promise<{ code: number | null; signal: string | null; out: string }> {
+  // node itself with tsx's loader (the tsx CLI would put a wrapper process between us and the kill).
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve('core/index/testing/ingestChild.ts'), dataDir, 'Case A', video, model, String(slowMs)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    const seen = (out.match(/^checkpoint /gm) ?? []).length;
+    if (killAfterCheckpoints !== undefined && seen >= killAfterCheckpoints) child.kill('SIGKILL');
+  });
+  return new Promise((res) => child.on('close', (code, signal) => res({ code, signal, out: out + err })));
+}
+
+describe('ingest', () => {
+  it('indexes sampled frames with exact times, then finds the index again instead of rebuilding', async () => {
+    const { store, caseId } = newStore('basic');
+    try {
+      const events: number[] = [];
+      const r = await ingestVideo(store, caseId, video, model, { batchSize: 4, onProgress: (e) => events.push(e.done) });
+      expect(r.outcome).toBe('built');
+      expect(r.index).toMatchObject({ state: 'complete', frames: 60, samplingFps: 5 });
+      expect(r.evidence).toMatchObject({ state: 'indexed', width: 176, height: 144 });
+      expect(events[events.length - 1]).toBe(60);
+      const idx = IndexFile.open(r.index.filePath);
+      expect(idx.header).toMatchObject({ complete: true, frameCount: 60, grid: 4, featureWidth: 16, dtype: 'int8', videoSha256: r.evidence.sha256, modelHash: r.index.modelHash });
+      expect(Array.from(idx.timesS, (t) => Math.round(t * 1e6) / 1e6)).toEqual(Array.from({ length: 60 }, (_, i) => Math.round(i * 0.2 * 1e6) / 1e6));
+      expect(idx.thumbnail(3).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+      const again = await ingestVideo(store, caseId, video, model);
+      expect(again.outcome).toBe('existing');
+      expect(listEvidence(store, caseId)).toHaveLength(1);
+    } finally {
+      store.close();
+    }
+  }, 60_000);
+
+  it('after a SIGKILL part-way, resuming produces the byte-identical index and a sound database', async () => {
+    // The uninterrupted reference runs in this process with the child's settings.
+    const ref = newStore('reference');
+    const built = await ingestVideo(ref.store, ref.caseId, video, model, { fps: 5, batchSize: 2, checkpointEvery: 1, threads: 1 });
+    expect(built.index.frames).toBe(60);
+    ref.store.close();
+    const killed = newStore('killed');
+    killed.store.close();
+    const k = await runChild(killed.dir, 60, 3);
+    expect(k.signal).toBe('SIGKILL');
+    const store = openStore(killed.dir);
+    try {
+      const partial = listIndexes(store, listEvidence(store, getCaseByName(store, 'Case A').id)[0]!.id)[0]!;
+      expect(partial.state).toBe('building');
+      expect(partial.frames).toBeGreaterThan(0);
+      expect(partial.frames).toBeLessThan(60);
+    } finally {
+      store.close();
+    }
+    const resumed = await runChild(killed.dir, 0);
+    expect(resumed.out).toMatch(/done resumed 60/);
+    const file = (dir: string) => {
+      const s = openStore(dir);
+      try {
+        expect(s.db.pragma('integrity_check', { simple: true })).toBe('ok');
+        const ev = listEvidence(s, getCaseByName(s, 'Case A').id);
+        expect(ev).toHaveLength(1);
+        return listIndexes(s, ev[0]!.id)[0]!.filePath;
+      } finally {
+        s.close();
+      }
+    };
+    expect(readFileSync(file(killed.dir)).equals(readFileSync(file(ref.dir)))).toBe(true);
+  }, 120_000);
+
+  it('a zero-byte file, a text file named .mp4 and a truncated recording fail clearly and change nothing', async () => {
+    const { store, caseId } = newStore('broken');
+    try {
+      await ingestVideo(store, caseId, video, model);
+      const before = snapshot(store);
+      const empty = join(root, 'empty.mp4');
+      writeFileSync(empty, '');
+      const text = join(root, 'readme.mp4');
+      writeFileSync(text, 'not a video\n'.repeat(100));
+      const rec = join(root, 'recording.mp4');
+      await makeTestClip(rec, { seconds: 2, moovAtEnd: true });
+      truncateSync(rec, Math.floor(statSync(rec).size / 2));
+      for (const [f, why] of [[empty, /empty/], [text, /not a video/], [rec, /incomplete|truncated/]] as const) {
+        const err = await ingestVideo(store, caseId, f, model).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(VideoError);
+        expect((err as Error).message).toContain(f);
+        expect((err as Error).message).toMatch(why);
+      }
+      expect(snapshot(store)).toBe(before);
+    } finally {
+      store.close();
+    }
+  }, 60_000);
+
+  it('indexes a file cut mid-stream up to the damage and reports a warning', async () => {
+    const { store, caseId } = newStore('cut');
+    try {
+      const cut = join(root, 'cut.mp4');
+      copyFileSync(video, cut);
+      truncateSync(cut, Math.floor(statSync(cut).size * 0.5));
+      const r = await ingestVideo(store, caseId, cut, model);
+      expect(r.index.state).toBe('complete');
+      expect(r.index.frames).toBeGreaterThan(5);
+      expect(r.index.frames).toBeLessThan(60);
+      expect(r.warnings.length).toBeGreaterThan(0);
+    } finally {
+      store.close();
+    }
+  }, 60_000);
+
+  it('searches from the index alone: sightings, coarse-to-fine subset, per-frame detail', async () => {
+    const { store, caseId } = newStore('search');
+    const moved = join(root, 'moved.mp4');
+    copyFileSync(video, moved);
+    try {
+      const r = await ingestVideo(store, caseId, moved, model, { dtype: 'float16' });
+      unlinkSync(moved); // the encoder and the video are not needed any more
+      const idx = IndexFile.open(r.index.filePath);
+      expect(idx.header.dtype).toBe('float16');
+      const retriever = await OnnxRetriever.open(model, { batchSize: 64 });
+      try {
+        const all = await searchIndex(idx, retriever, { gender: 1 }, { threshold: 0 });
+        expect(all.framesQueried).toBe(60);
+        expect(all.frames).toHaveLength(60);
+        expect(all.sightings.length).toBeGreaterThan(0);
+        const total = all.sightings.reduce((n, s) => n + s.track.length, 0);
+        expect(total).toBe(all.frames.reduce((n, f) => n + f.hits.length, 0));
+        for (const s of all.sightings) {
+          expect(s.endS).toBeGreaterThanOrEqual(s.startS);
+          for (const p of s.track) expect(p.box[2]).toBeLessThanOrEqual(176);
+        }
+        const coarse = await searchIndex(idx, retriever, { gender: 1 }, { threshold: 0, coarseStride: 4 });
+        expect(coarse.framesQueried).toBeLessThanOrEqual(60 + 15);
+        const none = await searchIndex(idx, retriever, { gender: 1 }, { threshold: 1.01 });
+        expect(none.sightings).toEqual([]);
+        const d = await frameDetail(idx, retriever, { gender: 1 }, 7, { topK: 3, attention: true });
+        expect(d.topK).toHaveLength(3);
+        expect(d.timeS).toBeCloseTo(1.4, 6);
+        expect(d.best.confidence).toBeCloseTo(all.bestConfidence[7]!, 5);
+      } finally {
+        await retriever.dispose();
+      }
+      const cs = await searchCase(store, caseId, 'woman in a red top', model, { threshold: 0 });
+      expect(cs.sightings.length).toBeGreaterThan(0);
+      expect(cs.sightings[0]!.id).toBeGreaterThan(0);
+      expect(store.db.prepare('SELECT COUNT(*) AS n FROM sightings WHERE thumbnail_png IS NOT NULL').get()).toEqual({ n: cs.sightings.length });
+    } finally {
+      store.close();
+    }
+  }, 60_000);
+});
