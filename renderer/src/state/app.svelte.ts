@@ -1,0 +1,78 @@
+/**
+ * Where the investigator is: the open case (and its detail), the search being reviewed, the
+ * sighting in the player, the active model. One shared rune-based object; screens read it and call
+ * its methods, which go through the API client.
+ */
+import type { ActiveModel, CaseDetail, SearchRunResult } from '../../../core/api/contract';
+import { api } from '../api/client';
+import { errorText } from '../lib/format';
+import type { PanelId } from '../panels/panels';
+
+class AppState {
+  panel = $state<PanelId>('cases');
+  caseId = $state<number | null>(null);
+  detail = $state<CaseDetail | null>(null);
+  caseError = $state<string | null>(null);
+  /** The search shown in Results. */
+  searchId = $state<number | null>(null);
+  /** The latest search.run answer (its timing and not-indexed list are not stored elsewhere). */
+  lastRun = $state<SearchRunResult | null>(null);
+  /** The sighting in the Player, and the Results order for next/previous. */
+  sightingId = $state<number | null>(null);
+  sightingOrder = $state<number[]>([]);
+  model = $state<ActiveModel | null>(null);
+  modelError = $state<string | null>(null);
+
+  go(panel: PanelId): void {
+    this.panel = panel;
+  }
+
+  async openCase(caseId: number, panel: PanelId = 'evidence'): Promise<void> {
+    if (caseId !== this.caseId) {
+      this.searchId = null;
+      this.lastRun = null;
+      this.sightingId = null;
+      this.sightingOrder = [];
+    }
+    this.caseId = caseId;
+    await this.refreshCase();
+    if (this.detail && this.searchId === null) this.searchId = this.detail.searches.at(-1)?.id ?? null;
+    this.panel = panel;
+  }
+
+  closeView(): void {
+    this.caseId = null;
+    this.detail = null;
+    this.searchId = null;
+    this.lastRun = null;
+    this.sightingId = null;
+    this.panel = 'cases';
+  }
+
+  async refreshCase(): Promise<void> {
+    if (this.caseId === null) return;
+    try {
+      this.detail = await api['cases.open']({ caseId: this.caseId });
+      this.caseError = null;
+    } catch (err) {
+      this.caseError = errorText(err);
+    }
+  }
+
+  async refreshModel(): Promise<void> {
+    try {
+      this.model = await api['models.active']();
+      this.modelError = null;
+    } catch (err) {
+      this.modelError = errorText(err);
+    }
+  }
+
+  openSighting(id: number, order?: number[]): void {
+    this.sightingId = id;
+    if (order) this.sightingOrder = order;
+    this.panel = 'player';
+  }
+}
+
+export const app = new AppState();
