@@ -4,7 +4,7 @@
  */
 import { join, resolve } from 'node:path';
 import { InputError } from '../errors';
-import { getCaseByName } from '../store/cases';
+import { getCase, getCaseByName } from '../store/cases';
 import { recordExport, type ExportRecord } from '../store/exports';
 import type { Store } from '../store/store';
 import { writeFileAtomic } from './atomicWrite';
@@ -19,7 +19,9 @@ export const REPORT_FORMATS = ['pdf', 'html', 'csv', 'json', 'avss'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export interface ExportReportInput extends BuildReportOptions {
-  caseName: string;
+  /** The case, by name (CLI) or id (API); one of the two is required. */
+  caseName?: string;
+  caseId?: number;
   format: ReportFormat;
   /** A file path; for 'avss' a folder that receives one CSV per video. */
   out: string;
@@ -39,7 +41,8 @@ export async function exportReport(store: Store, input: ExportReportInput): Prom
     throw new InputError(`unknown report format "${input.format}"; use one of ${REPORT_FORMATS.join(', ')}`, { field: 'format' });
   }
   if (!input.out) throw new InputError('no output path given', { field: 'out' });
-  const theCase = getCaseByName(store, input.caseName);
+  if (input.caseId === undefined && !input.caseName) throw new InputError('no case given (caseName or caseId)', { field: 'case' });
+  const theCase = input.caseId !== undefined ? getCase(store, input.caseId) : getCaseByName(store, input.caseName!);
   const model = await buildReportModel(store, theCase.id, input);
   const detail = { scope: model.scope, sightings: model.sightings.length, auditHeadSeq: model.audit.headSeq, auditHeadHash: model.audit.headHash, evidenceOk: model.integrity.evidenceOk };
   /** Writes one file; its export row and audit entry commit before it appears under its final name. */

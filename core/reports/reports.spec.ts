@@ -146,7 +146,7 @@ describe('export records', () => {
     const seeded = await seedReportCase(s, dir);
     const { closeCase } = await import('../store/cases');
     closeCase(s, seeded.theCase.id);
-    const { files, model } = await exportReport(s, { caseName: seeded.theCase.name, format: 'json', out: join(dir, 'closed.json') });
+    const { files, model } = await exportReport(s, { caseId: seeded.theCase.id, format: 'json', out: join(dir, 'closed.json') });
     expect(files).toHaveLength(1);
     expect(model.case.status).toBe('closed');
     expect(verifyAuditChain(s.db).ok).toBe(true);
