@@ -74,7 +74,7 @@ export const API = {
 
   // Jobs (ingest, train, export, evaluate): progress arrives on the one progress stream (jobId).
   'jobs.list': {
-    input: z.strictObject({ caseId: rowId.optional(), kind: z.enum(['ingest', 'train', 'export', 'evaluate']).optional() }).prefault({}),
+    input: z.strictObject({ caseId: rowId.optional(), kind: z.enum(['ingest', 'train', 'export', 'evaluate', 'synth']).optional() }).prefault({}),
     result: returns<JobRecord[]>(),
   },
   'jobs.get': { input: z.strictObject({ jobId }), result: returns<JobRecord>() },

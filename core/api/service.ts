@@ -5,8 +5,12 @@
 import { NotFoundError } from '../errors';
 import type { ProgressEvent, ProgressListener } from '../jobs/progress';
 import { ensureDataDir } from '../platform/dataDir';
+import { JobRunner } from '../jobs/runner';
+import type { WorkerEntry } from '../jobs/spawn';
 import { openStore, type Store } from '../store/store';
+import { ensureDemoCase } from '../demo/demoCase';
 import { activeModel } from './models';
+import { RetrieverCache } from './retrievers';
 import { isApiCall, API_CALL_NAMES, type ApiCallName, type ApiClient, type ApiInput, type ApiResult } from './contract';
 import { HANDLERS } from './handlers/index';
 import type { Handler, ServiceContext } from './handlers/types';
@@ -14,6 +18,12 @@ import { validateInput } from './validate';
 
 export interface ServiceOptions {
   dataDir: string;
+  /** Create the embedded demo case when the database has no case yet (core/demo). Default false. */
+  demo?: boolean;
+  /** How job workers start (default: core/jobs/spawn.ts defaultWorkerEntry). */
+  workerEntry?: WorkerEntry;
+  /** Jobs running at once (default 2). */
+  maxConcurrentJobs?: number;
 }
 
 export interface Service {
@@ -26,6 +36,9 @@ export interface Service {
   onProgress(listener: ProgressListener): () => void;
   /** Publishes on the progress stream (handlers get it as ctx.emitProgress). */
   emitProgress(event: ProgressEvent): void;
+  /** Settles when start-up work (the demo case, when asked for) is done; never rejects. */
+  readonly ready: Promise<void>;
+  /** Stops running jobs (they stay resumable), closes models and the database. */
   close(): Promise<void>;
 }
 
@@ -42,14 +55,23 @@ export function createService(options: ServiceOptions): Service {
     }
   };
   let store: Store | undefined;
+  const jobs = new JobRunner({ dataDir: options.dataDir, emit: emitProgress, workerEntry: options.workerEntry, maxConcurrent: options.maxConcurrentJobs });
+  const models = new RetrieverCache(options.dataDir);
   const ctx: ServiceContext = {
     dataDir: options.dataDir,
     startedAt: Date.now(),
     emitProgress,
     store: () => (store ??= openStore(options.dataDir)),
-    jobs: { dataDir: options.dataDir, activeJobFor: () => null },
+    jobs,
+    models,
     activeModelHash: () => activeModel(options.dataDir).model?.modelHash ?? null,
   };
+  const ready = options.demo
+    ? ensureDemoCase(ctx).then(() => undefined, (err: unknown) => {
+      // The demo is a convenience: a failure (e.g. no ffmpeg) must not stop the workstation.
+      process.emitWarning(`demo case not created: ${(err as Error).message}`);
+    })
+    : Promise.resolve();
 
   async function invoke(name: string, rawInput: unknown): Promise<unknown> {
     if (!isApiCall(name)) throw new NotFoundError(`Unknown API call "${name}"`);
@@ -67,7 +89,11 @@ export function createService(options: ServiceOptions): Service {
       return () => listeners.delete(listener);
     },
     emitProgress,
+    ready,
     async close() {
+      await ready;
+      await jobs.close();
+      await models.close();
       listeners.clear();
       store?.close();
       store = undefined;

@@ -1,5 +1,6 @@
 /** The shape of call handlers: one async function per contract call, given validated input. */
 import type { JobRunner } from '../../jobs/runner';
+import type { RetrieverCache } from '../retrievers';
 import type { ProgressListener } from '../../jobs/progress';
 import type { Store } from '../../store/store';
 import type { ApiCallName, ApiParsedInput, ApiResult } from '../contract';
@@ -15,6 +16,8 @@ export interface ServiceContext {
   store(): Store;
   /** Long jobs in their own processes (core/jobs/runner.ts). */
   jobs: JobRunner;
+  /** onnxruntime sessions kept open between searches. */
+  models: RetrieverCache;
   /** The active model's hash (models.active), null when none. */
   activeModelHash(): string | null;
 }

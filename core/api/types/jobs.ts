@@ -5,7 +5,7 @@
  */
 import type { ProgressEvent } from '../../jobs/progress';
 
-export type JobKind = 'ingest' | 'train' | 'export' | 'evaluate';
+export type JobKind = 'ingest' | 'train' | 'export' | 'evaluate' | 'synth';
 
 /**
  * queued → running → done | failed | cancelled. 'interrupted': the app stopped while it ran

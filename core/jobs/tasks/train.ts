@@ -1,0 +1,56 @@
+/**
+ * Training job: (synthetic recipe → dataset) → core/train's trainFromDataset into
+ * DATA_DIR/models/<id> → ONNX export (so the workstation can ingest and search with it).
+ * Resume continues from the run's checkpoint with the configs it started with (as `fastpr train --resume`).
+ */
+import { existsSync } from 'node:fs';
+import { CancelledError, InputError } from '../../errors';
+import { parseModelConfig, tinyConfig } from '../../model/config';
+import { initBackend } from '../../tf/backend';
+import { checkpointPath, readCheckpoint } from '../../train/checkpoint';
+import { parseTrainConfig } from '../../train/config';
+import { trainFromDataset } from '../../train/run';
+import { ensureRecipeDataset, type RecipeName } from '../recipes';
+import type { Task } from './types';
+
+export interface TrainParams {
+  dataset: { kind: 'dir'; path: string } | { kind: 'synthetic'; recipe: RecipeName; seed: number };
+  modelId: string;
+  modelDir: string;
+  backbone: 'compact' | 'resnet50' | 'tiny';
+  steps?: number;
+  epochs?: number;
+  batchSize?: number;
+}
+
+export const trainTask: Task = async ({ dataDir, job, resume, signal, progress }) => {
+  const p = job.params as unknown as TrainParams;
+  const data = p.dataset.kind === 'dir' ? p.dataset.path
+    : await ensureRecipeDataset(dataDir, p.dataset.recipe, p.dataset.seed, signal, (e) => progress({ ...e, phase: 'generating data' }));
+  const resuming = resume && existsSync(checkpointPath(p.modelDir));
+  let modelInput: Record<string, unknown>;
+  let trainInput: Record<string, unknown>;
+  if (resuming) {
+    const meta = readCheckpoint(p.modelDir).state.meta as { modelConfig?: Record<string, unknown>; trainConfig?: Record<string, unknown> };
+    modelInput = meta.modelConfig ?? {};
+    trainInput = meta.trainConfig ?? {};
+  } else {
+    modelInput = p.backbone === 'tiny' ? { ...tinyConfig() } : { backbone: p.backbone };
+    trainInput = {
+      ...(p.backbone === 'tiny' ? { batchSize: 4, checkpointEvery: 5, phaseUnit: 'step', proxyPhaseLength: 2, localisationPhaseLength: 2 } : {}),
+      ...(p.epochs !== undefined ? { epochs: p.epochs } : {}), ...(p.steps !== undefined ? { steps: p.steps } : {}),
+      ...(p.batchSize !== undefined ? { batchSize: p.batchSize } : {}),
+    };
+  }
+  const model = parseModelConfig(modelInput, 'training.start');
+  const train = parseTrainConfig(trainInput, 'training.start');
+  const backend = await initBackend({ purpose: 'train', allowCpuTraining: true });
+  const result = await trainFromDataset({ dataDir: data, outDir: p.modelDir, model, train, resume: resuming, backend: backend.name, onProgress: progress, signal });
+  if (result.state === 'cancelled') throw new CancelledError(`training ${p.modelId} was cancelled at step ${result.steps}; resume continues from its checkpoint`);
+  progress({ jobId: job.id, kind: 'train', done: result.steps, total: result.steps, unit: 'steps', phase: 'exporting ONNX', state: 'running' });
+  const { exportModelDir } = await import('../../onnx/export/exportModel');
+  if (signal.aborted) throw new CancelledError('training finished; ONNX export was cancelled (resume exports it)');
+  const onnx = await exportModelDir(p.modelDir, { skipParity: p.backbone !== 'tiny' });
+  if (!result.info) throw new InputError(`training ${p.modelId} wrote no model.json`);
+  return { modelId: p.modelId, modelDir: p.modelDir, modelHash: onnx.modelHash, steps: result.steps, finalLoss: result.last?.total ?? null, backend: backend.name };
+};
