@@ -1,19 +1,45 @@
-/** The case, audit and report commands through the real CLI entry point (argument parsing, --data-dir, exit codes). */
+/**
+ * The case, audit and report commands, parsed and run the way core/cli/main.ts does it (same
+ * parseArgs options, --data-dir, exit codes, error printing), without importing every other
+ * command of the CLI.
+ */
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { seedReportCase } from '../../reports/testFixture';
 import { openDatabase } from '../../store/sqlite';
 import { openStore } from '../../store/store';
+import { parseArgs } from 'node:util';
+import type { CliCommand } from '../command';
+import { auditVerifyCommand } from './auditVerify';
+import { caseCloseCommand } from './caseClose';
+import { caseCreateCommand } from './caseCreate';
+import { caseListCommand } from './caseList';
+import { reportCommand } from './report';
 
-let main: (argv: string[]) => Promise<number>;
+const MINE: CliCommand[] = [caseCreateCommand, caseListCommand, caseCloseCommand, auditVerifyCommand, reportCommand];
+
+/** main.ts's argument handling, for these commands only. */
+async function main(argv: string[]): Promise<number> {
+  const command = MINE.find((c) => c.name.split(' ').every((w, i) => argv[i] === w))!;
+  const rest = argv.slice(command.name.split(' ').length);
+  const parsed = parseArgs({ args: rest, allowPositionals: true, options: { ...command.options, 'data-dir': { type: 'string' }, json: { type: 'boolean', default: false } } });
+  try {
+    return (await command.run({
+      positionals: parsed.positionals, values: parsed.values as never, dataDir: parsed.values['data-dir'] as string, json: parsed.values.json === true,
+      print: (line) => process.stdout.write(line + '\n'), progress: () => {}, signal: new AbortController().signal,
+    })) ?? 0;
+  } catch (e) {
+    console.error(`fastpr ${command.name}: ${(e as Error).name}: ${(e as Error).message}`);
+    return 1;
+  }
+}
 const dir = mkdtempSync(join(tmpdir(), 'fastpr-cli-case-'));
 const dataDir = join(dir, 'data');
 let out: string[] = [];
 let err: string[] = [];
 
-beforeAll(async () => { ({ main } = await import('../main')); });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
 
@@ -31,6 +57,12 @@ async function run(...argv: string[]): Promise<number> {
 }
 
 describe('fastpr case / audit / report', () => {
+  it('are registered in the CLI', async () => {
+    // Imported here so a half-edited command elsewhere in the CLI fails only this check.
+    const { COMMANDS } = await import('./index');
+    for (const c of MINE) expect(COMMANDS).toContain(c);
+  });
+
   it('creates, lists and closes cases in the --data-dir database', async () => {
     expect(await run('case', 'create', 'Quay', 'robbery')).toBe(0);
     expect(out.join('')).toMatch(/Created case "Quay robbery"/);
