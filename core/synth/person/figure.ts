@@ -23,7 +23,8 @@ export interface Pose {
 
 const lerp = (a: number, b: number, t: number) => a + (b - a) * t;
 
-export function buildFigure(app: Appearance, pal: Palette, pose: Pose): Prim[] {
+/** `simple`: fewer primitives for figures only a few dozen pixels tall (one capsule per limb, no hands). */
+export function buildFigure(app: Appearance, pal: Palette, pose: Pose, simple = false): Prim[] {
   const A = app.attributes;
   const H = app.heightM;
   const W = app.widthScale;
@@ -75,6 +76,8 @@ export function buildFigure(app: Appearance, pal: Palette, pose: Pose): Prim[] {
   const spacing = 0.05 * Math.max(0.9, W);
   const torsoPattern = A.torsoPattern > 0 ? { code: A.torsoPattern, colour: css(pal.torso2), spacing } : undefined;
   const legPattern = A.legPattern > 0 ? { code: A.legPattern, colour: css(pal.leg2), spacing } : undefined;
+  // Pattern for segments that never carry the picture (shins, hips under the top).
+  const limbPattern = legPattern?.code === 6 ? undefined : legPattern;
 
   const out: Prim[] = [];
   const caps = (x1: number, y1: number, x2: number, y2: number, r: number): Shape => ({ k: 'caps', x1, y1, x2, y2, r });
@@ -87,20 +90,34 @@ export function buildFigure(app: Appearance, pal: Palette, pose: Pose): Prim[] {
     const l = legs[i]!;
     const sk = far ? css(pal.skin, 0.85) : skin;
     const lc = far ? shade(pal.leg) : leg;
+    // A picture (logo) is printed once, on the near/right thigh; other patterns cover every segment.
+    const thighPat = legPattern?.code === 6 ? (!far && (view === 'side' || i === 1) ? legPattern : undefined) : legPattern;
+    if (simple) {
+      if (legType === 0) out.push({ shape: caps(l.hx, l.hy, l.ax, l.ay - footRy * 0.3, thighR * 0.95), fill: lc, pattern: thighPat });
+      else {
+        out.push({ shape: caps(l.hx, l.hy, l.ax, l.ay, shinR * 1.1), fill: sk });
+        if (legType === 3 || legType === 4) {
+          const f = legType === 3 ? 0.56 : 0.26;
+          out.push({ shape: caps(l.hx, l.hy, l.hx + (l.ax - l.hx) * f, l.hy + (l.ay - l.hy) * f, thighR * 1.05), fill: lc, pattern: thighPat });
+        }
+      }
+      out.push({ shape: { k: 'ell', cx: l.ax + fwd * H * 0.025, cy: l.ay + footRy * 0.35, rx: lerp(H * 0.03, H * 0.052, side), ry: footRy }, fill: far ? shade(pal.shoe) : shoe });
+      return;
+    }
     // Skin underneath; garments are drawn over it.
     if (legType !== 0) {
       out.push({ shape: caps(l.hx, l.hy, l.kx, l.ky, thighR * 0.92), fill: sk });
       out.push({ shape: caps(l.kx, l.ky, l.ax, l.ay, shinR), fill: sk });
     }
     if (legType === 0) {
-      out.push({ shape: caps(l.hx, l.hy, l.kx, l.ky, thighR * 1.08), fill: lc, pattern: legPattern });
-      out.push({ shape: caps(l.kx, l.ky, l.ax, l.ay - footRy * 0.3, shinR * 1.15), fill: lc, pattern: legPattern });
+      out.push({ shape: caps(l.hx, l.hy, l.kx, l.ky, thighR * 1.08), fill: lc, pattern: thighPat });
+      out.push({ shape: caps(l.kx, l.ky, l.ax, l.ay - footRy * 0.3, shinR * 1.15), fill: lc, pattern: limbPattern });
     } else if (legType === 3 || legType === 4) {
       const f = legType === 3 ? 1.1 : 0.45;
       const ex = f <= 1 ? l.hx + (l.kx - l.hx) * f : l.kx + (l.ax - l.kx) * (f - 1);
       const ey = f <= 1 ? l.hy + (l.ky - l.hy) * f : l.ky + (l.ay - l.ky) * (f - 1);
-      if (f > 1) out.push({ shape: caps(l.hx, l.hy, l.kx, l.ky, thighR * 1.12), fill: lc, pattern: legPattern });
-      out.push({ shape: caps(f > 1 ? l.kx : l.hx, f > 1 ? l.ky : l.hy, ex, ey, (f > 1 ? shinR : thighR) * 1.15), fill: lc, pattern: legPattern });
+      if (f > 1) out.push({ shape: caps(l.hx, l.hy, l.kx, l.ky, thighR * 1.12), fill: lc, pattern: thighPat });
+      out.push({ shape: caps(f > 1 ? l.kx : l.hx, f > 1 ? l.ky : l.hy, ex, ey, (f > 1 ? shinR : thighR) * 1.15), fill: lc, pattern: f > 1 ? limbPattern : thighPat });
     }
     const shoeRx = lerp(H * 0.03, H * 0.052, side);
     out.push({ shape: { k: 'ell', cx: l.ax + fwd * H * 0.025, cy: l.ay + footRy * 0.35, rx: shoeRx, ry: footRy }, fill: far ? shade(pal.shoe) : shoe });
@@ -127,6 +144,11 @@ export function buildFigure(app: Appearance, pal: Palette, pose: Pose): Prim[] {
     const sk = far ? css(pal.skin, 0.85) : skin;
     const tc = far ? shade(pal.torso) : torso;
     const t = A.torsoType;
+    if (simple) {
+      out.push({ shape: caps(a.shx, a.shy, a.wx, a.wy, armR * 1.05), fill: t === 0 ? tc : sk });
+      if (t === 1) out.push({ shape: caps(a.shx, a.shy, a.shx + (a.wx - a.shx) * 0.35, a.shy + (a.wy - a.shy) * 0.35, armR * 1.18), fill: tc });
+      return;
+    }
     if (t === 0) {
       out.push({ shape: caps(a.shx, a.shy, a.ex, a.ey, armR * 1.12), fill: tc });
       out.push({ shape: caps(a.ex, a.ey, a.wx, a.wy, armR * 1.02), fill: tc });
@@ -155,7 +177,7 @@ export function buildFigure(app: Appearance, pal: Palette, pose: Pose): Prim[] {
     if (legType === 0 || legType === 3 || legType === 4) {
       out.push({
         shape: { k: 'poly', pts: [-waistHalf, Y(waistY), waistHalf, Y(waistY), hipHalf, Y(hipY), hipHalf * 0.9, Y(hipY + H * 0.05), -hipHalf * 0.9, Y(hipY + H * 0.05), -hipHalf, Y(hipY)] },
-        fill: leg, pattern: legPattern,
+        fill: leg, pattern: limbPattern,
       });
     }
   };
@@ -175,7 +197,7 @@ export function buildFigure(app: Appearance, pal: Palette, pose: Pose): Prim[] {
     }
   };
   const headCx = sx * 1.4, headCy = Y(-H + headRy + stoop * 0.6);
-  const drawNeck = () => out.push({ shape: caps(sx * 1.2, headCy + headRy * 0.6, sx, Y(shoulderY), headRx * 0.45), fill: skin, fine: true });
+  const drawNeck = () => simple || out.push({ shape: caps(sx * 1.2, headCy + headRy * 0.6, sx, Y(shoulderY), headRx * 0.45), fill: skin, fine: true });
   const longHair = app.hairLength === 'long' || app.hairLength === 'medium';
   const hairEnd = app.hairLength === 'long' ? Y(shoulderY + H * 0.07) : Y(shoulderY - H * 0.01);
   const drawHairBehind = () => {

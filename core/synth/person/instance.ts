@@ -62,8 +62,10 @@ export function placeFigure(cam: Camera, p: PersonInstance): PlacedFigure {
   const foot = project(cam, p.x, 0, p.z);
   const head = project(cam, p.x, H, p.z);
   const pose: Pose = { phase: p.phase, stride: p.stride, view: viewAngle(p.heading) };
-  const prims = buildFigure(p.app, p.pal, pose);
   const b = (head.u - foot.u) / H;
   const a = (foot.v - head.v) / H;
-  return { person: p, prims, xform: { a, b, e: foot.u, f: foot.v }, depth: foot.depth, pixelHeight: Math.hypot(a, b) * H };
+  const pixelHeight = Math.hypot(a, b) * H;
+  // Below ~26 px a limb is a few pixels wide: a simpler figure looks the same and draws faster.
+  const prims = buildFigure(p.app, p.pal, pose, pixelHeight < 26);
+  return { person: p, prims, xform: { a, b, e: foot.u, f: foot.v }, depth: foot.depth, pixelHeight };
 }
