@@ -43,6 +43,7 @@ export interface BuildIndexResult {
   /** Frames this run encoded (frames minus those already indexed before a resume). */
   framesThisRun: number;
   warnings: string[];
+  /** decodeWait and encode are time spent waiting (the encoder overlaps decode and preprocess). */
   seconds: { total: number; decodeWait: number; prepare: number; encode: number };
   checkpoint: IndexCheckpoint;
 }
@@ -82,6 +83,20 @@ export async function buildIndex(input: BuildIndexInput): Promise<BuildIndexResu
     input.onCheckpoint?.(cp);
     batchesSinceCp = 0;
   };
+  // While the encoder runs on batch k (onnxruntime's own threads), batch k+1 is decoded and
+  // preprocessed here; records are still appended strictly in order, one whole batch at a time.
+  let inflight: { frames: DecodedFrame[]; thumbs: Buffer[]; features: Promise<Float32Array> } | null = null;
+  const land = async () => {
+    if (!inflight) return;
+    const { frames, thumbs, features } = inflight;
+    inflight = null;
+    const tw = performance.now();
+    const out = await features;
+    secs.encode += performance.now() - tw;
+    frames.forEach((f, i) => writer.append(f.ptsUs, out.subarray(i * cellFloats, (i + 1) * cellFloats), thumbs[i]!));
+    meter.update(writer.frameCount, Math.max(total, writer.frameCount), { phase: 'encode' });
+    if (++batchesSinceCp >= (input.checkpointEvery ?? 4)) saveCheckpoint();
+  };
   try {
     let ended = false;
     while (!ended) {
@@ -105,13 +120,12 @@ export async function buildIndex(input: BuildIndexInput): Promise<BuildIndexResu
         return thumbnailJpeg(f.data, f.width, f.height);
       });
       secs.prepare += performance.now() - tw;
-      tw = performance.now();
-      const features = await input.retriever.encodePreprocessed(data, batch.length);
-      secs.encode += performance.now() - tw;
-      batch.forEach((f, i) => writer.append(f.ptsUs, features.subarray(i * cellFloats, (i + 1) * cellFloats), thumbs[i]!));
-      meter.update(writer.frameCount, Math.max(total, writer.frameCount), { phase: 'encode' });
-      if (++batchesSinceCp >= (input.checkpointEvery ?? 4)) saveCheckpoint();
+      await land();
+      const features = input.retriever.encodePreprocessed(data, batch.length);
+      features.catch(() => { /* awaited in land(); a failure surfaces there */ });
+      inflight = { frames: batch, thumbs, features };
     }
+    await land();
     const warnings = stream.summary.warnings;
     if (writer.frameCount === 0) throw new VideoError(`${input.videoPath}: no frame could be decoded${warnings.length ? ` (${warnings[0]})` : ''}`, { file: input.videoPath });
     saveCheckpoint();
@@ -124,6 +138,7 @@ export async function buildIndex(input: BuildIndexInput): Promise<BuildIndexResu
     };
   } catch (err) {
     stream.stop();
+    inflight = null; // its records are not written: the resume point stays at a whole batch
     // Keep what is durable: a later run resumes from the last whole batch written.
     try { if (writer.frameCount > 0) input.onCheckpoint?.(writer.checkpoint()); } catch { /* the original error matters more */ }
     writer.close();
