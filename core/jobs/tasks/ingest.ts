@@ -11,11 +11,25 @@ import type { Task } from './types';
 
 export interface IngestParams { caseId: number; evidenceId: number; videoPath: string; modelDir: string; fps: number | 'all' }
 
+/**
+ * Tests only: FASTPR_JOB_TEST_SLOW_MS blocks this worker that long per encoded batch, so a test can
+ * cancel or kill an ingest part-way on a short clip (the same device core/index's kill test uses).
+ */
+function testSlowdown(): () => void {
+  const ms = Number(process.env.FASTPR_JOB_TEST_SLOW_MS ?? 0);
+  if (!(ms > 0)) return () => {};
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  return () => void Atomics.wait(cell, 0, 0, ms);
+}
+
 export const ingestTask: Task = async ({ dataDir, job, signal, progress }) => {
   const p = job.params as unknown as IngestParams;
   const store = openStore(dataDir);
+  const slow = testSlowdown();
   try {
-    const r = await ingestVideo(store, p.caseId, p.videoPath, p.modelDir, { fps: p.fps, signal, onProgress: progress });
+    const r = await ingestVideo(store, p.caseId, p.videoPath, p.modelDir, {
+      fps: p.fps, signal, checkpointEvery: 1, onProgress: (e) => { progress(e); slow(); },
+    });
     return {
       evidenceId: r.evidence.id, indexId: r.index.id, frames: r.index.frames, outcome: r.outcome, warnings: r.warnings,
       seconds: r.build?.seconds.total ?? 0, framesThisRun: r.build?.framesThisRun ?? 0,

@@ -1,0 +1,150 @@
+/**
+ * The workstation service end to end through the loopback HTTP transport, with a real SQLite file,
+ * real ffmpeg, real onnxruntime (a tiny random-init FastPR exported to ONNX) and real job worker
+ * processes: case → evidence (hash + probe) → ingest job with progress on SSE → search → sighting
+ * detail → decision → PDF report holding the video's hash and the query; "model not trained yet"
+ * before a model exists. Cancel/resume and payload validation: workstation-jobs.test.ts.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeRandomOnnxModel } from '../core/index/testing/randomModel';
+import { startHttp, syntheticClip, type Http } from './workstation.helpers';
+
+const root = mkdtempSync(join(tmpdir(), 'fastpr-ws-api-'));
+const dataDir = join(root, 'data');
+const site = join(root, 'site');
+let http: Http;
+let clipA = '';
+
+beforeAll(async () => {
+  process.env.FASTPR_SHIPPED_MODEL_DIR = join(root, 'no-shipped-model');
+  mkdirSync(site, { recursive: true });
+  writeFileSync(join(site, 'index.html'), '<!doctype html><title>t</title>');
+  clipA = await syntheticClip(join(root, 'clipA'), 11, 6);
+  http = await startHttp(dataDir, site);
+}, 60_000);
+
+afterAll(async () => {
+  await http?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('before any model exists', () => {
+  it('says "model not trained yet" and refuses to ingest with a ModelError', async () => {
+    const active = await http.call('models.active');
+    expect(active.state).toBe('none');
+    expect(active.message).toMatch(/not trained yet/i);
+    const c = await http.call('cases.create', { name: 'No model yet' });
+    const { evidence, jobId } = await http.call('evidence.add', { caseId: c.id, path: clipA, ingest: true });
+    expect(jobId).toBeNull();
+    const r = await http.raw('evidence.ingest', { evidenceId: evidence.id });
+    expect(r.status).toBe(422);
+    expect(r.body.error.name).toBe('ModelError');
+  });
+});
+
+describe('with a model', () => {
+  let caseId = 0;
+  let evidenceId = 0;
+  let sha = '';
+  let sightingId = 0;
+  const query = 'woman in a red top with a backpack';
+
+  beforeAll(async () => {
+    await makeRandomOnnxModel(join(dataDir, 'models', 'tiny-random'), 'tiny');
+  }, 60_000);
+
+  it('creates a case, adds the clip with its SHA-256 and probe facts', async () => {
+    const active = await http.call('models.active');
+    expect(active.state).toBe('ready');
+    expect(active.model?.id).toBe('tiny-random');
+    const c = await http.call('cases.create', { name: 'Platform 4 theft' });
+    caseId = c.id;
+    const { evidence } = await http.call('evidence.add', { caseId, path: clipA, cameraLabel: 'C1' });
+    evidenceId = evidence.id;
+    sha = execFileSync('sha256sum', [clipA], { encoding: 'utf8' }).split(' ')[0]!;
+    expect(evidence).toMatchObject({ sha256: sha, width: 192, height: 144, cameraLabel: 'C1', state: 'imported', index: null });
+    expect(evidence.durationS).toBeCloseTo(6, 0);
+    expect((await http.call('evidence.verify', { evidenceId })).status).toBe('match');
+    expect((await http.call('cases.search', { text: 'PLATFORM' })).map((x) => x.id)).toEqual([caseId]);
+  });
+
+  it('ingests in a worker process with progress events on the SSE stream', async () => {
+    const { jobId } = await http.call('evidence.ingest', { evidenceId });
+    const end = await http.waitEvent((e) => e.jobId === jobId && e.state !== 'running');
+    expect(end.state).toBe('done');
+    const running = http.events.filter((e) => e.jobId === jobId && e.state === 'running' && e.done > 0);
+    expect(running.length).toBeGreaterThan(0);
+    expect(running[0]).toMatchObject({ kind: 'ingest', unit: 'frames', total: 30 });
+    const job = await http.call('jobs.get', { jobId });
+    expect(job).toMatchObject({ state: 'done', kind: 'ingest', caseId, evidenceId, attempts: 1 });
+    expect(job.result).toMatchObject({ frames: 30, outcome: 'built' });
+    const [ev] = await http.call('evidence.list', { caseId });
+    expect(ev).toMatchObject({ state: 'indexed', index: { state: 'complete', frames: 30 } });
+    expect((await http.call('jobs.list', { caseId })).map((j) => j.id)).toContain(jobId);
+  });
+
+  it('parses a query for live display, searches, lists and details sightings, serves frames', async () => {
+    const parsed = await http.call('query.parse', { text: 'woman in a red top xyzzy' });
+    expect(parsed.codes).toMatchObject({ gender: 1, torsoColour: expect.any(Number) });
+    expect(parsed.slots).toHaveLength(16);
+    expect(parsed.ignored.map((t) => t.text)).toContain('xyzzy');
+    expect((await http.call('query.parse', { text: 'xyzzy' })).problem).toMatch(/no attribute/);
+
+    // A random-init model's confidences are arbitrary: threshold 0 makes every frame a hit.
+    const r = await http.call('search.run', { caseId, text: query, threshold: 0 });
+    expect(r.framesSearched).toBe(30);
+    expect(r.sightings.length).toBeGreaterThan(0);
+    expect(r.sightings[0]).toMatchObject({ evidenceId, rank: 1, videoFileName: clipA.split('/').pop() });
+    expect(r.sightings[0]!.thumbnail).toMatch(/^data:image\/png;base64,/);
+    const bySlots = await http.call('search.run', { caseId, slots: { gender: 1, luggage: 0 }, evidenceIds: [evidenceId], threshold: 0 });
+    expect(bySlots.query.codes).toEqual({ gender: 1, luggage: 0 });
+
+    const listed = await http.call('sightings.list', { searchId: r.searchId, sort: 'time' });
+    expect(listed).toHaveLength(r.sightings.length);
+    for (let i = 1; i < listed.length; i++) expect(listed[i]!.startS).toBeGreaterThanOrEqual(listed[i - 1]!.startS);
+    sightingId = r.sightings[0]!.id;
+
+    const d = await http.call('sightings.get', { sightingId, padS: 0 });
+    expect(d.grid).toBe(4);
+    expect(d.frames.length).toBe(d.sighting.trackLength);
+    expect(d.frames[0]!.confidenceMap).toHaveLength(4);
+    expect(d.frames[0]!.attention).toHaveLength(16);
+    expect(d.frames.every((f) => f.box !== null)).toBe(true);
+
+    const f = await http.call('frames.get', { evidenceId, timeS: d.sighting.peakS, width: 96 });
+    expect(f.dataUrl).toMatch(/^data:image\/jpeg;base64,\/9j\//);
+    expect(f).toMatchObject({ width: 96, height: 72, frameWidth: 192, frameHeight: 144 });
+  });
+
+  it('records a decision and a note, exports a PDF and JSON holding the video hash and the query', async () => {
+    const d = await http.call('decisions.record', { sightingId, decision: 'confirm', note: 'same jacket' });
+    expect(d).toMatchObject({ sightingId, decision: 'confirm', note: 'same jacket' });
+    await http.call('notes.add', { caseId, text: 'Checked with the station manager.' });
+    expect((await http.call('notes.list', { caseId })).map((n) => n.text)).toEqual(['Checked with the station manager.']);
+    expect((await http.call('sightings.list', { searchId: (await http.call('cases.open', { caseId })).searches[0]!.id, decision: 'confirm' })).map((s) => s.id)).toEqual([sightingId]);
+
+    const pdf = await http.call('reports.export', { caseId, format: 'pdf' });
+    expect(pdf).toMatchObject({ format: 'pdf', scope: 'confirmed', sightings: 1, evidenceOk: true });
+    const file = pdf.files[0]!;
+    expect(existsSync(file.path)).toBe(true);
+    expect(execFileSync('sha256sum', [file.path], { encoding: 'utf8' }).split(' ')[0]).toBe(file.sha256);
+    const text = execFileSync('pdftotext', ['-layout', file.path, '-'], { encoding: 'utf8' });
+    expect(text.replace(/\s+/g, '')).toContain(sha);
+    expect(text).toContain(query);
+    const exportEvents = http.events.filter((e) => e.jobId === pdf.jobId);
+    expect(exportEvents.at(-1)?.state).toBe('done');
+
+    const audit = await http.call('audit.verify');
+    expect(audit.ok).toBe(true);
+    expect(audit.headHash).toMatch(/^[0-9a-f]{64}$/);
+    const opened = await http.call('cases.open', { caseId });
+    expect(opened.exports.map((e) => e.sha256)).toEqual([file.sha256]);
+    expect(opened.case).toMatchObject({ confirmedCount: 1, evidenceCount: 1, searchCount: 2 });
+    expect((await http.call('cases.close', { caseId })).status).toBe('closed');
+    expect((await http.raw('notes.add', { caseId, text: 'late' })).body.error.message).toMatch(/closed/);
+  });
+});
