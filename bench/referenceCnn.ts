@@ -32,10 +32,14 @@ export function referenceMacs(size: number): number {
   let h = out(size, 2); // stem output
   macs += h * h * 49 * 3 * STEM;
   h = out(h, 2); // max-pool
+  let stageIn = h;
   for (const l of referenceLayers().slice(1)) {
-    const o = out(h, l.stride);
+    // down and short read the stage input; a and b run at the stage's output resolution.
+    if (l.name.endsWith('.down')) stageIn = h;
+    const src = l.name.endsWith('.down') || l.name.endsWith('.short') ? stageIn : h;
+    const o = out(src, l.stride);
     macs += o * o * l.k * l.k * l.cin * l.cout;
-    if (l.name.endsWith('.b')) h = o;
+    if (l.name.endsWith('.down')) h = o;
   }
   return macs + WIDTHS[WIDTHS.length - 1]! * 10;
 }

@@ -1,0 +1,146 @@
+/**
+ * npm run bench:train [-- --backends wasm,cpu --backbones compact,resnet50 --steps N --batch B]
+ *
+ * Training images/s (one full FastPR step: every loss term, gradients of all weights, Adam) and
+ * inference images/s (the inference graph) per backend and backbone at 224×224, with the MAC
+ * counts, so throughput reads as GMAC/s. Defaults keep the run short on a shared 2-core machine:
+ * the cpu backend trains only the compact backbone, at batch 1, for one step, and resnet50 runs a
+ * smaller batch. The issue's goal: compact, wasm, one thread: ≥ 15 training images/s.
+ */
+import { cpus, loadavg } from 'node:os';
+import * as tf from '../core/tf/tf';
+import { describeBackendChoice, initBackend, wasmThreadsCount } from '../core/tf/backend';
+import { parseModelConfig, type ModelConfig } from '../core/model/config';
+import { createModel, forward, type FastprModel } from '../core/model/fastpr';
+import { countMacs } from '../core/model/macs';
+import { Rng } from '../core/model/rng';
+import { Adam } from '../core/train/adam';
+import { assembleBatch, batchTensors, disposeBatch, prepareSample, type BatchTensors } from '../core/train/batch';
+import { parseTrainConfig } from '../core/train/config';
+import { buildSamples } from '../core/train/samples';
+import { trainStep } from '../core/train/step';
+import { toyDataset } from '../core/train/testing/toyData';
+
+const args = process.argv.slice(2);
+const arg = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const STEPS = Number(arg('--steps') ?? 3);
+const BATCH = arg('--batch') ? Number(arg('--batch')) : undefined;
+const BACKBONES = (arg('--backbones') ?? 'compact,resnet50').split(',') as Array<'compact' | 'resnet50'>;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function makeBatch(config: ModelConfig, size: number, seed: number): BatchTensors {
+  const train = parseTrainConfig({ batchSize: size });
+  const { frames, images } = toyDataset(size, 320, 240, seed);
+  const samples = buildSamples(frames).slice(0, size);
+  const rng = new Rng(seed);
+  const parts = samples.map((s) => prepareSample(s, images[s.frame]!, config, train, rng));
+  return batchTensors(assembleBatch(parts, config, rng), config);
+}
+
+const cpuSec = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+/**
+ * Median seconds per call of fn over `reps` calls after one warm-up call: CPU seconds (the run is
+ * single-threaded; on a shared, oversubscribed machine CPU time is much closer to an idle core's
+ * wall time than the wall time is) and wall seconds.
+ */
+function timeSec(fn: () => void, reps: number): { cpu: number; wall: number } {
+  fn();
+  const cpu: number[] = [];
+  const wall: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    const c0 = cpuSec();
+    fn();
+    cpu.push(cpuSec() - c0);
+    wall.push((performance.now() - t0) / 1000);
+  }
+  return { cpu: median(cpu), wall: median(wall) };
+}
+
+interface Row {
+  backend: string; backbone: string; trainIps?: number; trainWallIps?: number; trainBatch?: number;
+  inferIps: number; inferWallIps: number; note: string; macs: ReturnType<typeof countMacs>;
+}
+
+function measure(backend: string, backbone: 'compact' | 'resnet50'): Row {
+  const config = parseModelConfig({ backbone });
+  const macs = countMacs(config);
+  const cpu = backend === 'cpu';
+  const trainBatch = BATCH ?? (cpu ? 1 : backbone === 'resnet50' ? 2 : 8);
+  const inferBatch = BATCH ?? (cpu ? 1 : 8);
+  const reps = cpu || backbone === 'resnet50' ? 1 : STEPS;
+  const model: FastprModel = createModel(config, 1);
+  let trainIps: number | undefined;
+  let trainWallIps: number | undefined;
+  let note = '';
+  if (!(cpu && backbone === 'resnet50')) {
+    const batch = makeBatch(config, trainBatch, 3);
+    const adam = new Adam(model.weights, { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, clipNorm: 0 });
+    const sec = timeSec(() => void trainStep(model, batch, 'joint', adam), reps);
+    trainIps = trainBatch / sec.cpu;
+    trainWallIps = trainBatch / sec.wall;
+    disposeBatch(batch);
+  } else {
+    note = 'cpu training of resnet50 not measured (minutes per step)';
+  }
+  const ib = makeBatch(config, inferBatch, 4);
+  const isec = timeSec(() => tf.tidy(() => {
+    const f = forward(model, { image: ib.image, tokens: ib.tokens, known: ib.known });
+    f.confidence.dataSync();
+  }), cpu ? 1 : STEPS);
+  disposeBatch(ib);
+  for (const w of model.weights.values()) w.dispose();
+  return { backend, backbone, trainIps, trainWallIps, trainBatch, inferIps: inferBatch / isec.cpu, inferWallIps: inferBatch / isec.wall, note, macs };
+}
+
+async function main(): Promise<void> {
+  const choice = await describeBackendChoice({ purpose: 'train' });
+  const available = choice.candidates.filter((c) => c.available).map((c) => c.name);
+  const backends = (arg('--backends')?.split(',') ?? available).filter((b) => available.includes(b));
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  for (const b of backends) {
+    const init = await initBackend({ prefer: b, purpose: 'train', allowCpuTraining: true, threads: 1 });
+    notes.push(`- ${init.name}: ${init.reason}${init.name === 'wasm' ? ` (threads: ${wasmThreadsCount()})` : ''}`);
+    for (const bb of BACKBONES) {
+      console.error(`  measuring ${b} ${bb}…`);
+      rows.push(measure(b, bb));
+    }
+  }
+  const g = (n: number) => (n / 1e9).toFixed(3);
+  const out = [
+    '# bench:train — FastPR training and inference throughput (224×224)',
+    '',
+    `Machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(', ')}. ` +
+      '**Shared with other engineers: figures are indicative.**',
+    '',
+    'Backends:',
+    ...notes,
+    ...choice.candidates.filter((c) => !c.available).map((c) => `- ${c.name}: unavailable — ${c.reason}`),
+    '',
+    'images/s from CPU time (from wall time in brackets); GMAC/s from CPU time.',
+    '',
+    '| backend | backbone | backbone GMAC/img | train fwd GMAC/img | train img/s | batch | train GMAC/s (≈3× fwd) | infer GMAC/img | infer img/s | infer GMAC/s | note |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    ...rows.map((r) => `| ${r.backend} | ${r.backbone} | ${g(r.macs.backbone)} | ${g(r.macs.training)} | ` +
+      `${r.trainIps !== undefined ? `${r.trainIps.toFixed(2)} (${r.trainWallIps!.toFixed(2)})` : '—'} | ${r.trainBatch} | ` +
+      `${r.trainIps !== undefined ? ((3 * r.macs.training * r.trainIps) / 1e9).toFixed(2) : '—'} | ${g(r.macs.inference)} | ` +
+      `${r.inferIps.toFixed(2)} (${r.inferWallIps.toFixed(2)}) | ${((r.macs.inference * r.inferIps) / 1e9).toFixed(2)} | ${r.note} |`),
+    '',
+    'Goal (issue 4): compact backbone, wasm, one thread: ≥ 15 training images/s.',
+  ];
+  console.log(out.join('\n'));
+}
+
+await main();
