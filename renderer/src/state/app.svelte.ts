@@ -8,6 +8,18 @@ import { api } from '../api/client';
 import { errorText } from '../lib/format';
 import type { PanelId } from '../panels/panels';
 
+export interface SearchDraft {
+  text: string;
+  codes: Record<string, number>;
+  scope: 'all' | number;
+  /** Override the model's thresholds with the values below. */
+  custom: boolean;
+  threshold: number;
+  linkIou: number;
+  maxGapS: number;
+  maxSightings: number;
+}
+
 class AppState {
   panel = $state<PanelId>('cases');
   caseId = $state<number | null>(null);
@@ -21,10 +33,14 @@ class AppState {
   sightingId = $state<number | null>(null);
   sightingOrder = $state<number[]>([]);
   model = $state<ActiveModel | null>(null);
+  /** The search being composed: kept while the investigator looks at other screens. */
+  draft = $state<SearchDraft>({ text: '', codes: {}, scope: 'all', custom: false, threshold: 0.5, linkIou: 0.2, maxGapS: 1, maxSightings: 200 });
   modelError = $state<string | null>(null);
 
   go(panel: PanelId): void {
     this.panel = panel;
+    // A model can appear (training finished, folder installed) at any time: recheck where it matters.
+    if (panel === 'evidence' || panel === 'search' || panel === 'training') void this.refreshModel();
   }
 
   async openCase(caseId: number, panel: PanelId = 'evidence'): Promise<void> {
@@ -33,6 +49,7 @@ class AppState {
       this.lastRun = null;
       this.sightingId = null;
       this.sightingOrder = [];
+      this.draft.scope = 'all';
     }
     this.caseId = caseId;
     await this.refreshCase();

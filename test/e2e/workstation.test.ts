@@ -1,0 +1,199 @@
+/**
+ * End to end through the browser transport (real loopback server, real data dir, real ffmpeg,
+ * onnxruntime and Chromium): create a case, import a synthetic clip, wait for its ingest, search
+ * with the form and with free text, open a sighting, confirm it, export the PDF report and check
+ * the PDF holds the video's hash and the query. Screenshots of every screen go to
+ * test-artifacts/screens/, the report's first page to test-artifacts/report-e2e-page1.png.
+ *
+ * The model is a tiny random-init FastPR exported to ONNX: its sightings mean nothing, so the test
+ * sets the confidence threshold to 0 (every merged track is a sighting) — the pipeline is what is tested.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeRandomOnnxModel } from '../../core/index/testing/randomModel';
+import { startWorkstationServer } from '../../core/server/workstationServer';
+import { defaultOptions } from '../../core/synth/options';
+import { synthesize } from '../../core/synth/synthesize';
+import { ensureRendererBuilt, RENDERER_DIST, REPO_ROOT } from './rendererBuild';
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const SCREENS = join(REPO_ROOT, 'test-artifacts', 'screens');
+const FREE_TEXT = 'a man in a red long-sleeve shirt and blue jeans with a backpack, wearing a hat';
+
+let root: string;
+let dataDir: string;
+let clip: string;
+let stagedModel: string;
+let server: Awaited<ReturnType<typeof startWorkstationServer>>;
+let context: BrowserContext;
+let page: Page;
+const pageErrors: string[] = [];
+const savedShippedEnv = process.env.FASTPR_SHIPPED_MODEL_DIR;
+
+/** The app scrolls inside its main pane (a desktop layout): grow the window to the content for the picture. */
+async function shot(name: string): Promise<void> {
+  const height = await page.locator('main').evaluate((el) => el.scrollHeight);
+  await page.setViewportSize({ width: 1440, height: Math.max(900, Math.min(2600, height + 40)) });
+  await page.screenshot({ path: join(SCREENS, `${name}.png`) });
+  await page.setViewportSize({ width: 1440, height: 900 });
+}
+const nav = (label: string) => page.locator('nav.sidebar').getByRole('button', { name: label, exact: true }).click();
+
+beforeAll(async () => {
+  ensureRendererBuilt();
+  mkdirSync(SCREENS, { recursive: true });
+  root = mkdtempSync(join(tmpdir(), 'fastpr-e2e-ws-'));
+  dataDir = join(root, 'data');
+  // Hermetic: no shipped model from the checkout; the only model is the one this test installs.
+  process.env.FASTPR_SHIPPED_MODEL_DIR = join(root, 'no-shipped-model');
+  const synthDir = join(root, 'synth');
+  await synthesize(synthDir, defaultOptions({ seed: 3, frames: 40, width: 320, height: 180, crowd: { min: 2, max: 6 }, video: { seconds: 4, fps: 10, imageEvery: 1 } }), { overwrite: true });
+  const videos = readdirSync(join(synthDir, 'videos')).filter((f) => f.endsWith('.mp4'));
+  clip = join(synthDir, 'videos', videos[0]!);
+  // Built outside the data dir first, so the "model not trained yet" state can be seen before it is installed.
+  stagedModel = await makeRandomOnnxModel(join(root, 'staged-model'), 'tiny');
+
+  server = await startWorkstationServer({ dataDir, staticDir: RENDERER_DIST });
+  context = await chromium.launchPersistentContext(join(root, 'profile'), {
+    executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, viewport: { width: 1440, height: 900 },
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  page.on('console', (msg) => { if (msg.type() === 'error') pageErrors.push(msg.text()); });
+  await page.goto(server.url);
+});
+
+afterAll(async () => {
+  await context?.close();
+  await server?.close();
+  if (savedShippedEnv === undefined) delete process.env.FASTPR_SHIPPED_MODEL_DIR;
+  else process.env.FASTPR_SHIPPED_MODEL_DIR = savedShippedEnv;
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+describe('Workstation screens (browser transport, Chromium)', () => {
+  it('creates and opens a case; without a model, search says the model is not trained yet', async () => {
+    await page.getByTestId('new-case-name').fill('E2E Harbour theft');
+    await page.getByRole('button', { name: 'Create case' }).click();
+    // Creating opens the case on its Evidence screen.
+    await expect.poll(() => page.getByTestId('case-name').textContent()).toBe('E2E Harbour theft');
+    await nav('Search');
+    await expect.poll(() => page.getByTestId('model-gate').innerText()).toContain('Model not trained yet');
+    await shot('search-no-model');
+
+    await nav('Cases');
+    await page.getByTestId('case-filter').fill('harbour');
+    await expect.poll(() => page.getByTestId('case-table').innerText()).toContain('E2E Harbour theft');
+    await shot('cases');
+  });
+
+  it('imports the synthetic clip, shows its SHA-256 and indexes it', async () => {
+    renameSync(stagedModel, join(dataDir, 'models', 'e2e-tiny'));
+    await nav('Evidence');
+    await expect.poll(() => page.locator('[data-testid=model-gate]').count()).toBe(0);
+    await page.getByTestId('evidence-path').fill(clip);
+    await page.getByRole('button', { name: 'Add video' }).click();
+    const row = page.getByTestId('evidence-row').first();
+    await expect.poll(() => row.getByTestId('evidence-sha').getAttribute('data-hash'), { timeout: 30_000 }).toMatch(/^[0-9a-f]{64}$/);
+    await expect.poll(() => row.getByTestId('index-state').getAttribute('data-state'), { timeout: 90_000, interval: 500 }).toBe('complete');
+    await page.getByRole('button', { name: 'Re-verify' }).click();
+    await expect.poll(() => row.getByTestId('verify-result').textContent()).toContain('hash matches');
+    await shot('evidence');
+  });
+
+  it('searches with the form (threshold 0) and lists sightings with boxes and a timeline', async () => {
+    await nav('Search');
+    await page.locator('details[data-testid=thresholds] summary').click();
+    await page.getByTestId('custom-thresholds').check();
+    await page.getByTestId('threshold').fill('0');
+    await page.getByRole('radio', { name: 'Torso colour red' }).click();
+    await page.locator('[data-attr=legType] select').selectOption({ label: 'long pants' });
+    await page.getByTestId('free-text').fill(FREE_TEXT);
+    const parsed = page.getByTestId('parsed-query');
+    await expect.poll(() => parsed.innerText()).toContain('Torso colour');
+    expect(await parsed.innerText()).toMatch(/ignored[\s\S]*hat/i);
+    await shot('search');
+
+    await page.getByTestId('run-form').click();
+    await expect.poll(() => page.locator('main').getAttribute('data-screen'), { timeout: 60_000 }).toBe('results');
+    await expect.poll(() => page.getByTestId('sighting-card').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(await page.getByTestId('timeline').count()).toBe(1);
+  });
+
+  it('searches with free text; keyboard opens a sighting in the player, which confirms it with a note', async () => {
+    await nav('Search');
+    // The form search kept the thresholds; the free text from before is still typed.
+    await expect.poll(() => page.getByTestId('free-text').inputValue()).toBe(FREE_TEXT);
+    await page.getByTestId('run-text').click();
+    await expect.poll(() => page.getByTestId('results-query').textContent(), { timeout: 60_000 }).toBe(FREE_TEXT);
+    await expect.poll(() => page.getByTestId('sighting-card').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('[data-testid=sighting-card] img').first().evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    await shot('results');
+
+    await page.getByTestId('gallery').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('main').getAttribute('data-screen')).toBe('player');
+    await expect.poll(() => page.getByTestId('player-frame').evaluate((img) => (img as HTMLImageElement).naturalWidth), { timeout: 30_000 }).toBeGreaterThan(0);
+    await page.getByTestId('toggle-heatmap').click();
+    await expect.poll(() => page.getByTestId('heatmap').count()).toBe(1);
+    const t0 = await page.getByTestId('player-time').textContent();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.getByTestId('player-time').textContent()).not.toBe(t0);
+    await page.getByTestId('decision-note').fill('Same red top and backpack as the witness described.');
+    await page.getByTestId('confirm').click();
+    await expect.poll(() => page.getByTestId('decision-panel').innerText()).toContain('Same red top and backpack');
+    await expect.poll(() => page.getByTestId('stat-confirmed').textContent()).toBe('1');
+    await shot('player');
+  });
+
+  it('exports the PDF report: it holds the video hash and the query; page 1 rendered to PNG', async () => {
+    await nav('Evidence');
+    const videoSha = await page.getByTestId('evidence-sha').first().getAttribute('data-hash');
+    expect(videoSha).toMatch(/^[0-9a-f]{64}$/);
+
+    await nav('Reports');
+    await expect.poll(() => page.getByTestId('audit-status').innerText()).toContain('Chain intact');
+    await page.getByTestId('export').click();
+    await expect.poll(() => page.getByTestId('export-result').count(), { timeout: 60_000 }).toBe(1);
+    const pdf = (await page.getByTestId('export-path').first().textContent())!.trim();
+    expect(pdf).toMatch(/\.pdf$/);
+    expect(existsSync(pdf)).toBe(true);
+    expect(statSync(pdf).size).toBeGreaterThan(1000);
+    expect(await page.getByTestId('export-sha').first().getAttribute('data-hash')).toMatch(/^[0-9a-f]{64}$/);
+
+    // pdftotext may wrap long lines: compare with whitespace removed.
+    const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
+    const flat = text.replace(/\s+/g, '');
+    expect(flat).toContain(videoSha!);
+    expect(flat).toContain(FREE_TEXT.replace(/\s+/g, ''));
+
+    const artefact = join(REPO_ROOT, 'test-artifacts', 'report-e2e-page1');
+    execFileSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '1', '-singlefile', pdf, artefact]);
+    expect(statSync(`${artefact}.png`).size).toBeGreaterThan(1000);
+    await shot('reports');
+  });
+
+  it('trains a tiny model from the synthetic recipe and shows its loss curves; lists the models', async () => {
+    await nav('Training');
+    await expect.poll(() => page.getByTestId('models-panel').innerText()).toContain('e2e-tiny');
+    await page.getByTestId('dataset-option').first().check();
+    await page.getByTestId('train-backbone').selectOption('tiny');
+    await page.getByTestId('train-steps').fill('24');
+    await page.getByTestId('train-name').fill('e2e-trained');
+    await page.getByRole('button', { name: 'Start training' }).click();
+    await expect.poll(() => page.getByTestId('run-state').textContent(), { timeout: 120_000, interval: 1000 }).toBe('done');
+    await expect.poll(() => page.locator('[data-testid=line-chart] path').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await shot('training');
+  }, 150_000);
+
+  it('shows the case overview with its searches and exports', async () => {
+    await nav('Cases');
+    await expect.poll(() => page.getByTestId('case-overview').innerText()).toContain(FREE_TEXT);
+    await shot('cases-open');
+    expect(pageErrors).toEqual([]);
+  });
+});
