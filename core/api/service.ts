@@ -91,8 +91,9 @@ export function createService(options: ServiceOptions): Service {
     emitProgress,
     ready,
     async close() {
-      await ready;
+      // Stop jobs first: a demo still rendering its clip is cancelled rather than awaited.
       await jobs.close();
+      await ready;
       await models.close();
       listeners.clear();
       store?.close();

@@ -29,10 +29,19 @@ function tsxLoader(): string {
   return pathToFileURL(join(dirname(pkg), 'dist', 'loader.mjs')).href;
 }
 
-export function defaultWorkerEntry(): WorkerEntry {
+/** A worker script: a .ts file runs through the tsx loader (development), a bundled .mjs as is. */
+export function workerEntryFor(file: string): WorkerEntry {
+  return { file, execArgv: file.endsWith('.ts') ? ['--import', tsxLoader()] : [] };
+}
+
+/**
+ * FASTPR_JOB_WORKER, else a bundled jobWorker.mjs beside this module (a bundle's own folder),
+ * else core/jobs/worker.ts through tsx.
+ */
+export function defaultWorkerEntry(dir = here): WorkerEntry {
   const override = process.env.FASTPR_JOB_WORKER;
-  if (override) return { file: override, execArgv: override.endsWith('.ts') ? ['--import', tsxLoader()] : [] };
-  const bundled = join(here, 'jobWorker.mjs');
-  if (existsSync(bundled)) return { file: bundled, execArgv: [] };
-  return { file: join(here, 'worker.ts'), execArgv: ['--import', tsxLoader()] };
+  if (override) return workerEntryFor(override);
+  const bundled = join(dir, 'jobWorker.mjs');
+  if (existsSync(bundled)) return workerEntryFor(bundled);
+  return workerEntryFor(join(here, 'worker.ts'));
 }

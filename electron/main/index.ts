@@ -3,8 +3,10 @@
  * IPC handlers derived from the contract, and one hardened window.
  */
 import { app, BrowserWindow } from 'electron';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createService, type Service } from '../../core/api/service';
+import { workerEntryFor, type WorkerEntry } from '../../core/jobs/spawn';
 import { resolveDataDir } from '../../core/platform/dataDir';
 import { dataDirFromArgv } from './dataDirArg';
 import { registerApiHandlers } from './ipc';
@@ -18,6 +20,16 @@ const MAIN_DIR = __dirname;
 const RENDERER_DIR = join(MAIN_DIR, '..', 'renderer', 'dist');
 
 const dataDir = resolveDataDir(dataDirFromArgv(process.argv));
+
+/**
+ * Long jobs run in child processes forked from here (Electron runs them as Node with its own ABI,
+ * so native modules load as in main): the bundled dist-electron/jobWorker.mjs when the build made
+ * one, else the checkout's core/jobs/worker.ts through tsx (development).
+ */
+function jobWorkerEntry(): WorkerEntry {
+  const bundled = join(MAIN_DIR, 'jobWorker.mjs');
+  return workerEntryFor(existsSync(bundled) ? bundled : join(MAIN_DIR, '..', 'core', 'jobs', 'worker.ts'));
+}
 let service: Service | undefined;
 let mainWindow: BrowserWindow | undefined;
 
@@ -34,7 +46,7 @@ if (!app.requestSingleInstanceLock()) {
     hardenSessions();
     serveRenderer(RENDERER_DIR);
     installMenu();
-    service = createService({ dataDir });
+    service = createService({ dataDir, demo: process.env.FASTPR_NO_DEMO !== '1', workerEntry: jobWorkerEntry() });
     registerApiHandlers(service, () => mainWindow?.webContents);
     mainWindow = createMainWindow(dataDir, preloadPathNextTo(MAIN_DIR));
     mainWindow.on('closed', () => (mainWindow = undefined));
