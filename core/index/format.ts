@@ -3,7 +3,7 @@
  * while building so ingest can checkpoint by length:
  *
  *   header, 512 bytes:
- *     0  "FPRINDEX"          8  u16 version (1)     10 u8 dtype (1 int8+scale, 2 float16, 3 float32)
+ *     0  "FPRINDEX"          8  u16 version (1)     10 u8 dtype (1 int8 affine per cell, 2 float16, 3 float32)
  *     11 u8 flags (bit0 complete, bit1 every frame)  12 u16 grid S   14 u16 feature width M
  *     16 f64 sampling fps (0 = every frame)  24 u32 frame width  28 u32 frame height  32 u32 input size
  *     36 u32 frame count (written when complete)    40 6×f64 input transform (scaleX, scaleY, offsetX, offsetY, inputW, inputH)

@@ -36,12 +36,13 @@ describe('feature storage', () => {
     for (let i = 0; i < src.length; i++) expect(Math.abs(h[i]! - src[i]!)).toBeLessThanOrEqual(Math.abs(src[i]!) * 2 ** -11 + 1e-7);
     const q = roundTrip('int8', src, cells, width);
     for (let c = 0; c < cells; c++) {
-      let max = 0;
-      for (let k = 0; k < width; k++) max = Math.max(max, Math.abs(src[c * width + k]!));
-      for (let k = 0; k < width; k++) expect(Math.abs(q[c * width + k]! - src[c * width + k]!)).toBeLessThanOrEqual(max / 254 + 1e-6);
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let k = 0; k < width; k++) { lo = Math.min(lo, src[c * width + k]!); hi = Math.max(hi, src[c * width + k]!); }
+      for (let k = 0; k < width; k++) expect(Math.abs(q[c * width + k]! - src[c * width + k]!)).toBeLessThanOrEqual((hi - lo) / 510 + 1e-5);
     }
     expect(Array.from(q.subarray(0, width))).toEqual(new Array(width).fill(0));
-    expect(featureBytes('int8', cells, width)).toBe(cells * (width + 4));
+    expect(featureBytes('int8', cells, width)).toBe(cells * (width + 8));
   });
 
   it('the index header survives a round trip and rejects foreign files', () => {

@@ -1,7 +1,9 @@
 /**
  * Compact storage of encoder features I_en (per cell a vector of M floats).
- * - 'int8': symmetric int8 with one float32 scale per cell vector (scale = max|v|/127);
- *   M + 4 bytes per cell, about a quarter of float32.
+ * - 'int8': 8-bit affine per cell vector: float32 minimum and step, then M codes
+ *   v ≈ min + code·step with step = (max − min)/255 (M + 8 bytes per cell, about a quarter of
+ *   float32). Affine rather than symmetric because I_en comes out of a ReLU: all values ≥ 0, and a
+ *   symmetric code would waste half its range on negatives.
  * - 'float16': IEEE half precision, 2·M bytes per cell.
  * - 'float32': lossless, for measurement.
  * Encoding is a pure function of the input floats, so re-ingesting gives identical bytes.
@@ -13,7 +15,7 @@ export const DTYPE_BY_CODE: Record<number, FeatureDtype> = { 1: 'int8', 2: 'floa
 
 /** Bytes one frame's features take (cells = S², width = M). */
 export function featureBytes(dtype: FeatureDtype, cells: number, width: number): number {
-  if (dtype === 'int8') return cells * (4 + width);
+  if (dtype === 'int8') return cells * (8 + width);
   return cells * width * (dtype === 'float16' ? 2 : 4);
 }
 
@@ -67,18 +69,18 @@ export function encodeFeatures(dtype: FeatureDtype, src: Float32Array, cells: nu
     for (let i = 0; i < cells * width; i++) out.writeUInt16LE(toHalf(src[i]!), offset + 2 * i);
     return;
   }
-  const q = offset + cells * 4;
+  const q = offset + cells * 8;
   for (let c = 0; c < cells; c++) {
-    let max = 0;
     const base = c * width;
-    for (let k = 0; k < width; k++) max = Math.max(max, Math.abs(src[base + k]!));
-    const scale = max > 0 ? Math.fround(max / 127) : 0;
-    out.writeFloatLE(scale, offset + 4 * c);
-    const inv = scale > 0 ? 1 / scale : 0;
-    for (let k = 0; k < width; k++) {
-      const v = Math.max(-127, Math.min(127, Math.round(src[base + k]! * inv)));
-      out[q + base + k] = v & 0xff;
-    }
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let k = 0; k < width; k++) { const v = src[base + k]!; if (v < lo) lo = v; if (v > hi) hi = v; }
+    const min = Math.fround(lo);
+    const step = hi > lo ? Math.fround((hi - min) / 255) : 0;
+    out.writeFloatLE(min, offset + 8 * c);
+    out.writeFloatLE(step, offset + 8 * c + 4);
+    const inv = step > 0 ? 1 / step : 0;
+    for (let k = 0; k < width; k++) out[q + base + k] = Math.max(0, Math.min(255, Math.round((src[base + k]! - min) * inv)));
   }
 }
 
@@ -94,11 +96,11 @@ export function decodeFeatures(dtype: FeatureDtype, buf: Buffer, offset: number,
     for (let i = 0; i < n; i++) dst[dstOffset + i] = HALF_TABLE[buf[offset + 2 * i]! | (buf[offset + 2 * i + 1]! << 8)]!;
     return;
   }
-  const q = offset + cells * 4;
-  const i8 = new Int8Array(buf.buffer, buf.byteOffset + q, n);
+  const q = offset + cells * 8;
   for (let c = 0; c < cells; c++) {
-    const scale = buf.readFloatLE(offset + 4 * c);
+    const min = buf.readFloatLE(offset + 8 * c);
+    const step = buf.readFloatLE(offset + 8 * c + 4);
     const base = c * width;
-    for (let k = 0; k < width; k++) dst[dstOffset + base + k] = i8[base + k]! * scale;
+    for (let k = 0; k < width; k++) dst[dstOffset + base + k] = min + buf[q + base + k]! * step;
   }
 }
