@@ -6,7 +6,7 @@
  * before a model exists. Cancel/resume and payload validation: workstation-jobs.test.ts.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,6 +72,23 @@ describe('with a model', () => {
     expect((await http.call('cases.search', { text: 'PLATFORM' })).map((x) => x.id)).toEqual([caseId]);
   });
 
+  it('serves the evidence video to the player with the query token and byte ranges, nothing else', async () => {
+    const bytes = readFileSync(clipA);
+    const path = `/api/media/evidence/${evidenceId}?token=${http.server.token}`;
+    const whole = await http.get(path);
+    expect(whole.status).toBe(200);
+    expect(whole.headers['content-type']).toBe('video/mp4');
+    expect(whole.body.equals(bytes)).toBe(true);
+    const part = await http.get(path, { Range: 'bytes=100-199' });
+    expect(part.status).toBe(206);
+    expect(part.headers['content-range']).toBe(`bytes 100-199/${bytes.length}`);
+    expect(part.body.equals(bytes.subarray(100, 200))).toBe(true);
+    expect((await http.get(path, { Range: `bytes=${bytes.length + 5}-` })).status).toBe(416);
+    expect((await http.get(`/api/media/evidence/${evidenceId}`)).status).toBe(401);
+    expect((await http.get(`/api/media/evidence/999?token=${http.server.token}`)).status).toBe(404);
+    expect((await http.get(`/api/media/evidence/..%2f..%2fetc%2fpasswd?token=${http.server.token}`)).status).toBe(400);
+  });
+
   it('ingests in a worker process with progress events on the SSE stream', async () => {
     const { jobId } = await http.call('evidence.ingest', { evidenceId });
     const end = await http.waitEvent((e) => e.jobId === jobId && e.state !== 'running');
@@ -120,7 +137,7 @@ describe('with a model', () => {
     expect(f).toMatchObject({ width: 96, height: 72, frameWidth: 192, frameHeight: 144 });
   });
 
-  it('records a decision and a note, exports a PDF and JSON holding the video hash and the query', async () => {
+  it('records a decision and a note, exports a PDF holding the video hash and the query', async () => {
     const d = await http.call('decisions.record', { sightingId, decision: 'confirm', note: 'same jacket' });
     expect(d).toMatchObject({ sightingId, decision: 'confirm', note: 'same jacket' });
     await http.call('notes.add', { caseId, text: 'Checked with the station manager.' });

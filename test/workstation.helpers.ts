@@ -15,6 +15,8 @@ export interface Http {
   service: Service;
   /** POST /api/<name>; resolves with {status, body}. */
   raw(name: string, body: unknown): Promise<{ status: number; body: any }>;
+  /** GET a path of the server (no token added); resolves with status, headers and body bytes. */
+  get(path: string, headers?: Record<string, string>): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>;
   /** A call that must succeed. */
   call<K extends ApiCallName>(name: K, input?: ApiInput<K>): Promise<ApiResult<K>>;
   /** Every progress event received over SSE so far. */
@@ -57,8 +59,17 @@ export async function startHttp(dataDir: string, staticDir: string): Promise<Htt
     req.on('error', reject);
     req.end(text);
   });
+  const get = (path: string, headers: Record<string, string> = {}) => new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: server.port, path, headers: { Host: `127.0.0.1:${server.port}`, ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
   return {
-    server, service, events, raw,
+    server, service, events, raw, get,
     async call(name, input) {
       const r = await raw(name, input);
       if (r.status !== 200) throw new Error(`${name} → ${r.status} ${JSON.stringify(r.body.error)}`);

@@ -8,6 +8,7 @@ import { ensureDataDir } from '../platform/dataDir';
 import { JobRunner } from '../jobs/runner';
 import type { WorkerEntry } from '../jobs/spawn';
 import { openStore, type Store } from '../store/store';
+import { getEvidence } from '../store/evidence';
 import { ensureDemoCase } from '../demo/demoCase';
 import { activeModel } from './models';
 import { RetrieverCache } from './retrievers';
@@ -36,6 +37,8 @@ export interface Service {
   onProgress(listener: ProgressListener): () => void;
   /** Publishes on the progress stream (handlers get it as ctx.emitProgress). */
   emitProgress(event: ProgressEvent): void;
+  /** The video file of an evidence item (for the player's media route); NotFoundError when unknown. */
+  mediaPath(evidenceId: number): string;
   /** Settles when start-up work (the demo case, when asked for) is done; never rejects. */
   readonly ready: Promise<void>;
   /** Stops running jobs (they stay resumable), closes models and the database. */
@@ -90,6 +93,7 @@ export function createService(options: ServiceOptions): Service {
     },
     emitProgress,
     ready,
+    mediaPath: (evidenceId) => getEvidence(ctx.store(), evidenceId).videoPath,
     async close() {
       // Stop jobs first: a demo still rendering its clip is cancelled rather than awaited.
       await jobs.close();

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Service } from '../api/service';
 import { handleApiCall, MAX_BODY_BYTES } from './apiRoute';
 import { handleEvents } from './events';
+import { handleMedia, MEDIA_PREFIX } from './media';
 import { hostAllowed, newToken, originAllowed, tokenAllowed } from './guards';
 import { applySecurityHeaders, sendError } from './respond';
 import { serveStatic } from './staticFiles';
@@ -48,7 +49,9 @@ function route(
   const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
   if (url.pathname.startsWith('/api/')) {
     const isEvents = url.pathname === '/api/events';
-    if (!tokenAllowed(req, url, options.token, isEvents)) {
+    const isMedia = url.pathname.startsWith(MEDIA_PREFIX);
+    // EventSource and <video src> cannot send headers: only they may carry the token in the query.
+    if (!tokenAllowed(req, url, options.token, isEvents || isMedia)) {
       sendError(res, 401, 'InputError', 'Missing or wrong API token (open the URL printed by npm start)', { 'WWW-Authenticate': 'Bearer' });
       return;
     }
@@ -58,6 +61,10 @@ function route(
         return;
       }
       handleEvents(req, res, options.service, sse);
+      return;
+    }
+    if (isMedia) {
+      handleMedia(req, res, options.service, url.pathname);
       return;
     }
     const callName = decodeURIComponent(url.pathname.slice('/api/'.length));
