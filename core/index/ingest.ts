@@ -5,6 +5,7 @@
  * A cancel (AbortSignal) or a kill leaves the index 'building' with a durable checkpoint, so the
  * same command resumes it.
  */
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InputError, VideoError } from '../errors';
 import { OnnxRetriever } from '../infer/onnxRetriever';
@@ -98,7 +99,9 @@ export async function ingestVideo(store: Store, caseId: number, videoPath: strin
       framesTotal: fps === 'all' ? info.frameCount ?? undefined : Math.ceil(info.durationS * fps),
     });
     if (evidence.state !== 'indexing') evidence = setEvidenceState(store, evidence.id, 'indexing');
-    const resume = existing ? readCheckpoint(existing) : null;
+    let resume = existing ? readCheckpoint(existing) : null;
+    // A checkpoint whose file is gone or shorter than recorded cannot be trusted: start over.
+    if (resume && (!existsSync(index.filePath) || statSync(index.filePath).size < resume.bytes)) resume = null;
     const build = await buildIndex({
       videoPath, videoSha256: hash.sha256, info, retriever, indexPath: index.filePath, fps, dtype, resume,
       onCheckpoint: (cp) => saveIndexCheckpoint(store, index.id, cp.frames, cp), checkpointEvery: opts.checkpointEvery,
