@@ -127,7 +127,7 @@ async function probeWasm(): Promise<BackendCandidate> {
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     return {
       name, available: true,
-      reason: `XNNPACK ${simd ? 'SIMD' : 'non-SIMD'} build from ${folder}; fast conv gradient kernels registered`,
+      reason: `XNNPACK ${simd ? 'SIMD' : 'non-SIMD'} build from ${folder}; our fast gradient kernels are registered at init`,
     };
   } catch (err) {
     return { name, available: false, reason: describeImportError('@tensorflow/tfjs-backend-wasm', err) };
