@@ -44,9 +44,10 @@ if (!app.requestSingleInstanceLock()) {
   });
   app.whenReady().then(() => {
     hardenSessions();
-    serveRenderer(RENDERER_DIR);
     installMenu();
     service = createService({ dataDir, demo: process.env.FASTPR_NO_DEMO !== '1', workerEntry: jobWorkerEntry() });
+    const live = service;
+    serveRenderer(RENDERER_DIR, (id) => live.mediaPath(id));
     registerApiHandlers(service, () => mainWindow?.webContents);
     mainWindow = createMainWindow(dataDir, preloadPathNextTo(MAIN_DIR));
     mainWindow.on('closed', () => (mainWindow = undefined));
