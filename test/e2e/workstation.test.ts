@@ -134,12 +134,21 @@ describe('Workstation screens (browser transport, Chromium)', () => {
     await expect.poll(() => page.locator('[data-testid=sighting-card] img').first().evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
     await shot('results');
 
+    // Keyboard review: → selects #2, U marks it unsure (and moves on), ← ← back to #1, Enter opens it.
     await page.getByTestId('gallery').focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('u');
+    await expect.poll(() => page.getByTestId('sighting-card').nth(1).getByTestId('decision').textContent()).toBe('Unsure');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowLeft');
+    expect(await page.getByTestId('sighting-card').first().getAttribute('aria-selected')).toBe('true');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('main').getAttribute('data-screen')).toBe('player');
     await expect.poll(() => page.getByTestId('player-frame').evaluate((img) => (img as HTMLImageElement).naturalWidth), { timeout: 30_000 }).toBeGreaterThan(0);
     await page.getByTestId('toggle-heatmap').click();
-    await expect.poll(() => page.getByTestId('heatmap').count()).toBe(1);
+    await expect.poll(() => page.getByTestId('frame-view').getByTestId('heatmap').count()).toBe(1);
+    // One small attention map per attribute the query sets (6 for this text).
+    await expect.poll(() => page.getByTestId('attention-grid').getByTestId('heatmap').count()).toBe(6);
     const t0 = await page.getByTestId('player-time').textContent();
     await page.keyboard.press('ArrowRight');
     await expect.poll(() => page.getByTestId('player-time').textContent()).not.toBe(t0);
