@@ -81,6 +81,22 @@ describe('payload validation', () => {
   });
 });
 
+describe('evidence that is not a video', () => {
+  it('is refused with a VideoError naming the file, and the case is unchanged', async () => {
+    const c = await http.call('cases.create', { name: 'Broken files' });
+    const fake = join(root, 'notes.mp4');
+    writeFileSync(fake, 'this is a text file, not a video\n');
+    const r = await http.raw('evidence.add', { caseId: c.id, path: fake });
+    expect(r.status).toBe(422);
+    expect(r.body.error.name).toBe('VideoError');
+    expect(r.body.error.message).toContain(fake);
+    const missing = await http.raw('evidence.add', { caseId: c.id, path: join(root, 'nope.mp4') });
+    expect(missing.body.error.message).toMatch(/not found/);
+    expect(await http.call('evidence.list', { caseId: c.id })).toEqual([]);
+    expect((await http.call('audit.verify')).ok).toBe(true);
+  });
+});
+
 describe('ingest cancel and resume', () => {
   beforeAll(async () => {
     clipB = await syntheticClip(join(root, 'clipB'), 12, 10);
