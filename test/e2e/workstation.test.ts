@@ -132,7 +132,6 @@ describe('Workstation screens (browser transport, Chromium)', () => {
     await expect.poll(() => page.getByTestId('results-query').textContent(), { timeout: 60_000 }).toBe(FREE_TEXT);
     await expect.poll(() => page.getByTestId('sighting-card').count(), { timeout: 30_000 }).toBeGreaterThan(0);
     await expect.poll(() => page.locator('[data-testid=sighting-card] img').first().evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
-    await shot('results');
 
     // Keyboard review: → selects #2, U marks it unsure (and moves on), ← ← back to #1, Enter opens it.
     await page.getByTestId('gallery').focus();
@@ -142,6 +141,7 @@ describe('Workstation screens (browser transport, Chromium)', () => {
     await page.keyboard.press('ArrowLeft');
     await page.keyboard.press('ArrowLeft');
     expect(await page.getByTestId('sighting-card').first().getAttribute('aria-selected')).toBe('true');
+    await shot('results');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('main').getAttribute('data-screen')).toBe('player');
     await expect.poll(() => page.getByTestId('player-frame').evaluate((img) => (img as HTMLImageElement).naturalWidth), { timeout: 30_000 }).toBeGreaterThan(0);
