@@ -152,6 +152,8 @@ rmSync(bigPath, { force: true });
 rmSync(storeDir, { recursive: true, force: true });
 
 const dur = ing.info.durationS;
+const otherDtype: FeatureDtype = idx.header.dtype === 'int8' ? 'float16' : 'int8';
+const otherPerFrame = bytesPerFrame - featureBytes(idx.header.dtype, cells, M) + featureBytes(otherDtype, cells, M);
 const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
 const lines = [
   `## bench:video — ${new Date().toISOString().slice(0, 10)}, ${trained ? `model ${modelDir}` : 'random-init compact model (224×224, S=7, M=256)'}`,
@@ -165,7 +167,8 @@ const lines = [
   `| time shares in the build | waiting for decode ${pct(b.seconds.decodeWait / b.seconds.total)}, preprocess + thumbnail ${pct(b.seconds.prepare / b.seconds.total)}, encoder ${pct(b.seconds.encode / b.seconds.total)} |`,
   `| decode alone (5 frames/s sampled, RGB through the pipe) | ${(dur / decodeOnly).toFixed(1)}× real time (${decoded} frames in ${decodeOnly.toFixed(2)} s) |`,
   `| re-query throughput (head.onnx, batch 256, ${target}-frame index) | **${Math.round(requery).toLocaleString('en')} indexed frames/s** (1 h of footage at 5/s = 18,000 frames in ${(18000 / requery).toFixed(1)} s) |`,
-  `| index size (int8 + per-cell scale, ${thumbBytes.toFixed(0)} B JPEG thumbnail/frame) | ${(bytesPerFrame / 1024).toFixed(1)} KiB/frame → **${((bytesPerFrame * 5 * 3600) / 1e6).toFixed(0)} MB per hour**; **${pct((idx.byteLength) / videoBytes)} of the video file** |`,
+  `| index size (${idx.header.dtype} features, ${thumbBytes.toFixed(0)} B JPEG thumbnail/frame) | ${(bytesPerFrame / 1024).toFixed(1)} KiB/frame → **${((bytesPerFrame * 5 * 3600) / 1e6).toFixed(0)} MB per hour**; **${pct((idx.byteLength) / videoBytes)} of the video file** |`,
+  `| index size with ${otherDtype} features | ${(otherPerFrame / 1024).toFixed(1)} KiB/frame → ${((otherPerFrame * 5 * 3600) / 1e6).toFixed(0)} MB per hour; ${pct((otherPerFrame * idx.frameCount + 512) / videoBytes)} of the video file |`,
   `| float16 vs float32 | ${storage.float16} |`,
   `| int8 vs float32 | ${storage.int8} |`,
   `| coarse-to-fine (every 3rd frame, refine ±2) | keeps ${fullHits.size ? pct(kept / fullHits.size) : 'n/a'} of the full search's hits; ${coarse.framesQueried}/${full.framesQueried} frames queried |`,

@@ -1,6 +1,6 @@
 /** `fastpr ingest VIDEO... --case NAME [--fps 5] [--model DIR]`: decode, encode and index videos of a case (resumable). */
 import { InputError } from '../../errors';
-import { ingestVideo, type IngestResult } from '../../index/ingest';
+import { DEFAULT_DTYPE, ingestVideo, type IngestResult } from '../../index/ingest';
 import { resolveModelDir } from '../../index/modelDirDefault';
 import type { FeatureDtype } from '../../index/quantize';
 import { getCaseByName } from '../../store/cases';
@@ -18,14 +18,14 @@ function parseFps(raw: unknown): number | 'all' {
 export const ingestCommand: CliCommand = {
   name: 'ingest',
   summary: 'Index videos of a case for search (decode → encoder once; resumable after a kill or Ctrl-C)',
-  usage: 'fastpr ingest VIDEO... --case NAME [--fps 5|all] [--model DIR] [--dtype int8|float16] [--threads N] [--batch 8] [--json]',
+  usage: 'fastpr ingest VIDEO... --case NAME [--fps 5|all] [--model DIR] [--dtype float16|int8] [--threads N] [--batch 8] [--json]',
   options: { case: { type: 'string' }, fps: { type: 'string' }, model: { type: 'string' }, dtype: { type: 'string' }, threads: { type: 'string' }, batch: { type: 'string' } },
   async run(ctx) {
     const caseName = ctx.values.case as string | undefined;
     if (!caseName) throw new InputError('ingest: --case NAME is required');
     if (ctx.positionals.length === 0) throw new InputError('ingest: give at least one VIDEO file');
     const fps = parseFps(ctx.values.fps);
-    const dtype = (ctx.values.dtype as string | undefined) ?? 'int8';
+    const dtype = (ctx.values.dtype as string | undefined) ?? DEFAULT_DTYPE;
     if (!['int8', 'float16', 'float32'].includes(dtype)) throw new InputError(`--dtype must be int8, float16 or float32, got "${dtype}"`);
     const int = (name: string) => {
       const raw = ctx.values[name];
