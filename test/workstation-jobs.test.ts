@@ -3,7 +3,7 @@
  * invalid payload with an InputError naming the field; an ingest job (a real worker process, real
  * ffmpeg and onnxruntime) is cancelled part-way and resumed from its checkpoint under the same id.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -131,5 +131,20 @@ describe('ingest cancel and resume', () => {
     expect((done.result as { framesThisRun: number }).framesThisRun).toBe(50 - half!.index!.frames);
     const [full] = await http.call('evidence.list', { caseId: c.id });
     expect(full).toMatchObject({ id: evidence.id, state: 'indexed', index: { state: 'complete', frames: 50 } });
+  }, 60_000);
+
+  it('refuses to ingest a file that changed since import (recorded as a mismatch)', async () => {
+    const c = await http.call('cases.create', { name: 'Tampered' });
+    const copy = join(root, 'tampered.mp4');
+    copyFileSync(clipB, copy);
+    const { evidence } = await http.call('evidence.add', { caseId: c.id, path: copy });
+    appendFileSync(copy, Buffer.from([0]));
+    const { jobId } = await http.call('evidence.ingest', { evidenceId: evidence.id });
+    const end = await http.waitEvent((e) => e.jobId === jobId && e.state !== 'running');
+    expect(end.state).toBe('failed');
+    expect(end.message).toMatch(/SHA-256 MISMATCH/);
+    const [after] = await http.call('evidence.list', { caseId: c.id });
+    expect(after).toMatchObject({ id: evidence.id, verifyStatus: 'mismatch', index: null });
+    expect(await http.call('evidence.list', { caseId: c.id })).toHaveLength(1);
   }, 60_000);
 });

@@ -3,10 +3,10 @@
  * kill leaves the index 'building' with a durable checkpoint; running the task again resumes it
  * (ingestVideo finds the index and its checkpoint), so resume needs nothing special here.
  */
-import { CancelledError } from '../../errors';
+import { CancelledError, InputError } from '../../errors';
 import { ingestVideo } from '../../index/ingest';
 import { openStore } from '../../store/store';
-import { setEvidenceState } from '../../store/evidence';
+import { checkEvidenceHash, getEvidence, recordVerification, setEvidenceState } from '../../store/evidence';
 import type { Task } from './types';
 
 export interface IngestParams { caseId: number; evidenceId: number; videoPath: string; modelDir: string; fps: number | 'all' }
@@ -27,6 +27,14 @@ export const ingestTask: Task = async ({ dataDir, job, signal, progress }) => {
   const store = openStore(dataDir);
   const slow = testSlowdown();
   try {
+    // The index must describe the file recorded at import: a changed or missing file is refused
+    // (and the check recorded) instead of being indexed, or added again as new evidence.
+    progress({ jobId: job.id, kind: 'ingest', done: 0, unit: 'frames', phase: 'verifying SHA-256', state: 'running' });
+    const check = await checkEvidenceHash(getEvidence(store, p.evidenceId), signal);
+    if (check.status !== 'match') {
+      recordVerification(store, check);
+      throw new InputError(`evidence #${p.evidenceId}: ${check.message}; not ingested`, { file: p.videoPath });
+    }
     const r = await ingestVideo(store, p.caseId, p.videoPath, p.modelDir, {
       fps: p.fps, signal, checkpointEvery: 1, onProgress: (e) => { progress(e); slow(); },
     });
