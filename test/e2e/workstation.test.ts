@@ -99,6 +99,9 @@ describe('Workstation screens (browser transport, Chromium)', () => {
     await page.getByRole('button', { name: 'Add video' }).click();
     const row = page.getByTestId('evidence-row').first();
     await expect.poll(() => row.getByTestId('evidence-sha').getAttribute('data-hash'), { timeout: 30_000 }).toMatch(/^[0-9a-f]{64}$/);
+    // The clip indexes in seconds: picture the live progress (bar, frames/s, ETA, cancel) if it is caught running.
+    await expect.poll(() => row.getByTestId('index-state').getAttribute('data-state'), { timeout: 30_000, interval: 100 }).toMatch(/building|complete/);
+    if ((await row.getByTestId('index-state').getAttribute('data-state')) === 'building') await shot('evidence-ingesting');
     await expect.poll(() => row.getByTestId('index-state').getAttribute('data-state'), { timeout: 90_000, interval: 500 }).toBe('complete');
     await page.getByRole('button', { name: 'Re-verify' }).click();
     await expect.poll(() => row.getByTestId('verify-result').textContent()).toContain('hash matches');
@@ -142,6 +145,12 @@ describe('Workstation screens (browser transport, Chromium)', () => {
     await page.keyboard.press('ArrowLeft');
     expect(await page.getByTestId('sighting-card').first().getAttribute('aria-selected')).toBe('true');
     await shot('results');
+    // Filter by decision (server-side sightings.list): only the one marked unsure remains.
+    await page.getByTestId('filter-decision').selectOption('unsure');
+    await expect.poll(() => page.getByTestId('sighting-card').count()).toBe(1);
+    await page.getByTestId('filter-decision').selectOption('any');
+    await expect.poll(() => page.getByTestId('sighting-card').count()).toBeGreaterThan(1);
+    await page.getByTestId('gallery').focus();
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('main').getAttribute('data-screen')).toBe('player');
     await expect.poll(() => page.getByTestId('player-frame').evaluate((img) => (img as HTMLImageElement).naturalWidth), { timeout: 30_000 }).toBeGreaterThan(0);

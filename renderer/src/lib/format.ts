@@ -4,7 +4,9 @@
 export function formatTime(seconds: number, decimals = 1): string {
   if (!Number.isFinite(seconds)) return '–';
   const sign = seconds < 0 ? '-' : '';
-  const s = Math.abs(seconds);
+  // Round once, up front, so 59.96 s reads 1:00.0 and never 0:60.0.
+  const scale = 10 ** decimals;
+  const s = Math.round(Math.abs(seconds) * scale) / scale;
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const sec = (s % 60).toFixed(decimals).padStart(decimals > 0 ? 3 + decimals : 2, '0');
