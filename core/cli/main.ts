@@ -1,42 +1,45 @@
 /** Entry point of the `fastpr` CLI: global flags, command lookup, error reporting. */
 import { parseArgs } from 'node:util';
 import { resolveDataDir } from '../platform/dataDir';
-import { COMMANDS } from './commands/index';
-import type { CliCommand } from './command';
+import { COMMANDS, loadAllCommands, type CommandEntry } from './commands/index';
+import type { CliCommand, CliContext } from './command';
 import { terminalProgress } from './progressBar';
 
-function findCommand(argv: string[]): { command: CliCommand; rest: string[] } | undefined {
+function findCommand(argv: string[]): { entry: CommandEntry; rest: string[] } | undefined {
   const words = argv.filter((a) => !a.startsWith('-'));
   // Longest match first: 'dataset check' before 'dataset'.
   const sorted = [...COMMANDS].sort((a, b) => b.name.split(' ').length - a.name.split(' ').length);
-  for (const command of sorted) {
-    const parts = command.name.split(' ');
+  for (const entry of sorted) {
+    const parts = entry.name.split(' ');
     if (parts.every((p, i) => words[i] === p)) {
       const rest = [...argv];
       for (const p of parts) rest.splice(rest.indexOf(p), 1);
-      return { command, rest };
+      return { entry, rest };
     }
   }
   return undefined;
 }
 
-function helpText(): string {
+async function helpText(): Promise<string> {
   const lines = ['Usage: fastpr <command> [options]   (global: --data-dir DIR, --json)', '', 'Commands:'];
-  for (const c of [...COMMANDS].sort((a, b) => a.name.localeCompare(b.name))) lines.push(`  ${c.name.padEnd(18)} ${c.summary}`);
+  const commands = await loadAllCommands();
+  for (const c of commands.sort((a, b) => a.name.localeCompare(b.name))) lines.push(`  ${c.name.padEnd(18)} ${c.summary}`);
   return lines.join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
-    console.log(helpText());
+    console.log(await helpText());
     return argv.length === 0 ? 1 : 0;
   }
   const found = findCommand(argv);
   if (!found) {
-    console.error(`fastpr: unknown command "${argv.filter((a) => !a.startsWith('-'))[0] ?? argv[0]}"\n\n${helpText()}`);
+    const names = COMMANDS.map((c) => c.name).sort().join(', ');
+    console.error(`fastpr: unknown command "${argv.filter((a) => !a.startsWith('-'))[0] ?? argv[0]}"; commands: ${names} (fastpr --help)`);
     return 2;
   }
-  const { command, rest } = found;
+  const { rest } = found;
+  const command = await found.entry.load();
   let parsed;
   try {
     parsed = parseArgs({
@@ -84,5 +87,3 @@ export async function main(argv: string[]): Promise<number> {
     process.off('SIGTERM', onSignal);
   }
 }
-
-type CliContext = import('./command').CliContext;
