@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { resolveDataDir } from '../platform/dataDir';
 import { COMMANDS, loadAllCommands, type CommandEntry } from './commands/index';
-import type { CliCommand, CliContext } from './command';
+import type { CliContext } from './command';
 import { terminalProgress } from './progressBar';
 
 function findCommand(argv: string[]): { entry: CommandEntry; rest: string[] } | undefined {
