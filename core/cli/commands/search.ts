@@ -18,7 +18,7 @@ function clock(s: number): string {
 export const searchCommand: CliCommand = {
   name: 'search',
   summary: 'Find a described person in the indexed videos of a case (ranked sightings)',
-  usage: 'fastpr search --case NAME "woman, red top, blue jeans" | "gender=female torsoColour=red" [--model DIR] [--threshold 0.6] [--limit 20] [--json]',
+  usage: 'fastpr search --case NAME "woman, red top, blue jeans" | "gender=female torsoColour=red" [--model DIR] [--threshold 0.6] [--limit 20] [--coarse-stride K] [--json]',
   options: { case: { type: 'string' }, model: { type: 'string' }, threshold: { type: 'string' }, limit: { type: 'string' }, 'coarse-stride': { type: 'string' } },
   async run(ctx) {
     const caseName = ctx.values.case as string | undefined;
@@ -30,6 +30,7 @@ export const searchCommand: CliCommand = {
     const limit = ctx.values.limit === undefined ? 20 : Number(ctx.values.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new InputError(`--limit must be a positive integer, got "${String(ctx.values.limit)}"`);
     const stride = ctx.values['coarse-stride'] === undefined ? 1 : Number(ctx.values['coarse-stride']);
+    if (!Number.isInteger(stride) || stride < 1) throw new InputError(`--coarse-stride must be a positive integer, got "${String(ctx.values['coarse-stride'])}"`);
     const modelDir = resolveModelDir(ctx.values.model as string | undefined);
     const r = await withStore(ctx.dataDir, (store) => searchCase(store, getCaseByName(store, caseName).id, text, modelDir, { threshold, coarseStride: stride, signal: ctx.signal }));
     if (ctx.json) {
