@@ -45,13 +45,14 @@ const nav = (label: string) => page.locator('nav.sidebar').getByRole('button', {
 
 beforeAll(async () => {
   ensureRendererBuilt();
+  rmSync(SCREENS, { recursive: true, force: true }); // no stale pictures from an earlier run
   mkdirSync(SCREENS, { recursive: true });
   root = mkdtempSync(join(tmpdir(), 'fastpr-e2e-ws-'));
   dataDir = join(root, 'data');
   // Hermetic: no shipped model from the checkout; the only model is the one this test installs.
   process.env.FASTPR_SHIPPED_MODEL_DIR = join(root, 'no-shipped-model');
   const synthDir = join(root, 'synth');
-  await synthesize(synthDir, defaultOptions({ seed: 3, frames: 40, width: 320, height: 180, crowd: { min: 2, max: 6 }, video: { seconds: 4, fps: 10, imageEvery: 1 } }), { overwrite: true });
+  await synthesize(synthDir, defaultOptions({ seed: 3, frames: 80, width: 320, height: 180, crowd: { min: 2, max: 6 }, video: { seconds: 8, fps: 10, imageEvery: 1 } }), { overwrite: true });
   const videos = readdirSync(join(synthDir, 'videos')).filter((f) => f.endsWith('.mp4'));
   clip = join(synthDir, 'videos', videos[0]!);
   // Built outside the data dir first, so the "model not trained yet" state can be seen before it is installed.
@@ -100,8 +101,10 @@ describe('Workstation screens (browser transport, Chromium)', () => {
     const row = page.getByTestId('evidence-row').first();
     await expect.poll(() => row.getByTestId('evidence-sha').getAttribute('data-hash'), { timeout: 30_000 }).toMatch(/^[0-9a-f]{64}$/);
     // The clip indexes in seconds: picture the live progress (bar, frames/s, ETA, cancel) if it is caught running.
-    await expect.poll(() => row.getByTestId('index-state').getAttribute('data-state'), { timeout: 30_000, interval: 100 }).toMatch(/building|complete/);
-    if ((await row.getByTestId('index-state').getAttribute('data-state')) === 'building') await shot('evidence-ingesting');
+    const cell = row.getByTestId('index-state');
+    const stateAndDone = async () => `${await cell.getAttribute('data-state')}:${await cell.getAttribute('data-done')}`;
+    await expect.poll(stateAndDone, { timeout: 30_000, interval: 50 }).toMatch(/^building:[1-9]|^complete:/);
+    if ((await stateAndDone()).startsWith('building')) await shot('evidence-ingesting');
     await expect.poll(() => row.getByTestId('index-state').getAttribute('data-state'), { timeout: 90_000, interval: 500 }).toBe('complete');
     await page.getByRole('button', { name: 'Re-verify' }).click();
     await expect.poll(() => row.getByTestId('verify-result').textContent()).toContain('hash matches');
