@@ -1,4 +1,8 @@
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// One tally file per run (workers inherit the variable), so two runs at once do not mix counts.
+process.env.FASTPR_HARDENING_TALLY ??= join(import.meta.dirname, 'test-artifacts', 'hardening', `tally-${process.pid}.jsonl`);
 
 /** `npm run test:hardening`: only test/hardening, with the summary reporter after the default one. */
 export default defineConfig({

@@ -2,7 +2,8 @@
  * Vitest reporter for `npm run test:hardening`: clears the tally at the start and prints the
  * suite's summary at the end (faults, bad inputs, security probes, rows lost, load figures).
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { TALLY_FILE, type TallyEntry } from './tally';
 
 export function summarize(entries: TallyEntry[]): string {
@@ -45,6 +46,11 @@ export default class HardeningSummaryReporter {
   }
 
   onTestRunEnd(): void {
-    process.stdout.write(summarize(readTally()));
+    const text = summarize(readTally());
+    process.stdout.write(text);
+    // Kept for CI artifacts; the per-run tally itself is removed.
+    mkdirSync(dirname(TALLY_FILE), { recursive: true });
+    writeFileSync(join(dirname(TALLY_FILE), 'summary.txt'), text);
+    rmSync(TALLY_FILE, { force: true });
   }
 }
