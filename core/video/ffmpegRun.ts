@@ -9,7 +9,7 @@ import { requireBinary } from './ffmpegBinary';
 
 const KNOWN_REASONS: Array<[RegExp, string]> = [
   [/moov atom not found/i, 'the MP4 is incomplete (no moov atom: truncated, or still being recorded)'],
-  [/Invalid data found when processing input/i, 'not a video ffmpeg can read (invalid data: wrong format or corrupt)'],
+  [/Invalid data found when processing input/i, 'not a video ffmpeg can read (unrecognised or corrupt data)'],
   [/could not find codec parameters|unknown codec|Decoder \(codec [^)]*\) not found|no decoder/i, 'unsupported or unknown video codec'],
   [/partial file|Truncating packet|End of file|truncated/i, 'the file is truncated'],
   [/Permission denied/i, 'permission denied'],
@@ -34,8 +34,8 @@ function looksLikeMp4(file: string): boolean {
 
 /** A short reason from ffmpeg's stderr: a known pattern's explanation, else its last meaningful line. */
 export function ffmpegReason(stderr: string, file?: string): string {
-  if (file && /moov atom not found|Invalid data found/i.test(stderr) && !looksLikeMp4(file)) {
-    return 'not a video ffmpeg can read (no MP4/MOV structure: wrong file type or corrupt)';
+  if (file && /moov atom not found/i.test(stderr) && !looksLikeMp4(file)) {
+    return 'not a video ffmpeg can read (named like an MP4 but has no MP4/MOV structure: wrong file type or corrupt)';
   }
   for (const [re, why] of KNOWN_REASONS) if (re.test(stderr)) return why;
   const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l && !/^\[.*showinfo/.test(l));
