@@ -113,6 +113,27 @@ describe('ingest', () => {
     expect(readFileSync(file(killed.dir)).equals(readFileSync(file(ref.dir)))).toBe(true);
   }, 120_000);
 
+  it('cancel (AbortSignal) stops with CancelledError, keeps a resumable checkpoint, and the next run resumes', async () => {
+    const { store, caseId } = newStore('cancel');
+    try {
+      const ac = new AbortController();
+      const err = await ingestVideo(store, caseId, video, model, {
+        batchSize: 2, checkpointEvery: 1, signal: ac.signal,
+        onProgress: (e) => { if (e.state === 'running' && e.done >= 6) ac.abort(); },
+      }).catch((e: unknown) => e);
+      expect((err as Error).name).toBe('CancelledError');
+      const idx = listIndexes(store, listEvidence(store, caseId)[0]!.id)[0]!;
+      expect(idx.state).toBe('building');
+      expect(idx.frames).toBeGreaterThanOrEqual(6);
+      const r = await ingestVideo(store, caseId, video, model, { batchSize: 2, checkpointEvery: 1 });
+      expect(r.outcome).toBe('resumed');
+      expect(r.build!.framesThisRun).toBe(FRAMES - idx.frames);
+      expect(r.index.frames).toBe(FRAMES);
+    } finally {
+      store.close();
+    }
+  }, 60_000);
+
   it('a zero-byte file, a text file named .mp4 and a truncated recording fail clearly and change nothing', async () => {
     const { store, caseId } = newStore('broken');
     try {
