@@ -164,6 +164,12 @@ describe('Workstation screens (browser transport, Chromium)', () => {
     const t0 = await page.getByTestId('player-time').textContent();
     await page.keyboard.press('ArrowRight');
     await expect.poll(() => page.getByTestId('player-time').textContent()).not.toBe(t0);
+    // Play advances through the indexed frames on its own; pause stops it.
+    const t1 = await page.getByTestId('player-time').textContent();
+    await page.getByTestId('play').click();
+    await expect.poll(() => page.getByTestId('player-time').textContent(), { timeout: 15_000 }).not.toBe(t1);
+    await page.getByTestId('play').click();
+    await expect.poll(() => page.getByTestId('play').textContent()).toContain('Play');
     await page.getByTestId('decision-note').fill('Same red top and backpack as the witness described.');
     await page.getByTestId('confirm').click();
     await expect.poll(() => page.getByTestId('decision-panel').innerText()).toContain('Same red top and backpack');
@@ -208,6 +214,10 @@ describe('Workstation screens (browser transport, Chromium)', () => {
     await page.getByRole('button', { name: 'Start training' }).click();
     await expect.poll(() => page.getByTestId('run-state').textContent(), { timeout: 120_000, interval: 1000 }).toBe('done');
     await expect.poll(() => page.locator('[data-testid=line-chart] path').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    // Evaluate the new model on the tiny recipe's test split: the job's table appears.
+    await page.getByRole('button', { name: 'Evaluate' }).click();
+    await expect.poll(() => page.getByTestId('eval-table').count(), { timeout: 90_000, interval: 1000 }).toBe(1);
+    expect(await page.getByTestId('eval-table').innerText()).toMatch(/R@1/i);
     await shot('training');
   }, 150_000);
 
