@@ -21,6 +21,10 @@ const RENDERER_DIR = join(MAIN_DIR, '..', 'renderer', 'dist');
 
 const dataDir = resolveDataDir(dataDirFromArgv(process.argv));
 
+// The shipped model sits at <app>/models/default; core/index's default is computed from its own
+// module path, which inside this bundle (dist-electron/main.cjs) points one folder too high.
+process.env.FASTPR_SHIPPED_MODEL_DIR ??= join(MAIN_DIR, '..', 'models', 'default');
+
 /**
  * Long jobs run in child processes forked from here (Electron runs them as Node with its own ABI,
  * so native modules load as in main): the bundled dist-electron/jobWorker.mjs when the build made
