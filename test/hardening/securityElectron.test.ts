@@ -187,7 +187,7 @@ describe('the default session', () => {
   it('puts the renderer CSP on every response, replacing a served one', () => {
     const cb = vi.fn();
     recorded.session.headers!({ responseHeaders: { 'Content-Security-Policy': ["default-src *; script-src 'unsafe-inline'"] } }, cb);
-    expect(cb.mock.calls[0][0].responseHeaders['Content-Security-Policy']).toEqual([RENDERER_CSP]);
+    expect(cb.mock.calls[0]![0].responseHeaders['Content-Security-Policy']).toEqual([RENDERER_CSP]);
     tally({ kind: 'probe', name: 'session CSP header', rejected: true });
   });
 });
