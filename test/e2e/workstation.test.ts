@@ -224,6 +224,9 @@ describe('Workstation screens (browser transport, Chromium)', () => {
   it('shows the case overview with its searches and exports', async () => {
     await nav('Cases');
     await expect.poll(() => page.getByTestId('case-overview').innerText()).toContain(FREE_TEXT);
+    await page.getByTestId('case-note').fill('CCTV requested from the harbour master; C1 covers the quay gate.');
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await expect.poll(() => page.getByTestId('case-overview').innerText()).toContain('covers the quay gate');
     await shot('cases-open');
     expect(pageErrors).toEqual([]);
   });
