@@ -116,7 +116,8 @@ if (electron) {
     process.exit(2);
   }
   const dataDir = resolveDataDir(values['data-dir']);
-  const server = await startWorkstationServer({ dataDir, port });
+  // npm start is the investigator's entry point: first start creates the demo case (core/demo).
+  const server = await startWorkstationServer({ dataDir, port, demo: true });
   console.log(`Open: ${server.url}`);
   console.log(`Data directory: ${dataDir}`);
   console.log(`Browser: ${openBrowser(server.url)}. Press Ctrl+C to stop.`);

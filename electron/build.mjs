@@ -24,6 +24,17 @@ const importMetaUrl = {
   define: { 'import.meta.url': '__import_meta_url' },
 };
 
+const nativeExternals = [
+  'electron',
+  'better-sqlite3',
+  'onnxruntime-node',
+  '@napi-rs/canvas',
+  '@tensorflow/*',
+  'ffmpeg-static',
+  '@ffmpeg-installer/*',
+  '@ffprobe-installer/*',
+];
+
 await Promise.all([
   build({
     ...common,
@@ -31,16 +42,18 @@ await Promise.all([
     entryPoints: { main: 'electron/main/index.ts' },
     outdir,
     outExtension: { '.js': '.cjs' },
-    external: [
-      'electron',
-      'better-sqlite3',
-      'onnxruntime-node',
-      '@napi-rs/canvas',
-      '@tensorflow/*',
-      'ffmpeg-static',
-      '@ffmpeg-installer/*',
-      '@ffprobe-installer/*',
-    ],
+    external: nativeExternals,
+  }),
+  // Long jobs (ingest, training, export) run in a forked child (core/jobs): ship it pre-bundled so a
+  // packaged app needs no TypeScript loader. ESM, with a real require for the native packages.
+  build({
+    ...common,
+    format: 'esm',
+    entryPoints: { jobWorker: 'core/jobs/worker.ts' },
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    external: nativeExternals,
   }),
   // A sandboxed preload can require only 'electron' (and a few polyfilled builtins): bundle everything else.
   build({
