@@ -71,10 +71,10 @@ describe('About this workstation (browser transport, Chromium)', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  it('shows placeholders that say which issue brings each section', async () => {
+  it('explains that case screens need an open case (no case exists yet)', async () => {
     await page.getByRole('button', { name: 'Search' }).click();
-    await expect.poll(() => page.locator('#placeholder-title').textContent()).toMatch(/^Search — coming with issue/);
-    await page.screenshot({ path: join(REPO_ROOT, 'test-artifacts', 'placeholder.png') });
+    await expect.poll(() => page.getByText('Search works inside a case').count()).toBe(1);
+    await page.screenshot({ path: join(REPO_ROOT, 'test-artifacts', 'no-case.png') });
   });
 
   it('shows jobs from the progress stream (server-sent events → Svelte store)', async () => {
