@@ -179,6 +179,9 @@ export class FrameStream {
           this.emitted++;
           return frame;
         }
+        // Back-pressure pauses ffmpeg at 64 MiB buffered; a single frame can be larger (8K RGB is
+        // ~100 MB), so keep reading until one whole frame is here, or we would wait forever.
+        if (this.paused) { this.paused = false; this.proc.stdout.resume(); }
       }
       if (this.exit) {
         // Drain what stderr/stdout still hold before deciding.

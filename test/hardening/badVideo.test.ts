@@ -117,12 +117,9 @@ describe('bad and odd video files as evidence', () => {
 });
 
 describe('an 8192×8192 video', () => {
-  // BUG (owner H9, core/video/decode.ts FrameStream): stdout is paused once 64 MiB are buffered and
-  // resumed only by take(), but one 8192×8192 RGB frame is 201 MB, so next() waits forever and the
-  // paused ffmpeg never exits: preflight (evidence.add) and ingest hang on any frame > 64 MiB
-  // (8K video: 7680×4320×3 = 99.5 MB). The abort below is only a guard so the hang shows as a
-  // failure; remove `.fails` once FrameStream resumes when a whole frame does not fit the budget.
-  it.fails('is probed and test-decoded (or refused by name), not hung', async () => {
+  // Regression: FrameStream paused ffmpeg at 64 MiB buffered, but one 8192×8192 RGB frame is 201 MB,
+  // so decoding hung on any frame > 64 MiB (8K: 99.5 MB). The abort is a guard so a hang fails.
+  it('is probed and test-decoded (or refused by name), not hung', async () => {
     const dir = join(root, 'huge');
     const huge = (await generateVideoCorpus(dir, { huge: true })).find((c) => c.name.startsWith('8192'))!;
     let outcome: string;
@@ -132,7 +129,7 @@ describe('an 8192×8192 video', () => {
     } catch (err) {
       outcome = `${(err as Error).name}: ${(err as Error).message}`;
     }
-    tally({ kind: 'badInput', name: 'video: 8192×8192 (known hang, H9)', clearError: !outcome.startsWith('CancelledError'), detail: outcome });
+    tally({ kind: 'badInput', name: 'video: 8192×8192', clearError: !outcome.startsWith('CancelledError'), detail: outcome });
     expect(outcome).not.toMatch(/^CancelledError/);
   }, 150_000);
 });
