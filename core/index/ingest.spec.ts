@@ -78,6 +78,23 @@ describe('ingest', () => {
     }
   }, 60_000);
 
+  it('gives the same video in two cases two index files, so one case never overwrites the other', async () => {
+    const { store, caseId } = newStore('two-cases');
+    try {
+      const first = await ingestVideo(store, caseId, video, model, { batchSize: 8 });
+      const firstBytes = readFileSync(first.index.filePath);
+      const otherCase = createCase(store, 'Case B').id;
+      const second = await ingestVideo(store, otherCase, video, model, { batchSize: 8 });
+      expect(second.outcome).toBe('built');
+      expect(second.index.filePath).not.toBe(first.index.filePath);
+      // The first case's index is untouched and still opens complete.
+      expect(readFileSync(first.index.filePath).equals(firstBytes)).toBe(true);
+      expect(IndexFile.open(first.index.filePath).header).toMatchObject({ complete: true, frameCount: FRAMES });
+    } finally {
+      store.close();
+    }
+  }, 60_000);
+
   it('after a SIGKILL part-way, resuming produces the byte-identical index and a sound database', async () => {
     // The uninterrupted reference runs in this process with the child's settings.
     const ref = newStore('reference');

@@ -69,8 +69,12 @@ function fpsLabel(fps: number | 'all'): string {
   return fps === 'all' ? 'all' : String(fps).replace('.', 'p');
 }
 
-export function indexFileName(sha256: string, modelHash: string, fps: number | 'all', dtype: FeatureDtype): string {
-  return `${sha256.slice(0, 16)}_${modelHash.slice(0, 12)}_${fpsLabel(fps)}_${dtype}.fpi`;
+/**
+ * One file per evidence row: the same video imported into two cases gets two index files, so
+ * (re-)ingesting it in one case can never truncate the other case's index.
+ */
+export function indexFileName(evidenceId: number, sha256: string, modelHash: string, fps: number | 'all', dtype: FeatureDtype): string {
+  return `e${evidenceId}_${sha256.slice(0, 16)}_${modelHash.slice(0, 12)}_${fpsLabel(fps)}_${dtype}.fpi`;
 }
 
 /** A saved checkpoint back from the database's JSON (null when absent or from another format). */
@@ -100,7 +104,7 @@ export async function ingestVideo(store: Store, caseId: number, videoPath: strin
     }
     const indexesDir = ensureDataDir(dirname(store.file)).indexes;
     const index = existing ?? startIndex(store, {
-      evidenceId: evidence.id, modelHash, samplingFps: dbFps, filePath: join(indexesDir, indexFileName(hash.sha256, modelHash, fps, dtype)),
+      evidenceId: evidence.id, modelHash, samplingFps: dbFps, filePath: join(indexesDir, indexFileName(evidence.id, hash.sha256, modelHash, fps, dtype)),
       framesTotal: fps === 'all' ? info.frameCount ?? undefined : Math.ceil(info.durationS * fps),
     });
     if (evidence.state !== 'indexing') evidence = setEvidenceState(store, evidence.id, 'indexing');
