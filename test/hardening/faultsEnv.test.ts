@@ -142,11 +142,9 @@ describe.skipIf(!canMount)('disk full (3 MiB tmpfs under the data directory)', (
     tally({ kind: 'fault', name: 'disk full (tmpfs)', survived: true });
   }, 120_000);
 
-  // BUG (owner: core/reports atomicWrite / the export job, H10): on a full disk reports.export
-  // answers a bare `Error: ENOSPC: no space left on device, write` — untyped and without the file
-  // it was writing. Nothing is corrupted (checked above); the message just does not say what
-  // failed where. Remove `.fails` once the error names the output path (and says the disk is full).
-  it.fails('the export error on a full disk is typed and names the output file', () => {
+  // Regression: on a full disk reports.export used to answer a bare `Error: ENOSPC …` (from the job
+  // record write), untyped and without the file it was exporting.
+  it('the export error on a full disk is typed and names the output file', () => {
     expect(fullDiskExportError).toBeDefined();
     expect(fullDiskExportError!.name).not.toBe('Error');
     expect(fullDiskExportError!.message).toContain('report.html');

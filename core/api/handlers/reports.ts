@@ -14,15 +14,27 @@ function defaultOut(dataDir: string, caseId: number, caseName: string, format: s
   return join(ensureDataDir(dataDir).exports, `${safe}-${stamp}${format === 'avss' ? '-avss' : ''}${EXT[format]}`);
 }
 
+/** Whatever failed (job record, worker, disk), the investigator is told which report it was. */
+function nameTheOutput(err: unknown, outPath: string): Error {
+  const e = err instanceof Error ? err : new Error(String(err));
+  if (e.message.includes(outPath)) return e;
+  const code = (e as NodeJS.ErrnoException).code;
+  const reason = code === 'ENOSPC' ? `the disk is full (${e.message})` : e.message;
+  // Plain Node errors (ENOSPC, EIO…) become a typed FastprError; typed errors keep their class.
+  return rebuildError({ name: e.name === 'Error' ? 'FastprError' : e.name, message: `exporting the report to ${outPath} failed: ${reason}` });
+}
+
 export const reportHandlers: HandlerGroup<'reports.export'> = {
   'reports.export': async ({ caseId, format, scope, out }, ctx) => {
     const c = getCase(ctx.store(), caseId);
-    const job = ctx.jobs.start({
-      kind: 'export', label: `Export ${format.toUpperCase()} of ${c.name}`, caseId,
-      params: { caseId, format, scope, out: out ?? defaultOut(ctx.dataDir, caseId, c.name, format) },
-    });
-    const done = await ctx.jobs.wait(job.id);
-    if (done.state !== 'done') throw done.error ? rebuildError(done.error) : new FastprError(`export job ${job.id} ended ${done.state}`);
-    return { jobId: job.id, ...(done.result as Omit<ReportExportResult, 'jobId'>) };
+    const outPath = out ?? defaultOut(ctx.dataDir, caseId, c.name, format);
+    try {
+      const job = ctx.jobs.start({ kind: 'export', label: `Export ${format.toUpperCase()} of ${c.name}`, caseId, params: { caseId, format, scope, out: outPath } });
+      const done = await ctx.jobs.wait(job.id);
+      if (done.state !== 'done') throw done.error ? rebuildError(done.error) : new FastprError(`export job ${job.id} ended ${done.state}`);
+      return { jobId: job.id, ...(done.result as Omit<ReportExportResult, 'jobId'>) };
+    } catch (err) {
+      throw nameTheOutput(err, outPath);
+    }
   },
 };
