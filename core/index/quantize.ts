@@ -8,6 +8,8 @@
  * - 'float32': lossless, for measurement.
  * Encoding is a pure function of the input floats, so re-ingesting gives identical bytes.
  */
+import { float16BitsToFloat32, float32ToFloat16Bits } from '../numeric/float16';
+
 export type FeatureDtype = 'int8' | 'float16' | 'float32';
 
 export const DTYPE_CODES: Record<FeatureDtype, number> = { int8: 1, float16: 2, float32: 3 };
@@ -19,45 +21,11 @@ export function featureBytes(dtype: FeatureDtype, cells: number, width: number):
   return cells * width * (dtype === 'float16' ? 2 : 4);
 }
 
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
+/** float32 → IEEE 754 half bits, round to nearest even (one implementation: core/numeric). */
+export const toHalf = float32ToFloat16Bits;
 
-/** float32 → IEEE 754 half bits, round to nearest even. */
-export function toHalf(v: number): number {
-  f32[0] = v;
-  const x = u32[0]!;
-  const sign = (x >>> 16) & 0x8000;
-  const exp = (x >>> 23) & 0xff;
-  let mant = x & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  const e = exp - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mant |= 0x800000;
-    const shift = 14 - e;
-    let half = mant >>> shift;
-    const rem = mant & ((1 << shift) - 1);
-    const mid = 1 << (shift - 1);
-    if (rem > mid || (rem === mid && (half & 1))) half++;
-    return sign | half;
-  }
-  let half = (e << 10) | (mant >>> 13);
-  const rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && (half & 1))) half++;
-  return sign | half;
-}
-
-const HALF_TABLE = (() => {
-  const t = new Float32Array(65536);
-  for (let h = 0; h < 65536; h++) {
-    const s = h & 0x8000 ? -1 : 1;
-    const e = (h >>> 10) & 0x1f;
-    const m = h & 0x3ff;
-    t[h] = e === 0 ? s * m * 2 ** -24 : e === 31 ? (m ? NaN : s * Infinity) : s * (1 + m / 1024) * 2 ** (e - 15);
-  }
-  return t;
-})();
+/** Half bits → float32, tabulated once so decoding an index is a table lookup per value. */
+const HALF_TABLE = Float32Array.from({ length: 65536 }, (_, h) => float16BitsToFloat32(h));
 
 /** Writes one frame's features [cells·width] into `out` (featureBytes long) at `offset`. */
 export function encodeFeatures(dtype: FeatureDtype, src: Float32Array, cells: number, width: number, out: Buffer, offset: number): void {

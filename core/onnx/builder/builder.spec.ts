@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ModelError } from '../../errors';
 import { OnnxSession, hostTensor } from '../runtime';
-import { float16BitsToFloat32, float32ToFloat16Bits } from './float16';
+import { float16BitsToFloat32, float32ToFloat16Bits } from '../../numeric/float16';
 import { GraphBuilder } from './graph';
 import { conv, tfPads2d } from './ops';
 

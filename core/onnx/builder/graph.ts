@@ -6,7 +6,7 @@
  */
 import type { onnx as OnnxNs } from 'onnx-proto';
 import { DEFAULT_OPSET, IR_VERSION, ONNX_DTYPE, onnx, type OnnxDType } from './proto';
-import { toFloat16Array } from './float16';
+import { toFloat16Array } from '../../numeric/float16';
 
 /** One attribute value, tagged because ONNX distinguishes int from float attributes. */
 export type AttrValue =
