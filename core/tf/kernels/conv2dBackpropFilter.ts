@@ -6,9 +6,7 @@
  * (kh' ≥ kh) is cropped and transposed to [kh, kw, C_in, C_out]. XNNPACK does all the MACs.
  */
 import { Conv2DBackpropFilter, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
-import { assertNHWC, conv2d, convGeometry, crop4d, dispose, transpose, type KernelArgs, type WasmBackend } from './wasmOps';
-
-type Shape4 = [number, number, number, number];
+import { assertNHWC, conv2d, convGeometry, crop4d, dispose, transpose, type KernelArgs, type Shape4, type WasmBackend } from './wasmOps';
 
 export function conv2dBackpropFilterWasm({ inputs, backend: b, attrs = {} }: KernelArgs): TensorInfo {
   const backend = b as WasmBackend;

@@ -11,9 +11,7 @@
  * A 1×1 kernel has a single non-empty phase: its output is zero-dilated by one PadV2 instead.
  */
 import { Conv2DBackpropInput, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
-import { assertNHWC, conv2d, convGeometry, crop4d, dispose, f32, run, transpose, view, type KernelArgs, type WasmBackend } from './wasmOps';
-
-type Shape4 = [number, number, number, number];
+import { assertNHWC, conv2d, convGeometry, crop4d, dispose, f32, run, transpose, view, type KernelArgs, type Shape4, type WasmBackend } from './wasmOps';
 
 /**
  * Phase filter F[m'h, m'w, co, (rh·sw + rw)·C_in + ci] = W[rh + sh·(Kh−1−m'h), rw + sw·(Kw−1−m'w), ci, co]

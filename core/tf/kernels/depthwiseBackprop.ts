@@ -15,9 +15,8 @@ import {
 } from '@tensorflow/tfjs-core';
 import {
   convGeometry, crop4d, cropBlock, depthwiseConv2d, dispose, f32, run, transpose, view, type KernelArgs, type WasmBackend,
+  type Shape4,
 } from './wasmOps';
-
-type Shape4 = [number, number, number, number];
 
 function assertNoDilation(kernel: string, dilations: unknown): void {
   const d = Array.isArray(dilations) ? dilations : [dilations ?? 1, dilations ?? 1];

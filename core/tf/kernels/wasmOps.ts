@@ -18,6 +18,9 @@ export interface KernelArgs {
   attrs?: NamedAttrMap;
 }
 
+/** An NHWC (or HWIO filter) shape. */
+export type Shape4 = [number, number, number, number];
+
 export type Pads = { top: number; bottom: number; left: number; right: number };
 
 export function run(name: string, backend: WasmBackend, inputs: Record<string, TensorInfo> | TensorInfo[], attrs: object = {}): TensorInfo {
