@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobKind, JobRecord } from '../api/types/jobs';
-import { NotFoundError } from '../errors';
+import { FastprError, NotFoundError } from '../errors';
 import { writeFileAtomic } from '../model/atomicFile';
 import { ensureDataDir } from '../platform/dataDir';
 
@@ -26,7 +26,14 @@ export function jobFile(dataDir: string, id: string): string {
 }
 
 export function saveJob(dataDir: string, job: StoredJob): void {
-  writeFileAtomic(jobFile(dataDir, job.id), JSON.stringify(job, null, 1) + '\n');
+  const file = jobFile(dataDir, job.id);
+  try {
+    writeFileAtomic(file, JSON.stringify(job, null, 1) + '\n');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOSPC' ? 'the disk is full' : (err as Error).message;
+    throw new FastprError(`cannot record job ${job.id} in ${file}: ${reason}`, { file });
+  }
 }
 
 export function loadJob(dataDir: string, id: string): StoredJob {

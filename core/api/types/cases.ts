@@ -33,6 +33,10 @@ export interface EvidenceIndexStatus {
   framesTotal: number | null;
 }
 
+/**
+ * Mirrors core/store's EvidenceRecord on purpose, plus view fields: contract types stay free of
+ * Node-side modules because the renderer type-checks them.
+ */
 export interface EvidenceItem {
   id: number;
   caseId: number;
