@@ -22,9 +22,13 @@ export class ModelError extends FastprError { override name = 'ModelError'; }
 export class NotFoundError extends FastprError { override name = 'NotFoundError'; }
 /** A long job was cancelled by the user. */
 export class CancelledError extends FastprError { override name = 'CancelledError'; }
+/** A resource (the case database) is held by another process; nothing changed, retrying later may work. */
+export class BusyError extends FastprError { override name = 'BusyError'; }
+/** A file could not be written: the disk is full or the folder is read-only/not writable. Nothing changed. */
+export class StorageError extends FastprError { override name = 'StorageError'; }
 
 export const ERROR_CLASSES = {
-  FastprError, InputError, QueryError, DatasetError, VideoError, ModelError, NotFoundError, CancelledError,
+  FastprError, InputError, QueryError, DatasetError, VideoError, ModelError, NotFoundError, CancelledError, BusyError, StorageError,
 } as const;
 
 export interface SerializedError { name: string; message: string }

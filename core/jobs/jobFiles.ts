@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobKind, JobRecord } from '../api/types/jobs';
-import { FastprError, NotFoundError } from '../errors';
+import { FastprError, NotFoundError, StorageError } from '../errors';
 import { writeFileAtomic } from '../model/atomicFile';
 import { ensureDataDir } from '../platform/dataDir';
 
@@ -32,7 +32,8 @@ export function saveJob(dataDir: string, job: StoredJob): void {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const reason = code === 'ENOSPC' ? 'the disk is full' : (err as Error).message;
-    throw new FastprError(`cannot record job ${job.id} in ${file}: ${reason}`, { file });
+    const Cls = code === 'ENOSPC' || code === 'EROFS' || code === 'EACCES' || code === 'EDQUOT' ? StorageError : FastprError;
+    throw new Cls(`cannot record job ${job.id} in ${file}: ${reason}`, { file });
   }
 }
 

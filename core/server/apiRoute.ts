@@ -56,6 +56,7 @@ export async function handleApiCall(
     sendJson(res, 200, { result });
   } catch (err) {
     const e = serializeError(err);
-    sendError(res, statusFor(err), e.name, e.message);
+    const status = statusFor(err);
+    sendError(res, status, e.name, e.message, status === 503 ? { 'Retry-After': '1' } : {});
   }
 }

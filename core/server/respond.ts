@@ -38,6 +38,12 @@ export function statusFor(err: unknown): number {
       return 404;
     case 'CancelledError':
       return 409;
+    // Another process holds the database: temporary, the client may retry.
+    case 'BusyError':
+      return 503;
+    // The disk is full or not writable: Insufficient Storage.
+    case 'StorageError':
+      return 507;
     case 'DatasetError':
     case 'VideoError':
     case 'ModelError':

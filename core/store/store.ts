@@ -4,7 +4,7 @@
  * together with its audit entry.
  */
 import { userInfo } from 'node:os';
-import { FastprError, InputError } from '../errors';
+import { BusyError, InputError, StorageError } from '../errors';
 import { ensureDataDir } from '../platform/dataDir';
 import { migrate } from './migrate';
 import { openDatabase, sqliteErrorCode, writeTransaction, type SqliteDatabase } from './sqlite';
@@ -33,10 +33,11 @@ export interface OpenStoreOptions {
 
 /** SQLite's low-level failures, reworded to name the database file and what to do. */
 export function explainSqliteError(err: unknown, file: string): unknown {
-  switch (sqliteErrorCode(err)) {
+  // Extended codes (SQLITE_BUSY_SNAPSHOT, SQLITE_READONLY_DBMOVED…) share their primary code's meaning.
+  switch (sqliteErrorCode(err)?.split('_').slice(0, 2).join('_')) {
     case 'SQLITE_BUSY':
     case 'SQLITE_LOCKED':
-      return new FastprError(`the case database ${file} is locked by another process (another FastPR window or command?); nothing was changed, try again`, { file });
+      return new BusyError(`the case database ${file} is locked by another process (another FastPR window or command?); nothing was changed, try again`, { file });
     case 'SQLITE_NOTADB':
       return new InputError(`${file} is not a FastPR case database (not an SQLite file, or encrypted/corrupt)`, { file });
     case 'SQLITE_CORRUPT':
@@ -45,7 +46,9 @@ export function explainSqliteError(err: unknown, file: string): unknown {
     case 'SQLITE_CANTOPEN':
       return new InputError(`cannot open the case database ${file} for writing (${(err as Error).message})`, { file });
     case 'SQLITE_FULL':
-      return new FastprError(`the disk holding ${file} is full; nothing was changed`, { file });
+      return new StorageError(`the disk holding ${file} is full; nothing was changed`, { file });
+    case 'SQLITE_IOERR':
+      return new StorageError(`cannot write the case database ${file} (${sqliteErrorCode(err)}: ${(err as Error).message}; disk full or failing?); nothing was changed`, { file });
     default:
       return err;
   }

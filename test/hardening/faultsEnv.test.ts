@@ -5,6 +5,8 @@
  * (a tmpfs remounted read-only: chmod does not stop root), and evidence changed or deleted after
  * import. Every failure must be a clear error, leave the stored rows as they were, keep the
  * process serving, and a mismatch must be reported by evidence.verify and the exported report.
+ * A full disk and a locked database are also called over the loopback HTTP transport: typed
+ * StorageError (507) and BusyError (503, Retry-After), not a bare 500.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync, closeSync, unlinkSync } from 'node:fs';
@@ -16,6 +18,7 @@ import { createCase } from '../../core/store/cases';
 import { openDatabase } from '../../core/store/sqlite';
 import { openStore } from '../../core/store/store';
 import { makeClip } from '../fixtures/generate';
+import { startHttp, type Http } from '../workstation.helpers';
 import { tally } from './tally';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
@@ -78,7 +81,29 @@ function service(dataDir: string): Service {
   return s;
 }
 
+/** The service behind a real loopback HTTP server (closed in afterAll). */
+const servers: Http[] = [];
+async function httpService(dataDir: string): Promise<Http> {
+  process.env.FASTPR_SHIPPED_MODEL_DIR = join(root, 'no-shipped-model');
+  const site = join(root, 'site');
+  mkdirSync(site, { recursive: true });
+  writeFileSync(join(site, 'index.html'), '<!doctype html><title>t</title>');
+  const h = await startHttp(dataDir, site);
+  servers.push(h);
+  return h;
+}
+
+/** POST /api/<name> with the token; status, Retry-After and the error envelope. */
+async function post(h: Http, name: string, body: unknown): Promise<{ status: number; retryAfter: string | null; error?: { name: string; message: string } }> {
+  const r = await fetch(`http://127.0.0.1:${h.server.port}/api/${name}`, {
+    method: 'POST', headers: { Authorization: `Bearer ${h.server.token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+  });
+  const json = (await r.json()) as { error?: { name: string; message: string } };
+  return { status: r.status, retryAfter: r.headers.get('retry-after'), error: json.error };
+}
+
 afterAll(async () => {
+  for (const h of servers) await h.close().catch(() => {});
   for (const s of services) await s.close().catch(() => {});
   for (const m of mounts.reverse()) { try { execFileSync('umount', ['-l', m]); } catch { /* already gone */ } }
   rmSync(root, { recursive: true, force: true });
@@ -89,7 +114,8 @@ describe.skipIf(!canMount)('disk full (3 MiB tmpfs under the data directory)', (
     const disk = join(root, 'full');
     expect(tryMount(disk, 3072)).toBe(true);
     const dataDir = join(disk, 'data');
-    const s = service(dataDir);
+    const h = await httpService(dataDir);
+    const s = h.service;
     const c = await s.call('cases.create', { name: 'Full disk' });
     const committedNotes: number[] = [];
     committedNotes.push((await s.call('notes.add', { caseId: c.id, text: 'before the disk filled up' })).id);
@@ -111,10 +137,22 @@ describe.skipIf(!canMount)('disk full (3 MiB tmpfs under the data directory)', (
         failures++;
         messages.add(`${(err as Error).name}: ${(err as Error).message}`);
         expect((err as Error).message).toMatch(/full|ENOSPC|SQLITE_FULL/i);
+        expect((err as Error).name).toBe('StorageError');
+        expect((err as Error).message).toContain('workstation.sqlite');
         expect(rows(dataDir)).toBe(before);
       }
     }
     expect(failures).toBeGreaterThan(0);
+    // The same write over HTTP: 507 Insufficient Storage with the typed error, not a bare 500.
+    const beforeHttp = rows(dataDir);
+    let overHttp: Awaited<ReturnType<typeof post>> | undefined;
+    for (let i = 0; i < 30 && (!overHttp || overHttp.status === 200); i++) overHttp = await post(h, 'notes.add', { caseId: c.id, text: `http ${i} `.repeat(2000) });
+    messages.add(`http notes.add: ${overHttp!.status} ${overHttp!.error?.name}: ${overHttp!.error?.message}`);
+    const httpClear = overHttp!.status === 507 && overHttp!.error?.name === 'StorageError' && /workstation\.sqlite/.test(overHttp!.error.message);
+    tally({ kind: 'badInput', name: 'http notes.add onto a full disk (507 StorageError)', clearError: httpClear, detail: `${overHttp!.status} ${overHttp!.error?.message}` });
+    expect(overHttp!.status).toBe(507);
+    expect(overHttp!.error).toMatchObject({ name: 'StorageError', message: expect.stringContaining('workstation.sqlite') });
+    expect(rows(dataDir)).toBe(beforeHttp);
     // A report export onto the full disk: an error, no file under the final name, no export row.
     const out = join(disk, 'report.html');
     const beforeExport = decisionRows(dataDir);
@@ -123,6 +161,13 @@ describe.skipIf(!canMount)('disk full (3 MiB tmpfs under the data directory)', (
     expect(exportErr).toBeInstanceOf(Error);
     fullDiskExportError = exportErr as Error;
     tally({ kind: 'badInput', name: 'report export onto a full disk', clearError: /report\.html/.test((exportErr as Error).message) && (exportErr as Error).name !== 'Error', detail: (exportErr as Error).message });
+    expect(existsSync(out)).toBe(false);
+    expect(decisionRows(dataDir)).toBe(beforeExport);
+    const exportHttp = await post(h, 'reports.export', { caseId: c.id, format: 'html', scope: 'all', out });
+    messages.add(`http export: ${exportHttp.status} ${exportHttp.error?.name}: ${exportHttp.error?.message}`);
+    tally({ kind: 'badInput', name: 'http report export onto a full disk (507 StorageError)', clearError: exportHttp.status === 507 && exportHttp.error?.name === 'StorageError' && /report\.html/.test(exportHttp.error.message), detail: `${exportHttp.status} ${exportHttp.error?.message}` });
+    expect(exportHttp.status).toBe(507);
+    expect(exportHttp.error).toMatchObject({ name: 'StorageError', message: expect.stringContaining('report.html') });
     expect(existsSync(out)).toBe(false);
     expect(decisionRows(dataDir)).toBe(beforeExport);
     console.log([...messages].join('\n'));
@@ -146,7 +191,7 @@ describe.skipIf(!canMount)('disk full (3 MiB tmpfs under the data directory)', (
   // record write), untyped and without the file it was exporting.
   it('the export error on a full disk is typed and names the output file', () => {
     expect(fullDiskExportError).toBeDefined();
-    expect(fullDiskExportError!.name).not.toBe('Error');
+    expect(fullDiskExportError!.name).toBe('StorageError');
     expect(fullDiskExportError!.message).toContain('report.html');
   });
 });
@@ -172,10 +217,18 @@ describe('database locked by another process', () => {
       s.close();
     }
     // Through the service (default 5 s busy wait): a typed error, and the service keeps answering.
-    const svc = service(dataDir);
+    const h = await httpService(dataDir);
+    const svc = h.service;
     const err = await svc.call('notes.add', { caseId: 1, text: 'while locked' }).catch((e: Error) => e);
     expect((err as Error).message).toMatch(/locked by another process/);
+    expect((err as Error).name).toBe('BusyError');
     expect((await svc.call('system.health')).ok).toBeDefined();
+    // Over HTTP: 503 with Retry-After and the typed error naming the database, not a bare 500.
+    const overHttp = await post(h, 'notes.add', { caseId: 1, text: 'while locked, over http' });
+    console.log(`http notes.add while locked: ${overHttp.status} ${overHttp.error?.name}: ${overHttp.error?.message}`);
+    tally({ kind: 'badInput', name: 'http notes.add while the database is locked (503 BusyError)', clearError: overHttp.status === 503 && overHttp.error?.name === 'BusyError' && overHttp.error.message.includes(db), detail: `${overHttp.status} ${overHttp.error?.message}` });
+    expect(overHttp).toMatchObject({ status: 503, retryAfter: '1', error: { name: 'BusyError', message: expect.stringContaining(db) } });
+    expect((await post(h, 'system.health', {})).status).toBe(200);
     expect(rows(dataDir)).toBe(before);
     holder.stdin.end();
     await new Promise((r) => holder.once('exit', r));
@@ -204,10 +257,12 @@ describe.skipIf(!canMount)('read-only evidence folder (tmpfs remounted read-only
     expect(err).toBeInstanceOf(Error);
     console.log(`report into read-only media: ${(err as Error).name}: ${(err as Error).message}`);
     expect((err as Error).message).toContain(media);
+    // The investigator chose the output folder: an unwritable one is their input to change (HTTP 400).
+    expect((err as Error).name).toBe('InputError');
     expect(existsSync(out)).toBe(false);
     expect(decisionRows(dataDir)).toBe(before);
     tally({ kind: 'fault', name: 'read-only evidence folder', survived: true });
-    tally({ kind: 'badInput', name: 'report into a read-only folder', clearError: (err as Error).message.includes(media), detail: (err as Error).message });
+    tally({ kind: 'badInput', name: 'report into a read-only folder', clearError: (err as Error).message.includes(media) && (err as Error).name === 'InputError', detail: (err as Error).message });
   }, 60_000);
 });
 

@@ -14,14 +14,21 @@ function defaultOut(dataDir: string, caseId: number, caseName: string, format: s
   return join(ensureDataDir(dataDir).exports, `${safe}-${stamp}${format === 'avss' ? '-avss' : ''}${EXT[format]}`);
 }
 
-/** Whatever failed (job record, worker, disk), the investigator is told which report it was. */
+/** Node's codes for "this cannot be written here" (also found in messages from the worker, whose code is lost). */
+const STORAGE_CODES = /\b(ENOSPC|EROFS|EACCES|EPERM|EDQUOT)\b/;
+
+/**
+ * Whatever failed (job record, worker, disk), the investigator is told which report it was; a full
+ * disk or unwritable folder is a StorageError (HTTP 507), other plain Node errors a FastprError.
+ */
 function nameTheOutput(err: unknown, outPath: string): Error {
   const e = err instanceof Error ? err : new Error(String(err));
-  if (e.message.includes(outPath)) return e;
-  const code = (e as NodeJS.ErrnoException).code;
+  const code = (e as NodeJS.ErrnoException).code ?? STORAGE_CODES.exec(e.message)?.[1];
+  const untyped = e.name === 'Error' || e.name === 'FastprError';
+  const name = untyped && code && STORAGE_CODES.test(code) ? 'StorageError' : e.name === 'Error' ? 'FastprError' : e.name;
+  if (e.message.includes(outPath)) return name === e.name ? e : rebuildError({ name, message: e.message });
   const reason = code === 'ENOSPC' ? `the disk is full (${e.message})` : e.message;
-  // Plain Node errors (ENOSPC, EIO…) become a typed FastprError; typed errors keep their class.
-  return rebuildError({ name: e.name === 'Error' ? 'FastprError' : e.name, message: `exporting the report to ${outPath} failed: ${reason}` });
+  return rebuildError({ name, message: `exporting the report to ${outPath} failed: ${reason}` });
 }
 
 export const reportHandlers: HandlerGroup<'reports.export'> = {
