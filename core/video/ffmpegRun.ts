@@ -3,7 +3,8 @@
  * the file and a reason a person can act on (not ffmpeg's last log line verbatim).
  */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { CancelledError, VideoError } from '../errors';
 import { requireBinary } from './ffmpegBinary';
 
@@ -43,6 +44,23 @@ export function ffmpegReason(stderr: string, file?: string): string {
   return last.replace(/^\S+:\s*/, '').slice(0, 300);
 }
 
+/**
+ * A path with U+FFFD that does not exist is almost always a file or folder name that is not valid
+ * UTF-8 (e.g. Latin-1 bytes from an old camera export), already replaced when it became a string.
+ * Such a name cannot be passed on (API, database, ffmpeg's arguments are all UTF-8), so the file
+ * can only be added after renaming. The original bytes are shown when the folder can be listed.
+ */
+function notUtf8Reason(file: string): string {
+  let bytes = '';
+  try {
+    const raw = readdirSync(dirname(file), { encoding: 'buffer' }).find((n) => n.toString('utf8') === basename(file));
+    if (raw) bytes = ` (its bytes: ${[...raw].map((b) => (b < 0x80 ? String.fromCharCode(b) : `\\x${b.toString(16)}`)).join('')})`;
+  } catch {
+    // The folder's own name is the one that is not UTF-8: it cannot be listed by this path either.
+  }
+  return `the file name is not valid UTF-8${bytes}; FastPR cannot open such names (the character � marks the invalid bytes) — rename the file or its folder and add it again`;
+}
+
 /** Fails early (before spawning anything) on a path that is missing, not a file, or empty. */
 export function checkVideoFile(file: string): number {
   let size: number;
@@ -53,6 +71,7 @@ export function checkVideoFile(file: string): number {
   } catch (err) {
     if (err instanceof VideoError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && file.includes('\uFFFD')) throw new VideoError(`${file}: ${notUtf8Reason(file)}`, { file });
     throw new VideoError(`${file}: ${code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? (err as Error).message})`}`, { file });
   }
   if (size === 0) throw new VideoError(`${file}: the file is empty (0 bytes)`, { file });

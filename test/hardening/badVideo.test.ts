@@ -12,6 +12,7 @@ import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../../core/api/service';
 import { preflightVideo } from '../../core/index/ingest';
+import { statusFor } from '../../core/server/respond';
 import { openDatabase } from '../../core/store/sqlite';
 import { generateVideoCorpus, type CorpusVideo } from '../fixtures/generate';
 import { tally } from './tally';
@@ -89,6 +90,20 @@ describe('bad and odd video files as evidence', () => {
     const health = await service.call('system.health');
     expect(health.ok).toBe(true);
   }, 120_000);
+
+  // Regression: a Latin-1 name (read back with U+FFFD) was refused as "file not found" while the
+  // investigator can see the file; the error now says the name is not UTF-8 and to rename it.
+  it('a non-UTF-8 file name is refused with that reason and its original bytes, HTTP 422', async () => {
+    const v = corpus.find((c) => c.name === 'non-UTF-8 file name')!;
+    const err = await service.call('evidence.add', { caseId, path: v.path }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).name).toBe('VideoError');
+    expect((err as Error).message).toContain(v.path);
+    expect((err as Error).message).toMatch(/not valid UTF-8/);
+    expect((err as Error).message).toContain('cam\\xe9ra.mp4');
+    expect((err as Error).message).toMatch(/rename/);
+    expect(statusFor(err)).toBe(422);
+  });
 
   it('the rotated clip is recorded with its displayed (rotated) size', async () => {
     const ev = (await service.call('evidence.list', { caseId })).find((e) => e.videoPath.endsWith('rotated.mp4'));
