@@ -44,9 +44,13 @@ export const ingestTask: Task = async ({ dataDir, job, signal, progress }) => {
     };
   } catch (err) {
     if (signal.aborted && (err as Error).name !== 'CancelledError') throw new CancelledError(`ingest of ${p.videoPath} was cancelled`);
-    // A failure (not a cancel) must not leave the evidence looking busy forever.
+    // A failure (not a cancel) must not leave the evidence looking busy forever. Evidence still
+    // 'indexed' failed before its index was touched (e.g. a damaged model): its complete index is
+    // still valid, so it is not downgraded (the job carries the error).
     if ((err as Error).name !== 'CancelledError') {
-      try { setEvidenceState(store, p.evidenceId, 'failed'); } catch { /* keep the original error */ }
+      try {
+        if (getEvidence(store, p.evidenceId).state !== 'indexed') setEvidenceState(store, p.evidenceId, 'failed');
+      } catch { /* keep the original error */ }
     }
     throw err;
   } finally {
