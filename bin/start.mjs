@@ -95,7 +95,31 @@ buildIfStale('the renderer', join(root, 'renderer', 'dist', 'index.html'),
   ['renderer/src', 'renderer/public', 'renderer/index.html', 'renderer/vite.config.ts', 'core/server/csp.ts'],
   [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(root, 'renderer', 'vite.config.ts')]);
 
-const electron = values.browser ? undefined : electronBinary();
+/** Lets this script import the TypeScript sources (once). */
+let tsxRegistered = false;
+async function useTsx() {
+  if (tsxRegistered) return;
+  const { register } = await import('tsx/esm/api');
+  register();
+  tsxRegistered = true;
+}
+
+/**
+ * Electron can open the window only if the case database's native module (better-sqlite3) loads
+ * under Electron's ABI; `npm ci` builds it for Node's. Checked in a child before the window opens,
+ * so a mismatch is one clear message and the browser transport, not a crash.
+ */
+async function electronUsable(binary) {
+  await useTsx();
+  const { probeSqliteUnder } = await import('../electron/main/nativeAbi.ts');
+  const probe = probeSqliteUnder(binary);
+  if (probe.ok) return true;
+  console.error(`Electron found, but it cannot open the case database:\n${probe.message}`);
+  return false;
+}
+
+let electron = values.browser ? undefined : electronBinary();
+if (electron && !(await electronUsable(electron))) electron = undefined;
 if (electron) {
   buildIfStale('the Electron bundles', join(root, 'dist-electron', 'main.cjs'), ['electron', 'core'], [join(root, 'electron', 'build.mjs')]);
   const args = [root];
@@ -105,9 +129,10 @@ if (electron) {
 } else {
   console.log(values.browser
     ? 'Browser mode requested: serving the workstation on 127.0.0.1.'
-    : 'Electron binary not available here (node_modules/electron has no downloaded binary): serving the workstation to your browser on 127.0.0.1 instead.');
-  const { register } = await import('tsx/esm/api');
-  register();
+    : electronBinary()
+      ? 'Falling back to the browser transport: serving the workstation to your browser on 127.0.0.1.'
+      : 'Electron binary not available here (node_modules/electron has no downloaded binary): serving the workstation to your browser on 127.0.0.1 instead.');
+  await useTsx();
   const { resolveDataDir } = await import('../core/platform/dataDir.ts');
   const { startWorkstationServer } = await import('../core/server/workstationServer.ts');
   const port = values.port === undefined ? 0 : Number(values.port);

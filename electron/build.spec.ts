@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { API_CALL_NAMES } from '../core/api/contract';
+import { API_CALL_NAMES, DESKTOP_CALL_NAMES } from '../core/api/contract';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, 'dist-electron');
@@ -32,6 +32,13 @@ describe('electron/build.mjs', () => {
     expect(requiresOf(code)).toEqual(['electron']);
     expect(code).toContain('exposeInMainWorld');
     for (const name of API_CALL_NAMES) expect(code).toContain(name);
+  });
+
+  it('preload exposes the desktop calls, the menu stream and webUtils.getPathForFile (not File.path)', () => {
+    const code = readFileSync(join(out, 'preload.cjs'), 'utf8');
+    for (const name of DESKTOP_CALL_NAMES) expect(code).toContain(name);
+    expect(code).toContain('desktop:menu');
+    expect(code).toContain('getPathForFile');
   });
 
   it('main requires only builtins and the external native/optional packages', () => {

@@ -24,6 +24,8 @@ export type * from './types/cases';
 export type * from './types/search';
 export type * from './types/jobs';
 export { SYNTH_RECIPES } from './inputs';
+/** Desktop-only calls (file dialogs) and menu commands: answered by Electron main, absent in the browser. */
+export * from './desktopContract';
 
 /** Type-only marker carrying a call's result type (no runtime value worth reading). */
 export interface Returns<T> {

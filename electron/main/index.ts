@@ -2,15 +2,18 @@
  * Electron main process: one service for the app's lifetime, the renderer served from app://,
  * IPC handlers derived from the contract, and one hardened window.
  */
-import { app, BrowserWindow } from 'electron';
+import { app, BrowserWindow, dialog } from 'electron';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createService, type Service } from '../../core/api/service';
 import { workerEntryFor, type WorkerEntry } from '../../core/jobs/spawn';
 import { resolveDataDir } from '../../core/platform/dataDir';
+import { sqliteVersion } from '../../core/store/sqlite';
 import { dataDirFromArgv } from './dataDirArg';
+import { registerDesktopHandlers } from './desktopIpc';
 import { registerApiHandlers } from './ipc';
 import { installMenu } from './menu';
+import { describeStartupError } from './nativeAbi';
 import { registerAppScheme, serveRenderer } from './protocol';
 import { hardenSessions, hardenWebContents } from './security';
 import { createMainWindow, preloadPathNextTo } from './window';
@@ -48,11 +51,15 @@ if (!app.requestSingleInstanceLock()) {
   });
   app.whenReady().then(() => {
     hardenSessions();
-    installMenu();
+    installMenu(() => mainWindow?.webContents);
+    // The case database opens lazily: load the native add-on now, so an ABI mismatch stops startup
+    // with the error box below instead of failing every call in an open window.
+    sqliteVersion();
     service = createService({ dataDir, demo: process.env.FASTPR_NO_DEMO !== '1', workerEntry: jobWorkerEntry() });
     const live = service;
     serveRenderer(RENDERER_DIR, (id) => live.mediaPath(id));
     registerApiHandlers(service, () => mainWindow?.webContents);
+    registerDesktopHandlers(() => mainWindow?.webContents);
     mainWindow = createMainWindow(dataDir, preloadPathNextTo(MAIN_DIR));
     mainWindow.on('closed', () => (mainWindow = undefined));
     app.on('activate', () => {
@@ -60,6 +67,8 @@ if (!app.requestSingleInstanceLock()) {
     });
   }).catch((err: unknown) => {
     console.error('FastPR Workstation failed to start:', err);
+    // Shown before any window exists; names the fix when better-sqlite3 is built for Node's ABI.
+    dialog.showErrorBox('FastPR Workstation could not start', describeStartupError(err));
     app.exit(1);
   });
   app.on('window-all-closed', () => {

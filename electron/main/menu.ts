@@ -1,27 +1,13 @@
-/** The application menu: standard roles only (edit shortcuts must exist for copy/paste to work). */
-import { app, Menu, type MenuItemConstructorOptions } from 'electron';
+/** Installs the application menu (electron/main/menuTemplate.ts); page commands go on the menu channel. */
+import { app, Menu, type WebContents } from 'electron';
+import type { MenuCommand } from '../../core/api/contract';
+import { MENU_CHANNEL } from '../shared/channels';
+import { menuTemplate } from './menuTemplate';
 
-export function installMenu(): void {
-  const isMac = process.platform === 'darwin';
-  const template: MenuItemConstructorOptions[] = [
-    ...(isMac ? [{ role: 'appMenu' as const }] : []),
-    { label: 'File', submenu: [isMac ? { role: 'close' } : { role: 'quit' }] },
-    { role: 'editMenu' },
-    {
-      label: 'View',
-      submenu: [
-        { role: 'reload' },
-        ...(app.isPackaged ? [] : [{ role: 'toggleDevTools' as const }]),
-        { type: 'separator' },
-        { role: 'resetZoom' },
-        { role: 'zoomIn' },
-        { role: 'zoomOut' },
-        { type: 'separator' },
-        { role: 'togglefullscreen' },
-      ],
-    },
-    { role: 'windowMenu' },
-    { role: 'help', submenu: [{ label: `FastPR Workstation ${app.getVersion()}`, enabled: false }] },
-  ];
-  Menu.setApplicationMenu(Menu.buildFromTemplate(template));
+export function installMenu(target: () => WebContents | undefined): void {
+  const send = (command: MenuCommand) => {
+    const contents = target();
+    if (contents && !contents.isDestroyed()) contents.send(MENU_CHANNEL, command);
+  };
+  Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate({ isMac: process.platform === 'darwin', isPackaged: app.isPackaged, send })));
 }

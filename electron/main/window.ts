@@ -1,11 +1,12 @@
 /** The hardened main window, with its size remembered in the data directory. */
-import { BrowserWindow } from 'electron';
+import { BrowserWindow, screen } from 'electron';
 import { join } from 'node:path';
 import { APP_ORIGIN } from '../shared/channels';
-import { loadWindowState, saveWindowState } from './windowState';
+import { loadWindowState, placeOnScreen, saveWindowState } from './windowState';
 
 export function createMainWindow(dataDir: string, preloadPath: string): BrowserWindow {
-  const state = loadWindowState(dataDir);
+  // Validated when read (malformed → default) and fitted to the displays present now (off-screen → centred).
+  const state = placeOnScreen(loadWindowState(dataDir), screen.getAllDisplays().map((d) => d.workArea));
   const win = new BrowserWindow({
     width: state.width,
     height: state.height,

@@ -3,14 +3,14 @@
  * `window.fastpr`; in a browser the loopback server is reached over HTTP with the run's token.
  * Components import `api` from here and never touch a transport.
  */
-import type { ApiClient } from '../../../core/api/contract';
-import { createDesktopClient } from './desktop';
+import type { ApiClient, DesktopBridge } from '../../../core/api/contract';
+import { createDesktopBridge, createDesktopClient } from './desktop';
 import { createHttpClient, takeToken } from './http';
 
 declare global {
   interface Window {
     /** Set by the Electron preload (electron/preload/index.ts). */
-    fastpr?: ApiClient;
+    fastpr?: ApiClient & { desktop?: DesktopBridge };
   }
 }
 
@@ -19,3 +19,9 @@ export type TransportKind = 'desktop' | 'browser';
 export const transport: TransportKind = window.fastpr ? 'desktop' : 'browser';
 
 export const api: ApiClient = window.fastpr ? createDesktopClient(window.fastpr) : createHttpClient(takeToken());
+
+/**
+ * Desktop-only abilities (native file dialogs, dropped files' paths, the application menu);
+ * undefined in the browser transport, where screens offer typed paths instead.
+ */
+export const desktop: DesktopBridge | undefined = window.fastpr?.desktop ? createDesktopBridge(window.fastpr.desktop) : undefined;

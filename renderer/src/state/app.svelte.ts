@@ -36,6 +36,8 @@ class AppState {
   /** The search being composed: kept while the investigator looks at other screens. */
   draft = $state<SearchDraft>({ text: '', codes: {}, scope: 'all', custom: false, threshold: 0.5, linkIou: 0.2, maxGapS: 1, maxSightings: 200 });
   modelError = $state<string | null>(null);
+  /** File › Add videos… was chosen (desktop menu): the Evidence screen opens its file dialog once. */
+  pendingAddVideos = $state(false);
 
   go(panel: PanelId): void {
     this.panel = panel;
