@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { API_CALL_NAMES } from '../../core/api/contract';
+import { API_CALL_NAMES, DESKTOP_CALL_NAMES } from '../../core/api/contract';
+import { desktopChannel } from '../../electron/shared/channels';
 import { createService, type Service } from '../../core/api/service';
 import { RENDERER_CSP } from '../../core/server/csp';
 import { tally } from './tally';
@@ -20,6 +21,7 @@ const recorded = vi.hoisted(() => ({
   appListeners: new Map<string, Handler[]>(),
   ipc: new Map<string, Handler>(),
   opened: [] as string[],
+  dialogs: [] as unknown[],
   session: { permissionRequest: undefined as Handler | undefined, permissionCheck: undefined as Handler | undefined, headers: undefined as Handler | undefined, before: undefined as Handler | undefined },
 }));
 
@@ -35,6 +37,7 @@ vi.mock('electron', () => {
     isMaximized() { return false; }
     loadURL(url: string) { this.loaded.push(url); return Promise.resolve(); }
     static getAllWindows() { return []; }
+    static fromWebContents() { return null; }
   }
   const app = {
     on(name: string, fn: Handler) { recorded.appListeners.set(name, [...(recorded.appListeners.get(name) ?? []), fn]); return app; },
@@ -54,12 +57,16 @@ vi.mock('electron', () => {
     removeHandler(channel: string) { recorded.ipc.delete(channel); },
   };
   const shell = { openExternal(url: string) { recorded.opened.push(url); return Promise.resolve(); } };
-  return { app, BrowserWindow, session, ipcMain, shell, default: { app, BrowserWindow, session, ipcMain, shell } };
+  // One 1920×1080 display; a dialog records its options and answers "cancelled".
+  const screen = { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] };
+  const dialog = { showOpenDialog(...args: unknown[]) { recorded.dialogs.push(args.at(-1)); return Promise.resolve({ canceled: true, filePaths: [] }); } };
+  return { app, BrowserWindow, session, ipcMain, shell, screen, dialog, default: { app, BrowserWindow, session, ipcMain, shell, screen, dialog } };
 });
 
 const { createMainWindow } = await import('../../electron/main/window');
 const { hardenSessions, hardenWebContents } = await import('../../electron/main/security');
 const { isTrustedSender, registerApiHandlers } = await import('../../electron/main/ipc');
+const { registerDesktopHandlers } = await import('../../electron/main/desktopIpc');
 
 const root = mkdtempSync(join(tmpdir(), 'fastpr-hardening-electron-'));
 let service: Service;
@@ -255,5 +262,36 @@ describe('IPC: sender check and payload schemas on every channel', () => {
     expect(await caseCount()).toBe(before);
     // The trusted path works (the refusals above are not a broken handler).
     expect((await recorded.ipc.get('api:system.health')!(trusted, undefined)).result.ok).toBe(true);
+  });
+});
+
+describe('IPC: the desktop (native dialog) channels', () => {
+  let win: ReturnType<typeof fakeContents>;
+  beforeAll(() => {
+    win = fakeContents();
+    registerDesktopHandlers(() => win as never);
+  });
+
+  it('every desktop channel refuses a foreign frame and wrong-typed payloads without opening a dialog', async () => {
+    expect(DESKTOP_CALL_NAMES.length).toBeGreaterThan(0);
+    const foreign = { sender: win, senderFrame: { url: 'https://evil.example/' } };
+    const trusted = { sender: win, senderFrame: win.mainFrame };
+    for (const name of DESKTOP_CALL_NAMES) {
+      const handler = recorded.ipc.get(desktopChannel(name));
+      expect(handler, name).toBeTypeOf('function');
+      const r = await handler!(foreign, name === 'dialog.openFolder' ? { purpose: 'model' } : {});
+      expect(r.error?.message, name).toMatch(/not the workstation's own page/);
+      tally({ kind: 'probe', name: `ipc ${name} from a foreign frame`, rejected: 'error' in r });
+      for (const payload of [42, 'x', [1], { purpose: 'etc/passwd' }, { zzUnknown: 1, purpose: 'model' }, JSON.parse('{"__proto__":{"polluted":1},"zzUnknown":1}')]) {
+        const bad = await handler!(trusted, payload);
+        expect(bad.error?.name, `${name} ${JSON.stringify(payload)}: ${JSON.stringify(bad)}`).toBe('InputError');
+        tally({ kind: 'probe', name: `ipc ${name} payload ${JSON.stringify(payload)}`, rejected: bad.error?.name === 'InputError' });
+      }
+    }
+    expect(recorded.dialogs).toEqual([]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    // The trusted path opens the dialog (the refusals above are not a broken handler).
+    expect((await recorded.ipc.get(desktopChannel('dialog.openFolder'))!(trusted, { purpose: 'dataset' })).result).toEqual({ path: null });
+    expect(recorded.dialogs).toHaveLength(1);
   });
 });
