@@ -22,6 +22,8 @@ export const lossWeightsSchema = z.object({
   cla: z.number().min(0).default(1),
   rec: z.number().min(0).default(1),
   off: z.number().min(0).default(1),
+  /** Dense cell-attribute supervision through the embedding table (ours; 0 = off, as in the paper). */
+  attr: z.number().min(0).default(0),
 });
 
 export const modelConfigSchema = z
@@ -58,10 +60,17 @@ export const modelConfigSchema = z
     decoderWidth: z.number().int().min(4).default(32),
     /** 'dual': separate confidence and box heads (paper). 'merged': one YOLO-style head (ablation). */
     heads: z.enum(['dual', 'merged']).default('dual'),
+    /**
+     * L_con's form. 'sse': Σ (C − Ĉ)² on sigmoid outputs (paper eq. 3). 'bce': binary cross-entropy on
+     * the logits, with the confidence bias initialised to the prior 1/S² (see README, "Confidence
+     * objective"): with SSE the positive cell's gradient vanishes once the sigmoid saturates near 0,
+     * which from-scratch training on crowded frames reaches within a few hundred steps.
+     */
+    confidenceObjective: z.enum(['sse', 'bce']).default('sse'),
     proxies: z
       .object({ label: z.boolean().default(true), reconstruction: z.boolean().default(true), offset: z.boolean().default(true) })
       .default({ label: true, reconstruction: true, offset: true }),
-    lossWeights: lossWeightsSchema.default({ ssl: 1, con: 100, loc: 5, cla: 1, rec: 1, off: 1 }),
+    lossWeights: lossWeightsSchema.default({ ssl: 1, con: 100, loc: 5, cla: 1, rec: 1, off: 1, attr: 0 }),
     /** Written by the trainer; checked on load. */
     attributeSchemaVersion: z.number().int().default(ATTRIBUTE_SCHEMA_VERSION),
     slots: z.number().int().default(ATTRIBUTE_COUNT),

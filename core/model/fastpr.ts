@@ -38,6 +38,8 @@ export interface ForwardOutputs {
   common: tf.Tensor4D;
   /** Sigmoid confidences [B, S, S]. */
   confidence: tf.Tensor3D;
+  /** The confidences before the sigmoid [B, S, S] (for the 'bce' objective). */
+  confidenceLogits: tf.Tensor3D;
   /** Sigmoid (x, y, w, h) per cell [B, S, S, 4]. */
   boxes: tf.Tensor4D;
 }
@@ -69,12 +71,16 @@ export function createModel(config: ModelConfig, seed = 1): FastprModel {
   b.conv2d('loc.fc2', 1, H, H, 'he');
   if (config.heads === 'dual') {
     b.conv2d('loc.conf1', 1, H, H, 'he');
-    b.conv2d('loc.conf2', 1, H, 1, 'glorot');
+    b.conv2d('loc.conf2', 1, H, 1, 'glorot', confidenceBiasInit(config));
     b.conv2d('loc.box1', 1, H, H, 'he');
     b.conv2d('loc.box2', 1, H, 4, 'glorot');
   } else {
     b.conv2d('loc.merged1', 1, H, H, 'he');
     b.conv2d('loc.merged2', 1, H, 5, 'glorot');
+    if (config.confidenceObjective === 'bce') {
+      const bias = b.weights.get('loc.merged2.bias')!;
+      bias.assign(tf.tensor1d([confidenceBiasInit(config), 0, 0, 0, 0]));
+    }
   }
   if (config.proxies.label) {
     b.dense('proxy.label.fc1', M, config.labelHiddenWidth, 'he');
@@ -90,6 +96,13 @@ export function createModel(config: ModelConfig, seed = 1): FastprModel {
   }
   if (config.proxies.offset) b.dense('proxy.offset.fc', S * S * H, OFFSET_CLASSES, 'glorot');
   return { config, weights: b.weights };
+}
+
+/** With 'bce', the confidence bias starts at logit(1/S²): one positive cell per frame is the prior. */
+function confidenceBiasInit(config: ModelConfig): number {
+  if (config.confidenceObjective !== 'bce') return 0;
+  const prior = 1 / (config.grid * config.grid);
+  return Math.log(prior / (1 - prior));
 }
 
 /** E: one-hot(tokens) · table → v [B, T, M]. (A matMul rather than gather: its gradient runs on every backend.) */
@@ -131,13 +144,14 @@ export function localisationHeads(model: FastprModel, common: tf.Tensor4D) {
   const w = model.weights;
   const [B, S] = common.shape;
   if (model.config.heads === 'merged') {
-    const out = conv(w, 'loc.merged2', conv(w, 'loc.merged1', common, 1, 'relu'), 1, 'sigmoid');
+    const out = conv(w, 'loc.merged2', conv(w, 'loc.merged1', common, 1, 'relu'), 1, 'linear');
     const [c, box] = tf.split(out, [1, 4], 3);
-    return { confidence: tf.reshape(c!, [B, S, S]) as tf.Tensor3D, boxes: box as tf.Tensor4D };
+    const logits = tf.reshape(c!, [B, S, S]) as tf.Tensor3D;
+    return { confidence: tf.sigmoid(logits), confidenceLogits: logits, boxes: tf.sigmoid(box!) as tf.Tensor4D };
   }
-  const conf = conv(w, 'loc.conf2', conv(w, 'loc.conf1', common, 1, 'relu'), 1, 'sigmoid');
+  const logits = tf.reshape(conv(w, 'loc.conf2', conv(w, 'loc.conf1', common, 1, 'relu'), 1, 'linear'), [B, S, S]) as tf.Tensor3D;
   const boxes = conv(w, 'loc.box2', conv(w, 'loc.box1', common, 1, 'relu'), 1, 'sigmoid');
-  return { confidence: tf.reshape(conf, [B, S, S]) as tf.Tensor3D, boxes };
+  return { confidence: tf.sigmoid(logits), confidenceLogits: logits, boxes };
 }
 
 /** The inference graph (also the trunk of every training loss). */
@@ -146,8 +160,8 @@ export function forward(model: FastprModel, inputs: ForwardInputs): ForwardOutpu
   const v = embedSlots(model, inputs.tokens);
   const { attention, fused, pooled } = align(model, encoded, v, inputs.known);
   const common = commonLayer(model, fused);
-  const { confidence, boxes } = localisationHeads(model, common);
-  return { encoded, attention, pooled, fused, common, confidence, boxes };
+  const { confidence, confidenceLogits, boxes } = localisationHeads(model, common);
+  return { encoded, attention, pooled, fused, common, confidence, confidenceLogits, boxes };
 }
 
 /**

@@ -26,10 +26,12 @@ export class WeightBuilder {
   readonly weights: Weights = new Map();
   constructor(private readonly rng: Rng) {}
 
-  private add(name: string, shape: number[], std: number): void {
+  private add(name: string, shape: number[], std: number, offset = 0): void {
     if (this.weights.has(name)) throw new Error(`duplicate weight name ${name}`);
     const size = shape.reduce((a, b) => a * b, 1);
-    const init = tf.tensor(fill(this.rng, size, std), shape, 'float32');
+    const values = fill(this.rng, size, std);
+    if (offset !== 0) values.fill(offset);
+    const init = tf.tensor(values, shape, 'float32');
     this.weights.set(name, tf.variable(init, true));
     init.dispose();
   }
@@ -42,9 +44,9 @@ export class WeightBuilder {
   }
 
   /** `${name}.kernel` [k, k, cin, cout] and `${name}.bias` [cout]. */
-  conv2d(name: string, k: number, cin: number, cout: number, init: Init = 'he'): void {
+  conv2d(name: string, k: number, cin: number, cout: number, init: Init = 'he', biasValue = 0): void {
     this.add(`${name}.kernel`, [k, k, cin, cout], this.std(init, k * k * cin, k * k * cout));
-    this.add(`${name}.bias`, [cout], 0);
+    this.add(`${name}.bias`, [cout], 0, biasValue);
   }
 
   /** `${name}.kernel` [in, out] and `${name}.bias` [out]. */

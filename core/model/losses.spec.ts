@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '../tf/tf';
 import { initBackend } from '../tf/backend';
-import { boxLoss, confidenceLoss, labelLoss, offsetLoss, reconstructionLoss, totalLoss } from './losses';
+import { boxLoss, cellAttributeLoss, confidenceLoss, confidenceLossBce, labelLoss, offsetLoss, reconstructionLoss, totalLoss } from './losses';
 
 beforeAll(async () => {
   await initBackend({ prefer: 'cpu', purpose: 'train', allowCpuTraining: true });
@@ -24,6 +24,35 @@ describe('loss terms against hand computation', () => {
     const target = tf.tensor2d([[0, 0, 1, 0], [0, 0, 0, 0]]);
     // sample 1: .25 + .04 + .01 + .01 = .31; sample 2: .09 → mean .2
     expect(val(confidenceLoss(conf, target))).toBeCloseTo(0.2, 6);
+  });
+
+  it("L_con 'bce': binary cross-entropy on logits, summed over cells, mean over the batch", () => {
+    const logits = tf.tensor2d([[0, -2, 3, 40], [-40, 1, 0, 0]]);
+    const target = tf.tensor2d([[0, 0, 1, 0], [1, 0, 0, 0]]);
+    const sig = (z: number) => 1 / (1 + Math.exp(-z));
+    const bce = (z: number, t: number) => -(t * Math.log(sig(z)) + (1 - t) * Math.log(1 - sig(z)));
+    // Saturated logits (±40) are where a naive log(σ) would give Infinity; the stable form gives 40.
+    const s1 = bce(0, 0) + bce(-2, 0) + bce(3, 1) + 40;
+    const s2 = 40 + bce(1, 0) + bce(0, 0) + bce(0, 0);
+    expect(val(confidenceLossBce(logits, target))).toBeCloseTo((s1 + s2) / 2, 4);
+  });
+
+  it('L_attr: per-slot softmax over that slot\'s value tokens of <I_en[c], E[token]>·scale, on masked cells', () => {
+    // V = 5 tokens: slot 0 owns tokens 0 (unknown), 1, 2; slot 1 owns 3 (unknown), 4 — one value only.
+    const table = tf.tensor2d([[9, 9], [1, 0], [0, 1], [9, 9], [1, 1]]);
+    const membership = tf.tensor2d([[0, 0], [1, 0], [1, 0], [0, 0], [0, 1]]);
+    // B = 1, two cells, M = 2.
+    const encoded = tf.tensor3d([[[2, 0], [0, 1]]]);
+    const targets = tf.tensor3d([[[2, 4], [1, 0]]], undefined, 'int32');
+    const mask = tf.tensor3d([[[1, 1], [1, 0]]]);
+    const scale = 0.5;
+    // cell 0 scores: token1 = 2·.5 = 1, token2 = 0 → slot 0 target token 2: −log(e^0/(e^1+e^0)).
+    const c0s0 = Math.log(Math.exp(1) + 1) - 0;
+    // slot 1 has a single value: its loss is 0 whatever the score (the unknown token 3 is excluded).
+    const c0s1 = 0;
+    // cell 1 scores: token1 = 0, token2 = .5 → slot 0 target token 1.
+    const c1s0 = Math.log(1 + Math.exp(0.5)) - 0;
+    expect(val(cellAttributeLoss(encoded, table, membership, targets, mask, scale))).toBeCloseTo((c0s0 + c0s1 + c1s0) / 3, 5);
   });
 
   it('L_loc: squared x, y and sqrt-w, sqrt-h errors on the responsible cell only', () => {
@@ -51,7 +80,7 @@ describe('loss terms against hand computation', () => {
 
   it('eq. 6–7 combine the terms with their λ', () => {
     const s = (v: number) => tf.scalar(v);
-    const w = { ssl: 2, con: 100, loc: 5, cla: 1, rec: 0.5, off: 3 };
+    const w = { ssl: 2, con: 100, loc: 5, cla: 1, rec: 0.5, off: 3, attr: 0 };
     const got = val(totalLoss({ cla: s(1), rec: s(2), off: s(0.1), con: s(0.01), loc: s(0.2) }, w));
     expect(got).toBeCloseTo(2 * (1 + 1 + 0.3) + 1 + 1, 5);
   });

@@ -35,6 +35,15 @@ export function confidenceLoss(confidence: tf.Tensor2D, target: tf.Tensor2D): tf
 }
 
 /**
+ * The 'bce' alternative to eq. 3: Σ_cells BCE(σ(z), Ĉ) per sample, mean over the batch, computed
+ * from the logits z in the stable form max(z, 0) − z·Ĉ + log(1 + e^−|z|). logits, target [B, S²].
+ */
+export function confidenceLossBce(logits: tf.Tensor2D, target: tf.Tensor2D): tf.Scalar {
+  const perCell = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, target)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
+  return tf.mean(tf.sum(perCell, -1)) as tf.Scalar;
+}
+
+/**
  * Eq. 4 on responsible cells (obj [B, S²] = 1), with √ of w and h; summed per sample, averaged over
  * samples that have a target (present [B]). pred, target [B, S², 4] as (x, y, w, h).
  */
@@ -53,7 +62,33 @@ export function offsetLoss(logits: tf.Tensor2D, labels: tf.Tensor1D, valid: tf.T
   return tf.div(tf.neg(tf.sum(tf.mul(picked, valid))), countOf(valid)) as tf.Scalar;
 }
 
+/**
+ * L_attr (ours, not in the paper): dense attribute supervision of I_en through the semantic
+ * embedding table itself. For every labelled person's cell c and known slot i, the scores
+ * ⟨I_en[c], E[token]⟩ / (τ√M) over slot i's value tokens — exactly the attention logits the slot
+ * would produce — are trained with cross-entropy towards the person's value. This ties attention to
+ * attributes from the first step instead of waiting for the localisation loss to discover it.
+ * encoded [B, S², M]; table [V, M]; membership [V, T] (1 where a value token belongs to slot i,
+ * unknown tokens excluded); targets int32 [B, S², T] global tokens; mask [B, S², T]. Mean over
+ * the masked (cell, slot) pairs.
+ */
+export function cellAttributeLoss(
+  encoded: tf.Tensor3D, table: tf.Tensor2D, membership: tf.Tensor2D, targets: tf.Tensor3D, mask: tf.Tensor3D, scale: number,
+): tf.Scalar {
+  const [B, C, M] = encoded.shape;
+  const V = table.shape[0];
+  const T = membership.shape[1];
+  const logits = tf.reshape(tf.mul(tf.matMul(tf.reshape(encoded, [B * C, M]), table, false, true), scale), [B * C, V]);
+  const shift = tf.max(logits, -1, true);
+  const shifted = tf.sub(logits, shift); // ≤ 0, so exp never overflows
+  const logSumPerSlot = tf.log(tf.add(tf.matMul(tf.exp(shifted), membership), 1e-30)); // [B·C, T]
+  const picked = tf.sum(tf.mul(tf.expandDims(shifted, 1), tf.oneHot(tf.reshape(tf.cast(targets, 'int32'), [B * C, T]), V)), -1);
+  const nll = tf.reshape(tf.sub(logSumPerSlot, picked), [B, C, T]);
+  return tf.div(tf.sum(tf.mul(nll, mask)), countOf(mask)) as tf.Scalar;
+}
+
 export interface LossTerms {
+  attr?: tf.Scalar;
   cla?: tf.Scalar;
   rec?: tf.Scalar;
   off?: tf.Scalar;
@@ -61,9 +96,10 @@ export interface LossTerms {
   loc?: tf.Scalar;
 }
 
-/** Eq. 7: L_ssl = λ_cla L_cla + λ_rec L_rec + λ_off L_off (absent terms count 0). */
+/** Eq. 7: L_ssl = λ_cla L_cla + λ_rec L_rec + λ_off L_off (+ λ_attr L_attr when enabled; absent terms count 0). */
 export function sslLoss(t: LossTerms, w: LossWeights): tf.Scalar {
   let s: tf.Tensor = tf.scalar(0);
+  if (t.attr) s = tf.add(s, tf.mul(t.attr, w.attr));
   if (t.cla) s = tf.add(s, tf.mul(t.cla, w.cla));
   if (t.rec) s = tf.add(s, tf.mul(t.rec, w.rec));
   if (t.off) s = tf.add(s, tf.mul(t.off, w.off));

@@ -24,9 +24,10 @@ export class Adam {
 
   constructor(private readonly weights: Weights, readonly options: AdamOptions) {}
 
-  /** Applies one update to the weights named in `grads`; returns the global gradient norm. */
-  apply(grads: Map<string, tf.Tensor>): number {
-    const { learningRate: lr, beta1: b1, beta2: b2, epsilon, clipNorm } = this.options;
+  /** Applies one update to the weights named in `grads` (at `learningRate`, default the option's); returns the global gradient norm. */
+  apply(grads: Map<string, tf.Tensor>, learningRate?: number): number {
+    const lr = learningRate ?? this.options.learningRate;
+    const { beta1: b1, beta2: b2, epsilon, clipNorm } = this.options;
     const norm = tf.tidy(() => {
       const sq = [...grads.values()].map((g) => tf.sum(tf.square(g)));
       return sq.length ? tf.sqrt(tf.addN(sq)).dataSync()[0]! : 0;

@@ -20,6 +20,8 @@ export interface PreparedSample {
   target?: Box;
   /** Matched boxes in input pixels whose centre lies inside the input. */
   matches: Box[];
+  /** Labelled persons in input pixels whose centre lies inside the input (for L_attr). */
+  persons: { box: Box; tokens: number[] }[];
 }
 
 const clipBox = (b: Box, size: number): Box => [
@@ -39,14 +41,16 @@ export function prepareSample(
   const { data, transform } = preprocessFrame(frame, { size, mode: train.inputMode, crop: aug.crop, flip: aug.flip });
   applyColourJitter(data, aug);
   const toInput = (b: Box) => clipBox(frameBoxToInput(transform, b), size);
-  const matches = sample.matches.map(toInput).filter((b) => {
+  const inside = (b: Box) => {
     const cx = (b[0] + b[2]) / 2;
     const cy = (b[1] + b[3]) / 2;
     return b[2] > b[0] && b[3] > b[1] && cx > 0 && cx < size && cy > 0 && cy < size;
-  });
+  };
+  const matches = sample.matches.map(toInput).filter(inside);
+  const persons = (sample.persons ?? []).map((p) => ({ box: toInput(p.box), tokens: p.tokens })).filter((p) => inside(p.box));
   const target = sample.target ? toInput(sample.target) : undefined;
   const usable = target && target[2] > target[0] && target[3] > target[1] ? target : undefined;
-  return { image: data, tokens: sample.tokens, known: sample.known, target: usable, matches };
+  return { image: data, tokens: sample.tokens, known: sample.known, target: usable, matches, persons };
 }
 
 export interface BatchArrays {
@@ -62,6 +66,10 @@ export interface BatchArrays {
   cropBoxes: Float32Array;
   permutation: Float32Array;
   offsetLabel: Int32Array;
+  /** Per cell and slot: the global token of the largest person centred in the cell (0 where none). */
+  attrTarget: Int32Array;
+  /** 1 where attrTarget holds a known attribute. */
+  attrMask: Float32Array;
 }
 
 export function assembleBatch(parts: PreparedSample[], model: ModelConfig, swapRng: Rng): BatchArrays {
@@ -84,6 +92,8 @@ export function assembleBatch(parts: PreparedSample[], model: ModelConfig, swapR
     cropBoxes: new Float32Array(B * 4),
     permutation: new Float32Array(B * cells * cells),
     offsetLabel: new Int32Array(B),
+    attrTarget: new Int32Array(B * cells * T),
+    attrMask: new Float32Array(B * cells * T),
   };
   parts.forEach((p, b) => {
     a.image.set(p.image, b * px);
@@ -109,6 +119,19 @@ export function assembleBatch(parts: PreparedSample[], model: ModelConfig, swapR
       a.cropBoxes.set([0, 0, 1, 1], b * 4);
     }
     a.permutation.set(swapMatrix(cells, swap), b * cells * cells);
+    // L_attr targets: where several people share a cell, the largest (nearest the camera) labels it.
+    const cellArea = new Float32Array(cells);
+    for (const person of p.persons ?? []) {
+      const e = encodeBox(person.box, size, size, S);
+      const area = (person.box[2] - person.box[0]) * (person.box[3] - person.box[1]);
+      if (area <= cellArea[e.cell]!) continue;
+      cellArea[e.cell] = area;
+      const at = (b * cells + e.cell) * T;
+      person.tokens.forEach((token, slot) => {
+        a.attrTarget[at + slot] = token < 0 ? 0 : token;
+        a.attrMask[at + slot] = token < 0 ? 0 : 1;
+      });
+    }
   });
   return a;
 }
@@ -126,6 +149,8 @@ export interface BatchTensors {
   boxIndex: tf.Tensor1D;
   permutation: tf.Tensor3D;
   offsetLabel: tf.Tensor1D;
+  attrTarget: tf.Tensor3D;
+  attrMask: tf.Tensor3D;
 }
 
 export function batchTensors(a: BatchArrays, model: ModelConfig): BatchTensors {
@@ -145,6 +170,8 @@ export function batchTensors(a: BatchArrays, model: ModelConfig): BatchTensors {
     boxIndex: tf.tensor1d(Array.from({ length: B }, (_, i) => i), 'int32'),
     permutation: tf.tensor3d(a.permutation, [B, cells, cells]),
     offsetLabel: tf.tensor1d(a.offsetLabel, 'int32'),
+    attrTarget: tf.tensor3d(a.attrTarget, [B, cells, model.slots], 'int32'),
+    attrMask: tf.tensor3d(a.attrMask, [B, cells, model.slots]),
   };
 }
 

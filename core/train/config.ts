@@ -21,6 +21,11 @@ export const trainConfigSchema = z
     epochs: z.number().int().min(1).default(30),
     steps: z.number().int().min(1).optional(),
     learningRate: z.number().positive().default(1e-3),
+    /** 'constant' (paper) or 'cosine': decays to finalLearningRateFraction × learningRate at the last step. */
+    learningRateSchedule: z.enum(['constant', 'cosine']).default('constant'),
+    finalLearningRateFraction: z.number().min(0).max(1).default(0.05),
+    /** Linear warm-up from learningRate / warmupSteps over the first steps (0 = none). */
+    warmupSteps: z.number().int().min(0).default(0),
     beta1: z.number().min(0).max(1).default(0.9),
     beta2: z.number().min(0).max(1).default(0.999),
     epsilon: z.number().positive().default(1e-7),
@@ -57,6 +62,16 @@ export function parseTrainConfig(input: unknown, source = 'training config'): Tr
 }
 
 export type Phase = 'proxy' | 'localisation' | 'joint';
+
+/** The learning rate of step `step` (0-based) of a run of `totalSteps`; a pure function so resumes are exact. */
+export function learningRateAt(step: number, totalSteps: number, c: TrainConfig): number {
+  const warm = c.warmupSteps > 0 && step < c.warmupSteps ? (step + 1) / c.warmupSteps : 1;
+  if (c.learningRateSchedule === 'constant') return c.learningRate * warm;
+  const span = Math.max(1, totalSteps - c.warmupSteps - 1);
+  const progress = Math.min(1, Math.max(0, (step - c.warmupSteps) / span));
+  const f = c.finalLearningRateFraction;
+  return c.learningRate * warm * (f + (1 - f) * 0.5 * (1 + Math.cos(Math.PI * progress)));
+}
 
 /**
  * The phase of a step. Alternate: proxyPhaseLength units of 'proxy', then localisationPhaseLength

@@ -83,10 +83,49 @@ describe('batch targets', () => {
     for (let i = 0; i < cells; i++) expect(identity[i * cells + i]).toBe(1);
   });
 
+  it("L_attr targets: each labelled person's tokens in its centre cell, the largest person winning a shared cell", () => {
+    const model = tinyConfig();
+    const train = parseTrainConfig({});
+    const { frames, images } = toyDataset(10, 80, 64, 2);
+    const samples = buildSamples(frames);
+    const sample = samples.find((s) => s.persons.length >= 1)!;
+    const part = prepareSample(sample, images[sample.frame]!, model, train, undefined);
+    const a = assembleBatch([part], model, new Rng(5));
+    const T = model.slots;
+    const byCell = new Map<number, { area: number; tokens: number[] }>();
+    for (const p of part.persons) {
+      const cell = encodeBox(p.box, 64, 64, 4).cell;
+      const area = (p.box[2] - p.box[0]) * (p.box[3] - p.box[1]);
+      if (!byCell.has(cell) || byCell.get(cell)!.area < area) byCell.set(cell, { area, tokens: p.tokens });
+    }
+    expect(byCell.size).toBeGreaterThan(0);
+    for (let cell = 0; cell < 16; cell++) {
+      const want = byCell.get(cell)?.tokens;
+      const got = Array.from(a.attrTarget.subarray(cell * T, (cell + 1) * T));
+      const mask = Array.from(a.attrMask.subarray(cell * T, (cell + 1) * T));
+      expect(mask).toEqual(want ? want.map((t) => (t < 0 ? 0 : 1)) : new Array(T).fill(0));
+      expect(got).toEqual(want ? want.map((t) => (t < 0 ? 0 : t)) : new Array(T).fill(0));
+    }
+  });
+
   it('alternate schedule: proxy then localisation phases of the configured lengths; joint is joint', () => {
     const c = parseTrainConfig({ phaseUnit: 'epoch', proxyPhaseLength: 2, localisationPhaseLength: 1 });
     expect([0, 9, 10, 19, 20, 29, 30].map((s) => phaseOf(s, 10, c, true))).toEqual(['proxy', 'proxy', 'proxy', 'proxy', 'localisation', 'localisation', 'proxy']);
     expect(phaseOf(0, 10, c, false)).toBe('localisation');
     expect(phaseOf(5, 10, parseTrainConfig({ schedule: 'joint' }), true)).toBe('joint');
+  });
+});
+
+describe('learning-rate schedule', () => {
+  it('constant by default; cosine warms up linearly, peaks, then decays to the final fraction', async () => {
+    const { learningRateAt, parseTrainConfig } = await import('./config');
+    const constant = parseTrainConfig({ learningRate: 0.002 });
+    expect([0, 50, 99].map((s) => learningRateAt(s, 100, constant))).toEqual([0.002, 0.002, 0.002]);
+    const cosine = parseTrainConfig({ learningRate: 0.001, learningRateSchedule: 'cosine', warmupSteps: 10, finalLearningRateFraction: 0.1 });
+    expect(learningRateAt(0, 110, cosine)).toBeCloseTo(0.0001, 10);
+    expect(learningRateAt(9, 110, cosine)).toBeCloseTo(0.001, 10);
+    expect(learningRateAt(10, 110, cosine)).toBeCloseTo(0.001, 10);
+    expect(learningRateAt(60, 110, cosine)).toBeLessThan(0.001);
+    expect(learningRateAt(109, 110, cosine)).toBeCloseTo(0.0001, 10);
   });
 });

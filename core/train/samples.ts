@@ -21,6 +21,14 @@ export interface TrainSample {
   target?: Box;
   /** Boxes of all matched persons (target included), frame pixels. */
   matches: Box[];
+  /** Every queryable person of the frame with its global token per slot (−1 = unknown), for L_attr. */
+  persons: LabelledPerson[];
+}
+
+export interface LabelledPerson {
+  box: Box;
+  /** Global token per slot (16); −1 where the attribute is unknown. */
+  tokens: number[];
 }
 
 export function buildSamples(frames: readonly FrameAnnotation[]): TrainSample[] {
@@ -28,6 +36,13 @@ export function buildSamples(frames: readonly FrameAnnotation[]): TrainSample[] 
   frames.forEach((f, fi) => {
     if (!f.labelled) return;
     const byId = new Map(f.persons.map((p) => [p.id, p]));
+    // Shared by the frame's queries (read-only).
+    const persons: LabelledPerson[] = f.persons
+      .filter((p) => (p.extra as { queryable?: unknown } | undefined)?.queryable !== false)
+      .map((p) => ({
+        box: p.box as Box,
+        tokens: codesToSlotArray(p.attributes).map((c, slot) => (c === UNKNOWN ? -1 : globalToken(slot, c))),
+      }));
     f.queries.forEach((q, qi) => {
       const codes = codesToSlotArray(q.attributes);
       const known = codes.map((c) => (c === UNKNOWN ? 0 : 1));
@@ -44,6 +59,7 @@ export function buildSamples(frames: readonly FrameAnnotation[]): TrainSample[] 
         known,
         target,
         matches: target ? matches : [],
+        persons,
       });
     });
   });

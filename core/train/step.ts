@@ -2,8 +2,9 @@
 import * as tf from '../tf/tf';
 import { forward, labelLogits, offsetLogits, reconstruct, weightGroup, type FastprModel, type WeightGroup } from '../model/fastpr';
 import {
-  boxLoss, confidenceLoss, labelLoss, localisationLoss, offsetLoss, reconstructionLoss, sslLoss, totalLoss, type LossTerms,
+  boxLoss, cellAttributeLoss, confidenceLoss, confidenceLossBce, labelLoss, localisationLoss, offsetLoss, reconstructionLoss, sslLoss, totalLoss, type LossTerms,
 } from '../model/losses';
+import { SLOT_TOKEN_COUNTS, SLOT_TOKEN_OFFSETS } from '../attributes/schema';
 import type { Adam } from './adam';
 import type { BatchTensors } from './batch';
 import type { Phase } from './config';
@@ -27,9 +28,18 @@ export function computeLossTerms(model: FastprModel, b: BatchTensors): LossTerms
   const cells = config.grid * config.grid;
   const f = forward(model, { image: b.image, tokens: b.tokens, known: b.known });
   const terms: LossTerms = {
-    con: confidenceLoss(tf.reshape(f.confidence, [B, cells]), b.confTarget),
+    con:
+      config.confidenceObjective === 'bce'
+        ? confidenceLossBce(tf.reshape(f.confidenceLogits, [B, cells]), b.confTarget)
+        : confidenceLoss(tf.reshape(f.confidence, [B, cells]), b.confTarget),
     loc: boxLoss(tf.reshape(f.boxes, [B, cells, 4]), b.boxTarget, b.obj, b.present),
   };
+  if (config.lossWeights.attr > 0) {
+    const table = model.weights.get('semantic.embedding.table')! as unknown as tf.Tensor2D;
+    const encoded = tf.reshape(f.encoded, [B, cells, config.featureWidth]) as tf.Tensor3D;
+    const scale = 1 / (config.attentionTemperature * Math.sqrt(config.featureWidth));
+    terms.attr = cellAttributeLoss(encoded, table, slotMembership(config.vocabularySize, config.slots), b.attrTarget, b.attrMask, scale);
+  }
   if (config.proxies.label && config.lossWeights.cla > 0) {
     terms.cla = labelLoss(labelLogits(model, f.pooled), b.tokens, b.known);
   }
@@ -41,6 +51,16 @@ export function computeLossTerms(model: FastprModel, b: BatchTensors): LossTerms
     terms.off = offsetLoss(offsetLogits(model, f.fused, b.permutation), b.offsetLabel, b.present);
   }
   return terms;
+}
+
+/** [V, T]: 1 where global token v is a value (not the "unknown" token) of slot t. */
+function slotMembership(V: number, T: number): tf.Tensor2D {
+  const m = new Float32Array(V * T);
+  for (let slot = 0; slot < T; slot++) {
+    const first = SLOT_TOKEN_OFFSETS[slot]!;
+    for (let local = 1; local < SLOT_TOKEN_COUNTS[slot]!; local++) m[(first + local) * T + slot] = 1;
+  }
+  return tf.tensor2d(m, [V, T]);
 }
 
 export function objectiveOf(terms: LossTerms, model: FastprModel, phase: Phase): tf.Scalar {
@@ -55,6 +75,7 @@ export interface StepLosses {
   total: number;
   /** What this phase minimised. */
   objective: number;
+  attr?: number;
   cla?: number;
   rec?: number;
   off?: number;
@@ -64,7 +85,7 @@ export interface StepLosses {
 }
 
 /** Computes the losses and, when `adam` is given, applies one update to the phase's weights. */
-export function trainStep(model: FastprModel, batch: BatchTensors, phase: Phase, adam?: Adam): StepLosses {
+export function trainStep(model: FastprModel, batch: BatchTensors, phase: Phase, adam?: Adam, learningRate?: number): StepLosses {
   const names = trainableNames(model, phase);
   const byVarName = new Map(names.map((n) => [model.weights.get(n)!.name, n]));
   const kept: Record<string, tf.Scalar> = {};
@@ -80,7 +101,7 @@ export function trainStep(model: FastprModel, batch: BatchTensors, phase: Phase,
     const { value, grads } = tf.variableGrads(run, names.map((n) => model.weights.get(n)!));
     const named = new Map<string, tf.Tensor>();
     for (const [varName, g] of Object.entries(grads)) named.set(byVarName.get(varName)!, g);
-    gradNorm = adam.apply(named);
+    gradNorm = adam.apply(named, learningRate);
     objective = value.dataSync()[0]!;
     value.dispose();
     tf.dispose(Object.values(grads));
@@ -89,7 +110,7 @@ export function trainStep(model: FastprModel, batch: BatchTensors, phase: Phase,
   }
   const read = (k: string) => (kept[k] ? kept[k].dataSync()[0]! : undefined);
   const out: StepLosses = { total: read('total')!, objective, con: read('con')!, loc: read('loc')!, gradNorm };
-  for (const k of ['cla', 'rec', 'off'] as const) {
+  for (const k of ['attr', 'cla', 'rec', 'off'] as const) {
     const v = read(k);
     if (v !== undefined) out[k] = v;
   }

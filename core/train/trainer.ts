@@ -19,7 +19,7 @@ import { assignArrays, weightsToArrays, type NamedArray } from '../model/weights
 import { Adam } from './adam';
 import { assembleBatch, batchTensors, disposeBatch, prepareSample } from './batch';
 import { readCheckpoint, writeCheckpoint, type TrainingState } from './checkpoint';
-import { phaseOf, type Phase, type TrainConfig } from './config';
+import { learningRateAt, phaseOf, type Phase, type TrainConfig } from './config';
 import type { FrameSource } from './frameSource';
 import type { TrainSample } from './samples';
 import { trainStep, type StepLosses } from './step';
@@ -158,7 +158,7 @@ export class Trainer {
     const t1 = performance.now();
     let losses: StepLosses;
     try {
-      losses = trainStep(this.model, tensors, phase, this.adam);
+      losses = trainStep(this.model, tensors, phase, this.adam, learningRateAt(s, this.totalSteps, tc));
     } finally {
       disposeBatch(tensors);
     }
@@ -256,7 +256,7 @@ export class Trainer {
         total: last.total, epoch: last.epoch + 1, con: last.con, loc: last.loc,
         imagesPerSecond: last.imagesPerSecond, computeImagesPerSecond: last.computeImagesPerSecond,
       };
-      for (const k of ['cla', 'rec', 'off'] as const) if (last[k] !== undefined) metrics[k] = last[k]!;
+      for (const k of ['attr', 'cla', 'rec', 'off'] as const) if (last[k] !== undefined) metrics[k] = last[k]!;
       meter.update(this.step, this.totalSteps, { phase: last.phase, metrics });
     }
     meter.finish('done', this.step, this.totalSteps);
