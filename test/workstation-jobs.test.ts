@@ -46,6 +46,7 @@ const INVALID: Array<[string, unknown, string]> = [
   ['jobs.cancel', { jobId: 7 }, 'jobId'],
   ['jobs.resume', {}, 'jobId'],
   ['query.parse', { text: 'x'.repeat(2001) }, 'text'],
+  ['query.vocabulary', { lang: 'en' }, 'lang'],
   ['search.run', { caseId: 1 }, 'text'],
   ['search.run', { caseId: 1, slots: { wings: 1 } }, 'slots.wings'],
   ['search.run', { caseId: 1, text: 'man', evidenceIds: [] }, 'evidenceIds'],

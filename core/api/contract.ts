@@ -17,12 +17,14 @@ import type {
 import type { ActiveModel, DatasetItem, JobRecord, ModelSummary, StartedJob, TrainingStatus } from './types/jobs';
 import type { FrameImage, ParsedQueryView, SearchRunResult, SightingDetail, SightingSummary } from './types/search';
 import type { SystemHealth, SystemInfo } from './types/system';
+import type { AttributeVocabulary } from './types/vocabulary';
 
 export type { ProgressEvent, ProgressListener } from '../jobs/progress';
 export type * from './types/system';
 export type * from './types/cases';
 export type * from './types/search';
 export type * from './types/jobs';
+export type * from './types/vocabulary';
 export { SYNTH_RECIPES } from './inputs';
 /** Desktop-only calls (file dialogs) and menu commands: answered by Electron main, absent in the browser. */
 export * from './desktopContract';
@@ -87,6 +89,8 @@ export const API = {
   // Query and search.
   /** Free text → slots and ignored words, for the live parse display; never throws for nonsense (see `problem`). */
   'query.parse': { input: z.strictObject({ text: z.string().max(2000) }), result: returns<ParsedQueryView>() },
+  /** The 16 attributes in slot order: codes, display names, groups and colour swatches (the search form). */
+  'query.vocabulary': { input: noInput, result: returns<AttributeVocabulary>() },
   /** Give `text` (free text or slot=value list) or `slots` (the form); `text` wins when both are given. */
   'search.run': {
     input: z.strictObject({

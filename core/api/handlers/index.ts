@@ -6,6 +6,7 @@ import { reportHandlers } from './reports';
 import { searchHandlers } from './search';
 import { systemHandlers } from './system';
 import { trainingHandlers } from './training';
+import { vocabularyHandlers } from './vocabulary';
 import type { Handlers } from './types';
 
 export const HANDLERS: Handlers = {
@@ -16,4 +17,5 @@ export const HANDLERS: Handlers = {
   ...searchHandlers,
   ...trainingHandlers,
   ...reportHandlers,
+  ...vocabularyHandlers,
 };
