@@ -30,11 +30,12 @@ export function toEvalQueries(frame: FrameAnnotation): EvalQuery[] {
 
 export async function evaluateDataset(
   dataset: Dataset,
-  split: SplitName,
+  /** A split, or 'all' for every labelled frame (a fresh held-out set generated for testing). */
+  split: SplitName | 'all',
   predictor: Evaluator,
   options: EvaluateOptions = {},
 ): Promise<EvalReport> {
-  let frames = framesOfSplit(dataset, split).filter((f) => f.labelled);
+  let frames = (split === 'all' ? dataset.frames : framesOfSplit(dataset, split)).filter((f) => f.labelled);
   if (frames.length === 0) throw new DatasetError(`${dataset.dir}: split "${split}" has no labelled frames`, { file: dataset.dir });
   if (options.limit !== undefined) frames = frames.slice(0, options.limit);
   const batchSize = options.batchSize ?? 8;

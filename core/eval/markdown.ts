@@ -49,6 +49,15 @@ export function formatEvalMarkdown(report: EvalReport): string {
   out.push('| Absent-target queries | Answered with a box (FPR) | Present-target queries | Flagged absent (miss rate) |');
   out.push('|---:|---:|---:|---:|');
   out.push(`| ${ab.absentQueries} | ${ab.falsePositives} (${pct(ab.falsePositiveRate)} %) | ${ab.presentQueries} | ${ab.missedByThreshold} (${pct(ab.missRate)} %) |`, '');
+  const sweep = report.thresholds;
+  if (sweep?.balanced) {
+    out.push('Other thresholds (best candidate\'s score; choose on a validation split, set with `export-onnx --threshold`):', '');
+    out.push(`| Threshold | ${sweep.points.map((p) => p.threshold.toFixed(2)).join(' | ')} |`);
+    out.push(`|---|${sweep.points.map(() => '---:').join('|')}|`);
+    out.push(`| Absent answered (FPR, %) | ${sweep.points.map((p) => pct(p.falsePositiveRate)).join(' | ')} |`);
+    out.push(`| Present flagged absent (%) | ${sweep.points.map((p) => pct(p.missRate)).join(' | ')} |`, '');
+    out.push(`Balanced operating point: ${sweep.balanced.threshold.toFixed(2)} (FPR ${pct(sweep.balanced.falsePositiveRate)} %, miss rate ${pct(sweep.balanced.missRate)} %).`, '');
+  }
   out.push('### Per attribute (R@1, IoU>0.5, any matching person, in %)', '');
   out.push('| Attribute | Queries | R@1 | By value (queries: R@1) |', '|---|---:|---:|---|');
   for (const a of report.attributes) {

@@ -16,6 +16,8 @@ export interface OpenEvaluatorOptions {
   method?: 'cos-sim' | 'cascade';
   /** onnxruntime CPU threads. */
   threads?: number;
+  /** FastPR only: the absent threshold instead of the exported one. */
+  threshold?: number;
   /** Baseline only: 'onnx' (default when exported) or 'tfjs'. */
   runtime?: 'onnx' | 'tfjs';
 }
@@ -34,7 +36,11 @@ export async function openEvaluator(modelDir: string, options: OpenEvaluatorOpti
       dispose: async () => { await nets?.dispose(); disposeBaseline(model); },
     };
   }
-  if (isOnnxModelDir(modelDir)) return FastprOnnxEvaluator.open(modelDir, options.threads ? { threads: options.threads } : {});
+  if (isOnnxModelDir(modelDir)) {
+    return FastprOnnxEvaluator.open(modelDir, {
+      ...(options.threads ? { threads: options.threads } : {}), ...(options.threshold !== undefined ? { threshold: options.threshold } : {}),
+    });
+  }
   if (existsSync(join(modelDir, 'model.json'))) {
     throw new ModelError(`${modelDir}: FastPR model without its ONNX export; run \`fastpr export-onnx ${modelDir}\` first`, { file: modelDir });
   }

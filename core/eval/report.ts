@@ -4,6 +4,7 @@ import { avssProtocol, type AvssOptions } from './avss';
 import { absentHandling, attributeBreakdown } from './breakdown';
 import { isAbsentTarget, isPresentTarget, scoredItems } from './lookup';
 import { paperProtocol } from './paper';
+import { thresholdSweep } from './thresholdSweep';
 import type { EvalProtocol, EvalReport, QueryPrediction } from './types';
 
 export interface ReportOptions extends AvssOptions {
@@ -35,6 +36,7 @@ export function buildEvalReport(frames: FrameAnnotation[], predictions: QueryPre
     ...(protocol !== 'paper' ? { avss: avssProtocol(items, options) } : {}),
     attributes: attributeBreakdown(items, options.minValueCount),
     absent: absentHandling(items),
+    thresholds: thresholdSweep(items),
     ...(options.msPerFrame !== undefined ? { msPerFrame: options.msPerFrame } : {}),
   };
 }

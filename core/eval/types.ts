@@ -1,3 +1,4 @@
+import type { ThresholdSweep } from './thresholdSweep';
 /**
  * What every retrieval engine hands to the evaluator, and the evaluator's report.
  *
@@ -146,6 +147,8 @@ export interface EvalReport {
   avss?: AvssProtocolResult;
   attributes: AttributeRecall[];
   absent: AbsentResult;
+  /** The absent decision at other thresholds (see thresholdSweep.ts). */
+  thresholds?: ThresholdSweep;
   /** Wall time of predict() per frame, ms (indicative: the machine is shared). */
   msPerFrame?: number;
 }

@@ -1,5 +1,6 @@
 /** `fastpr eval`: score a FastPR model or a two-stage baseline on a dataset split (paper and AVSS protocols). */
 import { writeFileSync } from 'node:fs';
+import { z } from 'zod';
 import { readDataset } from '../../dataset/reader';
 import { splitNameSchema } from '../../dataset/format';
 import { InputError } from '../../errors';
@@ -20,21 +21,21 @@ export const evalCommand: CliCommand = {
   name: 'eval',
   summary: 'Evaluate a model (FastPR or two-stage baseline) on a dataset split: R@1/R@5 at IoU>0.4/0.5/0.6, AVSS IoU',
   usage:
-    'fastpr eval --model MODEL_DIR --data DATASET_DIR [--split test] [--protocol paper|avss|all] [--json]\n' +
-    '            [--method cos-sim|cascade] [--runtime onnx|tfjs] [--threads N] [--limit N] [--batch 8] [--save REPORT.json]\n' +
+    'fastpr eval --model MODEL_DIR --data DATASET_DIR [--split test|val|train|all] [--protocol paper|avss|all] [--json]\n' +
+    '            [--threshold T] [--method cos-sim|cascade] [--runtime onnx|tfjs] [--threads N] [--limit N] [--batch 8] [--save REPORT.json]\n' +
     '  FastPR directories need their ONNX export (onnx.json); baseline directories (baseline.json) run on\n' +
     '  onnxruntime when exported (default), or TF.js with --runtime tfjs.',
   options: {
     model: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, protocol: { type: 'string' },
-    method: { type: 'string' }, runtime: { type: 'string' }, threads: { type: 'string' }, limit: { type: 'string' }, batch: { type: 'string' }, save: { type: 'string' },
+    threshold: { type: 'string' }, method: { type: 'string' }, runtime: { type: 'string' }, threads: { type: 'string' }, limit: { type: 'string' }, batch: { type: 'string' }, save: { type: 'string' },
   },
   async run(ctx) {
     const modelDir = ctx.values.model as string | undefined;
     const dataDir = ctx.values.data as string | undefined;
     if (!modelDir) throw new InputError('eval: --model MODEL_DIR is required');
     if (!dataDir) throw new InputError('eval: --data DATASET_DIR is required');
-    const split = splitNameSchema.safeParse(ctx.values.split ?? 'test');
-    if (!split.success) throw new InputError(`--split must be train, val or test, got "${String(ctx.values.split)}"`);
+    const split = splitNameSchema.or(z.literal('all')).safeParse(ctx.values.split ?? 'test');
+    if (!split.success) throw new InputError(`--split must be train, val, test or all, got "${String(ctx.values.split)}"`);
     const protocol = (ctx.values.protocol as string | undefined) ?? 'all';
     if (protocol !== 'paper' && protocol !== 'avss' && protocol !== 'all') throw new InputError(`--protocol must be paper, avss or all, got "${protocol}"`);
     const method = ctx.values.method as string | undefined;
@@ -44,10 +45,15 @@ export const evalCommand: CliCommand = {
     if (runtime !== undefined && runtime !== 'onnx' && runtime !== 'tfjs') throw new InputError(`--runtime must be onnx or tfjs, got "${runtime}"`);
     const threads = positiveInt('threads', ctx.values.threads);
 
+    const thresholdText = ctx.values.threshold as string | undefined;
+    const threshold = thresholdText === undefined ? undefined : Number(thresholdText);
+    if (threshold !== undefined && !(Number.isFinite(threshold) && threshold > 0 && threshold < 1)) {
+      throw new InputError(`--threshold must be a number between 0 and 1, got "${thresholdText}"`);
+    }
     const dataset = readDataset(dataDir);
     const backend = await initBackend({ purpose: 'infer' });
     const evaluator = await openEvaluator(modelDir, {
-      ...(method ? { method } : {}), ...(runtime ? { runtime } : {}), ...(threads ? { threads } : {}),
+      ...(method ? { method } : {}), ...(threshold !== undefined ? { threshold } : {}), ...(runtime ? { runtime } : {}), ...(threads ? { threads } : {}),
     });
     try {
       const report = await evaluateDataset(dataset, split.data, evaluator, {

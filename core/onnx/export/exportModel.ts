@@ -28,6 +28,8 @@ export const HEAD_FILE = 'head.onnx';
 export interface ExportOptions {
   /** Store weights as float16 (about half the size; parity then ~1e-3 instead of ~1e-6). */
   float16?: boolean;
+  /** The absent threshold stored in onnx.json (default the paper's 0.6); calibrate it on a validation split. */
+  threshold?: number;
   /** Skip the onnxruntime-vs-TF.js check (default: run it at batch 2). */
   skipParity?: boolean;
 }
@@ -101,7 +103,7 @@ export async function exportModel(model: FastprModel, dir: string, info: { model
     vocabularySize: c.vocabularySize,
     attributeSchemaVersion: ATTRIBUTE_SCHEMA_VERSION,
     slotTokenOffsets: SLOT_TOKEN_OFFSETS.slice(0, c.slots) as number[],
-    threshold: DEFAULT_THRESHOLD,
+    threshold: opts.threshold ?? DEFAULT_THRESHOLD,
     weightStorage: opts.float16 ? 'float16' : 'float32',
     encoder: graphInfo(ENCODER_FILE, encoder),
     head: graphInfo(HEAD_FILE, head),
