@@ -6,11 +6,26 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Service } from '../api/service';
+import { extname } from 'node:path';
 import { contentTypeFor } from './staticFiles';
 import { sendError, statusFor } from './respond';
 import { serializeError } from '../errors';
 
 export const MEDIA_PREFIX = '/api/media/evidence/';
+
+/**
+ * Video containers the player may meet. A proper type lets the browser decide quickly whether it
+ * can play the file; when it cannot (AVI, an H.265 track…) the <video> errors and the player
+ * falls back to stills.
+ */
+const VIDEO_TYPES: Record<string, string> = {
+  '.mp4': 'video/mp4', '.m4v': 'video/mp4', '.mov': 'video/quicktime', '.webm': 'video/webm', '.mkv': 'video/x-matroska',
+  '.ogv': 'video/ogg', '.avi': 'video/x-msvideo', '.mpg': 'video/mpeg', '.mpeg': 'video/mpeg', '.ts': 'video/mp2t', '.wmv': 'video/x-ms-wmv',
+};
+
+export function videoContentType(file: string): string {
+  return VIDEO_TYPES[extname(file).toLowerCase()] ?? contentTypeFor(file);
+}
 
 /** Parses a single `bytes=a-b` range (suffix and open ranges too); null when absent or unsatisfiable. */
 export function parseRange(header: string | undefined, size: number): { start: number; end: number } | null | 'bad' {
@@ -34,8 +49,10 @@ export function handleMedia(req: IncomingMessage, res: ServerResponse, service: 
     sendError(res, 405, 'InputError', `Media uses GET, not ${req.method}`, { Allow: 'GET, HEAD' });
     return;
   }
-  const id = Number(pathname.slice(MEDIA_PREFIX.length));
-  if (!Number.isInteger(id) || id <= 0) {
+  const raw = pathname.slice(MEDIA_PREFIX.length);
+  // Digits only: the id is looked up in the case database; nothing of the request becomes a path.
+  const id = /^[1-9]\d{0,15}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(id)) {
     sendError(res, 400, 'InputError', `evidenceId: "${pathname.slice(MEDIA_PREFIX.length)}" is not an evidence id`);
     return;
   }
@@ -57,7 +74,7 @@ export function handleMedia(req: IncomingMessage, res: ServerResponse, service: 
   }
   const { start, end } = range ?? { start: 0, end: size - 1 };
   res.writeHead(range ? 206 : 200, {
-    'Content-Type': contentTypeFor(file),
+    'Content-Type': videoContentType(file),
     'Content-Length': end - start + 1,
     'Accept-Ranges': 'bytes',
     ...(range ? { 'Content-Range': `bytes ${start}-${end}/${size}` } : {}),
