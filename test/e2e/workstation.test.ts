@@ -156,25 +156,70 @@ describe('Workstation screens (browser transport, Chromium)', () => {
     await page.getByTestId('gallery').focus();
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('main').getAttribute('data-screen')).toBe('player');
-    await expect.poll(() => page.getByTestId('player-frame').evaluate((img) => (img as HTMLImageElement).naturalWidth), { timeout: 30_000 }).toBeGreaterThan(0);
-    await page.getByTestId('toggle-heatmap').click();
-    await expect.poll(() => page.getByTestId('frame-view').getByTestId('heatmap').count()).toBe(1);
-    // One small attention map per attribute the query sets (6 for this text).
-    await expect.poll(() => page.getByTestId('attention-grid').getByTestId('heatmap').count()).toBe(6);
-    const t0 = await page.getByTestId('player-time').textContent();
-    await page.keyboard.press('ArrowRight');
-    await expect.poll(() => page.getByTestId('player-time').textContent()).not.toBe(t0);
-    // Play advances through the indexed frames on its own; pause stops it.
-    const t1 = await page.getByTestId('player-time').textContent();
-    await page.getByTestId('play').click();
-    await expect.poll(() => page.getByTestId('player-time').textContent(), { timeout: 15_000 }).not.toBe(t1);
-    await page.getByTestId('play').click();
-    await expect.poll(() => page.getByTestId('play').textContent()).toContain('Play');
+    // The <video> plays the evidence from the loopback media route; a video this Chromium cannot
+    // decode falls back to the indexed stills, and the player says so.
+    const video = page.getByTestId('player-video');
+    await expect.poll(async () => {
+      if ((await page.getByTestId('player').getAttribute('data-mode')) === 'stills') return 'stills';
+      return video.getAttribute('data-state');
+    }, { timeout: 30_000 }).toMatch(/^(ready|stills)$/);
+    const mode = (await page.getByTestId('player').getAttribute('data-mode'))!;
+    console.log(`player mode: ${mode}`);
+    if (mode === 'video') {
+      const currentTime = () => video.evaluate((v) => (v as HTMLVideoElement).currentTime);
+      // Opened at the sighting's start, with the box of the nearest indexed frame on the overlay.
+      await expect.poll(() => page.getByTestId('video-overlay').getAttribute('data-index')).not.toBe('-1');
+      await page.getByTestId('toggle-heatmap').click();
+      await expect.poll(() => page.getByTestId('video-overlay').getAttribute('data-heat')).toBe('confidence');
+      // The overlay canvas really has the heat map and box painted on it.
+      const painted = await page.getByTestId('video-overlay').evaluate((c) => {
+        const canvas = c as HTMLCanvasElement;
+        const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        let n = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
+        return n / (data.length / 4);
+      });
+      expect(painted).toBeGreaterThan(0.5);
+      await expect.poll(() => page.getByTestId('attention-grid').getByTestId('heatmap').count()).toBe(6);
+      // → steps to the next indexed frame (a seek), Space plays: currentTime advances; Space pauses.
+      const t0 = await page.getByTestId('player-time').textContent();
+      await page.keyboard.press('ArrowRight');
+      await expect.poll(() => page.getByTestId('player-time').textContent()).not.toBe(t0);
+      const before = await currentTime();
+      await page.keyboard.press(' ');
+      await expect.poll(() => page.getByTestId('play').textContent()).toContain('Pause');
+      await expect.poll(currentTime, { timeout: 15_000 }).toBeGreaterThan(before + 0.3);
+      await page.keyboard.press(' ');
+      await expect.poll(() => page.getByTestId('play').textContent()).toContain('Play');
+      expect(await video.evaluate((v) => (v as HTMLVideoElement).paused)).toBe(true);
+      // Back to the sighting's start for the picture, paused on an indexed frame with its box.
+      await page.keyboard.press('ArrowLeft');
+      await page.keyboard.press('ArrowLeft');
+      await expect.poll(() => page.getByTestId('video-overlay').getAttribute('data-box')).toBe('1');
+    } else {
+      await expect.poll(() => page.getByTestId('player-fallback').innerText()).toMatch(/stills/);
+      await expect.poll(() => page.getByTestId('player-frame').evaluate((img) => (img as HTMLImageElement).naturalWidth), { timeout: 30_000 }).toBeGreaterThan(0);
+      await page.getByTestId('toggle-heatmap').click();
+      await expect.poll(() => page.getByTestId('frame-view').getByTestId('heatmap').count()).toBe(1);
+      await expect.poll(() => page.getByTestId('attention-grid').getByTestId('heatmap').count()).toBe(6);
+      const t0 = await page.getByTestId('player-time').textContent();
+      await page.keyboard.press('ArrowRight');
+      await expect.poll(() => page.getByTestId('player-time').textContent()).not.toBe(t0);
+      const t1 = await page.getByTestId('player-time').textContent();
+      await page.getByTestId('play').click();
+      await expect.poll(() => page.getByTestId('player-time').textContent(), { timeout: 15_000 }).not.toBe(t1);
+      await page.getByTestId('play').click();
+      await expect.poll(() => page.getByTestId('play').textContent()).toContain('Play');
+    }
+    await shot(`player-${mode}`);
     await page.getByTestId('decision-note').fill('Same red top and backpack as the witness described.');
     await page.getByTestId('confirm').click();
     await expect.poll(() => page.getByTestId('decision-panel').innerText()).toContain('Same red top and backpack');
     await expect.poll(() => page.getByTestId('stat-confirmed').textContent()).toBe('1');
     await shot('player');
+    // Esc goes back to the results.
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('main').getAttribute('data-screen')).toBe('results');
   });
 
   it('exports the PDF report: it holds the video hash and the query; page 1 rendered to PNG', async () => {

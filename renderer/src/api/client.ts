@@ -18,7 +18,19 @@ export type TransportKind = 'desktop' | 'browser';
 
 export const transport: TransportKind = window.fastpr ? 'desktop' : 'browser';
 
-export const api: ApiClient = window.fastpr ? createDesktopClient(window.fastpr) : createHttpClient(takeToken());
+const token = window.fastpr ? undefined : takeToken();
+
+export const api: ApiClient = window.fastpr ? createDesktopClient(window.fastpr) : createHttpClient(token);
+
+/**
+ * The player's <video> source for an evidence item, by id (no path leaves the page). Desktop: the
+ * app:// scheme's media route; browser: the loopback server's, with the token in the query because
+ * a media element cannot send headers. Both answer byte ranges, so the video can seek.
+ */
+export function mediaUrl(evidenceId: number): string {
+  if (transport === 'desktop') return `media/evidence/${evidenceId}`;
+  return `api/media/evidence/${evidenceId}?token=${encodeURIComponent(token ?? '')}`;
+}
 
 /**
  * Desktop-only abilities (native file dialogs, dropped files' paths, the application menu);
