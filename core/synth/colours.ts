@@ -44,9 +44,12 @@ export const LUGGAGE_SHADES: readonly RGB[] = [
   [25, 25, 28], [60, 60, 64], [40, 50, 95], [120, 30, 30], [90, 70, 45], [30, 80, 60], [150, 150, 150],
 ];
 
+function channel(v: number, shade: number): number {
+  return Math.max(0, Math.min(255, Math.round(v * shade)));
+}
+
 export function css(c: RGB, shade = 1): string {
-  const k = (v: number) => Math.max(0, Math.min(255, Math.round(v * shade)));
-  return `rgb(${k(c[0])},${k(c[1])},${k(c[2])})`;
+  return `rgb(${channel(c[0], shade)},${channel(c[1], shade)},${channel(c[2], shade)})`;
 }
 
 export function garmentColour(rng: Rng, code: number): RGB {

@@ -56,9 +56,23 @@ function drawShadow(ctx: Context2D, scene: Scene, f: PlacedFigure, s: number): v
   ctx.fill();
 }
 
+/** A frame's people placed, depth-ordered and annotated, not yet drawn. */
+export interface AnnotatedFrame extends Omit<ComposedFrame, 'canvas'> {
+  figures: PlacedFigure[];
+  drawables: Drawable[];
+}
+
 export function composeFrame(
   scene: Scene, people: PersonInstance[], d: FrameDegrade, minTargetPx: number, shadows = true,
 ): ComposedFrame {
+  return renderFrame(scene, annotateFrame(scene, people, minTargetPx), d, shadows);
+}
+
+/**
+ * The annotation half of composeFrame: callers that may reject the layout (no query target) check
+ * it before paying for the drawing.
+ */
+export function annotateFrame(scene: Scene, people: PersonInstance[], minTargetPx: number): AnnotatedFrame {
   const cam = scene.cam;
   const W = cam.width, H = cam.height;
   // Figures taller than 1.5 frames (someone right under the lens) are left out: nobody could label them.
@@ -102,6 +116,13 @@ export function composeFrame(
     if (isQueryable) queryable.push(p.id);
     if (isQueryable && visibility >= 0.5 && boxH >= minTargetPx) targetCandidates.push(p.id);
   });
+  return { persons, targetCandidates, queryable, figures, drawables };
+}
+
+/** The drawing half of composeFrame (into shared scratch surfaces: the canvas is reused by the next frame). */
+export function renderFrame(scene: Scene, a: AnnotatedFrame, d: FrameDegrade, shadows = true): ComposedFrame {
+  const { figures, drawables, persons, targetCandidates, queryable } = a;
+  const W = scene.cam.width, H = scene.cam.height;
 
   // Pixels: rendered at renderScale (low resolution), then upscaled and degraded.
   const out = surface('out', W, H);

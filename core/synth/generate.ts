@@ -5,7 +5,7 @@
 import type { FrameAnnotation, Query } from '../dataset/format';
 import { decodeImage, encodeCanvas } from '../image/canvas';
 import { sampleDegrade } from './degrade';
-import { composeFrame, type ComposedFrame } from './frame';
+import { annotateFrame, renderFrame, type AnnotatedFrame, type ComposedFrame } from './frame';
 import { layoutStill } from './layout';
 import { minTargetPixels, sequenceId, type SynthOptions } from './options';
 import { sampleAppearance } from './person/sampleAttributes';
@@ -54,13 +54,14 @@ export function generateStillFrame(o: SynthOptions, frame: number, format?: Text
   const scene = sceneFor(o, sceneIndex);
   const rng = Rng.derive(o.seed, sceneIndex, frameIndex, 0xf7a3);
   const degrade = sampleDegrade(rng.fork(1), o.degrade, scene.gain, scene.cast);
-  let composed: ComposedFrame | undefined;
+  let annotated: AnnotatedFrame | undefined;
   for (let attempt = 0; attempt < 4; attempt++) {
     const people = layoutStill(rng.fork(100 + attempt), scene, o.crowd, attempt > 0);
-    composed = composeFrame(scene, people, degrade, minTargetPixels(o));
-    if (composed.targetCandidates.length) break;
+    annotated = annotateFrame(scene, people, minTargetPixels(o));
+    if (annotated.targetCandidates.length) break;
   }
-  const c = composed!;
+  // Only the accepted layout is drawn.
+  const c = renderFrame(scene, annotated!, degrade);
   const seq = sequenceId(o.seed, sceneIndex);
   const ext = o.imageFormat === 'png' ? 'png' : 'jpg';
   const image = `images/${seq}/${String(frameIndex).padStart(5, '0')}.${ext}`;

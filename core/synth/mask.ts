@@ -16,13 +16,34 @@ export interface Coverage {
   fullBox: [number, number, number, number];
 }
 
-/** Calls span(row, x0, x1) (x1 exclusive) for each image row the shape covers. */
-type SpanFn = (row: number, x0: number, x1: number) => void;
+/**
+ * Row spans of one shape, written into a reusable buffer as (row, x0, x1) triples (x1 exclusive).
+ * A buffer instead of a callback: no closure per shape on the hot path (tsx wraps every closure
+ * creation in a naming helper, and the mask rasterises ~300 shapes per frame).
+ */
+export class SpanBuffer {
+  data = new Int32Array(3 * 1024);
+  count = 0;
+  push(row: number, x0: number, x1: number): void {
+    const i = 3 * this.count;
+    if (i + 3 > this.data.length) {
+      const grown = new Int32Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[i] = row;
+    this.data[i + 1] = x0;
+    this.data[i + 2] = x1;
+    this.count++;
+  }
+}
 
-function spansOfPoly(xs: number[], ys: number[], span: SpanFn, rowMin: number, rowMax: number): void {
+const polyXs: number[] = [];
+const polyYs: number[] = [];
+
+function spansOfPoly(xs: number[], ys: number[], n: number, out: SpanBuffer, rowMin: number, rowMax: number): void {
   let y0 = Infinity, y1 = -Infinity;
-  for (const y of ys) { if (y < y0) y0 = y; if (y > y1) y1 = y; }
-  const n = xs.length;
+  for (let i = 0; i < n; i++) { const y = ys[i]!; if (y < y0) y0 = y; if (y > y1) y1 = y; }
   for (let row = Math.max(rowMin, Math.ceil(y0 - 0.5)); row + 0.5 <= y1 && row <= rowMax; row++) {
     const yc = row + 0.5;
     let lo = Infinity, hi = -Infinity;
@@ -35,24 +56,27 @@ function spansOfPoly(xs: number[], ys: number[], span: SpanFn, rowMin: number, r
         if (x2 > hi) hi = x2;
       }
     }
-    if (hi >= lo) span(row, Math.ceil(lo - 0.5), Math.floor(hi - 0.5) + 1);
+    if (hi >= lo) out.push(row, Math.ceil(lo - 0.5), Math.floor(hi - 0.5) + 1);
   }
 }
 
-/** Rasterises one shape under a transform into row spans. */
-export function shapeSpans(s: Shape, t: Xform, span: SpanFn, rowMin = -Infinity, rowMax = Infinity): void {
+/** Rasterises one shape under a transform into row spans (appended to `out`). */
+export function shapeSpans(s: Shape, t: Xform, out: SpanBuffer, rowMin = -Infinity, rowMax = Infinity): void {
   const sc = Math.hypot(t.a, t.b);
-  const X = (x: number, y: number) => t.e + t.a * x - t.b * y;
-  const Y = (x: number, y: number) => t.f + t.b * x + t.a * y;
+  const ta = t.a, tb = t.b, te = t.e, tf = t.f;
   switch (s.k) {
     case 'poly': {
-      const xs: number[] = [], ys: number[] = [];
-      for (let i = 0; i < s.pts.length; i += 2) { xs.push(X(s.pts[i]!, s.pts[i + 1]!)); ys.push(Y(s.pts[i]!, s.pts[i + 1]!)); }
-      spansOfPoly(xs, ys, span, rowMin, rowMax);
+      const pts = s.pts, n = pts.length >> 1;
+      for (let i = 0; i < n; i++) {
+        const x = pts[2 * i]!, y = pts[2 * i + 1]!;
+        polyXs[i] = te + ta * x - tb * y;
+        polyYs[i] = tf + tb * x + ta * y;
+      }
+      spansOfPoly(polyXs, polyYs, n, out, rowMin, rowMax);
       return;
     }
     case 'ell': {
-      const cx = X(s.cx, s.cy), cy = Y(s.cx, s.cy);
+      const cx = te + ta * s.cx - tb * s.cy, cy = tf + tb * s.cx + ta * s.cy;
       const a = s.rx * sc, b = s.ry * sc;
       const cos = t.a / sc, sin = t.b / sc;
       // Rotated ellipse: A·dx² + B·dx + C ≤ 0 on each row.
@@ -69,16 +93,19 @@ export function shapeSpans(s: Shape, t: Xform, span: SpanFn, rowMin = -Infinity,
         const r = Math.sqrt(disc);
         const lo = cx + (-B - r) / (2 * A), hi = cx + (-B + r) / (2 * A);
         const x0 = Math.ceil(lo - 0.5), x1 = Math.floor(hi - 0.5) + 1;
-        if (x1 > x0) span(row, x0, x1);
+        if (x1 > x0) out.push(row, x0, x1);
       }
       return;
     }
     case 'caps': {
-      const x1 = X(s.x1, s.y1), y1 = Y(s.x1, s.y1), x2 = X(s.x2, s.y2), y2 = Y(s.x2, s.y2);
+      const x1 = te + ta * s.x1 - tb * s.y1, y1 = tf + tb * s.x1 + ta * s.y1;
+      const x2 = te + ta * s.x2 - tb * s.y2, y2 = tf + tb * s.x2 + ta * s.y2;
       const r = s.r * sc;
       const len = Math.hypot(x2 - x1, y2 - y1);
       const nx = len > 0 ? (-(y2 - y1) / len) * r : 0, ny = len > 0 ? ((x2 - x1) / len) * r : 0;
-      const bx = [x1 + nx, x2 + nx, x2 - nx, x1 - nx], by = [y1 + ny, y2 + ny, y2 - ny, y1 - ny];
+      // Corners of the capsule's body rectangle, in order (edges j→i below as in the polygon case).
+      const bx0 = x1 + nx, bx1 = x2 + nx, bx2 = x2 - nx, bx3 = x1 - nx;
+      const by0 = y1 + ny, by1 = y2 + ny, by2 = y2 - ny, by3 = y1 - ny;
       const top = Math.min(y1, y2) - r, bottom = Math.max(y1, y2) + r;
       for (let row = Math.max(rowMin, Math.ceil(top - 0.5)); row + 0.5 <= bottom && row <= rowMax; row++) {
         const yc = row + 0.5;
@@ -88,32 +115,42 @@ export function shapeSpans(s: Shape, t: Xform, span: SpanFn, rowMin = -Infinity,
         const d2 = yc - y2, q2 = r * r - d2 * d2;
         if (q2 >= 0) { const h = Math.sqrt(q2); lo = Math.min(lo, x2 - h); hi = Math.max(hi, x2 + h); }
         if (len > 0) {
-          for (let i = 0, j = 3; i < 4; j = i++) {
-            const yi = by[i]!, yj = by[j]!;
+          for (let i = 0; i < 4; i++) {
+            // Edge (i, j) with j the previous corner, as the polygon loop `for (i = 0, j = 3; …; j = i++)`.
+            const xi = i === 0 ? bx0 : i === 1 ? bx1 : i === 2 ? bx2 : bx3;
+            const yi = i === 0 ? by0 : i === 1 ? by1 : i === 2 ? by2 : by3;
+            const xj = i === 0 ? bx3 : i === 1 ? bx0 : i === 2 ? bx1 : bx2;
+            const yj = i === 0 ? by3 : i === 1 ? by0 : i === 2 ? by1 : by2;
             if ((yi <= yc && yj >= yc) || (yj <= yc && yi >= yc)) {
-              const x = yi === yj ? bx[i]! : bx[i]! + ((yc - yi) * (bx[j]! - bx[i]!)) / (yj - yi);
+              const x = yi === yj ? xi : xi + ((yc - yi) * (xj - xi)) / (yj - yi);
               if (x < lo) lo = x;
               if (x > hi) hi = x;
-              if (yi === yj && bx[j]! > hi) hi = bx[j]!;
-              if (yi === yj && bx[j]! < lo) lo = bx[j]!;
+              if (yi === yj && xj > hi) hi = xj;
+              if (yi === yj && xj < lo) lo = xj;
             }
           }
         }
         if (hi < lo) continue;
         const a0 = Math.ceil(lo - 0.5), a1 = Math.floor(hi - 0.5) + 1;
-        if (a1 > a0) span(row, a0, a1);
+        if (a1 > a0) out.push(row, a0, a1);
       }
     }
   }
 }
 
-
 let scratchBuffer = new Uint8Array(1 << 16);
+const sharedSpans = new SpanBuffer();
 
 export class OwnerMask {
   readonly owner: Uint16Array;
+  private readonly spans = sharedSpans;
+  /** Per row, the column range [rowLo, rowHi) where figures were painted (pixels a person may own). */
+  private readonly rowLo: Int32Array;
+  private readonly rowHi: Int32Array;
   constructor(readonly width: number, readonly height: number, reuse?: Uint16Array) {
     this.owner = reuse && reuse.length === width * height ? reuse.fill(0) : new Uint16Array(width * height);
+    this.rowLo = new Int32Array(height).fill(width);
+    this.rowHi = new Int32Array(height);
   }
 
   /**
@@ -122,13 +159,17 @@ export class OwnerMask {
    */
   paint(prims: readonly Prim[], t: Xform, id: number): Coverage {
     const W = this.width, H = this.height, owner = this.owner;
+    const spans = this.spans;
     if (id === OCCLUDER) {
       for (const p of prims) {
         if (p.decor) continue;
-        shapeSpans(p.shape, t, (row, x0, x1) => {
-          const a = Math.max(0, x0), b = Math.min(W, x1);
+        spans.count = 0;
+        shapeSpans(p.shape, t, spans, 0, H - 1);
+        const d = spans.data;
+        for (let k = 0; k < 3 * spans.count; k += 3) {
+          const row = d[k]!, a = Math.max(0, d[k + 1]!), b = Math.min(W, d[k + 2]!);
           if (b > a) owner.fill(OCCLUDER, row * W + a, row * W + b);
-        }, 0, H - 1);
+        }
       }
       return { fullPixels: 0, fullBox: [0, 0, 0, 0] };
     }
@@ -152,17 +193,21 @@ export class OwnerMask {
     for (const p of prims) {
       if (p.decor) continue;
       const who = p.luggage ? OCCLUDER : id;
-      shapeSpans(p.shape, t, (row, x0, x1) => {
+      spans.count = 0;
+      shapeSpans(p.shape, t, spans);
+      const d = spans.data;
+      for (let k = 0; k < 3 * spans.count; k += 3) {
+        const row = d[k]!, x0 = d[k + 1]!, x1 = d[k + 2]!;
         if (row >= 0 && row < H) {
           const a = Math.max(0, x0), b = Math.min(W, x1);
           if (b > a) owner.fill(who, row * W + a, row * W + b);
         }
-        if (who === OCCLUDER) return;
+        if (who === OCCLUDER) continue;
         const r = row - oy;
-        if (r < 0 || r >= gh) return;
+        if (r < 0 || r >= gh) continue;
         const a = Math.max(0, x0 - ox), b = Math.min(gw, x1 - ox);
         if (b > a) scratch.fill(1, r * gw + a, r * gw + b);
-      });
+      }
     }
     let full = 0;
     let bx0 = Infinity, by0 = Infinity, bx1 = -Infinity, by1 = -Infinity;
@@ -182,16 +227,29 @@ export class OwnerMask {
       if (r + oy < by0) by0 = r + oy;
       by1 = r + oy + 1;
     }
+    // Rows of the frame this figure may own pixels in, for the visible-pixel scan.
+    this.extendRows(Math.max(0, oy), Math.min(H, oy + gh), Math.max(0, ox), Math.min(W, ox + gw));
     return full ? { fullPixels: full, fullBox: [bx0, by0, bx1, by1] } : { fullPixels: 0, fullBox: [0, 0, 0, 0] };
+  }
+
+  /** Widens the per-row column range the visible scan has to look at. */
+  private extendRows(r0: number, r1: number, c0: number, c1: number): void {
+    const lo = this.rowLo, hi = this.rowHi;
+    for (let r = r0; r < r1; r++) {
+      if (c0 < lo[r]!) lo[r] = c0;
+      if (c1 > hi[r]!) hi[r] = c1;
+    }
   }
 
   /** Visible pixel count and tight visible box per owner id (index = id). */
   visible(maxId: number): Array<{ pixels: number; box: [number, number, number, number] } | undefined> {
     const out: Array<{ pixels: number; box: [number, number, number, number] } | undefined> = new Array(maxId + 1);
     const { owner, width, height } = this;
+    const { rowLo, rowHi } = this;
+    // Only where figures were painted: elsewhere every pixel is NOBODY or OCCLUDER.
     for (let y = 0; y < height; y++) {
       const row = y * width;
-      for (let x = 0; x < width; x++) {
+      for (let x = rowLo[y]!, xEnd = rowHi[y]!; x < xEnd; x++) {
         const id = owner[row + x]!;
         if (id === NOBODY || id === OCCLUDER || id > maxId) continue;
         let v = out[id];
