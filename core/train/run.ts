@@ -15,6 +15,7 @@ import { loadImagenetResnet50 } from '../model/imagenet';
 import { countMacs } from '../model/macs';
 import { saveModelDir, type ModelInfo } from '../model/modelDir';
 import { writeFileAtomic } from '../model/atomicFile';
+import { readWeightsFiles } from '../model/weightsFile';
 import { checkpointPath, readCheckpoint } from './checkpoint';
 import type { TrainConfig } from './config';
 import { DatasetFrameSource } from './frameSource';
@@ -30,6 +31,8 @@ export interface TrainRunOptions {
   resume?: boolean;
   /** Local ImageNet ResNet-50 weights (resnet50 backbone only). */
   imagenetWeights?: string;
+  /** Fine-tuning: start from this trained model directory's weights (same architecture). */
+  initFrom?: string;
   /** Backend name, recorded in model.json. */
   backend?: string;
   onProgress?: ProgressListener;
@@ -80,7 +83,13 @@ export async function trainFromDataset(o: TrainRunOptions): Promise<TrainRunResu
     onProgress: o.onProgress,
     signal: o.signal,
     meta,
-    initialWeights: o.imagenetWeights && !o.resume ? loadImagenetResnet50(o.imagenetWeights, o.model) : undefined,
+    initialWeights: o.resume
+      ? undefined
+      : o.initFrom
+        ? readWeightsFiles(o.initFrom, 'weights')
+        : o.imagenetWeights
+          ? loadImagenetResnet50(o.imagenetWeights, o.model)
+          : undefined,
   };
   const trainer = o.resume ? Trainer.resume(opts) : Trainer.create(opts);
   try {
@@ -99,6 +108,7 @@ export async function trainFromDataset(o: TrainRunOptions): Promise<TrainRunResu
         backend: o.backend,
         inferenceMacs: macs.inference,
         imagenetInit: Boolean(o.imagenetWeights),
+        ...(o.initFrom ? { fineTunedFrom: o.initFrom } : {}),
       },
     });
     return { ...result, info, samples: samples.length };

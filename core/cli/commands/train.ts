@@ -6,8 +6,8 @@
  * optional); the flags override it. Ctrl-C stops at a step boundary with a checkpoint; --resume
  * continues exactly.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { InputError } from '../../errors';
 import { parseModelConfig } from '../../model/config';
 import { countMacs } from '../../model/macs';
@@ -43,7 +43,9 @@ export const trainCommand: CliCommand = {
   summary: 'Train a FastPR model on a dataset folder (resumable; Ctrl-C checkpoints)',
   usage:
     'fastpr train --data DIR --out MODEL_DIR [--config FILE] [--backbone compact|resnet50] [--resume] ' +
-    '[--steps N] [--epochs N] [--batch N] [--imagenet FILE] [--backend NAME] [--allow-cpu]',
+    '[--steps N] [--epochs N] [--batch N] [--init MODEL_DIR] [--imagenet FILE] [--backend NAME] [--allow-cpu]\n' +
+    '  --init MODEL_DIR: fine-tune — start from that trained model\'s weights and architecture (e.g. models/default on\n' +
+    '    imported SoftBioSearch data); --config then supplies only the training settings.',
   options: {
     data: { type: 'string' },
     out: { type: 'string' },
@@ -54,6 +56,7 @@ export const trainCommand: CliCommand = {
     epochs: { type: 'string' },
     batch: { type: 'string' },
     imagenet: { type: 'string' },
+    init: { type: 'string' },
     backend: { type: 'string' },
     'allow-cpu': { type: 'boolean', default: false },
   },
@@ -74,7 +77,15 @@ export const trainCommand: CliCommand = {
       modelInput = (file.model as Record<string, unknown>) ?? {};
       trainInput = (file.training as Record<string, unknown>) ?? {};
     }
-    if (typeof v.backbone === 'string' && v.resume !== true) {
+    const initFrom = typeof v.init === 'string' && v.resume !== true ? resolve(v.init) : undefined;
+    if (initFrom) {
+      // The architecture is the starting model's; its training settings apply unless --config gives others.
+      const started = readConfigFile(join(initFrom, 'config.json'));
+      if (!existsSync(join(initFrom, 'weights.bin'))) throw new InputError(`${initFrom}: no weights.bin to fine-tune from (a trained model directory is needed)`, { file: initFrom });
+      modelInput = (started.model as Record<string, unknown>) ?? {};
+      if (typeof v.config !== 'string') trainInput = (started.training as Record<string, unknown>) ?? {};
+    }
+    if (typeof v.backbone === 'string' && v.resume !== true && !initFrom) {
       if (v.backbone !== 'compact' && v.backbone !== 'resnet50') throw new InputError(`--backbone: expected compact or resnet50, got "${v.backbone}"`, { field: 'backbone' });
       modelInput = { ...modelInput, backbone: v.backbone };
     }
@@ -108,6 +119,7 @@ export const trainCommand: CliCommand = {
       train,
       resume: v.resume === true,
       imagenetWeights: typeof v.imagenet === 'string' ? resolve(v.imagenet) : undefined,
+      initFrom,
       backend: backend.name,
       onProgress: ctx.progress,
       signal: ctx.signal,
