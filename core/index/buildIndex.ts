@@ -1,6 +1,7 @@
 /**
- * The ingest pipeline for one video, without the database: decode (ffmpeg, its own process) →
- * preprocess (core/model/preprocess.ts via the retriever) + thumbnail → encoder.onnx in batches →
+ * The ingest pipeline for one video, without the database: decode (ffmpeg, its own process, which
+ * also shrinks each kept frame to the model input and the thumbnail) → normalise (scaledInput.ts;
+ * or core/model/preprocess.ts on full frames with inputScaling 'js') + JPEG → encoder.onnx in batches →
  * append to the index file, checkpointing at batch boundaries.
  *
  * Why the result is byte-identical after a kill and resume: records are only appended for whole
@@ -17,7 +18,8 @@ import type { VideoInfo } from '../video/probe';
 import type { IndexHeader } from './format';
 import { IndexFileWriter, type IndexCheckpoint } from './indexFile';
 import type { FeatureDtype } from './quantize';
-import { thumbnailJpeg, thumbSize } from './thumbnail';
+import { normaliseScaled, scaledGeometry } from './scaledInput';
+import { jpegFromRgb, thumbnailJpeg, thumbSize } from './thumbnail';
 
 export interface BuildIndexInput {
   videoPath: string;
@@ -33,6 +35,11 @@ export interface BuildIndexInput {
   onCheckpoint?: (cp: IndexCheckpoint) => void;
   /** Checkpoint every this many batches (default 4). */
   checkpointEvery?: number;
+  /**
+   * 'ffmpeg' (default): ffmpeg shrinks frames to the model input and the thumbnail in C, JS only
+   * normalises (scaledInput.ts); 'js': full frames through preprocessFrame (the reference path).
+   */
+  inputScaling?: 'ffmpeg' | 'js';
   signal?: AbortSignal;
   onProgress?: ProgressListener;
   jobId?: string;
@@ -48,7 +55,7 @@ export interface BuildIndexResult {
   checkpoint: IndexCheckpoint;
 }
 
-export function indexHeaderFor(input: Pick<BuildIndexInput, 'info' | 'retriever' | 'fps' | 'dtype' | 'videoSha256'>): IndexHeader {
+export function indexHeaderFor(input: Pick<BuildIndexInput, 'info' | 'retriever' | 'fps' | 'dtype' | 'videoSha256' | 'inputScaling'>): IndexHeader {
   const { info, retriever } = input;
   const size = retriever.inputSize;
   // The transform depends only on the frame size; preprocess a 1-pixel-stride dummy of that size.
@@ -58,6 +65,7 @@ export function indexHeaderFor(input: Pick<BuildIndexInput, 'info' | 'retriever'
     dtype: input.dtype, complete: false, everyFrame: input.fps === 'all', grid: retriever.grid, featureWidth: retriever.manifest.featureWidth,
     samplingFps: input.fps === 'all' ? 0 : input.fps, frameWidth: info.width, frameHeight: info.height, inputSize: size, frameCount: 0,
     transform: t, modelHash: retriever.manifest.modelHash, videoSha256: input.videoSha256, thumbWidth: th.width, thumbHeight: th.height,
+    inputScaling: input.inputScaling ?? 'ffmpeg',
   };
 }
 
@@ -72,8 +80,12 @@ export async function buildIndex(input: BuildIndexInput): Promise<BuildIndexResu
   const cellFloats = input.retriever.grid * input.retriever.grid * input.retriever.manifest.featureWidth;
   const total = input.fps === 'all' ? input.info.frameCount ?? Math.round(input.info.durationS * input.info.fps) : Math.max(1, Math.ceil(input.info.durationS * input.fps));
   const meter = new ProgressMeter(input.jobId ?? `ingest-${input.videoSha256.slice(0, 12)}`, 'ingest', input.onProgress ?? (() => {}), 'frames');
+  const mode = input.retriever.manifest.preprocessing.mode;
+  const byFfmpeg = header.inputScaling === 'ffmpeg';
+  const geom = scaledGeometry(header.frameWidth, header.frameHeight, size, mode);
   const stream = FrameStream.start(input.videoPath, {
     fps: input.fps, afterS: input.resume?.lastPtsUs != null ? input.resume.lastPtsUs / 1e6 : undefined, signal: input.signal,
+    scaled: byFfmpeg ? { width: geom.width, height: geom.height, thumbWidth: header.thumbWidth, thumbHeight: header.thumbHeight } : undefined,
   });
   const secs = { decodeWait: 0, prepare: 0, encode: 0 };
   let batchesSinceCp = 0;
@@ -116,7 +128,11 @@ export async function buildIndex(input: BuildIndexInput): Promise<BuildIndexResu
         if (f.width !== header.frameWidth || f.height !== header.frameHeight) {
           throw new VideoError(`${input.videoPath}: frame at ${f.timeS}s is ${f.width}×${f.height}, the video started at ${header.frameWidth}×${header.frameHeight}`, { file: input.videoPath });
         }
-        data.set(preprocessFrame({ data: f.data, width: f.width, height: f.height, channels: 3 }, { size, mode: input.retriever.manifest.preprocessing.mode }).data, i * per);
+        if (byFfmpeg) {
+          normaliseScaled(f.data, geom, data, i * per);
+          return jpegFromRgb(f.thumb!, header.thumbWidth, header.thumbHeight);
+        }
+        data.set(preprocessFrame({ data: f.data, width: f.width, height: f.height, channels: 3 }, { size, mode }).data, i * per);
         return thumbnailJpeg(f.data, f.width, f.height);
       });
       secs.prepare += performance.now() - tw;

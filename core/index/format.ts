@@ -4,7 +4,7 @@
  *
  *   header, 512 bytes:
  *     0  "FPRINDEX"          8  u16 version (1)     10 u8 dtype (1 int8 affine per cell, 2 float16, 3 float32)
- *     11 u8 flags (bit0 complete, bit1 every frame)  12 u16 grid S   14 u16 feature width M
+ *     11 u8 flags (bit0 complete, bit1 every frame, bit2 model input scaled by ffmpeg — see scaledInput.ts)  12 u16 grid S   14 u16 feature width M
  *     16 f64 sampling fps (0 = every frame)  24 u32 frame width  28 u32 frame height  32 u32 input size
  *     36 u32 frame count (written when complete)    40 6×f64 input transform (scaleX, scaleY, offsetX, offsetY, inputW, inputH)
  *     88 model hash (64 ASCII)   152 video SHA-256 (64 ASCII)   216 u16 thumbnail width, u16 height
@@ -38,6 +38,12 @@ export interface IndexHeader {
   videoSha256: string;
   thumbWidth: number;
   thumbHeight: number;
+  /**
+   * How the model input was made: 'ffmpeg' (shrunk by ffmpeg, normalised in JS: scaledInput.ts) or
+   * 'js' (preprocessFrame on full frames; files written before the flag existed). A resumed build
+   * must use the same path (the header comparison includes it).
+   */
+  inputScaling?: 'ffmpeg' | 'js';
 }
 
 function ascii(buf: Buffer, off: number, len: number): string {
@@ -51,7 +57,7 @@ export function encodeHeader(h: IndexHeader): Buffer {
   b.write(INDEX_MAGIC, 0, 'latin1');
   b.writeUInt16LE(INDEX_VERSION, 8);
   b.writeUInt8(DTYPE_CODES[h.dtype], 10);
-  b.writeUInt8((h.complete ? 1 : 0) | (h.everyFrame ? 2 : 0), 11);
+  b.writeUInt8((h.complete ? 1 : 0) | (h.everyFrame ? 2 : 0) | (h.inputScaling === 'ffmpeg' ? 4 : 0), 11);
   b.writeUInt16LE(h.grid, 12);
   b.writeUInt16LE(h.featureWidth, 14);
   b.writeDoubleLE(h.samplingFps, 16);
@@ -84,6 +90,7 @@ export function decodeHeader(b: Buffer): IndexHeader | string {
     frameCount: b.readUInt32LE(36),
     transform: { scaleX: d(0), scaleY: d(1), offsetX: d(2), offsetY: d(3), inputWidth: d(4), inputHeight: d(5), flip: false },
     modelHash: ascii(b, 88, 64), videoSha256: ascii(b, 152, 64), thumbWidth: b.readUInt16LE(216), thumbHeight: b.readUInt16LE(218),
+    inputScaling: (flags & 4) !== 0 ? 'ffmpeg' : 'js',
   };
 }
 

@@ -35,6 +35,8 @@ export interface IngestOptions {
   batchSize?: number;
   threads?: number;
   checkpointEvery?: number;
+  /** See BuildIndexInput.inputScaling (default 'ffmpeg'). */
+  inputScaling?: 'ffmpeg' | 'js';
   signal?: AbortSignal;
   onProgress?: ProgressListener;
 }
@@ -113,7 +115,7 @@ export async function ingestVideo(store: Store, caseId: number, videoPath: strin
     if (resume && (!existsSync(index.filePath) || statSync(index.filePath).size < resume.bytes)) resume = null;
     const build = await buildIndex({
       videoPath, videoSha256: hash.sha256, info, retriever, indexPath: index.filePath, fps, dtype, resume,
-      onCheckpoint: (cp) => saveIndexCheckpoint(store, index.id, cp.frames, cp), checkpointEvery: opts.checkpointEvery,
+      onCheckpoint: (cp) => saveIndexCheckpoint(store, index.id, cp.frames, cp), checkpointEvery: opts.checkpointEvery, inputScaling: opts.inputScaling,
       signal: opts.signal, onProgress: opts.onProgress, jobId: `ingest-${index.id}`,
     });
     const done = finishIndex(store, index.id, 'complete', build.frames, build.warnings.length ? build.warnings.join(' | ').slice(0, 2000) : undefined);

@@ -49,9 +49,11 @@ describe('feature storage', () => {
     const h: IndexHeader = {
       dtype: 'int8', complete: true, everyFrame: false, grid: 7, featureWidth: 256, samplingFps: 5, frameWidth: 704, frameHeight: 576,
       inputSize: 224, frameCount: 123, transform: { scaleX: 0.3, scaleY: 0.3, offsetX: 0, offsetY: 25.5, inputWidth: 224, inputHeight: 224, flip: false },
-      modelHash: 'a'.repeat(64), videoSha256: 'b'.repeat(64), thumbWidth: 128, thumbHeight: 105,
+      modelHash: 'a'.repeat(64), videoSha256: 'b'.repeat(64), thumbWidth: 128, thumbHeight: 105, inputScaling: 'ffmpeg',
     };
     expect(decodeHeader(encodeHeader(h))).toEqual(h);
+    // Files written before the input-scaling flag read as the JS path.
+    expect(decodeHeader(encodeHeader({ ...h, inputScaling: undefined }))).toEqual({ ...h, inputScaling: 'js' });
     expect(decodeHeader(Buffer.alloc(512))).toMatch(/bad magic/);
     expect(decodeHeader(Buffer.alloc(10))).toMatch(/too short/);
   });

@@ -23,6 +23,11 @@ export interface SearchOptions extends MergeOptions {
   coarseStride?: number;
   /** In the coarse pass, frames with a cell ≥ threshold·coarseRelax count as hits (default 0.8). */
   coarseRelax?: number;
+  /**
+   * 'folded' (default): the query-folded head (core/infer/foldedHead.ts), verified against the
+   * exported head on the first batch and replaced by it on any difference; 'exported': head.onnx as is.
+   */
+  head?: 'folded' | 'exported';
   signal?: AbortSignal;
 }
 
@@ -33,6 +38,8 @@ export interface IndexSearchResult {
   sightings: Sighting[];
   framesQueried: number;
   seconds: number;
+  /** Whether the folded head answered (false: the exported head). */
+  foldedHead: boolean;
 }
 
 function clipBox(b: Box, w: number, h: number): Box {
@@ -40,20 +47,39 @@ function clipBox(b: Box, w: number, h: number): Box {
   return [c(b[0], w), c(b[1], h), c(b[2], w), c(b[3], h)];
 }
 
+/** Fills `dst` with the features of list[s..s+n) (runs of consecutive frames in one call). */
+function readFrames(index: IndexFile, list: Int32Array | number[], s: number, n: number, dst: Float32Array): void {
+  const per = index.floatsPerFrame;
+  for (let i = 0; i < n;) {
+    let j = i + 1;
+    while (j < n && list[s + j] === list[s + i]! + (j - i)) j++;
+    index.features(list[s + i]!, j - i, dst.subarray(i * per, j * per));
+    i = j;
+  }
+}
+
 /** Runs the head on the listed frames (ascending) and extracts hits; writes best confidences. */
-async function queryFrames(index: IndexFile, retriever: OnnxRetriever, tokens: number[], list: Int32Array | number[], threshold: number, nmsIou: number, batch: number, best: Float32Array, signal?: AbortSignal): Promise<FrameHits[]> {
+async function queryFrames(index: IndexFile, retriever: OnnxRetriever, tokens: number[], list: Int32Array | number[], threshold: number, nmsIou: number, batch: number, best: Float32Array, useFolded: boolean, signal?: AbortSignal): Promise<{ frames: FrameHits[]; folded: boolean }> {
   const h = index.header;
   const S = h.grid;
   const cells = S * S;
   const per = index.floatsPerFrame;
-  const buf = new Float32Array(batch * per);
+  // Two input buffers: the next batch is dequantised while the head (onnxruntime's threads) runs on this one.
+  const bufs = [new Float32Array(Math.min(batch, list.length) * per), new Float32Array(Math.min(batch, list.length) * per)] as const;
   const out: FrameHits[] = [];
-  for (let s = 0; s < list.length; s += batch) {
+  if (list.length === 0) return { frames: out, folded: false };
+  readFrames(index, list, 0, Math.min(batch, list.length), bufs[0]);
+  const folded = useFolded ? await retriever.foldedHeadFor(tokens, bufs[0], Math.min(batch, list.length)) : null;
+  const run = (x: Float32Array, n: number) => (folded
+    ? folded.run(x.subarray(0, n * per), n, S, h.featureWidth)
+    : retriever.queryFeatures(x.subarray(0, n * per), n, tokens, signal));
+  for (let s = 0, cur = 0; s < list.length; s += batch, cur ^= 1) {
     if (signal?.aborted) throw new CancelledError('search cancelled');
     const n = Math.min(batch, list.length - s);
-    // Consecutive frames are read in one call; gaps (coarse-to-fine) frame by frame.
-    for (let i = 0; i < n; i++) index.features(list[s + i]!, 1, buf.subarray(i * per, (i + 1) * per));
-    const r = await retriever.queryFeatures(buf.subarray(0, n * per), n, tokens, signal);
+    const pending = run(bufs[cur]!, n);
+    const nextN = Math.min(batch, list.length - s - n);
+    if (nextN > 0) readFrames(index, list, s + n, nextN, bufs[cur ^ 1]!);
+    const r = await pending;
     for (let i = 0; i < n; i++) {
       const frame = list[s + i]!;
       const conf = r.confidence.subarray(i * cells, (i + 1) * cells);
@@ -74,7 +100,7 @@ async function queryFrames(index: IndexFile, retriever: OnnxRetriever, tokens: n
       out.push({ frame, timeS: index.timesS[frame]!, hits });
     }
   }
-  return out;
+  return { frames: out, folded: folded !== null };
 }
 
 export async function searchIndex(index: IndexFile, retriever: OnnxRetriever, codes: AttributeCodes, opts: SearchOptions = {}): Promise<IndexSearchResult> {
@@ -86,16 +112,18 @@ export async function searchIndex(index: IndexFile, retriever: OnnxRetriever, co
   const tokens = queryTokens(codes);
   const N = index.frameCount;
   const best = new Float32Array(N).fill(NaN);
+  const useFolded = (opts.head ?? 'folded') === 'folded';
   let frames: FrameHits[];
+  let folded = false;
   let queried = 0;
   if (k === 1) {
     const all = Int32Array.from({ length: N }, (_, i) => i);
-    frames = await queryFrames(index, retriever, tokens, all, threshold, nmsIou, batch, best, opts.signal);
+    ({ frames, folded } = await queryFrames(index, retriever, tokens, all, threshold, nmsIou, batch, best, useFolded, opts.signal));
     queried = N;
   } else {
     const coarse = Int32Array.from({ length: Math.ceil(N / k) }, (_, i) => i * k);
     const coarseBest = new Float32Array(N).fill(NaN);
-    await queryFrames(index, retriever, tokens, coarse, threshold * (opts.coarseRelax ?? 0.8), nmsIou, batch, coarseBest, opts.signal);
+    folded = (await queryFrames(index, retriever, tokens, coarse, threshold * (opts.coarseRelax ?? 0.8), nmsIou, batch, coarseBest, useFolded, opts.signal)).folded;
     const want = new Uint8Array(N);
     for (const f of coarse) {
       if (!(coarseBest[f]! >= threshold * (opts.coarseRelax ?? 0.8))) continue;
@@ -103,12 +131,12 @@ export async function searchIndex(index: IndexFile, retriever: OnnxRetriever, co
     }
     const fine = [] as number[];
     want.forEach((w, i) => { if (w) fine.push(i); });
-    frames = await queryFrames(index, retriever, tokens, fine, threshold, nmsIou, batch, best, opts.signal);
+    frames = (await queryFrames(index, retriever, tokens, fine, threshold, nmsIou, batch, best, useFolded, opts.signal)).frames;
     for (const f of coarse) if (Number.isNaN(best[f]!)) best[f] = coarseBest[f]!;
     queried = coarse.length + fine.length;
   }
   const sightings = mergeSightings(frames, opts);
-  return { frames, bestConfidence: best, sightings, framesQueried: queried, seconds: (performance.now() - t0) / 1000 };
+  return { frames, bestConfidence: best, sightings, framesQueried: queried, seconds: (performance.now() - t0) / 1000, foldedHead: folded };
 }
 
 /** Full §3.4.2 detail for one indexed frame: top-k, cells above threshold, confidence map, attention. */

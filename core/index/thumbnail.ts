@@ -36,6 +36,16 @@ export function downscaleRgb(src: Uint8Array, sw: number, sh: number, dw: number
   return out;
 }
 
+/** JPEG of RGB bytes already at thumbnail size (ffmpeg shrank them during ingest). */
+export function jpegFromRgb(rgb: Uint8Array, width: number, height: number): Buffer {
+  const { canvas, ctx } = createSurface(width, height);
+  const img = ctx.createImageData(width, height);
+  const d = img.data;
+  for (let s = 0, q = 0; s < width * height * 3; s += 3, q += 4) { d[q] = rgb[s]!; d[q + 1] = rgb[s + 1]!; d[q + 2] = rgb[s + 2]!; d[q + 3] = 255; }
+  ctx.putImageData(img, 0, 0);
+  return encodeCanvas(canvas, 'jpeg', THUMB_QUALITY);
+}
+
 export function thumbnailJpeg(rgb: Uint8Array, width: number, height: number, maxWidth = THUMB_WIDTH): Buffer {
   const t = thumbSize(width, height, maxWidth);
   const { canvas, ctx } = createSurface(t.width, t.height);

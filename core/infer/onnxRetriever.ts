@@ -14,6 +14,7 @@ import { preprocessFrame, type InputTransform } from '../model/preprocess';
 import { readGraphFile, readOnnxManifest, type OnnxManifest } from '../onnx/export/manifest';
 import { OnnxSession, type ProviderChoice, type ValueMeta } from '../onnx/runtime';
 import { decodeFrame, type DecodeOptions, type FramePrediction, type HeadOutputs } from './decodeFrames';
+import { FoldedHead, readHeadWeights, type HeadWeights } from './foldedHead';
 import { checkFrame, type Frame } from './frames';
 
 export interface RetrieverOptions {
@@ -52,8 +53,14 @@ function checkValues(file: string, kind: 'input' | 'output', got: readonly Value
   }
 }
 
+/** Largest |Δ| in confidence or box outputs at which the folded head counts as the same head. */
+export const FOLDED_HEAD_TOLERANCE = 1e-4;
+
 export class OnnxRetriever {
   private disposed = false;
+  private headWeights: HeadWeights | null | undefined;
+  /** Per query (token list): its verified folded head, or null when the exported head must be used. */
+  private readonly folded = new Map<string, Promise<FoldedHead | null>>();
 
   private constructor(
     readonly modelDir: string,
@@ -61,6 +68,8 @@ export class OnnxRetriever {
     private readonly encoder: OnnxSession,
     private readonly head: OnnxSession,
     readonly batchSize: number,
+    private readonly headBytes: Uint8Array,
+    private readonly threads: number | undefined,
   ) {}
 
   /** Opens MODEL_DIR's onnx.json, encoder.onnx and head.onnx; any problem is a ModelError naming the file. */
@@ -74,8 +83,10 @@ export class OnnxRetriever {
     const headFile = join(modelDir, m.head.file);
     const encoder = await OnnxSession.create(readGraphFile(modelDir, m.encoder), { ...s, label: encFile });
     let head: OnnxSession;
+    let headBytes: Uint8Array;
     try {
-      head = await OnnxSession.create(readGraphFile(modelDir, m.head), { ...s, label: headFile });
+      headBytes = readGraphFile(modelDir, m.head);
+      head = await OnnxSession.create(headBytes, { ...s, label: headFile });
     } catch (err) {
       await encoder.dispose();
       throw err;
@@ -98,7 +109,7 @@ export class OnnxRetriever {
       await head.dispose();
       throw err;
     }
-    return new OnnxRetriever(modelDir, m, encoder, head, Math.max(1, opts.batchSize ?? 8));
+    return new OnnxRetriever(modelDir, m, encoder, head, Math.max(1, opts.batchSize ?? 8), headBytes, opts.threads);
   }
 
   get provider(): string { return this.encoder.provider; }
@@ -178,6 +189,37 @@ export class OnnxRetriever {
     return out;
   }
 
+  /**
+   * The folded head for this query (foldedHead.ts), verified on `sample` (the first frames of a
+   * search) against the exported head: null when it cannot be built or differs by more than
+   * FOLDED_HEAD_TOLERANCE, in which case callers use queryFeatures. Cached per query.
+   */
+  async foldedHeadFor(tokens: readonly number[], sample: Float32Array, n: number): Promise<FoldedHead | null> {
+    this.live();
+    const key = tokens.join(',');
+    let p = this.folded.get(key);
+    if (!p) {
+      p = (async () => {
+        if (this.headWeights === undefined) this.headWeights = readHeadWeights(this.headBytes);
+        if (!this.headWeights || this.provider !== 'cpu') return null;
+        const f = await FoldedHead.create(this.headWeights, tokens, { threads: this.threads, label: join(this.modelDir, this.manifest.head.file) });
+        if (!f) return null;
+        const k = Math.max(1, Math.min(n, 8));
+        const x = sample.subarray(0, k * this.cellFeatures);
+        const ref = await this.queryFeatures(x, k, tokens);
+        const got = await f.run(x, k, this.grid, this.manifest.featureWidth);
+        let d = 0;
+        for (let i = 0; i < ref.confidence.length; i++) d = Math.max(d, Math.abs(ref.confidence[i]! - got.confidence[i]!));
+        for (let i = 0; i < ref.boxes.length; i++) d = Math.max(d, Math.abs(ref.boxes[i]! - got.boxes[i]!));
+        if (!(d <= FOLDED_HEAD_TOLERANCE)) { await f.dispose(); return null; }
+        return f;
+      })();
+      p.catch(() => { /* surfaced to the caller that awaits it */ });
+      this.folded.set(key, p);
+    }
+    return p;
+  }
+
   /** Queries encoded frames and decodes each frame's result (boxes in frame pixels). */
   async query(encoded: EncodedFrames, codes: AttributeCodes, opts: DecodeOptions & { signal?: AbortSignal } = {}): Promise<FramePrediction[]> {
     const out = await this.queryFeatures(encoded.features, encoded.count, queryTokens(codes), opts.signal);
@@ -194,6 +236,7 @@ export class OnnxRetriever {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    for (const p of this.folded.values()) await (await p.catch(() => null))?.dispose();
     await this.encoder.dispose();
     await this.head.dispose();
   }

@@ -29,8 +29,17 @@ export interface DecodeOptions {
   afterS?: number;
   /** Stop after this many frames. */
   maxFrames?: number;
+  /**
+   * Let ffmpeg (C) shrink each kept frame instead of piping it at full size: `data` becomes RGB at
+   * width×height (RGB conversion as for full frames, then swscale 'bilinear', which widens its
+   * triangle filter when shrinking like core/model/preprocess.ts), and `thumb` an area-averaged
+   * thumbnail. Both travel in one stacked rawvideo frame, so the pipe carries ~10× fewer bytes.
+   */
+  scaled?: ScaledOutput;
   signal?: AbortSignal;
 }
+
+export interface ScaledOutput { width: number; height: number; thumbWidth?: number; thumbHeight?: number }
 
 export interface DecodedFrame {
   /** 0-based position among the kept frames of this run. */
@@ -39,10 +48,16 @@ export interface DecodedFrame {
   timeS: number;
   /** Presentation time in microseconds, an integer. */
   ptsUs: number;
+  /** Size of the video frame (before any scaling). */
   width: number;
   height: number;
-  /** width·height·3 RGB bytes; owned by the receiver. */
+  /** dataWidth·dataHeight·3 RGB bytes; owned by the receiver. */
   data: Buffer;
+  /** width×height, or the `scaled` size. */
+  dataWidth: number;
+  dataHeight: number;
+  /** thumbWidth·thumbHeight·3 RGB bytes when `scaled` asked for a thumbnail. */
+  thumb?: Buffer;
 }
 
 export interface DecodeSummary { frames: number; warnings: string[] }
@@ -64,6 +79,32 @@ export function selectFilter(fps: number | 'all', fromS = 0, afterS?: number): s
   }
   const select = parts.length ? `select='${parts.join('*')}',` : '';
   return `${select}settb=1/1000000,showinfo`;
+}
+
+/** -filter_complex for `scaled`: both pictures from one RGB conversion, stacked (padded to one width). */
+export function scaledFilter(select: string, o: ScaledOutput): string {
+  const w = Math.max(o.width, o.thumbWidth ?? 0);
+  const model = `scale=${o.width}:${o.height}:flags=bilinear${o.width < w ? `,pad=${w}:${o.height}` : ''}`;
+  if (!o.thumbWidth || !o.thumbHeight) return `[0:v:0]${select},format=rgb24,${model}[out]`;
+  const thumb = `scale=${o.thumbWidth}:${o.thumbHeight}:flags=area${o.thumbWidth < w ? `,pad=${w}:${o.thumbHeight}` : ''}`;
+  return `[0:v:0]${select},format=rgb24,split[a][b];[a]${model}[m];[b]${thumb}[t];[m][t]vstack[out]`;
+}
+
+/** Cuts a stacked scaled frame into the model picture and the thumbnail (compact rows). */
+function unstack(buf: Buffer, o: ScaledOutput): { data: Buffer; thumb?: Buffer } {
+  const w = Math.max(o.width, o.thumbWidth ?? 0);
+  const rows = (y0: number, h: number, rw: number) => {
+    if (rw === w) return buf.subarray(y0 * w * 3, (y0 + h) * w * 3);
+    const out = Buffer.allocUnsafe(rw * h * 3);
+    for (let y = 0; y < h; y++) buf.copy(out, y * rw * 3, (y0 + y) * w * 3, (y0 + y) * w * 3 + rw * 3);
+    return out;
+  };
+  const data = rows(0, o.height, o.width);
+  return o.thumbWidth && o.thumbHeight ? { data, thumb: rows(o.height, o.thumbHeight, o.thumbWidth) } : { data };
+}
+
+function scaledBytes(o: ScaledOutput): number {
+  return Math.max(o.width, o.thumbWidth ?? 0) * (o.height + (o.thumbWidth && o.thumbHeight ? o.thumbHeight : 0)) * 3;
 }
 
 /** The 1/fps time bin a time falls in (the same expression the select filter evaluates). */
@@ -90,7 +131,7 @@ export class FrameStream {
   private paused = false;
   private cancelled = false;
 
-  private constructor(readonly file: string, private readonly proc: ChildProcessWithoutNullStreams, private readonly maxFrames: number, private readonly signal?: AbortSignal) {
+  private constructor(readonly file: string, private readonly proc: ChildProcessWithoutNullStreams, private readonly maxFrames: number, private readonly signal?: AbortSignal, private readonly scaled?: ScaledOutput) {
     proc.stdout.on('data', (d: Buffer) => {
       this.chunks.push(d);
       this.buffered += d.length;
@@ -108,14 +149,19 @@ export class FrameStream {
   static start(file: string, opts: DecodeOptions = {}): FrameStream {
     checkVideoFile(file);
     const fps = opts.fps ?? DEFAULT_SAMPLING_FPS;
+    const select = selectFilter(fps, opts.fromS ?? 0, opts.afterS);
+    const sc = opts.scaled;
+    if (sc && ![sc.width, sc.height, sc.thumbWidth ?? 1, sc.thumbHeight ?? 1].every((v) => Number.isInteger(v) && v > 0)) {
+      throw new VideoError(`scaled output must be positive whole sizes, got ${JSON.stringify(sc)}`);
+    }
     const args = [
       '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-i', file,
-      '-map', '0:v:0', '-an', '-sn', '-dn', '-vf', selectFilter(fps, opts.fromS ?? 0, opts.afterS), '-vsync', '0',
-      '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
+      ...(sc ? ['-filter_complex', scaledFilter(select, sc), '-map', '[out]'] : ['-map', '0:v:0', '-vf', select]),
+      '-an', '-sn', '-dn', '-vsync', '0', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
     ];
     const proc = spawn(requireBinary('ffmpeg').path, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     proc.stdin.end();
-    return new FrameStream(file, proc, opts.maxFrames ?? Infinity, opts.signal);
+    return new FrameStream(file, proc, opts.maxFrames ?? Infinity, opts.signal, sc);
   }
 
   private poke(): void {
@@ -171,10 +217,14 @@ export class FrameStream {
       if (this.cancelled) throw new CancelledError(`decoding ${this.file} was cancelled`, { file: this.file });
       if (this.emitted >= this.maxFrames) { this.stop(); return null; }
       const info = this.infos[this.emitted];
+      const sc = this.scaled;
       if (info) {
-        const bytes = info.width * info.height * 3;
+        const bytes = sc ? scaledBytes(sc) : info.width * info.height * 3;
         if (this.buffered >= bytes) {
-          const frame: DecodedFrame = { n: this.emitted, timeS: info.ptsUs / 1e6, ptsUs: info.ptsUs, width: info.width, height: info.height, data: this.take(bytes) };
+          const base = { n: this.emitted, timeS: info.ptsUs / 1e6, ptsUs: info.ptsUs, width: info.width, height: info.height };
+          const frame: DecodedFrame = sc
+            ? { ...base, ...unstack(this.take(bytes), sc), dataWidth: sc.width, dataHeight: sc.height }
+            : { ...base, data: this.take(bytes), dataWidth: info.width, dataHeight: info.height };
           this.infos[this.emitted] = undefined as unknown as Info; // let the info go
           this.emitted++;
           return frame;
@@ -185,7 +235,7 @@ export class FrameStream {
       }
       if (this.exit) {
         // Drain what stderr/stdout still hold before deciding.
-        if (info && this.buffered >= info.width * info.height * 3) continue;
+        if (info && this.buffered >= (sc ? scaledBytes(sc) : info.width * info.height * 3)) continue;
         return this.finish();
       }
       await new Promise<void>((resolve) => { this.wake = resolve; });

@@ -1,0 +1,75 @@
+/**
+ * The query-folded head against the exported head.onnx on real onnxruntime with a random-init
+ * tiny model: same confidences and boxes for queries with one, several and all slots stated; no
+ * folded head for a query that states nothing (the exported head answers it).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SLOT_TOKEN_OFFSETS } from '../attributes/schema';
+import { makeRandomOnnxModel } from '../index/testing/randomModel';
+import { readGraphFile, readOnnxManifest } from '../onnx/export/manifest';
+import { activeSlots, FoldedHead, readHeadWeights } from './foldedHead';
+import { OnnxRetriever, queryTokens } from './onnxRetriever';
+
+const root = mkdtempSync(join(tmpdir(), 'fastpr-folded-'));
+const model = join(root, 'model');
+let retriever: OnnxRetriever;
+beforeAll(async () => {
+  await makeRandomOnnxModel(model, 'tiny');
+  retriever = await OnnxRetriever.open(model, { batchSize: 64 });
+}, 120_000);
+afterAll(async () => {
+  await retriever?.dispose();
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** ReLU-like features (I_en is non-negative), deterministic. */
+function features(n: number): Float32Array {
+  const per = retriever.grid * retriever.grid * retriever.manifest.featureWidth;
+  let s = 12345;
+  return Float32Array.from({ length: n * per }, () => { s = (s * 1103515245 + 12345) >>> 0; return Math.max(0, (s / 2 ** 32) * 3 - 1); });
+}
+
+describe('folded head', () => {
+  it('reads the exported head and gives its confidences and boxes', async () => {
+    const m = readOnnxManifest(model);
+    const h = readHeadWeights(readGraphFile(model, m.head));
+    expect(h).not.toBeNull();
+    expect(h).toMatchObject({ T: m.slots, S: m.grid, M: m.featureWidth, masked: true });
+    const n = 20;
+    const x = features(n);
+    for (const codes of [{ gender: 1 }, { gender: 2, torsoColour: 3, hair: 1 }]) {
+      const tokens = queryTokens(codes);
+      const f = await FoldedHead.create(h!, tokens, { label: 'head' });
+      expect(f?.activeSlots).toBe(Object.keys(codes).length);
+      const got = await f!.run(x, n, m.grid, m.featureWidth);
+      const ref = await retriever.queryFeatures(x, n, tokens);
+      expect(got.confidence.length).toBe(ref.confidence.length);
+      for (let i = 0; i < ref.confidence.length; i++) expect(Math.abs(got.confidence[i]! - ref.confidence[i]!)).toBeLessThan(1e-5);
+      for (let i = 0; i < ref.boxes.length; i++) expect(Math.abs(got.boxes[i]! - ref.boxes[i]!)).toBeLessThan(1e-5);
+      await f!.dispose();
+    }
+    // Every slot stated (token 1 of each slot).
+    const all = SLOT_TOKEN_OFFSETS.slice(0, m.slots).map((o) => o + 1);
+    expect(activeSlots(h!, all)).toHaveLength(m.slots);
+    const f = await FoldedHead.create(h!, all, { label: 'head' });
+    const got = await f!.run(x, n, m.grid, m.featureWidth);
+    const ref = await retriever.queryFeatures(x, n, all);
+    for (let i = 0; i < ref.confidence.length; i++) expect(Math.abs(got.confidence[i]! - ref.confidence[i]!)).toBeLessThan(1e-5);
+    await f!.dispose();
+  }, 60_000);
+
+  it('has no folded head for a query that states nothing, and caches the verified one per query', async () => {
+    const x = features(4);
+    expect(await retriever.foldedHeadFor(queryTokens({}), x, 4)).toBeNull();
+    const a = await retriever.foldedHeadFor(queryTokens({ gender: 1 }), x, 4);
+    expect(a).not.toBeNull();
+    expect(await retriever.foldedHeadFor(queryTokens({ gender: 1 }), x, 4)).toBe(a);
+  }, 60_000);
+
+  it('refuses a graph it does not know', () => {
+    expect(readHeadWeights(readGraphFile(model, readOnnxManifest(model).encoder))).toBeNull();
+  });
+});
