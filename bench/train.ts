@@ -7,6 +7,7 @@
  * the cpu backend trains only the compact backbone, at batch 1, for one step, and resnet50 runs a
  * smaller batch. The issue's goal: compact, wasm, one thread: ≥ 15 training images/s.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import * as tf from '../core/tf/tf';
 import { describeBackendChoice, initBackend, wasmThreadsCount } from '../core/tf/backend';
@@ -29,6 +30,16 @@ const arg = (name: string): string | undefined => {
 const STEPS = Number(arg('--steps') ?? 3);
 const BATCH = arg('--batch') ? Number(arg('--batch')) : undefined;
 const BACKBONES = (arg('--backbones') ?? 'compact,resnet50').split(',') as Array<'compact' | 'resnet50'>;
+
+/**
+ * The shipped recipe's model settings (loss weights, confidence objective, proxies), so the step
+ * measured is the one `fastpr train --config models/recipes/default.json` runs; the backbone is
+ * set per row. Without the recipe file, the model defaults.
+ */
+const RECIPE = new URL('../models/recipes/default.json', import.meta.url);
+const recipeModel: Record<string, unknown> = existsSync(RECIPE)
+  ? ((JSON.parse(readFileSync(RECIPE, 'utf8')) as { model?: Record<string, unknown> }).model ?? {})
+  : {};
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -74,7 +85,7 @@ interface Row {
 }
 
 function measure(backend: string, backbone: 'compact' | 'resnet50'): Row {
-  const config = parseModelConfig({ backbone });
+  const config = parseModelConfig({ ...recipeModel, backbone });
   const macs = countMacs(config);
   const cpu = backend === 'cpu';
   const trainBatch = BATCH ?? (cpu ? 1 : backbone === 'resnet50' ? 2 : 8);
@@ -128,6 +139,9 @@ async function main(): Promise<void> {
     'Backends:',
     ...notes,
     ...choice.candidates.filter((c) => !c.available).map((c) => `- ${c.name}: unavailable — ${c.reason}`),
+    '',
+    `Model settings: ${existsSync(RECIPE) ? 'models/recipes/default.json' : 'model defaults (no recipe file)'} ` +
+      `(confidence ${String(recipeModel.confidenceObjective ?? 'sse')}, λ ${JSON.stringify(recipeModel.lossWeights ?? {})}), every proxy on.`,
     '',
     'images/s from CPU time (from wall time in brackets); GMAC/s from CPU time.',
     '',

@@ -3,6 +3,7 @@
  * The stock kernels they replace are kept so benches can compare against them.
  */
 import { engine, getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { batchMatMulConfig } from './batchMatMul';
 import { conv2dBackpropFilterConfig } from './conv2dBackpropFilter';
 import { conv2dBackpropInputConfig } from './conv2dBackpropInput';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwiseBackprop';
@@ -14,6 +15,7 @@ export const WASM_GRADIENT_KERNELS: readonly KernelConfig[] = [
   depthwiseBackpropFilterConfig,
   depthwiseBackpropInputConfig,
   unsortedSegmentSumConfig,
+  batchMatMulConfig,
 ];
 
 const stock = new Map<string, KernelConfig | undefined>();
