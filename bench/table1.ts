@@ -1,6 +1,6 @@
 /**
  * npm run bench:table1 -- --data DATASET_DIR --fastpr MODEL_DIR --baseline BASELINE_DIR
- *                         [--split test] [--runs 10] [--warmup 3] [--threads 1] [--limit N]
+ *                         [--split test|val|train|all] [--runs 10] [--warmup 3] [--threads 1] [--limit N]
  *
  * The paper's Table 1 on our data, measured in one run on a held-out split:
  * - the six recall columns (R@1, R@5 at IoU > 0.4 / 0.5 / 0.6; correct = a top-n box overlaps any
@@ -14,6 +14,7 @@
  * The machine is shared: the load average is printed with the table.
  */
 import { cpus, loadavg } from 'node:os';
+import { z } from 'zod';
 import { join } from 'node:path';
 import { BaselineOnnxNets } from '../core/baseline/onnx';
 import { classifierMacs, detectorMacs } from '../core/baseline/macs';
@@ -38,7 +39,7 @@ const num = (name: string, d: number) => (opt(name) === undefined ? d : Number(o
 const dataDir = opt('--data');
 const fastprDir = opt('--fastpr');
 const baselineDir = opt('--baseline');
-const split = splitNameSchema.parse(opt('--split') ?? 'test');
+const split = splitNameSchema.or(z.literal('all')).parse(opt('--split') ?? 'test');
 const RUNS = num('--runs', 10);
 const WARMUP = num('--warmup', 3);
 const THREADS = num('--threads', 1);
@@ -75,7 +76,7 @@ async function timeRuns(fn: () => Promise<unknown>): Promise<number> {
 async function main(): Promise<void> {
   const backend = await initBackend({ purpose: 'infer' });
   const dataset = readDataset(dataDir!);
-  const labelled = framesOfSplit(dataset, split).filter((f) => f.labelled && f.queries.some((q) => q.matches.length));
+  const labelled = (split === 'all' ? dataset.frames : framesOfSplit(dataset, split)).filter((f) => f.labelled && f.queries.some((q) => q.matches.length));
   const batchFrames: FrameAnnotation[] = labelled.slice(0, BATCH);
   if (batchFrames.length < BATCH) throw new Error(`split ${split} has fewer than ${BATCH} labelled frames with a present target`);
   const decoded: Frame[] = await loadImageFrames(batchFrames.map((f) => join(dataset.dir, f.image)));
