@@ -31,7 +31,7 @@ export const DEFAULT_DTYPE: FeatureDtype = 'float16';
 export interface IngestOptions {
   fps?: number | 'all';
   dtype?: FeatureDtype;
-  /** Frames per encoder run (default 8). */
+  /** Frames per encoder run (default 16: fewer, larger onnxruntime runs). */
   batchSize?: number;
   threads?: number;
   checkpointEvery?: number;
@@ -93,7 +93,7 @@ export async function ingestVideo(store: Store, caseId: number, videoPath: strin
   requireOpenCase(store, caseId);
   const info = await preflightVideo(videoPath, opts.signal);
   const hash = await hashFile(videoPath, { signal: opts.signal });
-  const retriever = await OnnxRetriever.open(modelDir, { threads: opts.threads, batchSize: opts.batchSize ?? 8 });
+  const retriever = await OnnxRetriever.open(modelDir, { threads: opts.threads, batchSize: opts.batchSize ?? 16 });
   try {
     const modelHash = retriever.manifest.modelHash;
     const dbFps = fps === 'all' ? info.fps : fps;
