@@ -57,13 +57,34 @@ function worldLine(ctx: Context2D, cam: Camera, a: P3, b: P3, steps = 12): void 
   }
 }
 
-function speckle(ctx: Context2D, rng: Rng, cam: Camera, colour: RGB, amount: number): void {
+function speckle(ctx: Context2D, rng: Rng, cam: Camera, colour: RGB, amount: number, oneByOne: boolean): void {
   const n = Math.round(cam.width * cam.height * 0.012 * amount);
+  if (oneByOne) {
+    // Generator 1.0.0: one fill per speck (2,400 clipped fills per 704×576 scene).
+    for (let i = 0; i < n; i++) {
+      const u = rng.uniform(0, cam.width), v = rng.uniform(0, cam.height);
+      const size = 0.6 + (1.8 * v) / cam.height;
+      ctx.fillStyle = css(colour, rng.uniform(0.84, 1.14));
+      ctx.fillRect(u, v, size * rng.uniform(0.8, 2.2), size);
+    }
+    return;
+  }
+  // Same specks (same random draws, in the same order), one path and one fill per shade: only
+  // where two specks of different shades overlap can the other one end up on top.
+  const byShade = new Map<string, number[]>();
   for (let i = 0; i < n; i++) {
     const u = rng.uniform(0, cam.width), v = rng.uniform(0, cam.height);
     const size = 0.6 + (1.8 * v) / cam.height;
-    ctx.fillStyle = css(colour, rng.uniform(0.84, 1.14));
-    ctx.fillRect(u, v, size * rng.uniform(0.8, 2.2), size);
+    const shade = css(colour, rng.uniform(0.84, 1.14));
+    const rects = byShade.get(shade) ?? [];
+    if (!rects.length) byShade.set(shade, rects);
+    rects.push(u, v, size * rng.uniform(0.8, 2.2), size);
+  }
+  for (const [shade, r] of byShade) {
+    ctx.fillStyle = shade;
+    ctx.beginPath();
+    for (let i = 0; i < r.length; i += 4) ctx.rect(r[i]!, r[i + 1]!, r[i + 2]!, r[i + 3]!);
+    ctx.fill();
   }
 }
 
@@ -109,7 +130,8 @@ function drawWall(ctx: Context2D, rng: Rng, scene: Scene, w: Scene['walls'][numb
   }
 }
 
-export function drawBackground(rng: Rng, scene: Scene): Canvas {
+/** `legacy`: generator 1.0.0's drawing (byte-identical with datasets made by that version). */
+export function drawBackground(rng: Rng, scene: Scene, legacy = false): Canvas {
   const cam = scene.cam;
   const { canvas, ctx } = createSurface(cam.width, cam.height);
   const sky = ctx.createLinearGradient(0, 0, 0, cam.height);
@@ -130,7 +152,7 @@ export function drawBackground(rng: Rng, scene: Scene): Canvas {
     ctx.fill();
     ctx.save();
     ctx.clip();
-    speckle(ctx, rng, cam, region.colour, region.speckle);
+    speckle(ctx, rng, cam, region.colour, region.speckle, legacy);
     if (region.grid > 0) {
       const g = region.grid;
       const zEnd = Math.min(scene.zMax + 10, (cam.focal * g) / 3);

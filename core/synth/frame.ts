@@ -62,10 +62,11 @@ export interface AnnotatedFrame extends Omit<ComposedFrame, 'canvas'> {
   drawables: Drawable[];
 }
 
+/** `legacy`: draw as generator 1.0.0 did (see options.ts). */
 export function composeFrame(
-  scene: Scene, people: PersonInstance[], d: FrameDegrade, minTargetPx: number, shadows = true,
+  scene: Scene, people: PersonInstance[], d: FrameDegrade, minTargetPx: number, shadows = true, legacy = false,
 ): ComposedFrame {
-  return renderFrame(scene, annotateFrame(scene, people, minTargetPx), d, shadows);
+  return renderFrame(scene, annotateFrame(scene, people, minTargetPx), d, shadows, legacy);
 }
 
 /**
@@ -120,7 +121,7 @@ export function annotateFrame(scene: Scene, people: PersonInstance[], minTargetP
 }
 
 /** The drawing half of composeFrame (into shared scratch surfaces: the canvas is reused by the next frame). */
-export function renderFrame(scene: Scene, a: AnnotatedFrame, d: FrameDegrade, shadows = true): ComposedFrame {
+export function renderFrame(scene: Scene, a: AnnotatedFrame, d: FrameDegrade, shadows = true, legacy = false): ComposedFrame {
   const { figures, drawables, persons, targetCandidates, queryable } = a;
   const W = scene.cam.width, H = scene.cam.height;
 
@@ -137,8 +138,8 @@ export function renderFrame(scene: Scene, a: AnnotatedFrame, d: FrameDegrade, sh
   ctx.drawImage(scene.background, 0, 0, rw, rh);
   if (shadows) for (const f of figures) drawShadow(ctx, scene, f, s);
   for (const dr of drawables) {
-    if (dr.fig) drawPrims(ctx, dr.fig.prims, scaleX(dr.fig.xform, s), dr.fig.pixelHeight * s < 22);
-    else if (dr.obj) drawPrims(ctx, dr.obj.prims, scaleX(IDENTITY, s));
+    if (dr.fig) drawPrims(ctx, dr.fig.prims, scaleX(dr.fig.xform, s), dr.fig.pixelHeight * s < 22, legacy);
+    else if (dr.obj) drawPrims(ctx, dr.obj.prims, scaleX(IDENTITY, s), false, legacy);
   }
   finishFrame(target.canvas, out, d);
   return { canvas: out.canvas, persons, targetCandidates, queryable };

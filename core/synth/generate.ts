@@ -7,7 +7,7 @@ import { decodeImage, encodeCanvas } from '../image/canvas';
 import { sampleDegrade } from './degrade';
 import { annotateFrame, renderFrame, type AnnotatedFrame, type ComposedFrame } from './frame';
 import { layoutStill } from './layout';
-import { minTargetPixels, sequenceId, type SynthOptions } from './options';
+import { isLegacyV1, minTargetPixels, sequenceId, type SynthOptions } from './options';
 import { sampleAppearance } from './person/sampleAttributes';
 import { absentQuery, targetQuery, type Candidate, type TextFormatter } from './queries';
 import { Rng } from './rng';
@@ -16,10 +16,11 @@ import { sampleScene, type Scene } from './scene';
 const sceneCache = new Map<string, Scene>();
 
 export function sceneFor(o: SynthOptions, sceneIndex: number): Scene {
-  const key = `${o.seed}:${sceneIndex}:${o.width}x${o.height}`;
+  const legacy = isLegacyV1(o);
+  const key = `${o.seed}:${sceneIndex}:${o.width}x${o.height}:${legacy ? 'v1.0' : 'v'}`;
   let scene = sceneCache.get(key);
   if (!scene) {
-    scene = sampleScene(Rng.derive(o.seed, sceneIndex, 0x5c3e), o.width, o.height);
+    scene = sampleScene(Rng.derive(o.seed, sceneIndex, 0x5c3e), o.width, o.height, legacy);
     if (sceneCache.size >= 4) sceneCache.delete(sceneCache.keys().next().value!);
     sceneCache.set(key, scene);
   }
@@ -61,7 +62,7 @@ export function generateStillFrame(o: SynthOptions, frame: number, format?: Text
     if (annotated.targetCandidates.length) break;
   }
   // Only the accepted layout is drawn.
-  const c = renderFrame(scene, annotated!, degrade);
+  const c = renderFrame(scene, annotated!, degrade, true, isLegacyV1(o));
   const seq = sequenceId(o.seed, sceneIndex);
   const ext = o.imageFormat === 'png' ? 'png' : 'jpg';
   const image = `images/${seq}/${String(frameIndex).padStart(5, '0')}.${ext}`;

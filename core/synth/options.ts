@@ -4,8 +4,15 @@ import type { CrowdRange } from './layout';
 import { DEFAULT_QUERY_OPTIONS, type QueryOptions } from './queries';
 
 export const GENERATOR_NAME = 'fastpr-synth';
-/** Bump when any change alters the output for a given seed. */
-export const GENERATOR_VERSION = '1.0.0';
+/**
+ * Bump when any change alters the output for a given seed.
+ * 1.1.0: garment patterns filled from a repeating tile, background specks one fill per shade
+ * (faster; pictures differ from 1.0.0 only in sub-pixel detail; annotations are unchanged).
+ */
+export const GENERATOR_VERSION = '1.1.0';
+/** Older versions this code still reproduces byte for byte (SynthOptions.generatorVersion). */
+export const REPRODUCIBLE_VERSIONS = ['1.0.0', GENERATOR_VERSION] as const;
+export type GeneratorVersion = (typeof REPRODUCIBLE_VERSIONS)[number];
 
 export interface VideoOptions {
   /** Clip length, seconds. */
@@ -28,6 +35,18 @@ export interface SynthOptions {
   degrade: DegradeOptions;
   queries: QueryOptions;
   video?: VideoOptions;
+  /** Reproduce an older generator version (default: GENERATOR_VERSION). Not a manifest parameter. */
+  generatorVersion?: GeneratorVersion;
+}
+
+/** The generator version `o` produces. */
+export function generatorVersion(o: SynthOptions): GeneratorVersion {
+  return o.generatorVersion ?? GENERATOR_VERSION;
+}
+
+/** Whether `o` asks for generator 1.0.0's drawing. */
+export function isLegacyV1(o: SynthOptions): boolean {
+  return generatorVersion(o) === '1.0.0';
 }
 
 export function defaultOptions(partial: Partial<SynthOptions> & { seed: number }): SynthOptions {

@@ -45,7 +45,8 @@ const ASPHALT: RGB[] = [[92, 92, 96], [80, 80, 84], [104, 102, 100]];
 const FLOORS: RGB[] = [[196, 186, 168], [170, 170, 172], [214, 208, 196], [150, 110, 80], [180, 120, 90], [120, 120, 126]];
 const WALLS: RGB[] = [[222, 216, 200], [200, 200, 196], [186, 176, 160], [150, 96, 72], [210, 206, 220], [170, 180, 170]];
 
-export function sampleScene(rng: Rng, width: number, height: number): Scene {
+/** `legacy`: draw the background as generator 1.0.0 did. */
+export function sampleScene(rng: Rng, width: number, height: number, legacy = false): Scene {
   const cam = sampleCamera(rng, width, height);
   const indoor = rng.chance(0.45);
   const bottom = groundAt(cam, cam.cx, height * 1.05);
@@ -70,7 +71,7 @@ export function sampleScene(rng: Rng, width: number, height: number): Scene {
   if (indoor) layoutIndoor(rng, scene);
   else layoutOutdoor(rng, scene);
   scene.objects.sort((a, b) => b.depth - a.depth);
-  scene.background = drawBackground(rng.fork(7), scene);
+  scene.background = drawBackground(rng.fork(7), scene, legacy);
   return scene;
 }
 

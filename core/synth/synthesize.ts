@@ -3,7 +3,7 @@ import { DatasetWriter } from '../dataset/writer';
 import type { DatasetManifest } from '../dataset/format';
 import { ProgressMeter, throwIfCancelled, type ProgressListener } from '../jobs/progress';
 import { generateStillFrame } from './generate';
-import { GENERATOR_NAME, GENERATOR_VERSION, sequenceId, syntheticCreatedAt, type SynthOptions } from './options';
+import { GENERATOR_NAME, generatorVersion, sequenceId, syntheticCreatedAt, type SynthOptions } from './options';
 import type { TextFormatter } from './queries';
 import { queryTextFormatter } from './queryText';
 import { generateClip, clipPlan } from './video';
@@ -24,13 +24,16 @@ export function splitSequences(ids: string[]): DatasetManifest['splits'] {
 }
 
 export function manifestParameters(o: SynthOptions): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(o)) as Record<string, unknown>;
+  // The version is the manifest's generator.version, not a parameter (so a 1.0.0 reproduction's
+  // manifest is the very bytes 1.0.0 wrote).
+  const { generatorVersion: _version, ...parameters } = o;
+  return JSON.parse(JSON.stringify(parameters)) as Record<string, unknown>;
 }
 
 export async function synthesize(outDir: string, o: SynthOptions, run: SynthRun = {}): Promise<DatasetManifest> {
   const writer = DatasetWriter.create(outDir, {
     source: 'synthetic',
-    generator: { name: GENERATOR_NAME, version: GENERATOR_VERSION, parameters: manifestParameters(o) },
+    generator: { name: GENERATOR_NAME, version: generatorVersion(o), parameters: manifestParameters(o) },
     seed: o.seed,
     overwrite: run.overwrite,
   });

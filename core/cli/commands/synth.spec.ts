@@ -29,6 +29,9 @@ describe('fastpr synth / dataset sheet', () => {
     expect(() => optionsFromCli({ crowd: '9-2' })).toThrow(/--crowd/);
     expect(() => optionsFromCli({ frames: '0' })).toThrow(/--frames/);
     expect(() => optionsFromCli({ video: '-1' })).toThrow(/--video/);
+    expect(optionsFromCli({ 'generator-version': '1.0.0' }).generatorVersion).toBe('1.0.0');
+    expect(optionsFromCli({}).generatorVersion).toBeUndefined();
+    expect(() => optionsFromCli({ 'generator-version': '0.9.0' })).toThrow(/--generator-version/);
   });
 
   it('writes a dataset and a contact sheet PNG', async () => {

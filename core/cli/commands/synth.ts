@@ -1,7 +1,7 @@
 /** `fastpr synth`: generate a synthetic surveillance dataset (stills, or video clips with --video). */
 import { InputError } from '../../errors';
 import { NO_DEGRADE } from '../../synth/degrade';
-import { defaultOptions, type SynthOptions } from '../../synth/options';
+import { defaultOptions, REPRODUCIBLE_VERSIONS, type GeneratorVersion, type SynthOptions } from '../../synth/options';
 import { synthesize } from '../../synth/synthesize';
 import type { CliCommand } from '../command';
 
@@ -32,11 +32,16 @@ export function optionsFromCli(values: Record<string, unknown>): SynthOptions {
   const fps = parseIntOption('fps', values.fps, 1) ?? 25;
   const video = videoSeconds ? { seconds: videoSeconds, fps, imageEvery: parseIntOption('image-every', values['image-every'], 1) ?? 1 } : undefined;
   const frames = parseIntOption('frames', values.frames, 1) ?? (video ? Math.round(video.seconds * video.fps) : 100);
+  const version = values['generator-version'] as string | undefined;
+  if (version !== undefined && !(REPRODUCIBLE_VERSIONS as readonly string[]).includes(version)) {
+    throw new InputError(`--generator-version must be one of ${REPRODUCIBLE_VERSIONS.join(', ')}, got "${version}"`);
+  }
   return defaultOptions({
     seed, frames, width: size[0], height: size[1], crowd: { min: crowd[0], max: crowd[1] },
     framesPerScene: parseIntOption('frames-per-scene', values['frames-per-scene'], 1) ?? 10,
     imageFormat: format, video,
     ...(values.clean === true ? { degrade: NO_DEGRADE } : {}),
+    ...(version ? { generatorVersion: version as GeneratorVersion } : {}),
   });
 }
 
@@ -45,14 +50,15 @@ export const synthCommand: CliCommand = {
   summary: 'Generate a synthetic, fully annotated surveillance dataset (deterministic per seed)',
   usage:
     'fastpr synth --out DIR --frames N --seed S [--size WxH] [--crowd MIN-MAX] [--frames-per-scene K] [--format jpeg|png]\n' +
-    '             [--video SECONDS [--fps 25] [--image-every 1]] [--clean] [--overwrite]\n' +
+    '             [--video SECONDS [--fps 25] [--image-every 1]] [--clean] [--overwrite] [--generator-version V]\n' +
     '  --clean: no camera degradations (blur, noise, low resolution, JPEG artefacts, colour cast).\n' +
+    `  --generator-version: reproduce an older generator byte for byte (${REPRODUCIBLE_VERSIONS.join(', ')}; default the newest).\n` +
     '  Video mode: clips of SECONDS each until N frames in total (default one clip); ground truth for every frame.',
   options: {
     out: { type: 'string' }, frames: { type: 'string' }, seed: { type: 'string' }, size: { type: 'string' },
     crowd: { type: 'string' }, video: { type: 'string' }, fps: { type: 'string' }, 'image-every': { type: 'string' },
     'frames-per-scene': { type: 'string' }, format: { type: 'string' }, overwrite: { type: 'boolean', default: false },
-    clean: { type: 'boolean', default: false },
+    clean: { type: 'boolean', default: false }, 'generator-version': { type: 'string' },
   },
   async run(ctx) {
     const out = ctx.values.out as string | undefined;
