@@ -33,6 +33,7 @@ function summarise(id: string, dir: string, source: ModelSummary['source']): Mod
     trainedSteps: num(info?.trainedSteps),
     complete: typeof info?.complete === 'boolean' ? info.complete : null,
     active: false,
+    caveat: typeof info?.caveat === 'string' && info.caveat.trim() ? info.caveat.trim().slice(0, 500) : null,
   };
 }
 

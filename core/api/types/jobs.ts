@@ -78,6 +78,8 @@ export interface ModelSummary {
   trainedSteps: number | null;
   complete: boolean | null;
   active: boolean;
+  /** A warning the model's publisher wrote into model.json ("caveat"), shown wherever the model is used. */
+  caveat: string | null;
 }
 
 export interface ActiveModel {
