@@ -8,7 +8,7 @@ import type { AttributeCodes } from '../attributes/schema';
 import { CancelledError } from '../errors';
 import { decodeFrame, type FramePrediction } from '../infer/decodeFrames';
 import { queryTokens, type OnnxRetriever } from '../infer/onnxRetriever';
-import { decodeBox, iou, type Box } from '../model/boxes';
+import { clipBox, decodeBox, iou, type Box } from '../model/boxes';
 import { inputBoxToFrame } from '../model/preprocess';
 import type { IndexFile } from './indexFile';
 import { mergeSightings, type FrameHit, type FrameHits, type MergeOptions, type Sighting } from './sightings';
@@ -40,11 +40,6 @@ export interface IndexSearchResult {
   seconds: number;
   /** Whether the folded head answered (false: the exported head). */
   foldedHead: boolean;
-}
-
-function clipBox(b: Box, w: number, h: number): Box {
-  const c = (v: number, hi: number) => Math.min(hi, Math.max(0, v));
-  return [c(b[0], w), c(b[1], h), c(b[2], w), c(b[3], h)];
 }
 
 /** Fills `dst` with the features of list[s..s+n) (runs of consecutive frames in one call). */

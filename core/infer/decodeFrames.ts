@@ -3,6 +3,7 @@
  * model-input pixels back to frame pixels (undoing the letterbox/resize of preprocessing).
  */
 import { attentionMaps, cellsAbove, confidenceMap, DEFAULT_THRESHOLD, predictionOf, retrieve, topK, type CellHit } from '../model/decode';
+import { clipBox } from '../model/boxes';
 import { inputBoxToFrame, type Box, type InputTransform } from '../model/preprocess';
 
 export interface Hit {
@@ -46,13 +47,8 @@ export interface HeadOutputs {
   attention: Float32Array;
 }
 
-function clip(box: Box, w: number, h: number): Box {
-  const c = (v: number, hi: number) => Math.min(hi, Math.max(0, v));
-  return [c(box[0], w), c(box[1], h), c(box[2], w), c(box[3], h)];
-}
-
 export function toFrameHit(h: CellHit, t: InputTransform, frameW: number, frameH: number): Hit {
-  return { cell: h.cell, row: h.row, col: h.col, confidence: h.confidence, box: clip(inputBoxToFrame(t, h.box), frameW, frameH) };
+  return { cell: h.cell, row: h.row, col: h.col, confidence: h.confidence, box: clipBox(inputBoxToFrame(t, h.box), frameW, frameH) };
 }
 
 /** Frame b of a batch of head outputs. */

@@ -52,6 +52,12 @@ export function decodeBox(
   return [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2];
 }
 
+/** The box clipped to [0, w] × [0, h]. */
+export function clipBox(box: Box, w: number, h: number): Box {
+  const c = (v: number, hi: number) => Math.min(hi, Math.max(0, v));
+  return [c(box[0], w), c(box[1], h), c(box[2], w), c(box[3], h)];
+}
+
 export function iou(a: Box, b: Box): number {
   const iw = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
   const ih = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
