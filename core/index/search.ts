@@ -8,7 +8,7 @@ import type { AttributeCodes } from '../attributes/schema';
 import { CancelledError } from '../errors';
 import { decodeFrame, type FramePrediction } from '../infer/decodeFrames';
 import { queryTokens, type OnnxRetriever } from '../infer/onnxRetriever';
-import { clipBox, decodeBox, iou, type Box } from '../model/boxes';
+import { clipBox, decodeBox, iou } from '../model/boxes';
 import { inputBoxToFrame } from '../model/preprocess';
 import type { IndexFile } from './indexFile';
 import { mergeSightings, type FrameHit, type FrameHits, type MergeOptions, type Sighting } from './sightings';
