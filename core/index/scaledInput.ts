@@ -8,28 +8,11 @@
  * rounding of its output (measured on a 704×576 synthetic frame: max |Δ| 0.038, mean 0.004 in
  * normalised units, i.e. about two grey levels at worst; bench:video prints it).
  */
-import { NORM_MEAN, NORM_STD } from '../model/preprocess';
+import { inputPlacement, NORM_MEAN, NORM_STD, type InputPlacement } from '../model/preprocess';
 
-export interface ScaledGeometry {
-  /** Size of the scaled picture inside the size×size input. */
-  width: number;
-  height: number;
-  padX: number;
-  padY: number;
-  size: number;
-}
-
-/** Where a width×height frame lands in the model input (same rounding as preprocessFrame). */
-export function scaledGeometry(width: number, height: number, size: number, mode: 'letterbox' | 'resize' = 'letterbox'): ScaledGeometry {
-  let nw = size;
-  let nh = size;
-  if (mode === 'letterbox') {
-    const s = Math.min(size / width, size / height);
-    nw = Math.max(1, Math.min(size, Math.round(width * s)));
-    nh = Math.max(1, Math.min(size, Math.round(height * s)));
-  }
-  return { width: nw, height: nh, padX: Math.floor((size - nw) / 2), padY: Math.floor((size - nh) / 2), size };
-}
+/** Where a width×height frame lands in the model input: preprocessFrame's own placement. */
+export type ScaledGeometry = InputPlacement;
+export const scaledGeometry = inputPlacement;
 
 /** (v/255 − mean)/std per channel for every byte value, computed as preprocessFrame does. */
 const LUT: Float32Array[] = [0, 1, 2].map((c) => {

@@ -108,6 +108,26 @@ function taps(outLen: number, scale: number, srcStart: number, srcLen: number): 
   return { start, count, index, weight, maxTaps };
 }
 
+/** Where a width×height picture lands in the size×size model input: its scaled size and padding. */
+export interface InputPlacement {
+  width: number;
+  height: number;
+  padX: number;
+  padY: number;
+  size: number;
+}
+
+export function inputPlacement(width: number, height: number, size: number, mode: 'letterbox' | 'resize' = 'letterbox'): InputPlacement {
+  let nw = size;
+  let nh = size;
+  if (mode === 'letterbox') {
+    const s = Math.min(size / width, size / height);
+    nw = Math.max(1, Math.min(size, Math.round(width * s)));
+    nh = Math.max(1, Math.min(size, Math.round(height * s)));
+  }
+  return { width: nw, height: nh, padX: Math.floor((size - nw) / 2), padY: Math.floor((size - nh) / 2), size };
+}
+
 export function preprocessFrame(frame: RawFrame, options: PreprocessOptions): PreprocessedInput {
   const { size } = options;
   const mode = options.mode ?? 'letterbox';
@@ -115,15 +135,7 @@ export function preprocessFrame(frame: RawFrame, options: PreprocessOptions): Pr
   const cw = crop[2] - crop[0];
   const ch = crop[3] - crop[1];
   if (!(cw > 0 && ch > 0)) throw new Error(`empty crop ${crop.join(',')}`);
-  let nw = size;
-  let nh = size;
-  if (mode === 'letterbox') {
-    const s = Math.min(size / cw, size / ch);
-    nw = Math.max(1, Math.min(size, Math.round(cw * s)));
-    nh = Math.max(1, Math.min(size, Math.round(ch * s)));
-  }
-  const padX = Math.floor((size - nw) / 2);
-  const padY = Math.floor((size - nh) / 2);
+  const { width: nw, height: nh, padX, padY } = inputPlacement(cw, ch, size, mode);
   const scaleX = nw / cw;
   const scaleY = nh / ch;
   const tx = taps(nw, scaleX, crop[0], frame.width);
