@@ -8,6 +8,7 @@ import { evaluateDataset } from '../../eval/evaluateDataset';
 import { formatEvalMarkdown } from '../../eval/markdown';
 import { openEvaluator } from '../../eval/openEvaluator';
 import { initBackend } from '../../tf/backend';
+import { thresholdFlag } from '../flags';
 import type { CliCommand } from '../command';
 
 function positiveInt(name: string, raw: unknown): number | undefined {
@@ -45,11 +46,7 @@ export const evalCommand: CliCommand = {
     if (runtime !== undefined && runtime !== 'onnx' && runtime !== 'tfjs') throw new InputError(`--runtime must be onnx or tfjs, got "${runtime}"`);
     const threads = positiveInt('threads', ctx.values.threads);
 
-    const thresholdText = ctx.values.threshold as string | undefined;
-    const threshold = thresholdText === undefined ? undefined : Number(thresholdText);
-    if (threshold !== undefined && !(Number.isFinite(threshold) && threshold > 0 && threshold < 1)) {
-      throw new InputError(`--threshold must be a number between 0 and 1, got "${thresholdText}"`);
-    }
+    const threshold = thresholdFlag(ctx.values.threshold, 'threshold');
     const dataset = readDataset(dataDir);
     const backend = await initBackend({ purpose: 'infer' });
     const evaluator = await openEvaluator(modelDir, {

@@ -2,6 +2,7 @@
 import { InputError } from '../../errors';
 import { exportModelDir } from '../../onnx/export/exportModel';
 import { initBackend } from '../../tf/backend';
+import { thresholdFlag } from '../flags';
 import type { CliCommand } from '../command';
 
 export const exportOnnxCommand: CliCommand = {
@@ -15,11 +16,7 @@ export const exportOnnxCommand: CliCommand = {
     if (!dir || ctx.positionals.length > 1) throw new InputError('export-onnx: exactly one MODEL_DIR is required');
     // Any backend traces the same kernels; wasm is ~7× faster than cpu here for a 224 model and its
     // float32 results serve equally as the parity reference (measured: max abs diff ~2e-6 either way).
-    const thresholdText = ctx.values.threshold as string | undefined;
-    const threshold = thresholdText === undefined ? undefined : Number(thresholdText);
-    if (threshold !== undefined && !(Number.isFinite(threshold) && threshold > 0 && threshold < 1)) {
-      throw new InputError(`export-onnx: --threshold must be a number between 0 and 1, got "${thresholdText}"`);
-    }
+    const threshold = thresholdFlag(ctx.values.threshold, 'threshold');
     const backend = await initBackend({ purpose: 'infer' });
     const t0 = Date.now();
     const m = await exportModelDir(dir, { float16: ctx.values.float16 === true, skipParity: ctx.values['skip-parity'] === true, threshold });
