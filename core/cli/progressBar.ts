@@ -26,8 +26,13 @@ export function renderProgressLine(e: ProgressEvent, width = 30): string {
   return `${e.kind} ${phase}${bar} ${count}${rate}${eta}${metrics}${e.message ? ' ' + e.message : ''}`;
 }
 
-export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): ProgressListener {
+/**
+ * On a terminal the bar is redrawn in place (at most every 100 ms); into a file or pipe (logs, CI)
+ * one plain line is written every `logEveryMs` and at the end, so long jobs leave a readable trace.
+ */
+export function terminalProgress(stream: NodeJS.WriteStream = process.stderr, logEveryMs = 10_000): ProgressListener {
   let lastDraw = 0;
+  let lastLogged = Date.now();
   return (e) => {
     const now = Date.now();
     const final = e.state !== 'running';
@@ -35,6 +40,9 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): P
     lastDraw = now;
     const line = renderProgressLine(e, 30);
     if (stream.isTTY) stream.write(`\r\x1b[2K${line.slice(0, (stream.columns ?? 120) - 1)}${final ? '\n' : ''}`);
-    else if (final) stream.write(line + '\n');
+    else if (final || now - lastLogged >= logEveryMs) {
+      lastLogged = now;
+      stream.write(line + '\n');
+    }
   };
 }

@@ -119,6 +119,18 @@ describe('export variants', () => {
     expect(m16.head.bytes).toBeLessThan(0.7 * m32.head.bytes);
     for (const v of Object.values(m16.parity!.maxAbsDiff)) expect(v).toBeLessThanOrEqual(1e-2);
   });
+
+  it('fine skip (max and avg pooling) with the training-only person-attribute proxy: parity ≤ 1e-4', async () => {
+    for (const pool of ['max', 'avg'] as const) {
+      const d = join(dir, `skip-${pool}`);
+      const compact = { stemWidth: 8, stages: [{ width: 8, blocks: 0 }, { width: 16, blocks: 1 }, { width: 16, blocks: 0 }], fineSkip: { fromStage: 2, width: 6, pool } };
+      saveModelDir(d, createModel(tinyConfig({ compact, proxies: { personAttributes: true } }), 6));
+      const m = await exportModelDir(d);
+      for (const v of Object.values(m.parity!.maxAbsDiff)) expect(v).toBeLessThanOrEqual(1e-4);
+      // The pooling op is in the encoder graph (op types are plain strings in the protobuf).
+      expect(readFileSync(join(d, 'encoder.onnx')).toString('latin1')).toContain(pool === 'max' ? 'MaxPool' : 'AveragePool');
+    }
+  });
 });
 
 describe('damaged model directories', () => {

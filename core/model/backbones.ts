@@ -40,6 +40,14 @@ export function compactSpecs(config: ModelConfig): ConvSpec[] {
       specs.push({ name: `backbone.stage${i + 1}.block${b + 1}.conv2`, k: 3, stride: 1, cin: c, cout: c, inSize: size, act: 'linear', zeroInit: true });
     }
   });
+  const skip = config.compact.fineSkip;
+  if (skip) {
+    const from = config.compact.stages[skip.fromStage - 1];
+    if (!from) throw new Error(`compact.fineSkip.fromStage ${skip.fromStage}: there are ${config.compact.stages.length} stages`);
+    const fineSize = config.inputSize / 2 ** (skip.fromStage + 1);
+    specs.push({ name: 'backbone.skip', k: 1, stride: 1, cin: from.width, cout: skip.width, inSize: fineSize, act: 'relu' });
+    c += skip.width;
+  }
   specs.push({ name: 'backbone.proj', k: 1, stride: 1, cin: c, cout: config.featureWidth, inSize: size, act: 'linear' });
   return specs;
 }
@@ -88,7 +96,10 @@ export function buildBackbone(b: WeightBuilder, config: ModelConfig): void {
   for (const s of backboneSpecs(config)) b.conv2d(s.name, s.k, s.cin, s.cout, s.zeroInit ? 'zero' : s.act === 'relu' ? 'he' : 'glorot');
 }
 
-function compactForward(w: Weights, config: ModelConfig, image: tf.Tensor4D): tf.Tensor4D {
+/** The compact encoder's output and the output of each stage (stage i at index i − 1). */
+function compactFeatures(w: Weights, config: ModelConfig, image: tf.Tensor4D): { encoded: tf.Tensor4D; stages: tf.Tensor4D[] } {
+  const skip = config.compact.fineSkip;
+  const stages: tf.Tensor4D[] = [];
   let x = conv(w, 'backbone.stem', image, 2, 'relu');
   config.compact.stages.forEach((stage, i) => {
     x = conv(w, `backbone.stage${i + 1}.down`, x, 2, 'relu');
@@ -97,8 +108,16 @@ function compactForward(w: Weights, config: ModelConfig, image: tf.Tensor4D): tf
       const h = conv(w, `${p}.conv1`, x, 1, 'relu');
       x = tf.relu(tf.add(x, conv(w, `${p}.conv2`, h, 1, 'linear'))) as tf.Tensor4D;
     }
+    stages.push(x);
   });
-  return conv(w, 'backbone.proj', x, 1, 'linear');
+  if (skip) {
+    const fine = stages[skip.fromStage - 1]!;
+    const window = fine.shape[1] / x.shape[1];
+    const reduced = conv(w, 'backbone.skip', fine, 1, 'relu');
+    const pooled = skip.pool === 'max' ? tf.maxPool(reduced, window, window, 'valid') : tf.avgPool(reduced, window, window, 'valid');
+    x = tf.concat([x, pooled], 3) as tf.Tensor4D;
+  }
+  return { encoded: conv(w, 'backbone.proj', x, 1, 'linear'), stages };
 }
 
 function resnet50Forward(w: Weights, image: tf.Tensor4D): tf.Tensor4D {
@@ -120,5 +139,12 @@ function resnet50Forward(w: Weights, image: tf.Tensor4D): tf.Tensor4D {
 
 /** R(I): normalised NHWC image → I_en [B, S, S, M]. */
 export function backboneForward(w: Weights, config: ModelConfig, image: tf.Tensor4D): tf.Tensor4D {
-  return config.backbone === 'resnet50' ? resnet50Forward(w, image) : compactForward(w, config, image);
+  return backboneFeatures(w, config, image).encoded;
+}
+
+/** I_en plus, for the compact backbone with the person-attribute proxy on, that proxy's finer feature map. */
+export function backboneFeatures(w: Weights, config: ModelConfig, image: tf.Tensor4D): { encoded: tf.Tensor4D; fine?: tf.Tensor4D } {
+  if (config.backbone === 'resnet50') return { encoded: resnet50Forward(w, image) };
+  const { encoded, stages } = compactFeatures(w, config, image);
+  return config.proxies.personAttributes ? { encoded, fine: stages[config.personAttributes.fromStage - 1] } : { encoded };
 }

@@ -24,6 +24,8 @@ export const lossWeightsSchema = z.object({
   off: z.number().min(0).default(1),
   /** Dense cell-attribute supervision through the embedding table (ours; 0 = off, as in the paper). */
   attr: z.number().min(0).default(0),
+  /** Box-aligned person-attribute proxy (ours; 0 = off). */
+  roi: z.number().min(0).default(0),
 });
 
 export const modelConfigSchema = z
@@ -46,6 +48,20 @@ export const modelConfigSchema = z
           { width: 96, blocks: 1 },
           { width: 128, blocks: 1 },
         ]),
+        /**
+         * Fine skip (ours, off by default): the output of stage `fromStage` (stride 2^(fromStage+1)),
+         * a 1×1 conv to `width` channels + ReLU, pooled (`pool`, window = the stride ratio) down to the
+         * S×S grid and concatenated with the last stage before the projection. A grid cell then sees
+         * the local colour/texture statistics of the people inside it directly rather than through
+         * three more stride-2 convs; see README, "Fine skip".
+         */
+        fineSkip: z
+          .object({
+            fromStage: z.number().int().min(1).default(2),
+            width: z.number().int().min(1).default(64),
+            pool: z.enum(['max', 'avg']).default('max'),
+          })
+          .optional(),
       })
       .default({ stemWidth: 16, stages: [{ width: 32, blocks: 0 }, { width: 48, blocks: 1 }, { width: 96, blocks: 1 }, { width: 128, blocks: 1 }] }),
     /** Attention softmax temperature τ (the paper states τ = 0.5 without placing it; we use it here). */
@@ -68,9 +84,28 @@ export const modelConfigSchema = z
      */
     confidenceObjective: z.enum(['sse', 'bce']).default('sse'),
     proxies: z
-      .object({ label: z.boolean().default(true), reconstruction: z.boolean().default(true), offset: z.boolean().default(true) })
-      .default({ label: true, reconstruction: true, offset: true }),
-    lossWeights: lossWeightsSchema.default({ ssl: 1, con: 100, loc: 5, cla: 1, rec: 1, off: 1, attr: 0 }),
+      .object({
+        label: z.boolean().default(true),
+        reconstruction: z.boolean().default(true),
+        offset: z.boolean().default(true),
+        /** Box-aligned person-attribute proxy (ours, off by default; README, "Person-attribute proxy"). */
+        personAttributes: z.boolean().default(false),
+      })
+      .default({ label: true, reconstruction: true, offset: true, personAttributes: false }),
+    /**
+     * The person-attribute proxy: every labelled person's box is sampled bilinearly on a `grid`
+     * (rows × columns) from the output of compact stage `fromStage`, flattened, and classified into
+     * its 16 attributes by a two-layer head (training only). At most `maxPersons` per frame, largest first.
+     */
+    personAttributes: z
+      .object({
+        fromStage: z.number().int().min(1).default(2),
+        grid: z.tuple([z.number().int().min(1), z.number().int().min(1)]).default([8, 4]),
+        hiddenWidth: z.number().int().min(1).default(128),
+        maxPersons: z.number().int().min(1).default(16),
+      })
+      .default({ fromStage: 2, grid: [8, 4], hiddenWidth: 128, maxPersons: 16 }),
+    lossWeights: lossWeightsSchema.default({ ssl: 1, con: 100, loc: 5, cla: 1, rec: 1, off: 1, attr: 0, roi: 0 }),
     /** Written by the trainer; checked on load. */
     attributeSchemaVersion: z.number().int().default(ATTRIBUTE_SCHEMA_VERSION),
     slots: z.number().int().default(ATTRIBUTE_COUNT),
@@ -87,6 +122,9 @@ export const modelConfigSchema = z
       if (stride !== want) {
         ctx.addIssue({ code: 'custom', path: ['inputSize'], message: `compact backbone with ${c.compact.stages.length} stages has stride ${want}: inputSize must be ${want * c.grid}, got ${c.inputSize}` });
       }
+    }
+    if (c.proxies.personAttributes && (c.backbone !== 'compact' || c.personAttributes.fromStage > c.compact.stages.length)) {
+      ctx.addIssue({ code: 'custom', path: ['personAttributes'], message: `the person-attribute proxy needs the compact backbone and a fromStage ≤ ${c.compact.stages.length}` });
     }
     if (c.decoderWidth % 4 !== 0) ctx.addIssue({ code: 'custom', path: ['decoderWidth'], message: `must be a multiple of 4, got ${c.decoderWidth}` });
     const [rh, rw] = c.reconstructionSize;

@@ -7,7 +7,7 @@ import { initBackend } from '../tf/backend';
 import { ModelError } from '../errors';
 import { backboneSpecs } from './backbones';
 import { parseModelConfig, tinyConfig } from './config';
-import { createModel, forward, weightGroup, type FastprModel } from './fastpr';
+import { createModel, forward, personAttributeLogits, weightGroup, type FastprModel } from './fastpr';
 import { countMacs } from './macs';
 import { assignArrays, readWeightsFiles, weightsToArrays, writeWeightsFiles } from './weightsFile';
 
@@ -89,6 +89,40 @@ describe('FastPR forward pass', () => {
     expect(compact.backbone / 1e9).toBeGreaterThan(0.1);
     expect(compact.inference / 1e9).toBeLessThan(0.2);
     expect(resnet.backbone / 1e9).toBeCloseTo(4.11, 1);
+  });
+
+  it('fine skip: the pooled stage output joins the projection; the encoder output keeps its shape and depends on it', () => {
+    const skipConfig = tinyConfig({ compact: { stemWidth: 8, stages: [{ width: 8, blocks: 0 }, { width: 16, blocks: 1 }, { width: 16, blocks: 0 }], fineSkip: { fromStage: 2, width: 6, pool: 'max' } } });
+    const m = createModel(skipConfig, 3);
+    expect(m.weights.get('backbone.skip.kernel')!.shape).toEqual([1, 1, 16, 6]);
+    expect(m.weights.get('backbone.proj.kernel')!.shape).toEqual([1, 1, 16 + 6, 16]);
+    const specNames = backboneSpecs(skipConfig).flatMap((s) => [`${s.name}.kernel`, `${s.name}.bias`]);
+    expect([...m.weights.keys()].filter((n) => n.startsWith('backbone.')).sort()).toEqual(specNames.sort());
+    const x = inputs(1, 64, [tokens[0]!], [known[0]!]);
+    const before = forward(m, x).encoded;
+    expect(before.shape).toEqual([1, 4, 4, 16]);
+    // Zeroing the skip's weights changes I_en: the branch is wired in.
+    const skipKernel = m.weights.get('backbone.skip.kernel')!;
+    const saved = skipKernel.clone();
+    skipKernel.assign(tf.zerosLike(skipKernel));
+    const after = forward(m, x).encoded;
+    expect(tf.max(tf.abs(tf.sub(before, after))).dataSync()[0]).toBeGreaterThan(1e-4);
+    skipKernel.assign(saved);
+  });
+
+  it('person-attribute proxy: logits per (frame, person slot), and its loss reaches the encoder', () => {
+    const paConfig = tinyConfig({ proxies: { personAttributes: true }, personAttributes: { fromStage: 2, grid: [4, 2], hiddenWidth: 8, maxPersons: 2 } });
+    const m = createModel(paConfig, 4);
+    expect(weightGroup('proxy.roi.fc1.kernel')).toBe('label');
+    const x = inputs(2, 64, tokens, known);
+    const cells = 8 * 8; // stage 2 at stride 8
+    const sampling = tf.tensor3d(Array.from({ length: 2 * 2 * 8 * cells }, (_, i) => ((i * 7919) % 13 === 0 ? 1 : 0)), [2, 2 * 8, cells]);
+    const o = forward(m, x);
+    expect(o.fine!.shape).toEqual([2, 8, 8, 16]);
+    expect(personAttributeLogits(m, o.fine!, sampling).shape).toEqual([4, paConfig.vocabularySize]);
+    const stem = m.weights.get('backbone.stem.kernel')!;
+    const { grads } = tf.variableGrads(() => tf.sum(tf.square(personAttributeLogits(m, forward(m, x).fine!, sampling))) as tf.Scalar, [stem]);
+    expect(tf.max(tf.abs(grads[stem.name]!)).dataSync()[0]).toBeGreaterThan(0);
   });
 
   it('merged-heads ablation has its own head weights and the same outputs', () => {

@@ -9,7 +9,7 @@
  */
 import * as tf from '../tf/tf';
 import type { ModelConfig } from './config';
-import { backboneForward, buildBackbone } from './backbones';
+import { backboneFeatures, buildBackbone } from './backbones';
 import { conv, dense, denseLastAxis, getWeight, WeightBuilder, type Weights } from './layers';
 import { OFFSET_CLASSES } from './regions';
 import { Rng } from './rng';
@@ -42,6 +42,8 @@ export interface ForwardOutputs {
   confidenceLogits: tf.Tensor3D;
   /** Sigmoid (x, y, w, h) per cell [B, S, S, 4]. */
   boxes: tf.Tensor4D;
+  /** The person-attribute proxy's feature map (compact stage output), when that proxy is on. */
+  fine?: tf.Tensor4D;
 }
 
 /** Groups of weights by module, for the alternate optimisation's freezing. */
@@ -51,7 +53,7 @@ export function weightGroup(name: string): WeightGroup {
   if (name.startsWith('backbone.') || name.startsWith('semantic.') || name.startsWith('align.')) return 'encoder';
   if (name.startsWith('loc.fc')) return 'common';
   if (name.startsWith('loc.')) return 'localisation';
-  if (name.startsWith('proxy.label.')) return 'label';
+  if (name.startsWith('proxy.label.') || name.startsWith('proxy.roi.')) return 'label';
   if (name.startsWith('proxy.rec.')) return 'reconstruction';
   if (name.startsWith('proxy.offset.')) return 'offset';
   throw new Error(`weight ${name} belongs to no group`);
@@ -95,6 +97,12 @@ export function createModel(config: ModelConfig, seed = 1): FastprModel {
     b.conv2d('proxy.rec.out', 3, D / 4, 3, 'glorot');
   }
   if (config.proxies.offset) b.dense('proxy.offset.fc', S * S * H, OFFSET_CLASSES, 'glorot');
+  if (config.proxies.personAttributes) {
+    const pa = config.personAttributes;
+    const fineChannels = config.compact.stages[pa.fromStage - 1]!.width;
+    b.dense('proxy.roi.fc1', pa.grid[0] * pa.grid[1] * fineChannels, pa.hiddenWidth, 'he');
+    b.dense('proxy.roi.out', pa.hiddenWidth, config.vocabularySize, 'glorot');
+  }
   return { config, weights: b.weights };
 }
 
@@ -156,12 +164,27 @@ export function localisationHeads(model: FastprModel, common: tf.Tensor4D) {
 
 /** The inference graph (also the trunk of every training loss). */
 export function forward(model: FastprModel, inputs: ForwardInputs): ForwardOutputs {
-  const encoded = backboneForward(model.weights, model.config, inputs.image);
+  const { encoded, fine } = backboneFeatures(model.weights, model.config, inputs.image);
   const v = embedSlots(model, inputs.tokens);
   const { attention, fused, pooled } = align(model, encoded, v, inputs.known);
   const common = commonLayer(model, fused);
   const { confidence, confidenceLogits, boxes } = localisationHeads(model, common);
-  return { encoded, attention, pooled, fused, common, confidence, confidenceLogits, boxes };
+  return { encoded, attention, pooled, fused, common, confidence, confidenceLogits, boxes, ...(fine ? { fine } : {}) };
+}
+
+/**
+ * The person-attribute proxy (ours): `sampling` [B, P·G, h·w] holds, per frame, the bilinear weights
+ * of G = rows×columns points inside each of P person boxes over the h×w cells of `fine` [B, h, w, C]
+ * (built on the host, core/train/batch.ts). One batched matMul samples the boxes (so the gradient
+ * reaches the encoder on every backend), then a two-layer head gives vocabulary logits [B·P, V].
+ */
+export function personAttributeLogits(model: FastprModel, fine: tf.Tensor4D, sampling: tf.Tensor3D): tf.Tensor2D {
+  const [B, h, w, C] = fine.shape;
+  const G = model.config.personAttributes.grid[0] * model.config.personAttributes.grid[1];
+  const P = sampling.shape[1] / G;
+  const sampled = tf.matMul(sampling, tf.reshape(fine, [B, h * w, C])); // [B, P·G, C]
+  const flat = rmsNormalise(tf.reshape(sampled, [B * P, G * C]), -1) as tf.Tensor2D;
+  return dense(model.weights, 'proxy.roi.out', dense(model.weights, 'proxy.roi.fc1', flat, 'relu'), 'linear');
 }
 
 /**

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '../tf/tf';
 import { initBackend } from '../tf/backend';
-import { boxLoss, cellAttributeLoss, confidenceLoss, confidenceLossBce, labelLoss, offsetLoss, reconstructionLoss, totalLoss } from './losses';
+import { boxLoss, cellAttributeLoss, confidenceLoss, confidenceLossBce, labelLoss, offsetLoss, reconstructionLoss, slotCrossEntropy, totalLoss } from './losses';
 
 beforeAll(async () => {
   await initBackend({ prefer: 'cpu', purpose: 'train', allowCpuTraining: true });
@@ -17,6 +17,18 @@ describe('loss terms against hand computation', () => {
     const ce = (l: number[], t: number) => Math.log(l.reduce((s, v) => s + Math.exp(v), 0)) - l[t]!;
     const want = (ce([1, 2, 3], 2) + ce([0, 5, 0], 1) + ce([2, 0, 0], 0)) / 3;
     expect(val(labelLoss(logits, targets, known))).toBeCloseTo(want, 5);
+  });
+
+  it('L_roi (slotCrossEntropy): a softmax per slot over its own tokens, mean over masked (row, slot) pairs', () => {
+    // Vocabulary of 5 tokens: slot 0 owns tokens 0–1, slot 1 owns tokens 2–4.
+    const membership = tf.tensor2d([[1, 0], [1, 0], [0, 1], [0, 1], [0, 1]]);
+    const logits = tf.tensor2d([[1, 3, 0, 2, -1], [0, 0, 5, 5, 5]]);
+    const targets = tf.tensor2d([[1, 2], [0, 4]], undefined, 'int32');
+    const mask = tf.tensor2d([[1, 1], [0, 1]]);
+    const ce = (l: number[], t: number) => Math.log(l.reduce((s, v) => s + Math.exp(v), 0)) - l[t]!;
+    // row 0: slot 0 over [1, 3] picks 3; slot 1 over [0, 2, −1] picks 0. row 1: slot 1 over [5, 5, 5] picks the last.
+    const want = (ce([1, 3], 1) + ce([0, 2, -1], 0) + ce([5, 5, 5], 2)) / 3;
+    expect(val(slotCrossEntropy(logits, membership, targets, mask))).toBeCloseTo(want, 5);
   });
 
   it('L_con: sum of squared errors over cells, mean over the batch', () => {
@@ -80,7 +92,7 @@ describe('loss terms against hand computation', () => {
 
   it('eq. 6–7 combine the terms with their λ', () => {
     const s = (v: number) => tf.scalar(v);
-    const w = { ssl: 2, con: 100, loc: 5, cla: 1, rec: 0.5, off: 3, attr: 0 };
+    const w = { ssl: 2, con: 100, loc: 5, cla: 1, rec: 0.5, off: 3, attr: 0, roi: 0 };
     const got = val(totalLoss({ cla: s(1), rec: s(2), off: s(0.1), con: s(0.01), loc: s(0.2) }, w));
     expect(got).toBeCloseTo(2 * (1 + 1 + 0.3) + 1 + 1, 5);
   });

@@ -78,17 +78,28 @@ export function cellAttributeLoss(
   const [B, C, M] = encoded.shape;
   const V = table.shape[0];
   const T = membership.shape[1];
-  const logits = tf.reshape(tf.mul(tf.matMul(tf.reshape(encoded, [B * C, M]), table, false, true), scale), [B * C, V]);
+  const logits = tf.reshape(tf.mul(tf.matMul(tf.reshape(encoded, [B * C, M]), table, false, true), scale), [B * C, V]) as tf.Tensor2D;
+  return slotCrossEntropy(logits, membership, tf.reshape(targets, [B * C, T]) as tf.Tensor2D, tf.reshape(mask, [B * C, T]) as tf.Tensor2D);
+}
+
+/**
+ * Per-slot softmax cross-entropy over vocabulary logits [N, V]: each slot's softmax runs over its own
+ * tokens (membership [V, T]); mean over the (row, slot) pairs with mask 1. targets [N, T] global tokens.
+ */
+export function slotCrossEntropy(logits: tf.Tensor2D, membership: tf.Tensor2D, targets: tf.Tensor2D, mask: tf.Tensor2D): tf.Scalar {
+  const [N, V] = logits.shape;
+  const T = membership.shape[1];
   const shift = tf.max(logits, -1, true);
   const shifted = tf.sub(logits, shift); // ≤ 0, so exp never overflows
-  const logSumPerSlot = tf.log(tf.add(tf.matMul(tf.exp(shifted), membership), 1e-30)); // [B·C, T]
-  const picked = tf.sum(tf.mul(tf.expandDims(shifted, 1), tf.oneHot(tf.reshape(tf.cast(targets, 'int32'), [B * C, T]), V)), -1);
-  const nll = tf.reshape(tf.sub(logSumPerSlot, picked), [B, C, T]);
+  const logSumPerSlot = tf.log(tf.add(tf.matMul(tf.exp(shifted), membership), 1e-30)); // [N, T]
+  const picked = tf.sum(tf.mul(tf.expandDims(shifted, 1), tf.oneHot(tf.reshape(tf.cast(targets, 'int32'), [N, T]), V)), -1);
+  const nll = tf.sub(logSumPerSlot, picked);
   return tf.div(tf.sum(tf.mul(nll, mask)), countOf(mask)) as tf.Scalar;
 }
 
 export interface LossTerms {
   attr?: tf.Scalar;
+  roi?: tf.Scalar;
   cla?: tf.Scalar;
   rec?: tf.Scalar;
   off?: tf.Scalar;
@@ -100,6 +111,7 @@ export interface LossTerms {
 export function sslLoss(t: LossTerms, w: LossWeights): tf.Scalar {
   let s: tf.Tensor = tf.scalar(0);
   if (t.attr) s = tf.add(s, tf.mul(t.attr, w.attr));
+  if (t.roi) s = tf.add(s, tf.mul(t.roi, w.roi));
   if (t.cla) s = tf.add(s, tf.mul(t.cla, w.cla));
   if (t.rec) s = tf.add(s, tf.mul(t.rec, w.rec));
   if (t.off) s = tf.add(s, tf.mul(t.off, w.off));

@@ -24,6 +24,8 @@ export interface PreparedSample {
   persons: { box: Box; tokens: number[] }[];
 }
 
+const boxArea = (b: Box) => (b[2] - b[0]) * (b[3] - b[1]);
+
 const clipBox = (b: Box, size: number): Box => [
   Math.max(0, Math.min(size, b[0])), Math.max(0, Math.min(size, b[1])),
   Math.max(0, Math.min(size, b[2])), Math.max(0, Math.min(size, b[3])),
@@ -70,9 +72,20 @@ export interface BatchArrays {
   attrTarget: Int32Array;
   /** 1 where attrTarget holds a known attribute. */
   attrMask: Float32Array;
+  /** Person-attribute proxy (when on): bilinear sampling weights [B, P·G, h·w], tokens and mask [B, P, T]. */
+  roi?: { sampling: Float32Array; target: Int32Array; mask: Float32Array; persons: number; points: number; cells: number };
 }
 
-export function assembleBatch(parts: PreparedSample[], model: ModelConfig, swapRng: Rng): BatchArrays {
+export interface AssembleOptions {
+  /**
+   * 'matches' (paper): L_loc trains the box head on the cells of the people the query matches.
+   * 'all' (ours): also on the centre cell of every other labelled person (the largest where several
+   * share a cell), so the box head learns from every person in the frame, not one or two.
+   */
+  boxTargets?: 'matches' | 'all';
+}
+
+export function assembleBatch(parts: PreparedSample[], model: ModelConfig, swapRng: Rng, options: AssembleOptions = {}): BatchArrays {
   const B = parts.length;
   const S = model.grid;
   const cells = S * S;
@@ -95,10 +108,20 @@ export function assembleBatch(parts: PreparedSample[], model: ModelConfig, swapR
     attrTarget: new Int32Array(B * cells * T),
     attrMask: new Float32Array(B * cells * T),
   };
+  if (model.proxies.personAttributes) a.roi = personSampling(parts, model);
   parts.forEach((p, b) => {
     a.image.set(p.image, b * px);
     a.tokens.set(p.tokens, b * T);
     a.known.set(p.known, b * T);
+    if (options.boxTargets === 'all') {
+      // Other people first, smallest to largest, so the largest wins a shared cell; the matches below overwrite.
+      const byArea = [...p.persons].sort((x, y) => boxArea(x.box) - boxArea(y.box));
+      for (const person of byArea) {
+        const e = encodeBox(person.box, size, size, S);
+        a.obj[b * cells + e.cell] = 1;
+        a.boxTarget.set([e.x, e.y, e.w, e.h], (b * cells + e.cell) * 4);
+      }
+    }
     // Every matched person lights its centre cell; the target is encoded last so it wins a shared cell.
     const positives = p.target ? [...p.matches, p.target] : [];
     for (const box of positives) {
@@ -136,6 +159,52 @@ export function assembleBatch(parts: PreparedSample[], model: ModelConfig, swapR
   return a;
 }
 
+/**
+ * The person-attribute proxy's inputs: for each frame's (up to maxPersons, largest first) labelled
+ * people, the bilinear weights of a rows×columns grid of points inside the box over the cells of the
+ * compact stage `fromStage` (cell centres at (i + 0.5)·stride, edges clamped), and their tokens.
+ */
+export function personSampling(parts: PreparedSample[], model: ModelConfig): NonNullable<BatchArrays['roi']> {
+  const pa = model.personAttributes;
+  const [rows, cols] = pa.grid;
+  const G = rows * cols;
+  const P = pa.maxPersons;
+  const T = model.slots;
+  const stride = 2 ** (pa.fromStage + 1);
+  const side = Math.ceil(model.inputSize / stride);
+  const cells = side * side;
+  const sampling = new Float32Array(parts.length * P * G * cells);
+  const target = new Int32Array(parts.length * P * T);
+  const mask = new Float32Array(parts.length * P * T);
+  const clampCell = (v: number) => Math.max(0, Math.min(side - 1, v));
+  parts.forEach((part, b) => {
+    const people = [...part.persons].sort((x, y) => boxArea(y.box) - boxArea(x.box)).slice(0, P);
+    people.forEach((person, k) => {
+      const [l, t, r, bt] = person.box;
+      for (let i = 0; i < rows; i++) {
+        for (let j = 0; j < cols; j++) {
+          const fx = (l + ((j + 0.5) / cols) * (r - l)) / stride - 0.5;
+          const fy = (t + ((i + 0.5) / rows) * (bt - t)) / stride - 0.5;
+          const x0 = Math.floor(fx), y0 = Math.floor(fy);
+          const ax = fx - x0, ay = fy - y0;
+          const row = ((b * P + k) * G + i * cols + j) * cells;
+          for (const [yy, wy] of [[y0, 1 - ay], [y0 + 1, ay]] as const) {
+            for (const [xx, wx] of [[x0, 1 - ax], [x0 + 1, ax]] as const) {
+              const at = row + clampCell(yy) * side + clampCell(xx);
+              sampling[at] = sampling[at]! + wy * wx;
+            }
+          }
+        }
+      }
+      person.tokens.forEach((token, slot) => {
+        target[(b * P + k) * T + slot] = token < 0 ? 0 : token;
+        mask[(b * P + k) * T + slot] = token < 0 ? 0 : 1;
+      });
+    });
+  });
+  return { sampling, target, mask, persons: P, points: G, cells };
+}
+
 export interface BatchTensors {
   image: tf.Tensor4D;
   tokens: tf.Tensor2D;
@@ -151,6 +220,9 @@ export interface BatchTensors {
   offsetLabel: tf.Tensor1D;
   attrTarget: tf.Tensor3D;
   attrMask: tf.Tensor3D;
+  roiSampling?: tf.Tensor3D;
+  roiTarget?: tf.Tensor2D;
+  roiMask?: tf.Tensor2D;
 }
 
 export function batchTensors(a: BatchArrays, model: ModelConfig): BatchTensors {
@@ -172,6 +244,13 @@ export function batchTensors(a: BatchArrays, model: ModelConfig): BatchTensors {
     offsetLabel: tf.tensor1d(a.offsetLabel, 'int32'),
     attrTarget: tf.tensor3d(a.attrTarget, [B, cells, model.slots], 'int32'),
     attrMask: tf.tensor3d(a.attrMask, [B, cells, model.slots]),
+    ...(a.roi
+      ? {
+          roiSampling: tf.tensor3d(a.roi.sampling, [B, a.roi.persons * a.roi.points, a.roi.cells]),
+          roiTarget: tf.tensor2d(a.roi.target, [B * a.roi.persons, model.slots], 'int32'),
+          roiMask: tf.tensor2d(a.roi.mask, [B * a.roi.persons, model.slots]),
+        }
+      : {}),
   };
 }
 

@@ -41,6 +41,8 @@ export const trainConfigSchema = z
     checkpointEvery: z.number().int().min(1).default(200),
     /** 'letterbox' (aspect kept, padded) or 'resize' (stretched); inference must use the same. */
     inputMode: z.enum(['letterbox', 'resize']).default('letterbox'),
+    /** Cells L_loc trains the box head on: 'matches' (paper) or 'all' labelled people (ours; see core/train/batch.ts). */
+    boxTargets: z.enum(['matches', 'all']).default('matches'),
     augment: augmentSchema.default({ flip: 0.5, minScale: 0.75, brightness: 0.08, contrast: 0.1 }),
     /** Byte budget of the decoded-frame cache. */
     frameCacheBytes: z.number().int().min(0).default(1 << 30),

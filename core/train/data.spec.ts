@@ -6,7 +6,7 @@ import { NORM_MEAN, NORM_STD } from '../model/preprocess';
 import { regionMap } from '../model/regions';
 import { Rng } from '../model/rng';
 import { applyColourJitter, drawAugment } from './augment';
-import { assembleBatch, prepareSample } from './batch';
+import { assembleBatch, personSampling, prepareSample } from './batch';
 import { parseTrainConfig, phaseOf } from './config';
 import { buildSamples } from './samples';
 import { toyDataset } from './testing/toyData';
@@ -81,6 +81,57 @@ describe('batch targets', () => {
     expect(Array.from(a.confTarget.subarray(cells, 2 * cells)).every((v) => v === 0)).toBe(true);
     const identity = a.permutation.subarray(cells * cells);
     for (let i = 0; i < cells; i++) expect(identity[i * cells + i]).toBe(1);
+  });
+
+  it("boxTargets 'all': every labelled person's centre cell gets a box target; the matches keep theirs", () => {
+    const model = tinyConfig();
+    const train = parseTrainConfig({});
+    const { frames, images } = toyDataset(10, 80, 64, 3);
+    const sample = buildSamples(frames).find((s) => s.target && s.persons.length >= 2)!;
+    const part = prepareSample(sample, images[sample.frame]!, model, train, undefined);
+    const paper = assembleBatch([part], model, new Rng(5));
+    const dense = assembleBatch([part], model, new Rng(5), { boxTargets: 'all' });
+    const personCells = new Set(part.persons.map((p) => encodeBox(p.box, 64, 64, 4).cell));
+    const lit = (obj: Float32Array) => new Set(Array.from(obj).flatMap((v, i) => (v ? [i] : [])));
+    expect(lit(dense.obj)).toEqual(new Set([...personCells, ...lit(paper.obj)]));
+    expect(lit(paper.obj).size).toBeLessThan(lit(dense.obj).size);
+    const t = encodeBox(part.target!, 64, 64, 4);
+    expect(Array.from(dense.boxTarget.subarray(t.cell * 4, t.cell * 4 + 4))).toEqual([t.x, t.y, t.w, t.h].map(Math.fround));
+    expect(Array.from(dense.confTarget)).toEqual(Array.from(paper.confTarget)); // confidences unchanged
+  });
+
+  it('person-attribute proxy: bilinear weights summing to 1 per point inside each box, largest person first', () => {
+    const model = tinyConfig({ proxies: { personAttributes: true }, personAttributes: { fromStage: 2, grid: [4, 2], maxPersons: 3 } });
+    const train = parseTrainConfig({});
+    const { frames, images } = toyDataset(10, 80, 64, 3);
+    const sample = buildSamples(frames).find((s) => s.persons.length >= 2)!;
+    const part = prepareSample(sample, images[sample.frame]!, model, train, undefined);
+    const roi = personSampling([part], model);
+    const side = 64 / 8; // stage 2 of the compact backbone: stride 8
+    expect(roi.cells).toBe(side * side);
+    const people = [...part.persons].sort((x, y) => (y.box[2] - y.box[0]) * (y.box[3] - y.box[1]) - (x.box[2] - x.box[0]) * (x.box[3] - x.box[1]));
+    for (let k = 0; k < roi.persons; k++) {
+      const person = people[k];
+      for (let g = 0; g < roi.points; g++) {
+        const row = roi.sampling.subarray((k * roi.points + g) * roi.cells, (k * roi.points + g + 1) * roi.cells);
+        const sum = row.reduce((s, v) => s + v, 0);
+        expect(sum).toBeCloseTo(person ? 1 : 0, 5);
+        if (!person) continue;
+        // The weighted mean cell centre is the sampling point (inside the box, away from the clamped edges).
+        const [l, t, r, b] = person.box;
+        const i = Math.floor(g / 2), j = g % 2;
+        const px = l + ((j + 0.5) / 2) * (r - l), py = t + ((i + 0.5) / 4) * (b - t);
+        if (px < 4 || py < 4 || px > 60 || py > 60) continue;
+        let mx = 0, my = 0;
+        row.forEach((w, c) => { mx += w * ((c % side) + 0.5) * 8; my += w * (Math.floor(c / side) + 0.5) * 8; });
+        expect(mx).toBeCloseTo(px, 4);
+        expect(my).toBeCloseTo(py, 4);
+      }
+      const tokens = Array.from(roi.target.subarray(k * model.slots, (k + 1) * model.slots));
+      const mask = Array.from(roi.mask.subarray(k * model.slots, (k + 1) * model.slots));
+      expect(mask).toEqual(person ? person.tokens.map((v) => (v < 0 ? 0 : 1)) : new Array(model.slots).fill(0));
+      expect(tokens).toEqual(person ? person.tokens.map((v) => (v < 0 ? 0 : v)) : new Array(model.slots).fill(0));
+    }
   });
 
   it("L_attr targets: each labelled person's tokens in its centre cell, the largest person winning a shared cell", () => {

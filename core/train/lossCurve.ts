@@ -12,6 +12,7 @@ const SERIES: Array<{ key: string; label: string; colour: string }> = [
   { key: 'loc', label: 'L_loc', colour: '#1f77b4' },
   { key: 'cla', label: 'L_cla', colour: '#2ca02c' },
   { key: 'attr', label: 'L_attr', colour: '#17becf' },
+  { key: 'roi', label: 'L_roi', colour: '#bcbd22' },
   { key: 'rec', label: 'L_rec', colour: '#9467bd' },
   { key: 'off', label: 'L_off', colour: '#ff7f0e' },
 ];

@@ -1,8 +1,8 @@
 /** One optimisation step: all loss terms, the phase's objective, gradients for the phase's weights. */
 import * as tf from '../tf/tf';
-import { forward, labelLogits, offsetLogits, reconstruct, weightGroup, type FastprModel, type WeightGroup } from '../model/fastpr';
+import { forward, labelLogits, offsetLogits, personAttributeLogits, reconstruct, weightGroup, type FastprModel, type WeightGroup } from '../model/fastpr';
 import {
-  boxLoss, cellAttributeLoss, confidenceLoss, confidenceLossBce, labelLoss, localisationLoss, offsetLoss, reconstructionLoss, sslLoss, totalLoss, type LossTerms,
+  boxLoss, cellAttributeLoss, confidenceLoss, confidenceLossBce, labelLoss, localisationLoss, offsetLoss, reconstructionLoss, slotCrossEntropy, sslLoss, totalLoss, type LossTerms,
 } from '../model/losses';
 import { SLOT_TOKEN_COUNTS, SLOT_TOKEN_OFFSETS } from '../attributes/schema';
 import type { Adam } from './adam';
@@ -40,6 +40,10 @@ export function computeLossTerms(model: FastprModel, b: BatchTensors): LossTerms
     const scale = 1 / (config.attentionTemperature * Math.sqrt(config.featureWidth));
     terms.attr = cellAttributeLoss(encoded, table, slotMembership(config.vocabularySize, config.slots), b.attrTarget, b.attrMask, scale);
   }
+  if (config.proxies.personAttributes && config.lossWeights.roi > 0 && f.fine && b.roiSampling && b.roiTarget && b.roiMask) {
+    const membership = slotMembership(config.vocabularySize, config.slots);
+    terms.roi = slotCrossEntropy(personAttributeLogits(model, f.fine, b.roiSampling), membership, b.roiTarget, b.roiMask);
+  }
   if (config.proxies.label && config.lossWeights.cla > 0) {
     terms.cla = labelLoss(labelLogits(model, f.pooled), b.tokens, b.known);
   }
@@ -54,7 +58,7 @@ export function computeLossTerms(model: FastprModel, b: BatchTensors): LossTerms
 }
 
 /** [V, T]: 1 where global token v is a value (not the "unknown" token) of slot t. */
-function slotMembership(V: number, T: number): tf.Tensor2D {
+export function slotMembership(V: number, T: number): tf.Tensor2D {
   const m = new Float32Array(V * T);
   for (let slot = 0; slot < T; slot++) {
     const first = SLOT_TOKEN_OFFSETS[slot]!;
@@ -76,6 +80,7 @@ export interface StepLosses {
   /** What this phase minimised. */
   objective: number;
   attr?: number;
+  roi?: number;
   cla?: number;
   rec?: number;
   off?: number;
@@ -110,7 +115,7 @@ export function trainStep(model: FastprModel, batch: BatchTensors, phase: Phase,
   }
   const read = (k: string) => (kept[k] ? kept[k].dataSync()[0]! : undefined);
   const out: StepLosses = { total: read('total')!, objective, con: read('con')!, loc: read('loc')!, gradNorm };
-  for (const k of ['attr', 'cla', 'rec', 'off'] as const) {
+  for (const k of ['attr', 'roi', 'cla', 'rec', 'off'] as const) {
     const v = read(k);
     if (v !== undefined) out[k] = v;
   }

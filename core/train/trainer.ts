@@ -152,7 +152,7 @@ export class Trainer {
       const rng = this.o.augment === false ? undefined : Rng.derive(tc.seed, SALT_AUGMENT, epoch, k);
       parts.push(prepareSample(sample, frame, this.o.modelConfig, tc, rng));
     }
-    const arrays = assembleBatch(parts, this.o.modelConfig, Rng.derive(tc.seed, SALT_SWAP, s));
+    const arrays = assembleBatch(parts, this.o.modelConfig, Rng.derive(tc.seed, SALT_SWAP, s), { boxTargets: tc.boxTargets });
     const tensors = batchTensors(arrays, this.o.modelConfig);
     const phase = this.phaseAt(s);
     const t1 = performance.now();
@@ -189,7 +189,7 @@ export class Trainer {
       const rng = this.o.augment === false ? undefined : Rng.derive(tc.seed, SALT_AUGMENT, epoch, k);
       parts.push(prepareSample(sample, await this.o.source.load(sample.frame), this.o.modelConfig, tc, rng));
     }
-    const tensors = batchTensors(assembleBatch(parts, this.o.modelConfig, Rng.derive(tc.seed, SALT_SWAP, step)), this.o.modelConfig);
+    const tensors = batchTensors(assembleBatch(parts, this.o.modelConfig, Rng.derive(tc.seed, SALT_SWAP, step), { boxTargets: tc.boxTargets }), this.o.modelConfig);
     try {
       return trainStep(this.model, tensors, this.phaseAt(step));
     } finally {
@@ -256,7 +256,7 @@ export class Trainer {
         total: last.total, epoch: last.epoch + 1, con: last.con, loc: last.loc,
         imagesPerSecond: last.imagesPerSecond, computeImagesPerSecond: last.computeImagesPerSecond,
       };
-      for (const k of ['attr', 'cla', 'rec', 'off'] as const) if (last[k] !== undefined) metrics[k] = last[k]!;
+      for (const k of ['attr', 'roi', 'cla', 'rec', 'off'] as const) if (last[k] !== undefined) metrics[k] = last[k]!;
       meter.update(this.step, this.totalSteps, { phase: last.phase, metrics });
     }
     meter.finish('done', this.step, this.totalSteps);

@@ -38,6 +38,9 @@ function readConfigFile(file: string): { model?: unknown; training?: unknown } {
   }
 }
 
+/** Model settings that only training uses: a fine-tuning run may change them (weights of new proxy heads start at their init). */
+const TRAINING_ONLY_MODEL_KEYS = new Set(['lossWeights', 'proxies', 'personAttributes', 'confidenceObjective', 'labelHiddenWidth', 'reconstructionSize', 'decoderWidth']);
+
 export const trainCommand: CliCommand = {
   name: 'train',
   summary: 'Train a FastPR model on a dataset folder (resumable; Ctrl-C checkpoints)',
@@ -82,7 +85,16 @@ export const trainCommand: CliCommand = {
       // The architecture is the starting model's; its training settings apply unless --config gives others.
       const started = readConfigFile(join(initFrom, 'config.json'));
       if (!existsSync(join(initFrom, 'weights.bin'))) throw new InputError(`${initFrom}: no weights.bin to fine-tune from (a trained model directory is needed)`, { file: initFrom });
-      modelInput = (started.model as Record<string, unknown>) ?? {};
+      const startedModel = (started.model as Record<string, unknown>) ?? {};
+      // --config may change what only training uses (losses, proxies); not the inference architecture.
+      for (const [key, value] of Object.entries(modelInput)) {
+        if (TRAINING_ONLY_MODEL_KEYS.has(key) || JSON.stringify(value) === JSON.stringify(startedModel[key])) continue;
+        throw new InputError(
+          `${resolve(String(v.config))}: model.${key} differs from the starting model's (${join(initFrom, 'config.json')}); with --init the architecture is the starting model's — only ${[...TRAINING_ONLY_MODEL_KEYS].join(', ')} may change`,
+          { file: resolve(String(v.config)), field: `model.${key}` },
+        );
+      }
+      modelInput = { ...startedModel, ...modelInput };
       if (typeof v.config !== 'string') trainInput = (started.training as Record<string, unknown>) ?? {};
     }
     if (typeof v.backbone === 'string' && v.resume !== true && !initFrom) {

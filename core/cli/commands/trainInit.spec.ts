@@ -48,5 +48,28 @@ describe('fastpr train --init', () => {
     expect(await run(['train', '--data', data, '--out', fresh, '--config', join(root, 'fresh.json'), '--json'])).toBe(0);
     const c = readWeightsFiles(fresh, 'weights');
     expect(c.some((w) => w.data.some((v, i) => Math.abs(v - a.get(w.name)![i]!) > 1e-3))).toBe(true);
+
+    // --config may switch on a training-only proxy (its head starts at its init, the rest from the model)…
+    writeFileSync(join(root, 'proxy.json'), JSON.stringify({
+      model: { proxies: { personAttributes: true }, personAttributes: { grid: [4, 2], hiddenWidth: 8 }, lossWeights: { roi: 1, con: 10 } },
+      training: { batchSize: 4, steps: 1, seed: 2, learningRate: 1e-12, boxTargets: 'all' },
+    }));
+    const withProxy = join(root, 'with-proxy');
+    expect(await run(['train', '--data', data, '--out', withProxy, '--init', first, '--config', join(root, 'proxy.json'), '--json'])).toBe(0);
+    const d = new Map(readWeightsFiles(withProxy, 'weights').map((w) => [w.name, w.data]));
+    expect(d.has('proxy.roi.fc1.kernel')).toBe(true);
+    expect(Math.max(...Array.from(d.get('backbone.stem.kernel')!, (v, i) => Math.abs(v - a.get('backbone.stem.kernel')![i]!)))).toBeLessThan(1e-6);
+    const cfg = JSON.parse(readFileSync(join(withProxy, 'config.json'), 'utf8'));
+    expect(cfg.model.proxies.personAttributes).toBe(true);
+    expect(cfg.model.featureWidth).toBe(16);
+    // …but not change the inference architecture: that is an error naming the file and the key.
+    writeFileSync(join(root, 'arch.json'), JSON.stringify({ model: { featureWidth: 32 }, training: { steps: 1 } }));
+    const err = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      expect(await run(['train', '--data', data, '--out', join(root, 'arch'), '--init', first, '--config', join(root, 'arch.json')])).not.toBe(0);
+      expect(err.mock.calls.map((c) => String(c[0])).join('')).toMatch(/arch\.json: model\.featureWidth differs from the starting model/);
+    } finally {
+      err.mockRestore();
+    }
   }, 120_000);
 });
