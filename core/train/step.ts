@@ -34,16 +34,15 @@ export function computeLossTerms(model: FastprModel, b: BatchTensors): LossTerms
         : confidenceLoss(tf.reshape(f.confidence, [B, cells]), b.confTarget),
     loc: boxLoss(tf.reshape(f.boxes, [B, cells, 4]), b.boxTarget, b.obj, b.present),
   };
+  const wantRoi = config.proxies.personAttributes && config.lossWeights.roi > 0 && f.fine && b.roiSampling && b.roiTarget && b.roiMask;
+  const membership = config.lossWeights.attr > 0 || wantRoi ? slotMembership(config.vocabularySize, config.slots) : undefined;
   if (config.lossWeights.attr > 0) {
     const table = model.weights.get('semantic.embedding.table')! as unknown as tf.Tensor2D;
     const encoded = tf.reshape(f.encoded, [B, cells, config.featureWidth]) as tf.Tensor3D;
     const scale = 1 / (config.attentionTemperature * Math.sqrt(config.featureWidth));
-    terms.attr = cellAttributeLoss(encoded, table, slotMembership(config.vocabularySize, config.slots), b.attrTarget, b.attrMask, scale);
+    terms.attr = cellAttributeLoss(encoded, table, membership!, b.attrTarget, b.attrMask, scale);
   }
-  if (config.proxies.personAttributes && config.lossWeights.roi > 0 && f.fine && b.roiSampling && b.roiTarget && b.roiMask) {
-    const membership = slotMembership(config.vocabularySize, config.slots);
-    terms.roi = slotCrossEntropy(personAttributeLogits(model, f.fine, b.roiSampling), membership, b.roiTarget, b.roiMask);
-  }
+  if (wantRoi) terms.roi = slotCrossEntropy(personAttributeLogits(model, f.fine!, b.roiSampling!), membership!, b.roiTarget!, b.roiMask!);
   if (config.proxies.label && config.lossWeights.cla > 0) {
     terms.cla = labelLoss(labelLogits(model, f.pooled), b.tokens, b.known);
   }
