@@ -7,7 +7,8 @@ import { initBackend } from '../tf/backend';
 import { ModelError } from '../errors';
 import { backboneSpecs } from './backbones';
 import { parseModelConfig, tinyConfig } from './config';
-import { createModel, forward, personAttributeLogits, weightGroup, type FastprModel } from './fastpr';
+import { createModel, forward, personAttributeLogits, rmsNormalise, weightGroup, type FastprModel } from './fastpr';
+import { dense as denseLayer } from './layers';
 import { countMacs } from './macs';
 import { assignArrays, readWeightsFiles, weightsToArrays, writeWeightsFiles } from './weightsFile';
 
@@ -116,12 +117,25 @@ describe('FastPR forward pass', () => {
     expect(weightGroup('proxy.roi.fc1.kernel')).toBe('label');
     const x = inputs(2, 64, tokens, known);
     const cells = 8 * 8; // stage 2 at stride 8
-    const sampling = tf.tensor3d(Array.from({ length: 2 * 2 * 8 * cells }, (_, i) => ((i * 7919) % 13 === 0 ? 1 : 0)), [2, 2 * 8, cells]);
+    const N = 2 * 2 * 8; // frames × persons × points
+    const index = Array.from({ length: 4 * N }, (_, i) => (i * 37) % (2 * cells));
+    const weight = Array.from({ length: 4 * N }, (_, i) => ((i * 7) % 5) / 10);
     const o = forward(m, x);
     expect(o.fine!.shape).toEqual([2, 8, 8, 16]);
-    expect(personAttributeLogits(m, o.fine!, sampling).shape).toEqual([4, paConfig.vocabularySize]);
+    const logits = personAttributeLogits(m, o.fine!, tf.tensor1d(index, 'int32'), tf.tensor2d(weight, [4, N]));
+    expect(logits.shape).toEqual([4, paConfig.vocabularySize]);
+    // The gather path equals the dense bilinear-matrix formulation of the same sampling.
+    const dense = new Float32Array(N * 2 * cells);
+    for (let n = 0; n < 4; n++) for (let p = 0; p < N; p++) dense[p * 2 * cells + index[n * N + p]!]! += weight[n * N + p]!;
+    const sampled = tf.matMul(tf.tensor2d(dense, [N, 2 * cells]), tf.reshape(o.fine!, [2 * cells, 16]));
+    const flat = rmsNormalise(tf.reshape(sampled, [4, 8 * 16]), -1) as tf.Tensor2D;
+    const want = denseLayer(m.weights, 'proxy.roi.out', denseLayer(m.weights, 'proxy.roi.fc1', flat, 'relu'), 'linear');
+    expect(tf.max(tf.abs(tf.sub(logits, want))).dataSync()[0]).toBeLessThan(1e-5);
     const stem = m.weights.get('backbone.stem.kernel')!;
-    const { grads } = tf.variableGrads(() => tf.sum(tf.square(personAttributeLogits(m, forward(m, x).fine!, sampling))) as tf.Scalar, [stem]);
+    const { grads } = tf.variableGrads(
+      () => tf.sum(tf.square(personAttributeLogits(m, forward(m, x).fine!, tf.tensor1d(index, 'int32'), tf.tensor2d(weight, [4, N])))) as tf.Scalar,
+      [stem],
+    );
     expect(tf.max(tf.abs(grads[stem.name]!)).dataSync()[0]).toBeGreaterThan(0);
   });
 

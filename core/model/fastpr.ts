@@ -173,17 +173,19 @@ export function forward(model: FastprModel, inputs: ForwardInputs): ForwardOutpu
 }
 
 /**
- * The person-attribute proxy (ours): `sampling` [B, P·G, h·w] holds, per frame, the bilinear weights
- * of G = rows×columns points inside each of P person boxes over the h×w cells of `fine` [B, h, w, C]
- * (built on the host, core/train/batch.ts). One batched matMul samples the boxes (so the gradient
- * reaches the encoder on every backend), then a two-layer head gives vocabulary logits [B·P, V].
+ * The person-attribute proxy (ours): `index` [4·N] and `weight` [4, N] give, for N = B·P·G points
+ * (G = rows×columns points inside each of P person boxes per frame), the 4 bilinear neighbours among
+ * the rows of `fine` [B, h, w, C] flattened to [B·h·w, C] (built on the host, core/train/batch.ts).
+ * One gather samples them (its gradient is an unsorted segment sum, registered for wasm in
+ * core/tf/kernels), then a two-layer head gives vocabulary logits [B·P, V].
  */
-export function personAttributeLogits(model: FastprModel, fine: tf.Tensor4D, sampling: tf.Tensor3D): tf.Tensor2D {
+export function personAttributeLogits(model: FastprModel, fine: tf.Tensor4D, index: tf.Tensor1D, weight: tf.Tensor2D): tf.Tensor2D {
   const [B, h, w, C] = fine.shape;
   const G = model.config.personAttributes.grid[0] * model.config.personAttributes.grid[1];
-  const P = sampling.shape[1] / G;
-  const sampled = tf.matMul(sampling, tf.reshape(fine, [B, h * w, C])); // [B, P·G, C]
-  const flat = rmsNormalise(tf.reshape(sampled, [B * P, G * C]), -1) as tf.Tensor2D;
+  const N = weight.shape[1];
+  const neighbours = tf.reshape(tf.gather(tf.reshape(fine, [B * h * w, C]), index), [4, N, C]);
+  const sampled = tf.sum(tf.mul(neighbours, tf.expandDims(weight, 2)), 0); // [N, C]
+  const flat = rmsNormalise(tf.reshape(sampled, [N / G, G * C]), -1) as tf.Tensor2D;
   return dense(model.weights, 'proxy.roi.out', dense(model.weights, 'proxy.roi.fc1', flat, 'relu'), 'linear');
 }
 

@@ -72,8 +72,12 @@ export interface BatchArrays {
   attrTarget: Int32Array;
   /** 1 where attrTarget holds a known attribute. */
   attrMask: Float32Array;
-  /** Person-attribute proxy (when on): bilinear sampling weights [B, P·G, h·w], tokens and mask [B, P, T]. */
-  roi?: { sampling: Float32Array; target: Int32Array; mask: Float32Array; persons: number; points: number; cells: number };
+  /**
+   * Person-attribute proxy (when on): for each of the B·P·G sampling points its 4 bilinear
+   * neighbours as rows of the batch's flattened feature map [B·h·w, C] (`index` [4, B·P·G]) and their
+   * weights (`weight` [4, B·P·G]; 0 for padding people); tokens and mask [B·P, T].
+   */
+  roi?: { index: Int32Array; weight: Float32Array; target: Int32Array; mask: Float32Array; persons: number; points: number; cells: number };
 }
 
 export interface AssembleOptions {
@@ -161,8 +165,9 @@ export function assembleBatch(parts: PreparedSample[], model: ModelConfig, swapR
 
 /**
  * The person-attribute proxy's inputs: for each frame's (up to maxPersons, largest first) labelled
- * people, the bilinear weights of a rows×columns grid of points inside the box over the cells of the
- * compact stage `fromStage` (cell centres at (i + 0.5)·stride, edges clamped), and their tokens.
+ * people, a rows×columns grid of points inside the box, each as its 4 bilinear neighbours among the
+ * cells of compact stage `fromStage` (cell centres at (i + 0.5)·stride, edges clamped), and their
+ * tokens. Sparse (4 rows per point) so that sampling is one gather, not a [P·G, h·w] matrix product.
  */
 export function personSampling(parts: PreparedSample[], model: ModelConfig): NonNullable<BatchArrays['roi']> {
   const pa = model.personAttributes;
@@ -173,7 +178,9 @@ export function personSampling(parts: PreparedSample[], model: ModelConfig): Non
   const stride = 2 ** (pa.fromStage + 1);
   const side = Math.ceil(model.inputSize / stride);
   const cells = side * side;
-  const sampling = new Float32Array(parts.length * P * G * cells);
+  const points = parts.length * P * G;
+  const index = new Int32Array(4 * points);
+  const weight = new Float32Array(4 * points);
   const target = new Int32Array(parts.length * P * T);
   const mask = new Float32Array(parts.length * P * T);
   const clampCell = (v: number) => Math.max(0, Math.min(side - 1, v));
@@ -187,13 +194,12 @@ export function personSampling(parts: PreparedSample[], model: ModelConfig): Non
           const fy = (t + ((i + 0.5) / rows) * (bt - t)) / stride - 0.5;
           const x0 = Math.floor(fx), y0 = Math.floor(fy);
           const ax = fx - x0, ay = fy - y0;
-          const row = ((b * P + k) * G + i * cols + j) * cells;
-          for (const [yy, wy] of [[y0, 1 - ay], [y0 + 1, ay]] as const) {
-            for (const [xx, wx] of [[x0, 1 - ax], [x0 + 1, ax]] as const) {
-              const at = row + clampCell(yy) * side + clampCell(xx);
-              sampling[at] = sampling[at]! + wy * wx;
-            }
-          }
+          const point = (b * P + k) * G + i * cols + j;
+          const corners = [[y0, x0, (1 - ay) * (1 - ax)], [y0, x0 + 1, (1 - ay) * ax], [y0 + 1, x0, ay * (1 - ax)], [y0 + 1, x0 + 1, ay * ax]] as const;
+          corners.forEach(([yy, xx, w], n) => {
+            index[n * points + point] = b * cells + clampCell(yy) * side + clampCell(xx);
+            weight[n * points + point] = w;
+          });
         }
       }
       person.tokens.forEach((token, slot) => {
@@ -202,7 +208,7 @@ export function personSampling(parts: PreparedSample[], model: ModelConfig): Non
       });
     });
   });
-  return { sampling, target, mask, persons: P, points: G, cells };
+  return { index, weight, target, mask, persons: P, points: G, cells };
 }
 
 export interface BatchTensors {
@@ -220,7 +226,8 @@ export interface BatchTensors {
   offsetLabel: tf.Tensor1D;
   attrTarget: tf.Tensor3D;
   attrMask: tf.Tensor3D;
-  roiSampling?: tf.Tensor3D;
+  roiIndex?: tf.Tensor1D;
+  roiWeight?: tf.Tensor2D;
   roiTarget?: tf.Tensor2D;
   roiMask?: tf.Tensor2D;
 }
@@ -246,7 +253,8 @@ export function batchTensors(a: BatchArrays, model: ModelConfig): BatchTensors {
     attrMask: tf.tensor3d(a.attrMask, [B, cells, model.slots]),
     ...(a.roi
       ? {
-          roiSampling: tf.tensor3d(a.roi.sampling, [B, a.roi.persons * a.roi.points, a.roi.cells]),
+          roiIndex: tf.tensor1d(a.roi.index, 'int32'),
+          roiWeight: tf.tensor2d(a.roi.weight, [4, B * a.roi.persons * a.roi.points]),
           roiTarget: tf.tensor2d(a.roi.target, [B * a.roi.persons, model.slots], 'int32'),
           roiMask: tf.tensor2d(a.roi.mask, [B * a.roi.persons, model.slots]),
         }

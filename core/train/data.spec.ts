@@ -110,20 +110,22 @@ describe('batch targets', () => {
     const side = 64 / 8; // stage 2 of the compact backbone: stride 8
     expect(roi.cells).toBe(side * side);
     const people = [...part.persons].sort((x, y) => (y.box[2] - y.box[0]) * (y.box[3] - y.box[1]) - (x.box[2] - x.box[0]) * (x.box[3] - x.box[1]));
+    const N = roi.persons * roi.points; // one frame
     for (let k = 0; k < roi.persons; k++) {
       const person = people[k];
       for (let g = 0; g < roi.points; g++) {
-        const row = roi.sampling.subarray((k * roi.points + g) * roi.cells, (k * roi.points + g + 1) * roi.cells);
-        const sum = row.reduce((s, v) => s + v, 0);
-        expect(sum).toBeCloseTo(person ? 1 : 0, 5);
+        const point = k * roi.points + g;
+        const corners = [0, 1, 2, 3].map((n) => ({ cell: roi.index[n * N + point]!, w: roi.weight[n * N + point]! }));
+        expect(corners.every((c) => c.cell >= 0 && c.cell < roi.cells)).toBe(true);
+        expect(corners.reduce((sum, c) => sum + c.w, 0)).toBeCloseTo(person ? 1 : 0, 5);
         if (!person) continue;
         // The weighted mean cell centre is the sampling point (inside the box, away from the clamped edges).
         const [l, t, r, b] = person.box;
         const i = Math.floor(g / 2), j = g % 2;
         const px = l + ((j + 0.5) / 2) * (r - l), py = t + ((i + 0.5) / 4) * (b - t);
         if (px < 4 || py < 4 || px > 60 || py > 60) continue;
-        let mx = 0, my = 0;
-        row.forEach((w, c) => { mx += w * ((c % side) + 0.5) * 8; my += w * (Math.floor(c / side) + 0.5) * 8; });
+        const mx = corners.reduce((sum, c) => sum + c.w * ((c.cell % side) + 0.5) * 8, 0);
+        const my = corners.reduce((sum, c) => sum + c.w * (Math.floor(c.cell / side) + 0.5) * 8, 0);
         expect(mx).toBeCloseTo(px, 4);
         expect(my).toBeCloseTo(py, 4);
       }

@@ -34,7 +34,7 @@ export function computeLossTerms(model: FastprModel, b: BatchTensors): LossTerms
         : confidenceLoss(tf.reshape(f.confidence, [B, cells]), b.confTarget),
     loc: boxLoss(tf.reshape(f.boxes, [B, cells, 4]), b.boxTarget, b.obj, b.present),
   };
-  const wantRoi = config.proxies.personAttributes && config.lossWeights.roi > 0 && f.fine && b.roiSampling && b.roiTarget && b.roiMask;
+  const wantRoi = config.proxies.personAttributes && config.lossWeights.roi > 0 && f.fine && b.roiIndex && b.roiWeight && b.roiTarget && b.roiMask;
   const membership = config.lossWeights.attr > 0 || wantRoi ? slotMembership(config.vocabularySize, config.slots) : undefined;
   if (config.lossWeights.attr > 0) {
     const table = model.weights.get('semantic.embedding.table')! as unknown as tf.Tensor2D;
@@ -42,7 +42,7 @@ export function computeLossTerms(model: FastprModel, b: BatchTensors): LossTerms
     const scale = 1 / (config.attentionTemperature * Math.sqrt(config.featureWidth));
     terms.attr = cellAttributeLoss(encoded, table, membership!, b.attrTarget, b.attrMask, scale);
   }
-  if (wantRoi) terms.roi = slotCrossEntropy(personAttributeLogits(model, f.fine!, b.roiSampling!), membership!, b.roiTarget!, b.roiMask!);
+  if (wantRoi) terms.roi = slotCrossEntropy(personAttributeLogits(model, f.fine!, b.roiIndex!, b.roiWeight!), membership!, b.roiTarget!, b.roiMask!);
   if (config.proxies.label && config.lossWeights.cla > 0) {
     terms.cla = labelLoss(labelLogits(model, f.pooled), b.tokens, b.known);
   }
