@@ -42,8 +42,7 @@ export function compactSpecs(config: ModelConfig): ConvSpec[] {
   });
   const skip = config.compact.fineSkip;
   if (skip) {
-    const from = config.compact.stages[skip.fromStage - 1];
-    if (!from) throw new Error(`compact.fineSkip.fromStage ${skip.fromStage}: there are ${config.compact.stages.length} stages`);
+    const from = config.compact.stages[skip.fromStage - 1]!; // range checked by the config schema
     const fineSize = config.inputSize / 2 ** (skip.fromStage + 1);
     specs.push({ name: 'backbone.skip', k: 1, stride: 1, cin: from.width, cout: skip.width, inSize: fineSize, act: 'relu' });
     c += skip.width;

@@ -123,6 +123,10 @@ export const modelConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['inputSize'], message: `compact backbone with ${c.compact.stages.length} stages has stride ${want}: inputSize must be ${want * c.grid}, got ${c.inputSize}` });
       }
     }
+    const skip = c.compact.fineSkip;
+    if (skip && c.backbone === 'compact' && skip.fromStage >= c.compact.stages.length) {
+      ctx.addIssue({ code: 'custom', path: ['compact', 'fineSkip', 'fromStage'], message: `must name a stage before the last (1–${c.compact.stages.length - 1}), got ${skip.fromStage}` });
+    }
     if (c.proxies.personAttributes && (c.backbone !== 'compact' || c.personAttributes.fromStage > c.compact.stages.length)) {
       ctx.addIssue({ code: 'custom', path: ['personAttributes'], message: `the person-attribute proxy needs the compact backbone and a fromStage ≤ ${c.compact.stages.length}` });
     }

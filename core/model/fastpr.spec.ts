@@ -109,6 +109,10 @@ describe('FastPR forward pass', () => {
     const after = forward(m, x).encoded;
     expect(tf.max(tf.abs(tf.sub(before, after))).dataSync()[0]).toBeGreaterThan(1e-4);
     skipKernel.assign(saved);
+    // Pooling from the last stage (or beyond) is a config error naming the field.
+    const stages = [{ width: 8, blocks: 0 }, { width: 16, blocks: 0 }];
+    expect(() => tinyConfig({ inputSize: 32, grid: 4, compact: { stemWidth: 8, stages, fineSkip: { fromStage: 2 } } })).toThrow(/fineSkip\.fromStage|fromStage/);
+    expect(() => tinyConfig({ inputSize: 32, grid: 4, compact: { stemWidth: 8, stages, fineSkip: { fromStage: 1 } } })).not.toThrow();
   });
 
   it('person-attribute proxy: logits per (frame, person slot), and its loss reaches the encoder', () => {

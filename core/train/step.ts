@@ -57,7 +57,7 @@ export function computeLossTerms(model: FastprModel, b: BatchTensors): LossTerms
 }
 
 /** [V, T]: 1 where global token v is a value (not the "unknown" token) of slot t. */
-export function slotMembership(V: number, T: number): tf.Tensor2D {
+function slotMembership(V: number, T: number): tf.Tensor2D {
   const m = new Float32Array(V * T);
   for (let slot = 0; slot < T; slot++) {
     const first = SLOT_TOKEN_OFFSETS[slot]!;
