@@ -11,13 +11,11 @@ import { loadModelDir } from '../core/model/modelDir';
 import { readDataset, framesOfSplit } from '../core/dataset/reader';
 import { buildSamples } from '../core/train/samples';
 import { DatasetFrameSource } from '../core/train/frameSource';
-import { prepareSample, assembleBatch } from '../core/train/batch';
+import { cellOwners, prepareSample } from '../core/train/batch';
 import { parseTrainConfig } from '../core/train/config';
 import { backboneForward } from '../core/model/backbones';
-import { encodeBox } from '../core/model/boxes';
 import { getWeight } from '../core/model/layers';
 import { ATTRIBUTES, SLOT_TOKEN_OFFSETS, SLOT_TOKEN_COUNTS } from '../core/attributes/schema';
-import { Rng } from '../core/model/rng';
 
 const [modelDir, dataDir, nStr] = process.argv.slice(2);
 if (!modelDir || !dataDir) {
@@ -41,31 +39,26 @@ const table = getWeight(model.weights, 'semantic.embedding.table') as unknown as
 for (let i = 0; i < picked.length; i += 8) {
   const parts = [];
   for (const s of picked.slice(i, i + 8)) parts.push(prepareSample(s, await source.load(s.frame), cfg, tc, undefined));
-  const a = assembleBatch(parts, cfg, Rng.derive(1, 1, i));
   const B = parts.length;
-  const img = tf.tensor4d(a.image, [B, cfg.inputSize, cfg.inputSize, 3]);
+  const px = cfg.inputSize * cfg.inputSize * 3;
+  const images = new Float32Array(B * px);
+  parts.forEach((p, b) => images.set(p.image, b * px));
+  const img = tf.tensor4d(images, [B, cfg.inputSize, cfg.inputSize, 3]);
   const enc = backboneForward(model.weights, cfg, img);
   const logits = tf.matMul(tf.reshape(enc, [B * S * S, cfg.featureWidth]) as tf.Tensor2D, table, false, true);
   const L = await logits.data();
   const V = cfg.vocabularySize;
   tf.dispose([img, enc, logits]);
   parts.forEach((p, b) => {
-    const area = new Float32Array(S * S); const who: (number[] | undefined)[] = [];
-    for (const person of p.persons) {
-      const e = encodeBox(person.box, cfg.inputSize, cfg.inputSize, S);
-      const ar = (person.box[2] - person.box[0]) * (person.box[3] - person.box[1]);
-      if (ar <= area[e.cell]!) continue; area[e.cell] = ar; who[e.cell] = person.tokens;
-    }
-    who.forEach((tokens, cell) => {
-      if (!tokens) return;
-      tokens.forEach((tok, slot) => {
+    for (const [cell, { person }] of cellOwners(p.persons, cfg.inputSize, S)) {
+      person.tokens.forEach((tok, slot) => {
         if (tok < 0) return;
         const first = SLOT_TOKEN_OFFSETS[slot]!; let best = -1, bv = -Infinity;
         for (let l = 1; l < SLOT_TOKEN_COUNTS[slot]!; l++) { const v = L[(b * S * S + cell) * V + first + l]!; if (v > bv) { bv = v; best = first + l; } }
         total[slot]++; if (best === tok) correct[slot]++;
         hist[slot]!.set(tok, (hist[slot]!.get(tok) ?? 0) + 1);
       });
-    });
+    }
   });
 }
 const rows = ATTRIBUTES.map((a, slot) => {

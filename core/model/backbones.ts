@@ -25,6 +25,9 @@ export interface ConvSpec {
 
 const outSize = (inSize: number, stride: number) => Math.ceil(inSize / stride);
 
+/** Stride of compact stage `stage`'s output (1-based): the stem and each stage halve the resolution. */
+export const compactStageStride = (stage: number) => 2 ** (stage + 1);
+
 export function compactSpecs(config: ModelConfig): ConvSpec[] {
   const specs: ConvSpec[] = [];
   let size = config.inputSize;
@@ -43,7 +46,7 @@ export function compactSpecs(config: ModelConfig): ConvSpec[] {
   const skip = config.compact.fineSkip;
   if (skip) {
     const from = config.compact.stages[skip.fromStage - 1]!; // range checked by the config schema
-    const fineSize = config.inputSize / 2 ** (skip.fromStage + 1);
+    const fineSize = config.inputSize / compactStageStride(skip.fromStage);
     specs.push({ name: 'backbone.skip', k: 1, stride: 1, cin: from.width, cout: skip.width, inSize: fineSize, act: 'relu' });
     c += skip.width;
   }

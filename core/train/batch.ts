@@ -4,7 +4,8 @@
  */
 import * as tf from '../tf/tf';
 import type { ModelConfig } from '../model/config';
-import { encodeBox, type Box } from '../model/boxes';
+import { compactStageStride } from '../model/backbones';
+import { encodeBox, type Box, type EncodedBox } from '../model/boxes';
 import { frameBoxToInput, preprocessFrame, type RawFrame } from '../model/preprocess';
 import { pickSwap, swapMatrix } from '../model/regions';
 import type { Rng } from '../model/rng';
@@ -25,6 +26,28 @@ export interface PreparedSample {
 }
 
 const boxArea = (b: Box) => (b[2] - b[0]) * (b[3] - b[1]);
+
+/**
+ * Per grid cell, the person whose centre lies in it — the largest (nearest the camera) where several
+ * share it, the first of equals — with that person's box encoded for the cell.
+ */
+export function cellOwners<P extends { box: Box }>(persons: readonly P[], size: number, grid: number): Map<number, { person: P; encoded: EncodedBox }> {
+  const owners = new Map<number, { person: P; encoded: EncodedBox; area: number }>();
+  for (const person of persons) {
+    const encoded = encodeBox(person.box, size, size, grid);
+    const area = boxArea(person.box);
+    if (area > (owners.get(encoded.cell)?.area ?? 0)) owners.set(encoded.cell, { person, encoded, area });
+  }
+  return owners;
+}
+
+/** A person's global tokens as class targets (unknown → 0) and a mask (1 where known), written at `at`. */
+function writeTokenTargets(tokens: readonly number[], target: Int32Array, mask: Float32Array, at: number): void {
+  tokens.forEach((token, slot) => {
+    target[at + slot] = token < 0 ? 0 : token;
+    mask[at + slot] = token < 0 ? 0 : 1;
+  });
+}
 
 const clipBox = (b: Box, size: number): Box => [
   Math.max(0, Math.min(size, b[0])), Math.max(0, Math.min(size, b[1])),
@@ -117,13 +140,12 @@ export function assembleBatch(parts: PreparedSample[], model: ModelConfig, swapR
     a.image.set(p.image, b * px);
     a.tokens.set(p.tokens, b * T);
     a.known.set(p.known, b * T);
+    const owners = cellOwners(p.persons, size, S);
     if (options.boxTargets === 'all') {
-      // Other people first, smallest to largest, so the largest wins a shared cell; the matches below overwrite.
-      const byArea = [...p.persons].sort((x, y) => boxArea(x.box) - boxArea(y.box));
-      for (const person of byArea) {
-        const e = encodeBox(person.box, size, size, S);
-        a.obj[b * cells + e.cell] = 1;
-        a.boxTarget.set([e.x, e.y, e.w, e.h], (b * cells + e.cell) * 4);
+      // Every person's cell first; the matches below overwrite theirs.
+      for (const [cell, { encoded: e }] of owners) {
+        a.obj[b * cells + cell] = 1;
+        a.boxTarget.set([e.x, e.y, e.w, e.h], (b * cells + cell) * 4);
       }
     }
     // Every matched person lights its centre cell; the target is encoded last so it wins a shared cell.
@@ -146,19 +168,8 @@ export function assembleBatch(parts: PreparedSample[], model: ModelConfig, swapR
       a.cropBoxes.set([0, 0, 1, 1], b * 4);
     }
     a.permutation.set(swapMatrix(cells, swap), b * cells * cells);
-    // L_attr targets: where several people share a cell, the largest (nearest the camera) labels it.
-    const cellArea = new Float32Array(cells);
-    for (const person of p.persons ?? []) {
-      const e = encodeBox(person.box, size, size, S);
-      const area = (person.box[2] - person.box[0]) * (person.box[3] - person.box[1]);
-      if (area <= cellArea[e.cell]!) continue;
-      cellArea[e.cell] = area;
-      const at = (b * cells + e.cell) * T;
-      person.tokens.forEach((token, slot) => {
-        a.attrTarget[at + slot] = token < 0 ? 0 : token;
-        a.attrMask[at + slot] = token < 0 ? 0 : 1;
-      });
-    }
+    // L_attr targets: each cell's owner labels it.
+    for (const [cell, { person }] of owners) writeTokenTargets(person.tokens, a.attrTarget, a.attrMask, (b * cells + cell) * T);
   });
   return a;
 }
@@ -175,7 +186,7 @@ export function personSampling(parts: PreparedSample[], model: ModelConfig): Non
   const G = rows * cols;
   const P = pa.maxPersons;
   const T = model.slots;
-  const stride = 2 ** (pa.fromStage + 1);
+  const stride = compactStageStride(pa.fromStage);
   const side = Math.ceil(model.inputSize / stride);
   const cells = side * side;
   const points = parts.length * P * G;
@@ -202,10 +213,7 @@ export function personSampling(parts: PreparedSample[], model: ModelConfig): Non
           });
         }
       }
-      person.tokens.forEach((token, slot) => {
-        target[(b * P + k) * T + slot] = token < 0 ? 0 : token;
-        mask[(b * P + k) * T + slot] = token < 0 ? 0 : 1;
-      });
+      writeTokenTargets(person.tokens, target, mask, (b * P + k) * T);
     });
   });
   return { index, weight, target, mask, persons: P, points: G, cells };
