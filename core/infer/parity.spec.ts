@@ -16,7 +16,8 @@ import { createModel, forward, type FastprModel } from '../model/fastpr';
 import { saveModelDir } from '../model/modelDir';
 import { predictionOf, retrieve } from '../model/decode';
 import { exportModelDir } from '../onnx/export/exportModel';
-import { sha256 } from '../onnx/export/manifest';
+import { readGraphFile, sha256 } from '../onnx/export/manifest';
+import { readHeadWeights } from './foldedHead';
 import { OnnxRetriever, queryTokens } from './onnxRetriever';
 import type { Frame } from './frames';
 
@@ -118,6 +119,15 @@ describe('export variants', () => {
     expect(m16.weightStorage).toBe('float16');
     expect(m16.head.bytes).toBeLessThan(0.7 * m32.head.bytes);
     for (const v of Object.values(m16.parity!.maxAbsDiff)) expect(v).toBeLessThanOrEqual(1e-2);
+  });
+
+  it('match-score channels: parity ≤ 1e-4', async () => {
+    const d = join(dir, 'match');
+    saveModelDir(d, createModel(tinyConfig({ matchScores: true }), 8));
+    const m = await exportModelDir(d);
+    for (const v of Object.values(m.parity!.maxAbsDiff)) expect(v).toBeLessThanOrEqual(1e-4);
+    // Search's query-folded head does not know this graph: it declines, and the exported head answers.
+    expect(readHeadWeights(readGraphFile(d, m.head))).toBeNull();
   });
 
   it('fine skip (max and avg pooling) with the training-only person-attribute proxy: parity ≤ 1e-4', async () => {

@@ -68,6 +68,13 @@ export const modelConfigSchema = z
     attentionTemperature: z.number().positive().default(0.5),
     /** Zero the fused features of slots whose value is unknown (see README, "Unknown slots"). */
     maskUnknownSlots: z.boolean().default(true),
+    /**
+     * Match-score channels (ours, off by default; README, "Match scores"): two per-cell channels —
+     * the mean over the query's known slots of the attention logit and of the log attention (+ log S²) —
+     * appended to Ī before the common layer FC, so the localisation heads see how well each cell
+     * matches the description directly instead of only through the scale of Ĩ.
+     */
+    matchScores: z.boolean().default(false),
     /** Hidden width of the label-prediction head F. */
     labelHiddenWidth: z.number().int().min(1).default(256),
     /** Reconstruction target size [height, width]; both divisible by 8. */

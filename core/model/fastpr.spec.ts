@@ -115,6 +115,43 @@ describe('FastPR forward pass', () => {
     expect(() => tinyConfig({ inputSize: 32, grid: 4, compact: { stemWidth: 8, stages, fineSkip: { fromStage: 1 } } })).not.toThrow();
   });
 
+  it('match scores: two channels after Ī, the known-slot means of the logit and of log(S²·w); Ī itself unchanged', () => {
+    const msConfig = tinyConfig({ matchScores: true });
+    const m = createModel(msConfig, 5);
+    const S2 = 16;
+    expect(m.weights.get('loc.fc1.kernel')!.shape).toEqual([1, 1, 16 + 2, msConfig.hiddenWidth]);
+    const allUnknown = Array(T).fill(0);
+    const x = inputs(3, 64, [tokens[0]!, tokens[1]!, tokens[1]!], [known[0]!, known[1]!, allUnknown]);
+    const o = forward(m, x);
+    expect(o.headInput.shape).toEqual([3, 4, 4, 18]);
+    // Ī is computed before the extra channels and from weights built before loc.fc1: same as without them.
+    expect(Array.from(o.fused.dataSync())).toEqual(Array.from(forward(model, x).fused.dataSync()));
+    const head = o.headInput.arraySync() as number[][][][];
+    const att = o.attention.arraySync() as number[][][];
+    const enc = o.encoded.arraySync() as number[][][][];
+    const table = m.weights.get('semantic.embedding.table')!.arraySync() as number[][];
+    const scale = 1 / (msConfig.attentionTemperature * Math.sqrt(16));
+    for (let b = 0; b < 2; b++) {
+      const stated = known[b]!.flatMap((k, i) => (k ? [i] : []));
+      for (let c = 0; c < S2; c++) {
+        const [r, col] = [Math.floor(c / 4), c % 4];
+        const cellFeature = enc[b]![r]![col]!;
+        const logit = (i: number) => table[tokens[b]![i]!]!.reduce((s, v, k) => s + v * cellFeature[k]!, 0) * scale;
+        const wantLogit = stated.reduce((s, i) => s + logit(i), 0) / stated.length;
+        const wantLogAtt = stated.reduce((s, i) => s + Math.log(att[b]![i]![c]! * S2), 0) / stated.length;
+        expect(head[b]![r]![col]![16]!).toBeCloseTo(wantLogit, 4);
+        expect(head[b]![r]![col]![17]!).toBeCloseTo(wantLogAtt, 4);
+      }
+    }
+    // No stated slot: both channels are 0 everywhere.
+    for (const row of head[2]!) for (const cell of row) expect([cell[16], cell[17]]).toEqual([0, 0]);
+    // The confidence depends on them: a different stated value moves the scores and the confidence.
+    const t2 = [tokens[0]!.map((v, i) => (i === 0 ? v + 1 : v))];
+    const c1 = forward(m, inputs(1, 64, [tokens[0]!], [known[0]!])).confidence.dataSync();
+    const c2 = forward(m, inputs(1, 64, t2, [known[0]!])).confidence.dataSync();
+    expect(Array.from(c1)).not.toEqual(Array.from(c2));
+  });
+
   it('person-attribute proxy: logits per (frame, person slot), and its loss reaches the encoder', () => {
     const paConfig = tinyConfig({ proxies: { personAttributes: true }, personAttributes: { fromStage: 2, grid: [4, 2], hiddenWidth: 8, maxPersons: 2 } });
     const m = createModel(paConfig, 4);

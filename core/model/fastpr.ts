@@ -34,6 +34,8 @@ export interface ForwardOutputs {
   pooled: tf.Tensor3D;
   /** Ī [B, S, S, M]. */
   fused: tf.Tensor4D;
+  /** The common layer's input: Ī, with the two match-score channels appended when `matchScores` [B, S, S, M(+2)]. */
+  headInput: tf.Tensor4D;
   /** FC(Ī) [B, S, S, H]. */
   common: tf.Tensor4D;
   /** Sigmoid confidences [B, S, S]. */
@@ -69,7 +71,7 @@ export function createModel(config: ModelConfig, seed = 1): FastprModel {
   buildBackbone(b, config);
   b.embedding('semantic.embedding', config.vocabularySize, M, 1);
   b.conv2d('align.fuse', 1, T * M, M, 'glorot');
-  b.conv2d('loc.fc1', 1, M, H, 'he');
+  b.conv2d('loc.fc1', 1, M + matchScoreChannels(config), H, 'he');
   b.conv2d('loc.fc2', 1, H, H, 'he');
   if (config.heads === 'dual') {
     b.conv2d('loc.conf1', 1, H, H, 'he');
@@ -106,6 +108,11 @@ export function createModel(config: ModelConfig, seed = 1): FastprModel {
   return { config, weights: b.weights };
 }
 
+/** Channels `align` appends to Ī for the common layer (0, or 2 with `matchScores`). */
+export function matchScoreChannels(config: ModelConfig): number {
+  return config.matchScores ? 2 : 0;
+}
+
 /** With 'bce', the confidence bias starts at logit(1/S²): one positive cell per frame is the prior. */
 function confidenceBiasInit(config: ModelConfig): number {
   if (config.confidenceObjective !== 'bce') return 0;
@@ -128,7 +135,7 @@ export function align(model: FastprModel, encoded: tf.Tensor4D, v: tf.Tensor3D, 
   const B = encoded.shape[0];
   const flat = tf.reshape(encoded, [B, S * S, M]) as tf.Tensor3D;
   // logits[b, i, c] = <v_i, I_en[c]> / (τ·√M); softmax over c (the cells), separately per slot i.
-  const logits = tf.mul(tf.matMul(v, flat, false, true), 1 / (model.config.attentionTemperature * Math.sqrt(M)));
+  const logits = tf.mul(tf.matMul(v, flat, false, true), 1 / (model.config.attentionTemperature * Math.sqrt(M))) as tf.Tensor3D;
   const attention = tf.softmax(logits, -1) as tf.Tensor3D;
   // Ĩ_i = I_en ⊙ w_i, scaled by S² so that uniform attention passes I_en through unchanged; unknown
   // slots are zeroed when masking is on.
@@ -139,12 +146,29 @@ export function align(model: FastprModel, encoded: tf.Tensor4D, v: tf.Tensor3D, 
   const concat = tf.reshape(tf.transpose(tilde, [0, 2, 1, 3]), [B, S, S, T * M]) as tf.Tensor4D;
   const fused = conv(model.weights, 'align.fuse', concat, 1, 'linear');
   const pooled = tf.matMul(attention, flat) as tf.Tensor3D; // [B, T, M]
-  return { attention, fused, pooled };
+  const headInput = model.config.matchScores ? tf.concat([fused, matchScores(logits, known, S)], 3) as tf.Tensor4D : fused;
+  return { attention, fused, pooled, headInput };
+}
+
+/**
+ * [B, S, S, 2]: per cell, the mean over the known slots of (0) the attention logit and (1) the log
+ * attention + log S² (0 for uniform attention). An all-unknown query gives zeros. Why: without them
+ * the heads learn "this cell matches" only from the magnitude of Ĩ, an indirect signal that the
+ * from-scratch models here never picked up; with them L_con trains the logits contrastively.
+ */
+function matchScores(logits: tf.Tensor3D, known: tf.Tensor2D, S: number): tf.Tensor4D {
+  const B = logits.shape[0];
+  const knownRow = tf.expandDims(known, 1) as tf.Tensor3D; // [B, 1, T]
+  const count = tf.maximum(tf.sum(known, 1), 1); // [B]
+  const perCell = (x: tf.Tensor3D) => tf.div(tf.reshape(tf.matMul(knownRow, x), [B, S * S]), tf.expandDims(count, 1));
+  const meanLogit = perCell(logits);
+  const meanLogAttention = perCell(tf.add(tf.logSoftmax(logits, -1), Math.log(S * S)) as tf.Tensor3D);
+  return tf.reshape(tf.stack([meanLogit, meanLogAttention], 2), [B, S, S, 2]) as tf.Tensor4D;
 }
 
 /** Common layer FC: two per-cell fully connected layers (1×1 convs). */
-export function commonLayer(model: FastprModel, fused: tf.Tensor4D): tf.Tensor4D {
-  return conv(model.weights, 'loc.fc2', conv(model.weights, 'loc.fc1', fused, 1, 'relu'), 1, 'relu');
+export function commonLayer(model: FastprModel, headInput: tf.Tensor4D): tf.Tensor4D {
+  return conv(model.weights, 'loc.fc2', conv(model.weights, 'loc.fc1', headInput, 1, 'relu'), 1, 'relu');
 }
 
 /** FI and FB (or the merged head): confidence [B, S, S] and boxes [B, S, S, 4]. */
@@ -166,10 +190,10 @@ export function localisationHeads(model: FastprModel, common: tf.Tensor4D) {
 export function forward(model: FastprModel, inputs: ForwardInputs): ForwardOutputs {
   const { encoded, fine } = backboneFeatures(model.weights, model.config, inputs.image);
   const v = embedSlots(model, inputs.tokens);
-  const { attention, fused, pooled } = align(model, encoded, v, inputs.known);
-  const common = commonLayer(model, fused);
+  const { attention, fused, pooled, headInput } = align(model, encoded, v, inputs.known);
+  const common = commonLayer(model, headInput);
   const { confidence, confidenceLogits, boxes } = localisationHeads(model, common);
-  return { encoded, attention, pooled, fused, common, confidence, confidenceLogits, boxes, ...(fine ? { fine } : {}) };
+  return { encoded, attention, pooled, fused, headInput, common, confidence, confidenceLogits, boxes, ...(fine ? { fine } : {}) };
 }
 
 /**
@@ -207,11 +231,12 @@ export function labelLogits(model: FastprModel, pooled: tf.Tensor3D): tf.Tensor3
 
 /**
  * Offset proxy (§3.3.3): Ī_s = P·Ī (P a per-sample permutation matrix [B, S², S²]), then
- * FM(FC(Ī_s)) with FM one dense layer over the flattened S×S×H grid → 8 logits.
+ * FM(FC(Ī_s)) with FM one dense layer over the flattened S×S×H grid → 8 logits. `headInput` is the
+ * common layer's input (Ī, plus the match-score channels when on); they move with their cell.
  */
-export function offsetLogits(model: FastprModel, fused: tf.Tensor4D, permutation: tf.Tensor3D): tf.Tensor2D {
-  const [B, S, , M] = fused.shape;
-  const swapped = tf.reshape(tf.matMul(permutation, tf.reshape(fused, [B, S * S, M]) as tf.Tensor3D), [B, S, S, M]) as tf.Tensor4D;
+export function offsetLogits(model: FastprModel, headInput: tf.Tensor4D, permutation: tf.Tensor3D): tf.Tensor2D {
+  const [B, S, , M] = headInput.shape;
+  const swapped = tf.reshape(tf.matMul(permutation, tf.reshape(headInput, [B, S * S, M]) as tf.Tensor3D), [B, S, S, M]) as tf.Tensor4D;
   const common = commonLayer(model, swapped);
   return dense(model.weights, 'proxy.offset.fc', rmsNormalise(tf.reshape(common, [B, -1]), -1) as tf.Tensor2D, 'linear');
 }

@@ -29,7 +29,7 @@ export function countMacs(config: ModelConfig): MacCount {
   const cells = S * S;
   const backbone = backboneSpecs(config).reduce((s, c) => s + convMacs(c), 0);
   const alignment = T * cells * M /* logits */ + T * cells * M /* Ĩ */ + cells * T * M * M /* C */ + T * cells * M /* pooled */;
-  const common = cells * (M * H + H * H);
+  const common = cells * ((M + (config.matchScores ? 2 : 0)) * H + H * H);
   const heads = config.heads === 'dual' ? cells * (H * H + H + H * H + H * 4) : cells * (H * H + H * 5);
   const localisation = common + heads;
   let trainingProxies = 0;

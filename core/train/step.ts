@@ -51,7 +51,7 @@ export function computeLossTerms(model: FastprModel, b: BatchTensors): LossTerms
     terms.rec = reconstructionLoss(reconstruct(model, f.fused, b.targetCell), target, b.present);
   }
   if (config.proxies.offset && config.lossWeights.off > 0) {
-    terms.off = offsetLoss(offsetLogits(model, f.fused, b.permutation), b.offsetLabel, b.present);
+    terms.off = offsetLoss(offsetLogits(model, f.headInput, b.permutation), b.offsetLabel, b.present);
   }
   return terms;
 }

@@ -38,8 +38,8 @@ export function headForward(model: FastprModel, inputs: Inputs): Inputs {
   const v = tf.gather(table, tokens) as tf.Tensor3D;
   const offsets = tf.tensor1d(SLOT_TOKEN_OFFSETS.slice(0, T) as number[], 'int32');
   const known = tf.cast(tf.notEqual(tokens, offsets), 'float32') as tf.Tensor2D;
-  const { attention, fused } = align(model, encoded, v, known);
-  const { confidence, boxes } = localisationHeads(model, commonLayer(model, fused));
+  const { attention, headInput } = align(model, encoded, v, known);
+  const { confidence, boxes } = localisationHeads(model, commonLayer(model, headInput));
   return { confidence, boxes, attention: tf.reshape(attention, [N, T, S, S]) };
 }
 
