@@ -37,6 +37,8 @@ export interface IngestOptions {
   checkpointEvery?: number;
   /** See BuildIndexInput.inputScaling (default 'ffmpeg'). */
   inputScaling?: 'ffmpeg' | 'js';
+  /** See BuildIndexInput.scaleFromRgb (bench:video's old path only). */
+  scaleFromRgb?: boolean;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
 }
@@ -79,10 +81,21 @@ export function indexFileName(evidenceId: number, sha256: string, modelHash: str
   return `e${evidenceId}_${sha256.slice(0, 16)}_${modelHash.slice(0, 12)}_${fpsLabel(fps)}_${dtype}.fpi`;
 }
 
-/** A saved checkpoint back from the database's JSON (null when absent or from another format). */
-function readCheckpoint(idx: IndexRecord): IndexCheckpoint | null {
-  const c = idx.checkpoint as Partial<IndexCheckpoint> | null;
+/**
+ * Which pixels the frames of an index were made from, saved with each checkpoint: a resume must
+ * not append frames made another way (the index header tells 'js' from 'ffmpeg', not the ffmpeg
+ * colour path, which changed from RGB-first to YUV shrinking). A checkpoint without it, or with
+ * another one, is not resumed: the build starts over and still gives the uninterrupted run's index.
+ */
+export function pixelPath(inputScaling: 'ffmpeg' | 'js' = 'ffmpeg', scaleFromRgb = false): string {
+  return inputScaling === 'js' ? 'js' : scaleFromRgb ? 'ffmpeg-rgb' : 'ffmpeg-yuv';
+}
+
+/** A saved checkpoint back from the database's JSON (null when absent, from another format or another pixel path). */
+function readCheckpoint(idx: IndexRecord, pixels: string): IndexCheckpoint | null {
+  const c = idx.checkpoint as (Partial<IndexCheckpoint> & { pixels?: unknown }) | null;
   if (!c || typeof c.bytes !== 'number' || typeof c.frames !== 'number' || c.frames === 0) return null;
+  if (c.pixels !== pixels) return null;
   return { bytes: c.bytes, frames: c.frames, lastPtsUs: typeof c.lastPtsUs === 'number' ? c.lastPtsUs : null };
 }
 
@@ -94,6 +107,7 @@ export async function ingestVideo(store: Store, caseId: number, videoPath: strin
   const info = await preflightVideo(videoPath, opts.signal);
   const hash = await hashFile(videoPath, { signal: opts.signal });
   const retriever = await OnnxRetriever.open(modelDir, { threads: opts.threads, batchSize: opts.batchSize ?? 16 });
+  const pixels = pixelPath(opts.inputScaling, opts.scaleFromRgb);
   try {
     const modelHash = retriever.manifest.modelHash;
     const dbFps = fps === 'all' ? info.fps : fps;
@@ -110,12 +124,13 @@ export async function ingestVideo(store: Store, caseId: number, videoPath: strin
       framesTotal: fps === 'all' ? info.frameCount ?? undefined : Math.ceil(info.durationS * fps),
     });
     if (evidence.state !== 'indexing') evidence = setEvidenceState(store, evidence.id, 'indexing');
-    let resume = existing ? readCheckpoint(existing) : null;
+    let resume = existing ? readCheckpoint(existing, pixels) : null;
     // A checkpoint whose file is gone or shorter than recorded cannot be trusted: start over.
     if (resume && (!existsSync(index.filePath) || statSync(index.filePath).size < resume.bytes)) resume = null;
     const build = await buildIndex({
       videoPath, videoSha256: hash.sha256, info, retriever, indexPath: index.filePath, fps, dtype, resume,
-      onCheckpoint: (cp) => saveIndexCheckpoint(store, index.id, cp.frames, cp), checkpointEvery: opts.checkpointEvery, inputScaling: opts.inputScaling,
+      onCheckpoint: (cp) => saveIndexCheckpoint(store, index.id, cp.frames, { ...cp, pixels }), checkpointEvery: opts.checkpointEvery,
+      inputScaling: opts.inputScaling, scaleFromRgb: opts.scaleFromRgb,
       signal: opts.signal, onProgress: opts.onProgress, jobId: `ingest-${index.id}`,
     });
     const done = finishIndex(store, index.id, 'complete', build.frames, build.warnings.length ? build.warnings.join(' | ').slice(0, 2000) : undefined);
