@@ -33,12 +33,22 @@ export interface IngestOptions {
   dtype?: FeatureDtype;
   /** Frames per encoder run (default 16: fewer, larger onnxruntime runs). */
   batchSize?: number;
+  /**
+   * onnxruntime intra-op threads for the encoder (default 1; 0: onnxruntime's own default, one per core). ffmpeg's decode needs ~2.5× the
+   * encoder's CPU at 5 frames/s (core/index/README.md), so one encoder thread keeps up and leaves
+   * the other core to ffmpeg; a second pool thread only adds spin-waiting and contention.
+   */
   threads?: number;
   checkpointEvery?: number;
   /** See BuildIndexInput.inputScaling (default 'ffmpeg'). */
   inputScaling?: 'ffmpeg' | 'js';
   /** See BuildIndexInput.scaleFromRgb (bench:video's old path only). */
   scaleFromRgb?: boolean;
+  /**
+   * Run the encoder on the main thread (the old pipeline; bench:video only). Default: on a worker
+   * thread, so the main thread keeps draining ffmpeg's pipe and preparing the next batch meanwhile.
+   */
+  encoderOnMainThread?: boolean;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
 }
@@ -106,7 +116,7 @@ export async function ingestVideo(store: Store, caseId: number, videoPath: strin
   requireOpenCase(store, caseId);
   const info = await preflightVideo(videoPath, opts.signal);
   const hash = await hashFile(videoPath, { signal: opts.signal });
-  const retriever = await OnnxRetriever.open(modelDir, { threads: opts.threads, batchSize: opts.batchSize ?? 16 });
+  const retriever = await OnnxRetriever.open(modelDir, { threads: opts.threads ?? 1, batchSize: opts.batchSize ?? 16, encoderInWorker: !opts.encoderOnMainThread });
   const pixels = pixelPath(opts.inputScaling, opts.scaleFromRgb);
   try {
     const modelHash = retriever.manifest.modelHash;
