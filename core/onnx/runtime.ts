@@ -73,6 +73,7 @@ export interface SessionOptions {
 export interface ValueMeta { name: string; type: string; shape: readonly (number | string)[] }
 
 let cudaUnavailable: string | undefined;
+let workerUnavailable: string | undefined;
 
 /**
  * onnxruntime-node lists 'cuda' as a supported backend even when its provider library (installed
@@ -127,12 +128,15 @@ function localEngine(session: ort.InferenceSession): Engine {
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const ort = require(workerData.ortPath);
+let ort;
+let loadError;
+try { ort = require(workerData.ortPath); } catch (e) { loadError = String((e && e.message) || e); }
 let session;
 const meta = (list) => list.map((m) => ({ name: m.name, isTensor: m.isTensor, type: m.type, shape: m.shape ? [...m.shape] : [] }));
 parentPort.on('message', async (m) => {
   try {
     if (m.op === 'create') {
+      if (loadError) { parentPort.postMessage({ id: m.id, ok: false, unavailable: true, error: loadError }); return; }
       session = await ort.InferenceSession.create(m.source, m.options);
       parentPort.postMessage({ id: m.id, ok: true, inputs: meta(session.inputMetadata), outputs: meta(session.outputMetadata) });
     } else if (m.op === 'run') {
@@ -159,11 +163,18 @@ parentPort.on('message', async (m) => {
 });
 `;
 
-interface WorkerReply { id: number; ok: boolean; error?: string; inputs?: ort.InferenceSession.ValueMetadata[]; outputs?: ort.InferenceSession.ValueMetadata[]; out?: Record<string, HostTensor> }
+/** The worker thread itself could not run onnxruntime (not a problem of the model). */
+class WorkerUnavailable extends Error {}
+
+interface WorkerReply { id: number; ok: boolean; unavailable?: boolean; error?: string; inputs?: ort.InferenceSession.ValueMetadata[]; outputs?: ort.InferenceSession.ValueMetadata[]; out?: Record<string, HostTensor> }
 
 async function workerEngine(source: string | Uint8Array, options: ort.InferenceSession.SessionOptions): Promise<Engine> {
-  const ortPath = createRequire(import.meta.url).resolve('onnxruntime-node');
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ortPath } });
+  let worker: Worker;
+  try {
+    worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ortPath: createRequire(import.meta.url).resolve('onnxruntime-node') } });
+  } catch (err) {
+    throw new WorkerUnavailable((err as Error).message);
+  }
   const pending = new Map<number, { resolve: (r: WorkerReply) => void; reject: (e: Error) => void }>();
   let nextId = 0;
   let dead: Error | undefined;
@@ -179,10 +190,10 @@ async function workerEngine(source: string | Uint8Array, options: ort.InferenceS
     pending.delete(r.id);
     if (pending.size === 0) worker.unref();
     if (r.ok) p.resolve(r);
-    else p.reject(new Error(r.error));
+    else p.reject(r.unavailable ? new WorkerUnavailable(r.error) : new Error(r.error));
   });
-  worker.on('error', (e) => failAll(e));
-  worker.on('exit', (code) => failAll(new Error(`onnxruntime worker thread exited (code ${code})`)));
+  worker.on('error', (e) => failAll(new WorkerUnavailable(e.message)));
+  worker.on('exit', (code) => failAll(new WorkerUnavailable(`onnxruntime worker thread exited (code ${code})`)));
   const call = (msg: Record<string, unknown>, transfer: ArrayBuffer[] = []) => new Promise<WorkerReply>((resolve, reject) => {
     if (dead) { reject(dead); return; }
     const id = nextId++;
@@ -254,7 +265,15 @@ export class OnnxSession {
       }
     }
     try {
-      if (opts.inWorker) return new OnnxSession(await workerEngine(source, { ...base, executionProviders: ['cpu'] }), 'cpu', label);
+      if (opts.inWorker) {
+        try {
+          return new OnnxSession(await workerEngine(source, { ...base, executionProviders: ['cpu'] }), 'cpu', label);
+        } catch (err) {
+          // A worker that cannot load onnxruntime (an unusual packaging) must not stop ingest: run here.
+          if (!(err instanceof WorkerUnavailable)) throw err;
+          workerUnavailable = err.message;
+        }
+      }
       return new OnnxSession(localEngine(await load(['cpu'])), 'cpu', label);
     } catch (err) {
       const msg = (err as Error).message.split('\n')[0];
@@ -264,6 +283,9 @@ export class OnnxSession {
 
   /** Why CUDA was not used in this process (undefined if it was never tried or it worked). */
   static cudaUnavailableReason(): string | undefined { return cudaUnavailable; }
+
+  /** Why an `inWorker` session ran on the calling thread instead (undefined if never). */
+  static workerUnavailableReason(): string | undefined { return workerUnavailable; }
 
   input(name: string): ValueMeta | undefined { return this.inputs.find((m) => m.name === name); }
   output(name: string): ValueMeta | undefined { return this.outputs.find((m) => m.name === name); }
