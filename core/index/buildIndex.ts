@@ -100,8 +100,9 @@ export async function buildIndex(input: BuildIndexInput): Promise<BuildIndexResu
     input.onCheckpoint?.(cp);
     batchesSinceCp = 0;
   };
-  // While the encoder runs on batch k (onnxruntime's own threads), batch k+1 is decoded and
-  // preprocessed here; records are still appended strictly in order, one whole batch at a time.
+  // While the encoder runs on batch k (on its worker thread when the retriever was opened with
+  // encoderInWorker, as ingest does), batch k+1 is decoded and preprocessed here; records are
+  // still appended strictly in order, one whole batch at a time.
   let inflight: { frames: DecodedFrame[]; thumbs: Buffer[]; features: Promise<Float32Array> } | null = null;
   const land = async () => {
     if (!inflight) return;
