@@ -6,7 +6,7 @@
  * int8/float16 storage error against float32, the coarse-to-fine recall cost, and sighting recall
  * against ground truth (meaningful only with a trained model: --model DIR).
  *
- *   npm run bench:video [-- --model DIR | --random] [-- --seconds 12] [-- --seed 5] [-- --threads 2] [-- --batch 16] [-- --reps 3] [-- --quick]
+ *   npm run bench:video [-- --model DIR | --random] [-- --seconds 12] [-- --seed 5] [-- --threads 2] [-- --batch 8] [-- --reps 3] [-- --quick]
  *
  * Old and new paths are measured side by side in one run (the machine is shared, so their ratio is
  * the meaningful figure). Ingest: the old pipeline (ffmpeg converts whole kept frames to RGB before
@@ -50,7 +50,7 @@ import { probeVideo } from '../core/video/probe';
 
 const { values } = parseArgs({ options: {
   model: { type: 'string' }, random: { type: 'boolean', default: false }, seconds: { type: 'string', default: '12' }, seed: { type: 'string', default: '5' },
-  threads: { type: 'string' }, batch: { type: 'string', default: '16' }, reps: { type: 'string' }, quick: { type: 'boolean', default: false },
+  threads: { type: 'string' }, batch: { type: 'string', default: '8' }, reps: { type: 'string' }, quick: { type: 'boolean', default: false },
 } });
 const ingestReps = Math.max(1, Number(values.reps ?? (values.quick ? 1 : 3)));
 const load0 = loadavg();
@@ -140,11 +140,12 @@ async function ingestWith(tag: string, opts: IngestOptions) {
   return { ing: r, wall, cpu, path: keep };
 }
 type IngestRun = Awaited<ReturnType<typeof ingestWith>>;
-const OLD_INGEST: IngestOptions = { inputScaling: 'ffmpeg', scaleFromRgb: true, threads: 0, encoderOnMainThread: true, batchSize: encBatch }; // 0: onnxruntime's default pool (one thread per core)
+// The old pipeline as it was: batch 16, onnxruntime's default pool (threads 0: one per core) on the main thread, RGB-first shrink.
+const OLD_INGEST: IngestOptions = { inputScaling: 'ffmpeg', scaleFromRgb: true, threads: 0, encoderOnMainThread: true, batchSize: 16 };
 const NEW_INGEST: IngestOptions = { inputScaling: 'ffmpeg', threads: 1, batchSize: encBatch };
 const runs: Record<'old' | 'new', IngestRun[]> = { old: [], new: [] };
 for (let r = 0; r < ingestReps; r++) {
-  log(`ingest ${r + 1}/${ingestReps}: old pipeline (RGB-first shrink, default onnxruntime threads), then new (YUV shrink, 1 encoder thread), batch ${encBatch}…`);
+  log(`ingest ${r + 1}/${ingestReps}: old pipeline (RGB-first shrink, default onnxruntime threads, batch 16), then new (YUV shrink, 1 encoder thread, batch ${encBatch})…`);
   runs.old.push(await ingestWith(`old${r}`, OLD_INGEST));
   runs.new.push(await ingestWith(`new${r}`, NEW_INGEST));
 }
@@ -363,7 +364,7 @@ const lines = [
   '|---|---|',
   `| load average (1 / 5 / 15 min) at start; after the ingest runs | ${la(load0)}; ${la(load1)} (2 cores) |`,
   `| ingest speed, NEW pipeline (ffmpeg shrinks from YUV, 1 encoder thread, batch ${encBatch}) | ${ingestLine('new')} |`,
-  `| ingest speed, OLD pipeline (RGB-first shrink, onnxruntime default threads), same run, interleaved | ${ingestLine('old')} → new/old **${(median(runs.old.map(buildS)) / median(runs.new.map(buildS))).toFixed(2)}×** (per pair: ${pairRatios.map((x) => x.toFixed(2)).join(', ')}) |`,
+  `| ingest speed, OLD pipeline (RGB-first shrink, onnxruntime default threads on the main thread, batch 16), same run, interleaved | ${ingestLine('old')} → new/old **${(median(runs.old.map(buildS)) / median(runs.new.map(buildS))).toFixed(2)}×** (per pair: ${pairRatios.map((x) => x.toFixed(2)).join(', ')}) |`,
   `| build CPU per footage-second, new | ${cpuLine(cpuNew)} |`,
   `| build CPU per footage-second, old | ${cpuLine(cpuOld)} |`,
   `| ingest, reference JS preprocessing (full frames through preprocessFrame), batch 8, 1 thread | ${(dur / bJs.seconds.total).toFixed(2)}× real time (${bJs.seconds.total.toFixed(2)} s); ${cpuLine(cpuPerS([ingJs]))} |`,
