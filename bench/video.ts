@@ -6,28 +6,36 @@
  * int8/float16 storage error against float32, the coarse-to-fine recall cost, and sighting recall
  * against ground truth (meaningful only with a trained model: --model DIR).
  *
- *   npm run bench:video [-- --model DIR] [-- --seconds 12] [-- --seed 5] [-- --threads 2] [-- --batch 16] [-- --quick]
+ *   npm run bench:video [-- --model DIR | --random] [-- --seconds 12] [-- --seed 5] [-- --threads 2] [-- --batch 8] [-- --reps 3] [-- --quick]
  *
  * Old and new paths are measured side by side in one run (the machine is shared, so their ratio is
- * the meaningful figure): ingest with preprocessFrame on full frames in JS ('js') vs frames shrunk
- * by ffmpeg ('ffmpeg'), and re-query with the exported head vs the query-folded head. --quick uses
- * a 1,000-frame re-query index and one timed repetition.
+ * the meaningful figure). Ingest: the old pipeline (ffmpeg converts whole kept frames to RGB before
+ * shrinking them; onnxruntime's default thread pool, 2 threads here) and the new one (ffmpeg shrinks
+ * from YUV; one encoder thread), interleaved, several repetitions, with wall time AND CPU time per
+ * footage-second split into ffmpeg (decode + scale), the node main thread (pipe, normalise, JPEG,
+ * index writes) and node's other threads (onnxruntime's encoder, GC) — CPU time is what a loaded
+ * 2-core machine really spends, and its sum gives the 2-core ceiling; also the reference JS
+ * preprocessing ('js') once. Re-query: the exported head vs the query-folded head. --quick uses a
+ * 1,000-frame re-query index and one repetition of everything.
  *
- * Without --model a random-init model of the shipped architecture (compact, 224×224, S=7, M=256)
- * is used: speed and size figures are real, recall is not. The machine is shared: figures are indicative.
+ * The model is --model DIR, else the shipped models/default (compact, 224×224, S=7, M=256, float16
+ * weights); --random uses a random-init model of the same architecture (speed and size figures are
+ * the same, recall is not meaningful). The machine is shared: figures are indicative.
  */
-import { copyFileSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AttributeCodes } from '../core/attributes/schema';
 import { readDataset } from '../core/dataset/reader';
 import { clipTruth, scoreSightings } from '../core/index/groundTruth';
 import { IndexFile, IndexFileWriter } from '../core/index/indexFile';
-import { ingestVideo } from '../core/index/ingest';
+import { ingestVideo, type IngestOptions } from '../core/index/ingest';
+import { resolveModelDir } from '../core/index/modelDirDefault';
 import { decodeFeatures, encodeFeatures, featureBytes, type FeatureDtype } from '../core/index/quantize';
 import { normaliseScaled, scaledGeometry } from '../core/index/scaledInput';
 import { searchIndex } from '../core/index/search';
+import { thumbSize } from '../core/index/thumbnail';
 import type { Sighting } from '../core/index/sightings';
 import { makeRandomOnnxModel } from '../core/index/testing/randomModel';
 import { OnnxRetriever, queryTokens } from '../core/infer/onnxRetriever';
@@ -38,11 +46,14 @@ import { createCase, openStore } from '../core/store/index';
 import { defaultOptions } from '../core/synth/options';
 import { synthesize } from '../core/synth/synthesize';
 import { FrameStream } from '../core/video/decode';
+import { probeVideo } from '../core/video/probe';
 
 const { values } = parseArgs({ options: {
-  model: { type: 'string' }, seconds: { type: 'string', default: '12' }, seed: { type: 'string', default: '5' }, threads: { type: 'string' },
-  batch: { type: 'string', default: '16' }, quick: { type: 'boolean', default: false },
+  model: { type: 'string' }, random: { type: 'boolean', default: false }, seconds: { type: 'string', default: '12' }, seed: { type: 'string', default: '5' },
+  threads: { type: 'string' }, batch: { type: 'string', default: '8' }, reps: { type: 'string' }, quick: { type: 'boolean', default: false },
 } });
+const ingestReps = Math.max(1, Number(values.reps ?? (values.quick ? 1 : 3)));
+const load0 = loadavg();
 const encBatch = Number(values.batch);
 const seconds = Number(values.seconds);
 const seed = Number(values.seed);
@@ -61,43 +72,93 @@ if (!existsSync(join(dataDir, 'manifest.json'))) {
 const ds = readDataset(dataDir);
 const [sequence, videoRel] = Object.entries(ds.manifest.videos ?? {})[0]!;
 const video = join(dataDir, videoRel);
-const trained = values.model !== undefined;
-const modelDir = values.model ?? await makeRandomOnnxModel(join(cache, 'model-compact'), 'compact');
+const trained = !values.random;
+const modelDir = values.random ? await makeRandomOnnxModel(join(cache, 'model-compact'), 'compact') : resolveModelDir(values.model);
 const videoBytes = statSync(video).size;
-const dur0 = seconds;
 
-// 2. Decode alone (the same sampled frames ingest pulls through the pipe).
-let t = performance.now();
-const ds5 = FrameStream.start(video, { fps: 5 });
-let decoded = 0;
-for (let f = await ds5.next(); f; f = await ds5.next()) decoded++;
-const decodeOnly = (performance.now() - t) / 1000;
+// CPU time from /proc (Linux): ffmpeg and ffprobe are reaped children (cutime + cstime); node's
+// main thread runs the JS (pipe, normalise, JPEG, index writes), its other threads onnxruntime's
+// encoder and V8's GC. Undefined where /proc is missing: the bench then prints wall time only.
+const TICK = 0.01; // s per clock tick (USER_HZ 100 on Linux)
+interface Cpu { main: number; other: number; ffmpeg: number }
+function ticks(statLine: string): number[] { return statLine.slice(statLine.lastIndexOf(')') + 2).split(' ').map(Number); }
+function cpuNow(): Cpu | undefined {
+  try {
+    const all = ticks(readFileSync('/proc/self/stat', 'utf8'));
+    const main = ticks(readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8'));
+    const total = (all[11]! + all[12]!) * TICK;
+    const m = (main[11]! + main[12]!) * TICK;
+    return { main: m, other: total - m, ffmpeg: (all[13]! + all[14]!) * TICK };
+  } catch {
+    return undefined;
+  }
+}
+function cpuSince(c0: Cpu | undefined): Cpu | undefined {
+  const c1 = cpuNow();
+  return c0 && c1 ? { main: c1.main - c0.main, other: c1.other - c0.other, ffmpeg: c1.ffmpeg - c0.ffmpeg } : undefined;
+}
 
-// 3. Ingest into a fresh case store: the reference JS preprocessing, then ffmpeg scaling (the default).
+// 2. Decode alone: the sampled frames exactly as ingest pulls them (shrunk in ffmpeg, old and new colour path).
+const info0 = await probeVideo(video);
+const pre0 = (JSON.parse(readFileSync(join(modelDir, 'onnx.json'), 'utf8')) as { preprocessing: { size: number; mode: 'letterbox' | 'resize' } }).preprocessing;
+const geom0 = scaledGeometry(info0.width, info0.height, pre0.size, pre0.mode);
+const thumb0 = thumbSize(info0.width, info0.height);
+async function decodeAlone(rgbFirst: boolean) {
+  const c0 = cpuNow();
+  const t0 = performance.now();
+  const st = FrameStream.start(video, { fps: 5, scaled: { width: geom0.width, height: geom0.height, thumbWidth: thumb0.width, thumbHeight: thumb0.height, rgbFirst } });
+  let frames = 0;
+  for (let f = await st.next(); f; f = await st.next()) frames++;
+  return { frames, wall: (performance.now() - t0) / 1000, cpu: cpuSince(c0) };
+}
+const decodeRuns: Record<'old' | 'new', Array<Awaited<ReturnType<typeof decodeAlone>>>> = { old: [], new: [] };
+for (let r = 0; r < ingestReps; r++) {
+  decodeRuns.old.push(await decodeAlone(true));
+  decodeRuns.new.push(await decodeAlone(false));
+}
+
+// 3. Ingest into a fresh case store: old and new pipeline interleaved, then the reference JS preprocessing once.
 const storeDir = join(cache, `store-${process.pid}`);
-async function ingestWith(inputScaling: 'js' | 'ffmpeg', batchSize: number) {
+async function ingestWith(tag: string, opts: IngestOptions) {
   rmSync(storeDir, { recursive: true, force: true });
   const store = openStore(storeDir, { actor: 'bench' });
   const caseId = createCase(store, 'bench').id;
+  const c0 = cpuNow();
   const t0 = performance.now();
-  const r = await ingestVideo(store, caseId, video, modelDir, { threads, batchSize, inputScaling });
+  const r = await ingestVideo(store, caseId, video, modelDir, opts);
   const wall = (performance.now() - t0) / 1000;
+  const cpuAll = cpuSince(c0);
+  // The same call again finds the complete index: probe, one-frame decode, hash, model load and
+  // database only. Its CPU is subtracted so `cpu` is the build's (decode → encoder → index file).
+  const c1 = cpuNow();
+  await ingestVideo(store, caseId, video, modelDir, opts);
+  const fixed = cpuSince(c1);
+  const cpu = cpuAll && fixed ? { main: cpuAll.main - fixed.main, other: cpuAll.other - fixed.other, ffmpeg: cpuAll.ffmpeg - fixed.ffmpeg } : undefined;
   store.close();
-  const keep = join(cache, `index-${inputScaling}-${process.pid}.fpi`);
+  const keep = join(cache, `index-${tag}-${process.pid}.fpi`);
   copyFileSync(r.index.filePath, keep);
-  return { ing: r, wall, path: keep };
+  return { ing: r, wall, cpu, path: keep };
+}
+type IngestRun = Awaited<ReturnType<typeof ingestWith>>;
+// The old pipeline as it was: batch 16, onnxruntime's default pool (threads 0: one per core) on the main thread, RGB-first shrink.
+const OLD_INGEST: IngestOptions = { inputScaling: 'ffmpeg', scaleFromRgb: true, threads: 0, encoderOnMainThread: true, batchSize: 16 };
+const NEW_INGEST: IngestOptions = { inputScaling: 'ffmpeg', threads: 1, batchSize: encBatch };
+const runs: Record<'old' | 'new', IngestRun[]> = { old: [], new: [] };
+for (let r = 0; r < ingestReps; r++) {
+  log(`ingest ${r + 1}/${ingestReps}: old pipeline (RGB-first shrink, default onnxruntime threads, batch 16), then new (YUV shrink, 1 encoder thread, batch ${encBatch})…`);
+  runs.old.push(await ingestWith(`old${r}`, OLD_INGEST));
+  runs.new.push(await ingestWith(`new${r}`, NEW_INGEST));
 }
 log('ingest, reference JS preprocessing (batch 8)…');
-const ingJs = await ingestWith('js', 8);
-log(`ingest, ffmpeg scaling (batch ${encBatch})…`);
-const ingFf = await ingestWith('ffmpeg', encBatch);
-rmSync(storeDir, { recursive: true, force: true });
+const ingJs = await ingestWith('js', { inputScaling: 'js', batchSize: 8, threads: 1 });
+const ingFf = runs.new[runs.new.length - 1]!;
+const ingOld = runs.old[runs.old.length - 1]!;
+const load1 = loadavg();
 const ing = ingFf.ing;
-const ingestWall = ingFf.wall;
-const b = ing.build!;
 const bJs = ingJs.ing.build!;
 const idx = IndexFile.open(ingFf.path);
 const idxJs = IndexFile.open(ingJs.path);
+const idxOld = IndexFile.open(ingOld.path);
 const bytesPerFrame = (idx.byteLength - 512) / idx.frameCount;
 const thumbBytes = Array.from({ length: idx.frameCount }, (_, i) => idx.thumbnail(i).length).reduce((a, c) => a + c, 0) / idx.frameCount;
 
@@ -154,41 +215,55 @@ function sameSightings(a: Sighting[], c: Sighting[]): string {
   return `${same}/${sa.length} sightings identical in frames and times; max |Δscore| ${dScore.toExponential(1)}, max |Δ peak box| ${dBox.toFixed(2)} px`;
 }
 
-// 4b. Results: folded vs exported head (same index), ffmpeg vs JS input scaling (same head).
+// 4b. Results: folded vs exported head (same index); new vs old ffmpeg colour path and ffmpeg vs JS input scaling (same head).
 const probeQueries: AttributeCodes[] = [codes, ...(truth?.absentQuery ? [truth.absentQuery] : []), { gender: 2, torsoColour: 3, hair: 1 }];
 const headCmp: string[] = [];
 const scaleCmp: string[] = [];
+const pathCmp: string[] = [];
+const maxDiff = (x: Float32Array, y: Float32Array) => { let d = 0; for (let i = 0; i < x.length; i++) d = Math.max(d, Math.abs(x[i]! - y[i]!)); return d; };
 for (const cq of probeQueries) {
   const ex = await searchIndex(idx, searcher, cq, { head: 'exported' });
   const fo = await searchIndex(idx, searcher, cq, { head: 'folded' });
   const js = await searchIndex(idxJs, searcher, cq, { head: 'exported' });
-  let dConf = 0;
-  for (let i = 0; i < ex.bestConfidence.length; i++) dConf = Math.max(dConf, Math.abs(ex.bestConfidence[i]! - fo.bestConfidence[i]!));
-  headCmp.push(`${JSON.stringify(cq)}: ${sameSightings(ex.sightings, fo.sightings)}; best-confidence max |Δ| ${dConf.toExponential(1)}`);
-  let dJs = 0;
-  for (let i = 0; i < ex.bestConfidence.length; i++) dJs = Math.max(dJs, Math.abs(ex.bestConfidence[i]! - js.bestConfidence[i]!));
-  scaleCmp.push(`${JSON.stringify(cq)}: ${sameSightings(js.sightings, ex.sightings)}; best-confidence max |Δ| ${dJs.toExponential(1)}`);
+  const old = await searchIndex(idxOld, searcher, cq, { head: 'exported' });
+  headCmp.push(`${JSON.stringify(cq)}: ${sameSightings(ex.sightings, fo.sightings)}; best-confidence max |Δ| ${maxDiff(ex.bestConfidence, fo.bestConfidence).toExponential(1)}`);
+  scaleCmp.push(`${JSON.stringify(cq)}: ${sameSightings(js.sightings, ex.sightings)}; best-confidence max |Δ| ${maxDiff(ex.bestConfidence, js.bestConfidence).toExponential(1)}`);
+  pathCmp.push(`${JSON.stringify(cq)}: ${sameSightings(old.sightings, ex.sightings)}; best-confidence max |Δ| ${maxDiff(ex.bestConfidence, old.bestConfidence).toExponential(1)}`);
 }
 
-// 4c. Model input, ffmpeg-scaled vs preprocessFrame, on one real frame.
-const one = FrameStream.start(video, { fps: 5, fromS: Math.min(3.4, dur0 / 2), maxFrames: 1 });
-const fullFrame = (await one.next())!;
-one.stop();
-const geom = scaledGeometry(fullFrame.width, fullFrame.height, searcher.inputSize, searcher.manifest.preprocessing.mode);
-const sm = FrameStream.start(video, { fps: 5, fromS: Math.min(3.4, dur0 / 2), maxFrames: 1, scaled: { width: geom.width, height: geom.height } });
-const smallFrame = (await sm.next())!;
-sm.stop();
-const refIn = preprocessFrame({ data: fullFrame.data, width: fullFrame.width, height: fullFrame.height, channels: 3 }, { size: searcher.inputSize, mode: searcher.manifest.preprocessing.mode }).data;
-const ffIn = new Float32Array(refIn.length);
-normaliseScaled(smallFrame.data, geom, ffIn, 0);
-let inMax = 0;
-let inSum = 0;
-for (let i = 0; i < refIn.length; i++) { const d = Math.abs(refIn[i]! - ffIn[i]!); inMax = Math.max(inMax, d); inSum += d; }
-const encRef = await searcher.encodePreprocessed(refIn, 1);
-const encFf = await searcher.encodePreprocessed(ffIn, 1);
-let fMaxIn = 0;
+// 4c. Model input and encoder features, ffmpeg-scaled (new and old colour path) vs preprocessFrame on
+// the full-size RGB stream, over every sampled frame of the clip.
+const mode = searcher.manifest.preprocessing.mode;
+const inSize = searcher.inputSize;
+const per = inSize * inSize * 3;
+const fullFrames: Array<{ data: Buffer; width: number; height: number }> = [];
+const fsFull = FrameStream.start(video, { fps: 5 });
+for (let f = await fsFull.next(); f; f = await fsFull.next()) fullFrames.push(f);
+const geom = scaledGeometry(fullFrames[0]!.width, fullFrames[0]!.height, inSize, mode);
+const refIn = new Float32Array(fullFrames.length * per);
+fullFrames.forEach((f, i) => refIn.set(preprocessFrame({ data: f.data, width: f.width, height: f.height, channels: 3 }, { size: inSize, mode }).data, i * per));
+async function scaledInputs(rgbFirst: boolean): Promise<Float32Array> {
+  const out = new Float32Array(fullFrames.length * per);
+  const st = FrameStream.start(video, { fps: 5, scaled: { width: geom.width, height: geom.height, rgbFirst } });
+  let i = 0;
+  for (let f = await st.next(); f && i < fullFrames.length; f = await st.next(), i++) normaliseScaled(f.data, geom, out, i * per);
+  return out;
+}
+const encRef = await searcher.encodePreprocessed(refIn, fullFrames.length);
 let fScale = 0;
-for (let i = 0; i < encRef.length; i++) { fMaxIn = Math.max(fMaxIn, Math.abs(encRef[i]! - encFf[i]!)); fScale = Math.max(fScale, Math.abs(encRef[i]!)); }
+for (let i = 0; i < encRef.length; i++) fScale = Math.max(fScale, Math.abs(encRef[i]!));
+const GREY = 1 / 255 / 0.225; // one grey level in normalised units (green/blue std)
+const inputCmp: Record<'new' | 'old', string> = { new: '', old: '' };
+const encByPath: Record<'new' | 'old', Float32Array> = { new: new Float32Array(0), old: new Float32Array(0) };
+for (const path of ['new', 'old'] as const) {
+  const x = await scaledInputs(path === 'old');
+  let inMax = 0;
+  let inSum = 0;
+  for (let i = 0; i < refIn.length; i++) { const d = Math.abs(refIn[i]! - x[i]!); inMax = Math.max(inMax, d); inSum += d; }
+  encByPath[path] = await searcher.encodePreprocessed(x, fullFrames.length);
+  inputCmp[path] = `input max |Δ| ${inMax.toFixed(3)} (${(inMax / GREY).toFixed(1)} grey levels), mean ${(inSum / refIn.length).toFixed(4)} (${(inSum / refIn.length / GREY).toFixed(2)} levels); encoder features max |Δ| ${maxDiff(encRef, encByPath[path]).toExponential(2)}`;
+}
+const fNewOld = maxDiff(encByPath.new, encByPath.old);
 
 // 5. Storage error vs float32 on this clip's frames (features re-encoded from the decoded video).
 const frames: Array<{ data: Buffer; width: number; height: number }> = [];
@@ -244,14 +319,42 @@ if (truth) {
 }
 await searcher.dispose();
 rmSync(bigPath, { force: true });
-rmSync(ingFf.path, { force: true });
-rmSync(ingJs.path, { force: true });
+for (const r of [...runs.old, ...runs.new, ingJs]) rmSync(r.path, { force: true });
 rmSync(storeDir, { recursive: true, force: true });
 
 const dur = ing.info.durationS;
 const otherDtype: FeatureDtype = idx.header.dtype === 'int8' ? 'float16' : 'int8';
 const otherPerFrame = bytesPerFrame - featureBytes(idx.header.dtype, cells, M) + featureBytes(otherDtype, cells, M);
 const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
+const median = (xs: number[]) => { const v = [...xs].sort((p, q) => p - q); return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2; };
+const buildS = (r: IngestRun) => r.ing.build!.seconds.total;
+/** CPU-ms per footage-second, mean over the repetitions (undefined without /proc). */
+function cpuPerS(list: Array<{ cpu?: Cpu }>): Cpu & { total: number } | undefined {
+  if (list.some((r) => !r.cpu)) return undefined;
+  const sum = (k: keyof Cpu) => (1000 * list.reduce((a, r) => a + r.cpu![k], 0)) / list.length / dur;
+  const c = { main: sum('main'), other: sum('other'), ffmpeg: sum('ffmpeg') };
+  return { ...c, total: c.main + c.other + c.ffmpeg };
+}
+function ingestLine(which: 'old' | 'new'): string {
+  const rs = runs[which];
+  const t = median(rs.map(buildS));
+  const sh = (k: 'decodeWait' | 'prepare' | 'encode') => pct(median(rs.map((r) => r.ing.build!.seconds[k] / buildS(r))));
+  return `**${(dur / t).toFixed(2)}× real time** (median build ${t.toFixed(2)} s of ${rs.length}: ${rs.map((r) => buildS(r).toFixed(2)).join(', ')}); waiting for decode ${sh('decodeWait')}, normalise + thumbnail ${sh('prepare')}, waiting for the encoder ${sh('encode')}`;
+}
+function cpuLine(c: ReturnType<typeof cpuPerS>): string {
+  if (!c) return 'n/a (no /proc)';
+  return `ffmpeg ${c.ffmpeg.toFixed(0)} (${pct(c.ffmpeg / c.total)}), node main thread ${c.main.toFixed(0)} (${pct(c.main / c.total)}), node other threads (onnxruntime, GC) ${c.other.toFixed(0)} (${pct(c.other / c.total)}) → **${c.total.toFixed(0)} CPU-ms per footage-second**; 2-core ceiling ${(2000 / c.total).toFixed(1)}× real time`;
+}
+const cpuOld = cpuPerS(runs.old);
+const cpuNew = cpuPerS(runs.new);
+const pairRatios = runs.old.map((o, i) => buildS(o) / buildS(runs.new[i]!));
+function decodeLine(which: 'old' | 'new'): string {
+  const rs = decodeRuns[which];
+  const w = median(rs.map((r) => r.wall));
+  const c = rs.every((r) => r.cpu) ? (1000 * rs.reduce((a, r) => a + r.cpu!.ffmpeg, 0)) / rs.length / dur : undefined;
+  return `${(dur / w).toFixed(1)}× real time (median ${w.toFixed(2)} s for ${rs[0]!.frames} frames)${c !== undefined ? `, ffmpeg ${c.toFixed(0)} CPU-ms per footage-second` : ''}`;
+}
+const la = (l: number[]) => l.map((x) => x.toFixed(1)).join(' / ');
 const lines = [
   `## bench:video — ${new Date().toISOString().slice(0, 10)}, ${trained ? `model ${modelDir}` : 'random-init compact model (224×224, S=7, M=256)'}`,
   '',
@@ -259,17 +362,23 @@ const lines = [
   '',
   '| measure | value |',
   '|---|---|',
-  `| ingest speed (build: decode → scale → encoder → index), ffmpeg scaling, encoder batch ${encBatch} | **${(dur / b.seconds.total).toFixed(2)}× real time** (${(idx.frameCount / b.seconds.total).toFixed(1)} frames/s; ${b.seconds.total.toFixed(2)} s) |`,
-  `| ingest speed, reference JS preprocessing (old path), batch 8, same run | ${(dur / bJs.seconds.total).toFixed(2)}× real time (${bJs.seconds.total.toFixed(2)} s) → new/old **${(bJs.seconds.total / b.seconds.total).toFixed(1)}×** |`,
-  `| whole ingest incl. probe, hash, model load, database | ${(dur / ingestWall).toFixed(2)}× real time (${ingestWall.toFixed(2)} s); old path ${(dur / ingJs.wall).toFixed(2)}× |`,
-  `| time shares in the build (new; old) | waiting for decode ${pct(b.seconds.decodeWait / b.seconds.total)}, normalise + thumbnail ${pct(b.seconds.prepare / b.seconds.total)}, encoder ${pct(b.seconds.encode / b.seconds.total)}; old: decode ${pct(bJs.seconds.decodeWait / bJs.seconds.total)}, preprocess + thumbnail ${pct(bJs.seconds.prepare / bJs.seconds.total)}, encoder ${pct(bJs.seconds.encode / bJs.seconds.total)} |`,
-  `| model input, ffmpeg-scaled vs preprocessFrame (one ${fullFrame.width}×${fullFrame.height} frame, normalised units) | max |Δ| ${inMax.toFixed(4)}, mean ${(inSum / refIn.length).toFixed(5)}; encoder features max |Δ| ${fMaxIn.toExponential(2)} (features up to ${fScale.toFixed(2)}) |`,
-  `| decode alone (5 frames/s sampled, RGB through the pipe) | ${(dur / decodeOnly).toFixed(1)}× real time (${decoded} frames in ${decodeOnly.toFixed(2)} s) |`,
+  `| load average (1 / 5 / 15 min) at start; after the ingest runs | ${la(load0)}; ${la(load1)} (2 cores) |`,
+  `| ingest speed, NEW pipeline (ffmpeg shrinks from YUV, 1 encoder thread, batch ${encBatch}) | ${ingestLine('new')} |`,
+  `| ingest speed, OLD pipeline (RGB-first shrink, onnxruntime default threads on the main thread, batch 16), same run, interleaved | ${ingestLine('old')} → new/old **${(median(runs.old.map(buildS)) / median(runs.new.map(buildS))).toFixed(2)}×** (per pair: ${pairRatios.map((x) => x.toFixed(2)).join(', ')}) |`,
+  `| build CPU per footage-second, new | ${cpuLine(cpuNew)} |`,
+  `| build CPU per footage-second, old | ${cpuLine(cpuOld)} |`,
+  `| ingest, reference JS preprocessing (full frames through preprocessFrame), batch 8, 1 thread | ${(dur / bJs.seconds.total).toFixed(2)}× real time (${bJs.seconds.total.toFixed(2)} s); ${cpuLine(cpuPerS([ingJs]))} |`,
+  `| whole ingest incl. probe, hash, model load, database (median) | new ${(dur / median(runs.new.map((r) => r.wall))).toFixed(2)}×, old ${(dur / median(runs.old.map((r) => r.wall))).toFixed(2)}× real time |`,
+  `| decode alone, sampled frames shrunk as ingest pulls them, new (YUV) | ${decodeLine('new')} |`,
+  `| decode alone, old (RGB-first) | ${decodeLine('old')} |`,
+  `| model input vs preprocessFrame on the full-size RGB stream, all ${fullFrames.length} sampled frames, new path | ${inputCmp.new} (features up to ${fScale.toFixed(2)}) |`,
+  `| the same, old path | ${inputCmp.old}; new vs old features max |Δ| ${fNewOld.toExponential(2)} |`,
   `| re-query throughput (${foldedUsed ? 'folded head' : 'exported head — the folded head was not usable'}, batch 256, ${target}-frame index, query ${JSON.stringify(codes)}) | **${Math.round(requery).toLocaleString('en')} indexed frames/s** (1 h of footage at 5/s = 18,000 frames in ${(18000 / requery).toFixed(1)} s) |`,
   `| re-query with the exported head.onnx (old path), same run | ${Math.round(rate.exported).toLocaleString('en')} indexed frames/s → new/old **${(rate.folded / rate.exported).toFixed(1)}×** (${activeOf(codes)} of 16 slots stated) |`,
   `| re-query, 2-attribute query ${JSON.stringify(shortQuery)}, folded vs exported head | **${Math.round(shortRate.folded).toLocaleString('en')}** vs ${Math.round(shortRate.exported).toLocaleString('en')} indexed frames/s → **${(shortRate.folded / shortRate.exported).toFixed(1)}×** |`,
   ...headCmp.map((l) => `| sightings, folded vs exported head | ${l} |`),
-  ...scaleCmp.map((l) => `| sightings, ffmpeg vs JS input scaling (exported head) | ${l} |`),
+  ...pathCmp.map((l) => `| sightings, new vs old ffmpeg colour path (exported head) | ${l} |`),
+  ...scaleCmp.map((l) => `| sightings, ffmpeg (new) vs JS input scaling (exported head) | ${l} |`),
   `| index size (${idx.header.dtype} features, ${thumbBytes.toFixed(0)} B JPEG thumbnail/frame) | ${(bytesPerFrame / 1024).toFixed(1)} KiB/frame → **${((bytesPerFrame * 5 * 3600) / 1e6).toFixed(0)} MB per hour**; **${pct((idx.byteLength) / videoBytes)} of the video file** |`,
   `| index size with ${otherDtype} features | ${(otherPerFrame / 1024).toFixed(1)} KiB/frame → ${((otherPerFrame * 5 * 3600) / 1e6).toFixed(0)} MB per hour; ${pct((otherPerFrame * idx.frameCount + 512) / videoBytes)} of the video file |`,
   `| float16 vs float32 | ${storage.float16} |`,

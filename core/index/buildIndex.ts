@@ -40,6 +40,11 @@ export interface BuildIndexInput {
    * normalises (scaledInput.ts); 'js': full frames through preprocessFrame (the reference path).
    */
   inputScaling?: 'ffmpeg' | 'js';
+  /**
+   * With 'ffmpeg' scaling: the old colour path (whole frame to RGB, then shrink; see
+   * core/video/decode.ts scaledFilter). Only for bench:video's old-vs-new comparison.
+   */
+  scaleFromRgb?: boolean;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
   jobId?: string;
@@ -85,7 +90,7 @@ export async function buildIndex(input: BuildIndexInput): Promise<BuildIndexResu
   const geom = scaledGeometry(header.frameWidth, header.frameHeight, size, mode);
   const stream = FrameStream.start(input.videoPath, {
     fps: input.fps, afterS: input.resume?.lastPtsUs != null ? input.resume.lastPtsUs / 1e6 : undefined, signal: input.signal,
-    scaled: byFfmpeg ? { width: geom.width, height: geom.height, thumbWidth: header.thumbWidth, thumbHeight: header.thumbHeight } : undefined,
+    scaled: byFfmpeg ? { width: geom.width, height: geom.height, thumbWidth: header.thumbWidth, thumbHeight: header.thumbHeight, rgbFirst: input.scaleFromRgb } : undefined,
   });
   const secs = { decodeWait: 0, prepare: 0, encode: 0 };
   let batchesSinceCp = 0;
@@ -95,8 +100,9 @@ export async function buildIndex(input: BuildIndexInput): Promise<BuildIndexResu
     input.onCheckpoint?.(cp);
     batchesSinceCp = 0;
   };
-  // While the encoder runs on batch k (onnxruntime's own threads), batch k+1 is decoded and
-  // preprocessed here; records are still appended strictly in order, one whole batch at a time.
+  // While the encoder runs on batch k (on its worker thread when the retriever was opened with
+  // encoderInWorker, as ingest does), batch k+1 is decoded and preprocessed here; records are
+  // still appended strictly in order, one whole batch at a time.
   let inflight: { frames: DecodedFrame[]; thumbs: Buffer[]; features: Promise<Float32Array> } | null = null;
   const land = async () => {
     if (!inflight) return;

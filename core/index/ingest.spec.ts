@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VideoError } from '../errors';
 import { OnnxRetriever } from '../infer/onnxRetriever';
-import { createCase, getCaseByName, listEvidence, listIndexes, openStore, type Store } from '../store/index';
+import { createCase, getCaseByName, listEvidence, listIndexes, openStore, saveIndexCheckpoint, type Store } from '../store/index';
 import { makeTestClip } from '../video/testClips';
 import { IndexFile } from './indexFile';
 import { ingestVideo } from './ingest';
@@ -148,6 +148,30 @@ describe('ingest', () => {
       expect(r.index.frames).toBe(FRAMES);
     } finally {
       store.close();
+    }
+  }, 60_000);
+
+  it('does not resume a checkpoint made with another pixel path (older version): starts over, same index as a straight run', async () => {
+    const { store, caseId } = newStore('pixels');
+    const straight = newStore('pixels-ref');
+    try {
+      const ac = new AbortController();
+      await ingestVideo(store, caseId, video, model, {
+        batchSize: 2, checkpointEvery: 1, signal: ac.signal,
+        onProgress: (e) => { if (e.state === 'running' && e.done >= 6) ac.abort(); },
+      }).catch(() => undefined);
+      const idx = listIndexes(store, listEvidence(store, caseId)[0]!.id)[0]!;
+      expect((idx.checkpoint as { pixels?: string }).pixels).toBe('ffmpeg-yuv');
+      const { pixels: _, ...untagged } = idx.checkpoint as Record<string, unknown>;
+      saveIndexCheckpoint(store, idx.id, idx.frames, untagged); // as written before the pixel path was recorded
+      const r = await ingestVideo(store, caseId, video, model, { batchSize: 2, checkpointEvery: 1 });
+      expect(r.outcome).toBe('built');
+      expect(r.build!.framesThisRun).toBe(FRAMES);
+      const ref = await ingestVideo(straight.store, straight.caseId, video, model, { batchSize: 2, checkpointEvery: 1 });
+      expect(readFileSync(r.index.filePath).equals(readFileSync(ref.index.filePath))).toBe(true);
+    } finally {
+      store.close();
+      straight.store.close();
     }
   }, 60_000);
 

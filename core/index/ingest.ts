@@ -31,12 +31,29 @@ export const DEFAULT_DTYPE: FeatureDtype = 'float16';
 export interface IngestOptions {
   fps?: number | 'all';
   dtype?: FeatureDtype;
-  /** Frames per encoder run (default 16: fewer, larger onnxruntime runs). */
+  /**
+   * Frames per encoder run (default 8). One batch is in flight while the next is decoded, so a
+   * smaller batch shortens the start (the first batch waits for its frames) and the end (the last
+   * is encoded alone); onnxruntime's CPU per image is the same at 8 and 16 (bench:onnx). Measured
+   * interleaved on the 12-s bench clip: batch 8 built faster than 16 in 4 of 4 pairs.
+   */
   batchSize?: number;
+  /**
+   * onnxruntime intra-op threads for the encoder (default 1; 0: onnxruntime's own default, one per core). ffmpeg's decode needs ~2.5× the
+   * encoder's CPU at 5 frames/s (core/index/README.md), so one encoder thread keeps up and leaves
+   * the other core to ffmpeg; a second pool thread only adds spin-waiting and contention.
+   */
   threads?: number;
   checkpointEvery?: number;
   /** See BuildIndexInput.inputScaling (default 'ffmpeg'). */
   inputScaling?: 'ffmpeg' | 'js';
+  /** See BuildIndexInput.scaleFromRgb (bench:video's old path only). */
+  scaleFromRgb?: boolean;
+  /**
+   * Run the encoder on the main thread (the old pipeline; bench:video only). Default: on a worker
+   * thread, so the main thread keeps draining ffmpeg's pipe and preparing the next batch meanwhile.
+   */
+  encoderOnMainThread?: boolean;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
 }
@@ -79,10 +96,21 @@ export function indexFileName(evidenceId: number, sha256: string, modelHash: str
   return `e${evidenceId}_${sha256.slice(0, 16)}_${modelHash.slice(0, 12)}_${fpsLabel(fps)}_${dtype}.fpi`;
 }
 
-/** A saved checkpoint back from the database's JSON (null when absent or from another format). */
-function readCheckpoint(idx: IndexRecord): IndexCheckpoint | null {
-  const c = idx.checkpoint as Partial<IndexCheckpoint> | null;
+/**
+ * Which pixels the frames of an index were made from, saved with each checkpoint: a resume must
+ * not append frames made another way (the index header tells 'js' from 'ffmpeg', not the ffmpeg
+ * colour path, which changed from RGB-first to YUV shrinking). A checkpoint without it, or with
+ * another one, is not resumed: the build starts over and still gives the uninterrupted run's index.
+ */
+export function pixelPath(inputScaling: 'ffmpeg' | 'js' = 'ffmpeg', scaleFromRgb = false): string {
+  return inputScaling === 'js' ? 'js' : scaleFromRgb ? 'ffmpeg-rgb' : 'ffmpeg-yuv';
+}
+
+/** A saved checkpoint back from the database's JSON (null when absent, from another format or another pixel path). */
+function readCheckpoint(idx: IndexRecord, pixels: string): IndexCheckpoint | null {
+  const c = idx.checkpoint as (Partial<IndexCheckpoint> & { pixels?: unknown }) | null;
   if (!c || typeof c.bytes !== 'number' || typeof c.frames !== 'number' || c.frames === 0) return null;
+  if (c.pixels !== pixels) return null;
   return { bytes: c.bytes, frames: c.frames, lastPtsUs: typeof c.lastPtsUs === 'number' ? c.lastPtsUs : null };
 }
 
@@ -93,7 +121,8 @@ export async function ingestVideo(store: Store, caseId: number, videoPath: strin
   requireOpenCase(store, caseId);
   const info = await preflightVideo(videoPath, opts.signal);
   const hash = await hashFile(videoPath, { signal: opts.signal });
-  const retriever = await OnnxRetriever.open(modelDir, { threads: opts.threads, batchSize: opts.batchSize ?? 16 });
+  const retriever = await OnnxRetriever.open(modelDir, { threads: opts.threads ?? 1, batchSize: opts.batchSize ?? 8, encoderInWorker: !opts.encoderOnMainThread });
+  const pixels = pixelPath(opts.inputScaling, opts.scaleFromRgb);
   try {
     const modelHash = retriever.manifest.modelHash;
     const dbFps = fps === 'all' ? info.fps : fps;
@@ -110,12 +139,13 @@ export async function ingestVideo(store: Store, caseId: number, videoPath: strin
       framesTotal: fps === 'all' ? info.frameCount ?? undefined : Math.ceil(info.durationS * fps),
     });
     if (evidence.state !== 'indexing') evidence = setEvidenceState(store, evidence.id, 'indexing');
-    let resume = existing ? readCheckpoint(existing) : null;
+    let resume = existing ? readCheckpoint(existing, pixels) : null;
     // A checkpoint whose file is gone or shorter than recorded cannot be trusted: start over.
     if (resume && (!existsSync(index.filePath) || statSync(index.filePath).size < resume.bytes)) resume = null;
     const build = await buildIndex({
       videoPath, videoSha256: hash.sha256, info, retriever, indexPath: index.filePath, fps, dtype, resume,
-      onCheckpoint: (cp) => saveIndexCheckpoint(store, index.id, cp.frames, cp), checkpointEvery: opts.checkpointEvery, inputScaling: opts.inputScaling,
+      onCheckpoint: (cp) => saveIndexCheckpoint(store, index.id, cp.frames, { ...cp, pixels }), checkpointEvery: opts.checkpointEvery,
+      inputScaling: opts.inputScaling, scaleFromRgb: opts.scaleFromRgb,
       signal: opts.signal, onProgress: opts.onProgress, jobId: `ingest-${index.id}`,
     });
     const done = finishIndex(store, index.id, 'complete', build.frames, build.warnings.length ? build.warnings.join(' | ').slice(0, 2000) : undefined);

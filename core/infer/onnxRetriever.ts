@@ -23,6 +23,8 @@ export interface RetrieverOptions {
   provider?: ProviderChoice;
   /** Frames per encoder/head run (default 8). */
   batchSize?: number;
+  /** CPU: run the encoder on a worker thread (see SessionOptions.inWorker; ingest overlaps it with decoding). */
+  encoderInWorker?: boolean;
 }
 
 /** Encoded frames: I_en per frame plus what is needed to map boxes back to each frame. */
@@ -81,7 +83,7 @@ export class OnnxRetriever {
     const s = { provider: opts.provider, intraOpThreads: opts.threads };
     const encFile = join(modelDir, m.encoder.file);
     const headFile = join(modelDir, m.head.file);
-    const encoder = await OnnxSession.create(readGraphFile(modelDir, m.encoder), { ...s, label: encFile });
+    const encoder = await OnnxSession.create(readGraphFile(modelDir, m.encoder), { ...s, label: encFile, inWorker: opts.encoderInWorker });
     let head: OnnxSession;
     let headBytes: Uint8Array;
     try {

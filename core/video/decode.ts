@@ -31,15 +31,25 @@ export interface DecodeOptions {
   maxFrames?: number;
   /**
    * Let ffmpeg (C) shrink each kept frame instead of piping it at full size: `data` becomes RGB at
-   * width×height (RGB conversion as for full frames, then swscale 'bilinear', which widens its
-   * triangle filter when shrinking like core/model/preprocess.ts), and `thumb` an area-averaged
-   * thumbnail. Both travel in one stacked rawvideo frame, so the pipe carries ~10× fewer bytes.
+   * width×height (swscale 'bilinear', which widens its triangle filter when shrinking like
+   * core/model/preprocess.ts), and `thumb` an area-averaged thumbnail. Both travel in one stacked
+   * rawvideo frame, so the pipe carries ~10× fewer bytes. See scaledFilter for the colour path.
    */
   scaled?: ScaledOutput;
   signal?: AbortSignal;
 }
 
-export interface ScaledOutput { width: number; height: number; thumbWidth?: number; thumbHeight?: number }
+export interface ScaledOutput {
+  width: number;
+  height: number;
+  thumbWidth?: number;
+  thumbHeight?: number;
+  /**
+   * The old colour path: convert the whole decoded frame to RGB first, then shrink RGB (swscale
+   * converts it back to YUV internally to scale). Kept for bench:video's old-vs-new comparison.
+   */
+  rgbFirst?: boolean;
+}
 
 export interface DecodedFrame {
   /** 0-based position among the kept frames of this run. */
@@ -81,13 +91,27 @@ export function selectFilter(fps: number | 'all', fromS = 0, afterS?: number): s
   return `${select}settb=1/1000000,showinfo`;
 }
 
-/** -filter_complex for `scaled`: both pictures from one RGB conversion, stacked (padded to one width). */
+/**
+ * -filter_complex for `scaled`: the model picture and the thumbnail, stacked (padded to one width).
+ *
+ * Each is shrunk straight from the decoder's YUV and converted to RGB at the small size
+ * (`full_chroma_int`: chroma interpolated to every output pixel, not shared by pixel pairs). The
+ * old path (`rgbFirst`) converted every kept frame to RGB at full size and shrank RGB, which
+ * swscale does by converting back to YUV: on 704×576 footage that cost ~5 ms of ffmpeg CPU per kept
+ * frame, a third of ffmpeg's whole time at 5 frames/s (bench:video). Against preprocessFrame on the
+ * full-size RGB stream the model input moves from mean |Δ| ≈ 0.2 to ≈ 1.2 grey levels (the
+ * full-size stream uses swscale's table-based YUV→RGB converter, which rounds differently); max
+ * |Δ| is about the same (~5 levels at hard edges). bench:video prints both and the sightings.
+ */
 export function scaledFilter(select: string, o: ScaledOutput): string {
   const w = Math.max(o.width, o.thumbWidth ?? 0);
-  const model = `scale=${o.width}:${o.height}:flags=bilinear${o.width < w ? `,pad=${w}:${o.height}` : ''}`;
-  if (!o.thumbWidth || !o.thumbHeight) return `[0:v:0]${select},format=rgb24,${model}[out]`;
-  const thumb = `scale=${o.thumbWidth}:${o.thumbHeight}:flags=area${o.thumbWidth < w ? `,pad=${w}:${o.thumbHeight}` : ''}`;
-  return `[0:v:0]${select},format=rgb24,split[a][b];[a]${model}[m];[b]${thumb}[t];[m][t]vstack[out]`;
+  const pad = (pw: number, ph: number) => (pw < w ? `,pad=${w}:${ph}` : '');
+  const rgb = o.rgbFirst ? '' : ',format=rgb24';
+  const model = `scale=${o.width}:${o.height}:flags=bilinear${o.rgbFirst ? '' : '+full_chroma_int'}${rgb}${pad(o.width, o.height)}`;
+  const head = `[0:v:0]${select}${o.rgbFirst ? ',format=rgb24' : ''}`;
+  if (!o.thumbWidth || !o.thumbHeight) return `${head},${model}[out]`;
+  const thumb = `scale=${o.thumbWidth}:${o.thumbHeight}:flags=area${rgb}${pad(o.thumbWidth, o.thumbHeight)}`;
+  return `${head},split[a][b];[a]${model}[m];[b]${thumb}[t];[m][t]vstack[out]`;
 }
 
 /** Cuts a stacked scaled frame into the model picture and the thumbnail (compact rows). */
