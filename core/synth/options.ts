@@ -8,10 +8,13 @@ export const GENERATOR_NAME = 'fastpr-synth';
  * Bump when any change alters the output for a given seed.
  * 1.1.0: garment patterns filled from a repeating tile, background specks one fill per shade
  * (faster; pictures differ from 1.0.0 only in sub-pixel detail; annotations are unchanged).
+ * 1.2.0: people, luggage, scene objects and shadows drawn by a JS anti-aliased scanline rasteriser
+ * (raster.ts) instead of canvas paths, patterns evaluated analytically (faster; pictures differ from
+ * 1.1.0 in anti-aliasing and pattern edges; annotations are unchanged).
  */
-export const GENERATOR_VERSION = '1.1.0';
+export const GENERATOR_VERSION = '1.2.0';
 /** Older versions this code still reproduces byte for byte (SynthOptions.generatorVersion). */
-export const REPRODUCIBLE_VERSIONS = ['1.0.0', GENERATOR_VERSION] as const;
+export const REPRODUCIBLE_VERSIONS = ['1.0.0', '1.1.0', GENERATOR_VERSION] as const;
 export type GeneratorVersion = (typeof REPRODUCIBLE_VERSIONS)[number];
 
 export interface VideoOptions {
@@ -42,6 +45,17 @@ export interface SynthOptions {
 /** The generator version `o` produces. */
 export function generatorVersion(o: SynthOptions): GeneratorVersion {
   return o.generatorVersion ?? GENERATOR_VERSION;
+}
+
+/**
+ * How a version draws a frame: 1.0.0 canvas paths with clipped patterns, 1.1.0 canvas paths with
+ * pattern tiles, 1.2.0 the JS rasteriser (raster.ts).
+ */
+export type DrawStyle = '1.0' | '1.1' | 'raster';
+
+export function drawStyle(o: SynthOptions): DrawStyle {
+  const v = generatorVersion(o);
+  return v === '1.0.0' ? '1.0' : v === '1.1.0' ? '1.1' : 'raster';
 }
 
 /** Whether `o` asks for generator 1.0.0's drawing. */
