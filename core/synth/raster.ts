@@ -38,7 +38,8 @@ let polyX = new Float64Array(64);
 let polyY = new Float64Array(64);
 let eCx = 0, eCy = 0, eA = 0, eBk = 0, eCk = 0;
 let cX1 = 0, cY1 = 0, cX2 = 0, cY2 = 0, cR = 0, cLen = 0;
-const bx = new Float64Array(4), by = new Float64Array(4);
+const sideY0 = new Float64Array(2), sideY1 = new Float64Array(2), sideSlope = new Float64Array(2);
+const sideX = new Float64Array(2), sideYa = new Float64Array(2), sideXb = new Float64Array(2), sideFlat = new Uint8Array(2);
 let yTop = 0, yBottom = 0;
 // The interval found by span().
 let LO = 0, HI = 0;
@@ -82,9 +83,19 @@ function setShape(s: Shape, t: Xform): void {
       cX2 = te + ta * s.x2 - tb * s.y2; cY2 = tf + tb * s.x2 + ta * s.y2;
       cR = s.r * sc;
       cLen = Math.hypot(cX2 - cX1, cY2 - cY1);
-      const nx = cLen > 0 ? (-(cY2 - cY1) / cLen) * cR : 0, ny = cLen > 0 ? ((cX2 - cX1) / cLen) * cR : 0;
-      bx[0] = cX1 + nx; bx[1] = cX2 + nx; bx[2] = cX2 - nx; bx[3] = cX1 - nx;
-      by[0] = cY1 + ny; by[1] = cY2 + ny; by[2] = cY2 - ny; by[3] = cY1 - ny;
+      // The body's two long sides (its short sides are diameters of the end discs, inside them).
+      if (cLen > 0) {
+        const nx = (-(cY2 - cY1) / cLen) * cR, ny = ((cX2 - cX1) / cLen) * cR;
+        for (let k = 0; k < 2; k++) {
+          const sg = k === 0 ? 1 : -1;
+          const ax = cX1 + sg * nx, ay = cY1 + sg * ny, bx2 = cX2 + sg * nx, by2 = cY2 + sg * ny;
+          sideY0[k] = Math.min(ay, by2); sideY1[k] = Math.max(ay, by2);
+          sideSlope[k] = by2 !== ay ? (bx2 - ax) / (by2 - ay) : 0;
+          sideX[k] = ax; sideYa[k] = ay;
+          sideFlat[k] = by2 === ay ? 1 : 0;
+          sideXb[k] = bx2;
+        }
+      }
       kind = 2; yTop = Math.min(cY1, cY2) - cR; yBottom = Math.max(cY1, cY2) + cR;
     }
   }
@@ -128,15 +139,19 @@ function span(yc: number): boolean {
     const d2 = yc - cY2, q2 = r2 - d2 * d2;
     if (q2 >= 0) { const h = Math.sqrt(q2); if (cX2 - h < lo) lo = cX2 - h; if (cX2 + h > hi) hi = cX2 + h; }
     if (cLen > 0) {
-      for (let i = 0, j = 3; i < 4; j = i++) {
-        const yi = by[i]!, yj = by[j]!;
-        if ((yi <= yc && yj >= yc) || (yj <= yc && yi >= yc)) {
-          const xi = bx[i]!, xj = bx[j]!;
-          const x = yi === yj ? xi : xi + ((yc - yi) * (xj - xi)) / (yj - yi);
-          if (x < lo) lo = x;
-          if (x > hi) hi = x;
-          if (yi === yj) { if (xj > hi) hi = xj; if (xj < lo) lo = xj; }
+      for (let k = 0; k < 2; k++) {
+        if (yc < sideY0[k]! || yc > sideY1[k]!) continue;
+        if (sideFlat[k]) {
+          const xa = sideX[k]!, xb = sideXb[k]!;
+          if (xa < lo) lo = xa;
+          if (xb < lo) lo = xb;
+          if (xa > hi) hi = xa;
+          if (xb > hi) hi = xb;
+          continue;
         }
+        const x = sideX[k]! + (yc - sideYa[k]!) * sideSlope[k]!;
+        if (x < lo) lo = x;
+        if (x > hi) hi = x;
       }
     }
   }
@@ -230,60 +245,82 @@ function setPattern(p: Pattern | undefined, s: Shape, t: Xform): void {
 
 /** An RGBA pixel buffer (straight alpha, opaque) that shapes are composited onto. */
 export class PixelRaster {
-  private readonly cov: Float32Array;
-  private readonly diff: Float32Array;
+  private readonly u32: Uint32Array;
+  private readonly los = new Float64Array(SUB);
+  private readonly his = new Float64Array(SUB);
   /** `stride`: pixels per row of `data` (a frame may be drawn into the top-left of a larger buffer). */
   constructor(readonly data: Uint8ClampedArray, readonly width: number, readonly height: number, readonly stride = width) {
-    this.cov = new Float32Array(width + 2);
-    this.diff = new Float32Array(width + 2);
+    this.u32 = new Uint32Array(data.buffer, data.byteOffset, data.length >> 2);
   }
 
-  /** Fills a shape (local frame mapped by `t`) with colour (r, g, b) at opacity `alpha`, then its pattern. */
+  /** Blends (r, g, b) at opacity `a` (0..1] into pixel byte offset `i`, then the pattern at coverage `c`. */
+  private blend(i: number, x: number, row: number, c: number, r: number, g: number, b: number, a: number): void {
+    const data = this.data;
+    if (a >= 0.9999) {
+      data[i] = r;
+      data[i + 1] = g;
+      data[i + 2] = b;
+    } else {
+      data[i] = data[i]! + (r - data[i]!) * a;
+      data[i + 1] = data[i + 1]! + (g - data[i + 1]!) * a;
+      data[i + 2] = data[i + 2]! + (b - data[i + 2]!) * a;
+    }
+    if (patCode) {
+      const pa = c * pA * patternAt(x + 0.5, row + 0.5);
+      if (pa > 1e-4) {
+        data[i] = data[i]! + (pR - data[i]!) * pa;
+        data[i + 1] = data[i + 1]! + (pG - data[i + 1]!) * pa;
+        data[i + 2] = data[i + 2]! + (pB - data[i + 2]!) * pa;
+      }
+    }
+  }
+
+  /**
+   * Fills a shape (local frame mapped by `t`) with colour (r, g, b) at opacity `alpha`, then its pattern.
+   * Per pixel row: the pixels every sub-scanline covers fully are one run (a plain 32-bit fill when
+   * opaque and unpatterned); only the few pixels at the two ends get their coverage summed.
+   */
   fill(s: Shape, t: Xform, r: number, g: number, b: number, alpha: number, pattern?: Pattern): void {
     setShape(s, t);
     setPattern(pattern, s, t);
-    const W = this.width, data = this.data, cov = this.cov, diff = this.diff;
+    const W = this.width, los = this.los, his = this.his;
+    const packed = ((255 << 24) | (Math.round(b) << 16) | (Math.round(g) << 8) | Math.round(r)) >>> 0;
+    const solid = alpha === 1 && patCode === 0 && r === Math.round(r) && g === Math.round(g) && b === Math.round(b);
     const row0 = Math.max(0, Math.floor(yTop)), row1 = Math.min(this.height - 1, Math.ceil(yBottom) - 1);
     for (let row = row0; row <= row1; row++) {
-      let xMin = W, xMax = -1;
+      let n = 0;
+      let xMin = W, xMax = -1, inLo = 0, inHi = W;
       for (let j = 0; j < SUB; j++) {
         if (!span(row + (j + 0.5) * INV_SUB)) continue;
         const lo = LO < 0 ? 0 : LO, hi = HI > W ? W : HI;
         if (!(hi > lo)) continue;
-        const il = Math.floor(lo), ih = Math.floor(hi);
-        if (il === ih) {
-          cov[il]! += (hi - lo) * INV_SUB;
-        } else {
-          cov[il]! += (il + 1 - lo) * INV_SUB;
-          cov[ih]! += (hi - ih) * INV_SUB;
-          diff[il + 1]! += INV_SUB;
-          diff[ih]! -= INV_SUB;
-        }
+        los[n] = lo; his[n] = hi; n++;
+        const il = Math.floor(lo), ih = Math.ceil(hi) - 1;
         if (il < xMin) xMin = il;
         if (ih > xMax) xMax = ih;
+        const cl = Math.ceil(lo), fh = Math.floor(hi);
+        if (cl > inLo) inLo = cl;
+        if (fh < inHi) inHi = fh;
       }
-      if (xMax < 0) continue;
-      let run = 0;
-      let i = 4 * (row * this.stride + xMin);
-      for (let x = xMin; x <= xMax; x++, i += 4) {
-        run += diff[x]!;
-        let c = cov[x]! + run;
-        cov[x] = 0;
-        diff[x] = 0;
-        if (c <= 1e-4 || x >= W) continue;
-        if (c > 1) c = 1;
-        const a = c * alpha;
-        data[i] = data[i]! + (r - data[i]!) * a;
-        data[i + 1] = data[i + 1]! + (g - data[i + 1]!) * a;
-        data[i + 2] = data[i + 2]! + (b - data[i + 2]!) * a;
-        if (patCode) {
-          const pa = c * pA * patternAt(x + 0.5, row + 0.5);
-          if (pa > 1e-4) {
-            data[i] = data[i]! + (pR - data[i]!) * pa;
-            data[i + 1] = data[i + 1]! + (pG - data[i + 1]!) * pa;
-            data[i + 2] = data[i + 2]! + (pB - data[i + 2]!) * pa;
-          }
+      if (n === 0) continue;
+      // Fully covered run [inLo, inHi) exists only when all sub-scanlines hit the shape.
+      if (n < SUB || inHi <= inLo) { inLo = xMax + 1; inHi = xMax + 1; }
+      const base = row * this.stride;
+      for (let x = xMin; x <= xMax; x++) {
+        if (x === inLo) {
+          if (solid) this.u32.fill(packed, base + inLo, base + inHi);
+          else for (let xi = inLo; xi < inHi; xi++) this.blend(4 * (base + xi), xi, row, 1, r, g, b, alpha);
+          x = inHi - 1;
+          continue;
         }
+        let c = 0;
+        for (let k = 0; k < n; k++) {
+          const lo = los[k]! > x ? los[k]! : x, hi = his[k]! < x + 1 ? his[k]! : x + 1;
+          if (hi > lo) c += hi - lo;
+        }
+        c *= INV_SUB;
+        if (c <= 1e-4) continue;
+        this.blend(4 * (base + x), x, row, c, r, g, b, c * alpha);
       }
     }
   }
@@ -317,12 +354,12 @@ export class PixelRaster {
       const y0 = Math.floor(fy), wy = fy - y0;
       const r0 = 4 * sw * y0, r1 = 4 * sw * Math.min(sh - 1, y0 + 1);
       for (let x = 0; x < W; x++, o += 4) {
-        const a = x0s[x]!, b = x1s[x]!, wx = fxs[x]!;
-        for (let c = 0; c < 3; c++) {
-          const top = src[r0 + a + c]! + (src[r0 + b + c]! - src[r0 + a + c]!) * wx;
-          const bot = src[r1 + a + c]! + (src[r1 + b + c]! - src[r1 + a + c]!) * wx;
-          data[o + c] = top + (bot - top) * wy;
-        }
+        const a0 = r0 + x0s[x]!, b0 = r0 + x1s[x]!, a1 = r1 + x0s[x]!, b1 = r1 + x1s[x]!, wx = fxs[x]!;
+        // Weights of the four neighbours (bilinear).
+        const w11 = wx * wy, w01 = wy - w11, w10 = wx - w11, w00 = 1 - wx - w01;
+        data[o] = src[a0]! * w00 + src[b0]! * w10 + src[a1]! * w01 + src[b1]! * w11;
+        data[o + 1] = src[a0 + 1]! * w00 + src[b0 + 1]! * w10 + src[a1 + 1]! * w01 + src[b1 + 1]! * w11;
+        data[o + 2] = src[a0 + 2]! * w00 + src[b0 + 2]! * w10 + src[a1 + 2]! * w01 + src[b1 + 2]! * w11;
         data[o + 3] = 255;
       }
       o += pad;

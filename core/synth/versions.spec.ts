@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateStillFrame } from './generate';
-import { defaultOptions, GENERATOR_VERSION, type GeneratorVersion } from './options';
+import { defaultOptions, GENERATOR_VERSION, RASTER_MAX_PIXELS, type GeneratorVersion } from './options';
 import { synthesize } from './synthesize';
 
 const root = mkdtempSync(join(tmpdir(), 'fastpr-synth-versions-'));
@@ -42,6 +42,14 @@ describe('generator versions', () => {
       expect(now.images.some((img, i) => !img.equals(v.images[i]!)), old).toBe(true);
     }
     expect(digest().all).toBe(now.all); // and it is deterministic
+  });
+
+  it('draws frames above RASTER_MAX_PIXELS as 1.1.0 did (the canvas is faster there), smaller ones differently', () => {
+    const big = defaultOptions({ ...base, width: 640, height: 480, frames: 1 });
+    expect(big.width * big.height).toBeGreaterThan(RASTER_MAX_PIXELS);
+    expect(generateStillFrame(big, 0).image.equals(generateStillFrame({ ...big, generatorVersion: '1.1.0' }, 0).image)).toBe(true);
+    const small = defaultOptions({ ...base, frames: 1 });
+    expect(generateStillFrame(small, 0).image.equals(generateStillFrame({ ...small, generatorVersion: '1.1.0' }, 0).image)).toBe(false);
   });
 
   it('gives the same bytes in any frame order, with other sizes and versions made in between', () => {
