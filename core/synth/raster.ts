@@ -7,6 +7,8 @@
  *
  * Anti-aliasing: SUB sub-scanlines per pixel row, each meeting the shape in one interval whose
  * horizontal coverage of every pixel is exact; a pixel's coverage is the mean over sub-scanlines.
+ * Inside a shape's vertical extent the sub-scanline intervals are interpolated between the row's
+ * boundary lines (one shape evaluation per row instead of SUB).
  * Garment patterns are evaluated analytically in the garment's local frame (box-filtered over the
  * pixel footprint), phased to the garment's bounds like the 1.1.0 tiles.
  */
@@ -41,8 +43,9 @@ let cX1 = 0, cY1 = 0, cX2 = 0, cY2 = 0, cR = 0, cLen = 0;
 const sideY0 = new Float64Array(2), sideY1 = new Float64Array(2), sideSlope = new Float64Array(2);
 const sideX = new Float64Array(2), sideYa = new Float64Array(2), sideXb = new Float64Array(2), sideFlat = new Uint8Array(2);
 let yTop = 0, yBottom = 0;
-// The interval found by span().
-let LO = 0, HI = 0;
+// The interval found by span(), [lo, hi]: a typed array, as module-level `let` doubles would be
+// re-boxed (a heap allocation) on every write.
+const SPAN = new Float64Array(2);
 
 function setShape(s: Shape, t: Xform): void {
   const ta = t.a, tb = t.b, te = t.e, tf = t.f;
@@ -101,7 +104,7 @@ function setShape(s: Shape, t: Xform): void {
   }
 }
 
-/** The shape's interval on the horizontal line y = yc (LO, HI); false when it misses the line. */
+/** The shape's interval on the horizontal line y = yc (SPAN); false when it misses the line. */
 function span(yc: number): boolean {
   let lo = Infinity, hi = -Infinity;
   if (kind === 1) {
@@ -110,8 +113,8 @@ function span(yc: number): boolean {
     const disc = B * B - 4 * eA * C;
     if (disc < 0) return false;
     const r = Math.sqrt(disc);
-    LO = eCx + (-B - r) / (2 * eA);
-    HI = eCx + (-B + r) / (2 * eA);
+    SPAN[0] = eCx + (-B - r) / (2 * eA);
+    SPAN[1] = eCx + (-B + r) / (2 * eA);
     return true;
   }
   if (kind === 0) {
@@ -156,7 +159,7 @@ function span(yc: number): boolean {
     }
   }
   if (!(hi > lo)) return false;
-  LO = lo; HI = hi;
+  SPAN[0] = lo; SPAN[1] = hi;
   return true;
 }
 
@@ -283,16 +286,33 @@ export class PixelRaster {
   fill(s: Shape, t: Xform, r: number, g: number, b: number, alpha: number, pattern?: Pattern): void {
     setShape(s, t);
     setPattern(pattern, s, t);
-    const W = this.width, los = this.los, his = this.his;
+    const W = this.width, los = this.los, his = this.his, u32 = this.u32;
     const packed = ((255 << 24) | (Math.round(b) << 16) | (Math.round(g) << 8) | Math.round(r)) >>> 0;
     const solid = alpha === 1 && patCode === 0 && r === Math.round(r) && g === Math.round(g) && b === Math.round(b);
     const row0 = Math.max(0, Math.floor(yTop)), row1 = Math.min(this.height - 1, Math.ceil(yBottom) - 1);
+    // The shape's interval on the row's top boundary line (shared with the row above).
+    let topHit = span(row0), topLo = SPAN[0]!, topHi = SPAN[1]!;
     for (let row = row0; row <= row1; row++) {
       let n = 0;
       let xMin = W, xMax = -1, inLo = 0, inHi = W;
+      const botHit = span(row + 1), botLo = SPAN[0]!, botHi = SPAN[1]!;
+      // A convex shape met by both boundary lines meets every line between: its sub-scanline
+      // intervals are interpolated (exact for straight edges, a sub-pixel chord on curves and at
+      // vertices). Rows where the shape begins or ends evaluate each sub-scanline exactly.
+      const lerp = topHit && botHit;
       for (let j = 0; j < SUB; j++) {
-        if (!span(row + (j + 0.5) * INV_SUB)) continue;
-        const lo = LO < 0 ? 0 : LO, hi = HI > W ? W : HI;
+        const f = (j + 0.5) * INV_SUB;
+        let lo: number, hi: number;
+        if (lerp) {
+          lo = topLo + (botLo - topLo) * f;
+          hi = topHi + (botHi - topHi) * f;
+        } else if (span(row + f)) {
+          lo = SPAN[0]!; hi = SPAN[1]!;
+        } else {
+          continue;
+        }
+        if (lo < 0) lo = 0;
+        if (hi > W) hi = W;
         if (!(hi > lo)) continue;
         los[n] = lo; his[n] = hi; n++;
         const il = Math.floor(lo), ih = Math.ceil(hi) - 1;
@@ -302,13 +322,15 @@ export class PixelRaster {
         if (cl > inLo) inLo = cl;
         if (fh < inHi) inHi = fh;
       }
+      topHit = botHit; topLo = botLo; topHi = botHi;
       if (n === 0) continue;
       // Fully covered run [inLo, inHi) exists only when all sub-scanlines hit the shape.
       if (n < SUB || inHi <= inLo) { inLo = xMax + 1; inHi = xMax + 1; }
       const base = row * this.stride;
       for (let x = xMin; x <= xMax; x++) {
         if (x === inLo) {
-          if (solid) this.u32.fill(packed, base + inLo, base + inHi);
+          if (solid && inHi - inLo > 24) u32.fill(packed, base + inLo, base + inHi);
+          else if (solid) for (let xi = base + inLo, end = base + inHi; xi < end; xi++) u32[xi] = packed;
           else for (let xi = inLo; xi < inHi; xi++) this.blend(4 * (base + xi), xi, row, 1, r, g, b, alpha);
           x = inHi - 1;
           continue;
