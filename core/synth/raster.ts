@@ -104,8 +104,12 @@ function setShape(s: Shape, t: Xform): void {
   }
 }
 
-/** The shape's interval on the horizontal line y = yc (SPAN); false when it misses the line. */
-function span(yc: number): boolean {
+/**
+ * The shape's interval on a horizontal line (SPAN): y = row (j < 0) or sub-scanline j of pixel row
+ * `row`. Integer arguments: a double passed to a call that is not inlined is boxed (allocated).
+ */
+function span(row: number, j: number): boolean {
+  const yc = j < 0 ? row : row + (j + 0.5) * INV_SUB;
   let lo = Infinity, hi = -Infinity;
   if (kind === 1) {
     const dy = yc - eCy;
@@ -184,9 +188,9 @@ function clamp01(v: number): number {
   return v < 0 ? 0 : v > 1 ? 1 : v;
 }
 
-/** Share of the pattern colour at image point (ix, iy). */
-function patternAt(ix: number, iy: number): number {
-  const dx = ix - invE, dy = iy - invF;
+/** Share of the pattern colour at the centre of pixel (x, row) (integers: see span). */
+function patternAt(x: number, row: number): number {
+  const dx = x + 0.5 - invE, dy = row + 0.5 - invF;
   const lx = inv00 * dx + inv01 * dy, ly = -inv01 * dx + inv00 * dy;
   if (patCode === 6) {
     const disc = clamp01((logoR - Math.hypot(lx - logoCx, ly - logoCy)) * pPx + 0.5);
@@ -256,28 +260,6 @@ export class PixelRaster {
     this.u32 = new Uint32Array(data.buffer, data.byteOffset, data.length >> 2);
   }
 
-  /** Blends (r, g, b) at opacity `a` (0..1] into pixel byte offset `i`, then the pattern at coverage `c`. */
-  private blend(i: number, x: number, row: number, c: number, r: number, g: number, b: number, a: number): void {
-    const data = this.data;
-    if (a >= 0.9999) {
-      data[i] = r;
-      data[i + 1] = g;
-      data[i + 2] = b;
-    } else {
-      data[i] = data[i]! + (r - data[i]!) * a;
-      data[i + 1] = data[i + 1]! + (g - data[i + 1]!) * a;
-      data[i + 2] = data[i + 2]! + (b - data[i + 2]!) * a;
-    }
-    if (patCode) {
-      const pa = c * pA * patternAt(x + 0.5, row + 0.5);
-      if (pa > 1e-4) {
-        data[i] = data[i]! + (pR - data[i]!) * pa;
-        data[i + 1] = data[i + 1]! + (pG - data[i + 1]!) * pa;
-        data[i + 2] = data[i + 2]! + (pB - data[i + 2]!) * pa;
-      }
-    }
-  }
-
   /**
    * Fills a shape (local frame mapped by `t`) with colour (r, g, b) at opacity `alpha`, then its pattern.
    * Per pixel row: the pixels every sub-scanline covers fully are one run (a plain 32-bit fill when
@@ -286,16 +268,16 @@ export class PixelRaster {
   fill(s: Shape, t: Xform, r: number, g: number, b: number, alpha: number, pattern?: Pattern): void {
     setShape(s, t);
     setPattern(pattern, s, t);
-    const W = this.width, los = this.los, his = this.his, u32 = this.u32;
+    const W = this.width, los = this.los, his = this.his, u32 = this.u32, data = this.data;
     const packed = ((255 << 24) | (Math.round(b) << 16) | (Math.round(g) << 8) | Math.round(r)) >>> 0;
     const solid = alpha === 1 && patCode === 0 && r === Math.round(r) && g === Math.round(g) && b === Math.round(b);
     const row0 = Math.max(0, Math.floor(yTop)), row1 = Math.min(this.height - 1, Math.ceil(yBottom) - 1);
     // The shape's interval on the row's top boundary line (shared with the row above).
-    let topHit = span(row0), topLo = SPAN[0]!, topHi = SPAN[1]!;
+    let topHit = span(row0, -1), topLo = SPAN[0]!, topHi = SPAN[1]!;
     for (let row = row0; row <= row1; row++) {
       let n = 0;
       let xMin = W, xMax = -1, inLo = 0, inHi = W;
-      const botHit = span(row + 1), botLo = SPAN[0]!, botHi = SPAN[1]!;
+      const botHit = span(row + 1, -1), botLo = SPAN[0]!, botHi = SPAN[1]!;
       // A convex shape met by both boundary lines meets every line between: its sub-scanline
       // intervals are interpolated (exact for straight edges, a sub-pixel chord on curves and at
       // vertices). Rows where the shape begins or ends evaluate each sub-scanline exactly.
@@ -306,7 +288,7 @@ export class PixelRaster {
         if (lerp) {
           lo = topLo + (botLo - topLo) * f;
           hi = topHi + (botHi - topHi) * f;
-        } else if (span(row + f)) {
+        } else if (span(row, j)) {
           lo = SPAN[0]!; hi = SPAN[1]!;
         } else {
           continue;
@@ -331,7 +313,22 @@ export class PixelRaster {
         if (x === inLo) {
           if (solid && inHi - inLo > 24) u32.fill(packed, base + inLo, base + inHi);
           else if (solid) for (let xi = base + inLo, end = base + inHi; xi < end; xi++) u32[xi] = packed;
-          else for (let xi = inLo; xi < inHi; xi++) this.blend(4 * (base + xi), xi, row, 1, r, g, b, alpha);
+          else {
+            for (let xi = inLo; xi < inHi; xi++) {
+              const i = 4 * (base + xi);
+              data[i] = data[i]! + (r - data[i]!) * alpha;
+              data[i + 1] = data[i + 1]! + (g - data[i + 1]!) * alpha;
+              data[i + 2] = data[i + 2]! + (b - data[i + 2]!) * alpha;
+              if (patCode) {
+                const pa = pA * patternAt(xi, row);
+                if (pa > 1e-4) {
+                  data[i] = data[i]! + (pR - data[i]!) * pa;
+                  data[i + 1] = data[i + 1]! + (pG - data[i + 1]!) * pa;
+                  data[i + 2] = data[i + 2]! + (pB - data[i + 2]!) * pa;
+                }
+              }
+            }
+          }
           x = inHi - 1;
           continue;
         }
@@ -342,7 +339,24 @@ export class PixelRaster {
         }
         c *= INV_SUB;
         if (c <= 1e-4) continue;
-        this.blend(4 * (base + x), x, row, c, r, g, b, c * alpha);
+        const i = 4 * (base + x), a = c * alpha;
+        if (a >= 0.9999) {
+          data[i] = r;
+          data[i + 1] = g;
+          data[i + 2] = b;
+        } else {
+          data[i] = data[i]! + (r - data[i]!) * a;
+          data[i + 1] = data[i + 1]! + (g - data[i + 1]!) * a;
+          data[i + 2] = data[i + 2]! + (b - data[i + 2]!) * a;
+        }
+        if (patCode) {
+          const pa = c * pA * patternAt(x, row);
+          if (pa > 1e-4) {
+            data[i] = data[i]! + (pR - data[i]!) * pa;
+            data[i + 1] = data[i + 1]! + (pG - data[i + 1]!) * pa;
+            data[i + 2] = data[i + 2]! + (pB - data[i + 2]!) * pa;
+          }
+        }
       }
     }
   }
