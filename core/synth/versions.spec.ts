@@ -34,6 +34,10 @@ describe('generator versions', () => {
     expect(digest('1.1.0').all).toBe('23099ab91a71c42e5a58f6d4b532c9bdc4b271d676ca752e0b1c18a1cce88ebc');
   });
 
+  it('reproduces generator 1.2.0 byte for byte (its first frames, pinned when it was made)', () => {
+    expect(digest('1.2.0').all).toBe('5feb7feaa09db585ca1b1d740becd8be9f87e7e559dcb06673ab055a4574c298');
+  });
+
   it('the current version changes pixels only: same annotations, different images', () => {
     const now = digest();
     for (const old of ['1.0.0', '1.1.0'] as const) {
