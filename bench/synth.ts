@@ -4,8 +4,8 @@
  * machine may be shared, and CPU time (process.cpuUsage) is the fairer per-core figure then.
  *   npm run bench:synth [-- --frames 400 --format jpeg|png] [--baseline-rev REV | --baseline DIR]
  * With a baseline (an older commit's core/ extracted to a temporary folder, or a folder holding a
- * core/ tree), both generators make the same frames in alternating chunks, so contention hits both
- * alike, and the table shows CPU ms per frame side by side.
+ * core/ tree), both generators make the same frames in alternating chunks (which one goes first
+ * alternates too), so contention hits both alike, and the table shows CPU ms per frame side by side.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
@@ -67,7 +67,7 @@ function line(label: string, size: string, t: Tally): string {
 
 const baseline = await loadBaseline();
 console.log(`bench:synth  format=${imageFormat}  load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (shared machine: CPU-time rate is the per-core figure)`);
-if (baseline) console.log(`baseline: ${baseline.label} (same frames, alternating chunks of 20)`);
+if (baseline) console.log(`baseline: ${baseline.label} (same frames, alternating chunks of 20, order alternating)`);
 try {
   for (const [w, h, n] of [[224, 224, frames], [704, 576, Math.max(20, Math.round(frames / 4))]] as const) {
     const o = defaultOptions({ seed: 1234, width: w, height: h, frames: n, imageFormat });
@@ -76,8 +76,11 @@ try {
     const now = tally(), old = tally();
     for (let k = 0; k < n; k += 20) {
       const end = Math.min(n, k + 20);
+      // Which generator goes first alternates from chunk to chunk: the second one to make the same
+      // frames ran measurably faster (up to 12 % at 704×576 with the same code on both sides).
+      if (baseline && (k / 20) % 2 === 1) runChunk(baseline.generate, o, k, end, old);
       runChunk(generateStillFrame, o, k, end, now);
-      if (baseline) runChunk(baseline.generate, o, k, end, old);
+      if (baseline && (k / 20) % 2 === 0) runChunk(baseline.generate, o, k, end, old);
     }
     const size = `${w}x${h}`;
     if (baseline) {

@@ -7,7 +7,7 @@ import { decodeImage, encodeCanvas } from '../image/canvas';
 import { sampleDegrade } from './degrade';
 import { annotateFrame, renderFrame, type AnnotatedFrame, type ComposedFrame } from './frame';
 import { layoutStill } from './layout';
-import { isLegacyV1, minTargetPixels, sequenceId, type SynthOptions } from './options';
+import { drawStyle, isLegacyV1, minTargetPixels, sequenceId, type SynthOptions } from './options';
 import { sampleAppearance } from './person/sampleAttributes';
 import { absentQuery, targetQuery, type Candidate, type TextFormatter } from './queries';
 import { Rng } from './rng';
@@ -62,7 +62,7 @@ export function generateStillFrame(o: SynthOptions, frame: number, format?: Text
     if (annotated.targetCandidates.length) break;
   }
   // Only the accepted layout is drawn.
-  const c = renderFrame(scene, annotated!, degrade, true, isLegacyV1(o));
+  const c = renderFrame(scene, annotated!, degrade, true, drawStyle(o));
   const seq = sequenceId(o.seed, sceneIndex);
   const ext = o.imageFormat === 'png' ? 'png' : 'jpg';
   const image = `images/${seq}/${String(frameIndex).padStart(5, '0')}.${ext}`;

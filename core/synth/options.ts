@@ -8,10 +8,14 @@ export const GENERATOR_NAME = 'fastpr-synth';
  * Bump when any change alters the output for a given seed.
  * 1.1.0: garment patterns filled from a repeating tile, background specks one fill per shade
  * (faster; pictures differ from 1.0.0 only in sub-pixel detail; annotations are unchanged).
+ * 1.2.0: frames of up to RASTER_MAX_PIXELS draw people, luggage, scene objects and shadows with a
+ * JS anti-aliased scanline rasteriser (raster.ts) instead of canvas paths, patterns evaluated
+ * analytically (faster; pictures differ from 1.1.0 in anti-aliasing and pattern edges); larger
+ * frames are drawn exactly as 1.1.0 (there the canvas is faster). Annotations are unchanged.
  */
-export const GENERATOR_VERSION = '1.1.0';
+export const GENERATOR_VERSION = '1.2.0';
 /** Older versions this code still reproduces byte for byte (SynthOptions.generatorVersion). */
-export const REPRODUCIBLE_VERSIONS = ['1.0.0', GENERATOR_VERSION] as const;
+export const REPRODUCIBLE_VERSIONS = ['1.0.0', '1.1.0', GENERATOR_VERSION] as const;
 export type GeneratorVersion = (typeof REPRODUCIBLE_VERSIONS)[number];
 
 export interface VideoOptions {
@@ -42,6 +46,25 @@ export interface SynthOptions {
 /** The generator version `o` produces. */
 export function generatorVersion(o: SynthOptions): GeneratorVersion {
   return o.generatorVersion ?? GENERATOR_VERSION;
+}
+
+/**
+ * How a version draws a frame: 1.0.0 canvas paths with clipped patterns, 1.1.0 canvas paths with
+ * pattern tiles, 1.2.0 the JS rasteriser (raster.ts) up to RASTER_MAX_PIXELS, else as 1.1.0.
+ */
+export type DrawStyle = '1.0' | '1.1' | 'raster';
+
+/**
+ * Largest frame (pixels) generator 1.2.0 draws with the JS rasteriser. Its cost grows with the drawn
+ * area, the canvas's mostly with the number of shapes: measured CPU time per frame, 1.2.0 raster vs
+ * canvas, 224×224 1.5× faster, 352×288 1.36×, 448×448 1.10×, 704×576 0.89× (slower).
+ */
+export const RASTER_MAX_PIXELS = 256 * 1024;
+
+export function drawStyle(o: SynthOptions): DrawStyle {
+  const v = generatorVersion(o);
+  if (v === '1.0.0') return '1.0';
+  return v === '1.1.0' || o.width * o.height > RASTER_MAX_PIXELS ? '1.1' : 'raster';
 }
 
 /** Whether `o` asks for generator 1.0.0's drawing. */

@@ -60,18 +60,15 @@ export function localBounds(s: Shape): [number, number, number, number] {
   }
 }
 
-/** Image-space bounding box of a shape under a transform. */
+/** Image-space bounding box of a shape under a transform (the box of its local box's four corners). */
 export function imageBounds(s: Shape, t: Xform): [number, number, number, number] {
   const [x0, y0, x1, y1] = localBounds(s);
-  let u0 = Infinity, v0 = Infinity, u1 = -Infinity, v1 = -Infinity;
-  for (const [x, y] of [[x0, y0], [x1, y0], [x0, y1], [x1, y1]] as const) {
-    const [u, v] = apply(t, x, y);
-    if (u < u0) u0 = u;
-    if (u > u1) u1 = u;
-    if (v < v0) v0 = v;
-    if (v > v1) v1 = v;
-  }
-  return [u0, v0, u1, v1];
+  // Corners in the order (x0, y0), (x1, y0), (x0, y1), (x1, y1), as apply() maps them.
+  const u00 = t.e + t.a * x0 - t.b * y0, v00 = t.f + t.b * x0 + t.a * y0;
+  const u10 = t.e + t.a * x1 - t.b * y0, v10 = t.f + t.b * x1 + t.a * y0;
+  const u01 = t.e + t.a * x0 - t.b * y1, v01 = t.f + t.b * x0 + t.a * y1;
+  const u11 = t.e + t.a * x1 - t.b * y1, v11 = t.f + t.b * x1 + t.a * y1;
+  return [Math.min(u00, u10, u01, u11), Math.min(v00, v10, v01, v11), Math.max(u00, u10, u01, u11), Math.max(v00, v10, v01, v11)];
 }
 
 /** Whether local point (x, y) is inside the shape. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateStillFrame } from './generate';
-import { defaultOptions, GENERATOR_VERSION, type GeneratorVersion } from './options';
+import { defaultOptions, GENERATOR_VERSION, RASTER_MAX_PIXELS, type GeneratorVersion } from './options';
 import { synthesize } from './synthesize';
 
 const root = mkdtempSync(join(tmpdir(), 'fastpr-synth-versions-'));
@@ -30,12 +30,41 @@ describe('generator versions', () => {
     expect(digest('1.0.0').all).toBe('a7529bf5e326b59f13f56546be68c8323e485b846ef62cac24e048ab7d6b6bf4');
   });
 
+  it('reproduces generator 1.1.0 byte for byte (frames made by 1.1.0 at commit 944d419)', () => {
+    expect(digest('1.1.0').all).toBe('23099ab91a71c42e5a58f6d4b532c9bdc4b271d676ca752e0b1c18a1cce88ebc');
+  });
+
+  it('reproduces generator 1.2.0 byte for byte (its first frames, pinned when it was made)', () => {
+    expect(digest('1.2.0').all).toBe('5feb7feaa09db585ca1b1d740becd8be9f87e7e559dcb06673ab055a4574c298');
+  });
+
   it('the current version changes pixels only: same annotations, different images', () => {
-    const v1 = digest('1.0.0');
     const now = digest();
-    expect(now.annotations).toBe(v1.annotations);
-    expect(now.images.some((img, i) => !img.equals(v1.images[i]!))).toBe(true);
+    for (const old of ['1.0.0', '1.1.0'] as const) {
+      const v = digest(old);
+      expect(now.annotations, old).toBe(v.annotations);
+      expect(now.images.some((img, i) => !img.equals(v.images[i]!)), old).toBe(true);
+    }
     expect(digest().all).toBe(now.all); // and it is deterministic
+  });
+
+  it('draws frames above RASTER_MAX_PIXELS as 1.1.0 did (the canvas is faster there), smaller ones differently', () => {
+    const big = defaultOptions({ ...base, width: 640, height: 480, frames: 1 });
+    expect(big.width * big.height).toBeGreaterThan(RASTER_MAX_PIXELS);
+    expect(generateStillFrame(big, 0).image.equals(generateStillFrame({ ...big, generatorVersion: '1.1.0' }, 0).image)).toBe(true);
+    const small = defaultOptions({ ...base, frames: 1 });
+    expect(generateStillFrame(small, 0).image.equals(generateStillFrame({ ...small, generatorVersion: '1.1.0' }, 0).image)).toBe(false);
+  });
+
+  it('gives the same bytes in any frame order, with other sizes and versions made in between', () => {
+    const o = defaultOptions(base);
+    const inOrder = digest().images;
+    const other = defaultOptions({ ...base, width: 96, height: 80, seed: 7 });
+    for (let k = o.frames - 1; k >= 0; k--) {
+      generateStillFrame(other, k);
+      generateStillFrame({ ...o, generatorVersion: '1.1.0' }, k);
+      expect(generateStillFrame(o, k).image.equals(inOrder[k]!), `frame ${k}`).toBe(true);
+    }
   });
 
   it('records the version it reproduced in the manifest, not as a parameter', async () => {

@@ -11,7 +11,7 @@ import { Mp4Encoder } from '../video/encode';
 import { sampleDegrade } from './degrade';
 import { composeFrame } from './frame';
 import { encodeFrame, frameQueries, sceneFor } from './generate';
-import { isLegacyV1, minTargetPixels, sequenceId, type SynthOptions } from './options';
+import { drawStyle, minTargetPixels, sequenceId, type SynthOptions } from './options';
 import { matchesQuery, targetQuery, type Candidate, type TextFormatter } from './queries';
 import { Rng } from './rng';
 import { personAt, planTracks } from './trajectories';
@@ -50,7 +50,7 @@ export async function generateClip(
       const fr = rng.fork(1000 + i);
       const people = tracks.map((tr) => personAt(tr, t)).filter((p) => p !== undefined);
       const d = { ...degrade, noiseOffset: [fr.int(0, 255), fr.int(0, 255)] as [number, number] };
-      const c = composeFrame(scene, people, d, minTargetPixels(o), true, isLegacyV1(o));
+      const c = composeFrame(scene, people, d, minTargetPixels(o), true, drawStyle(o));
       await encoder.writeFrame(rawRgba(c.canvas));
       const byId = new Map(c.persons.map((p) => [p.id, p]));
       const everyone: Candidate[] = c.persons.map((p) => ({ id: p.id, attributes: p.attributes }));
