@@ -35,6 +35,8 @@ export interface IndexSearchResult {
   frames: FrameHits[];
   /** Best confidence per indexed frame (NaN for frames the coarse pass skipped). */
   bestConfidence: Float32Array;
+  /** The cell with the best confidence per indexed frame (-1 for frames the coarse pass skipped). */
+  bestCell: Int16Array;
   sightings: Sighting[];
   framesQueried: number;
   seconds: number;
@@ -42,38 +44,56 @@ export interface IndexSearchResult {
   foldedHead: boolean;
 }
 
-/** Fills `dst` with the features of list[s..s+n) (runs of consecutive frames in one call). */
-function readFrames(index: IndexFile, list: Int32Array | number[], s: number, n: number, dst: Float32Array): void {
-  const per = index.floatsPerFrame;
+/** What the head reads per frame: full features, or coefficients on the index's pca basis. */
+type FrameSource = 'features' | 'coefficients';
+
+/** Fills `dst` with the features (or coefficients) of list[s..s+n) (runs of consecutive frames in one call). */
+function readFrames(index: IndexFile, source: FrameSource, list: Int32Array | number[], s: number, n: number, dst: Float32Array): void {
+  const per = source === 'coefficients' ? index.coefficientsPerFrame : index.floatsPerFrame;
   for (let i = 0; i < n;) {
     let j = i + 1;
     while (j < n && list[s + j] === list[s + i]! + (j - i)) j++;
-    index.features(list[s + i]!, j - i, dst.subarray(i * per, j * per));
+    const d = dst.subarray(i * per, j * per);
+    if (source === 'coefficients') index.coefficients(list[s + i]!, j - i, d);
+    else index.features(list[s + i]!, j - i, d);
     i = j;
   }
 }
 
 /** Runs the head on the listed frames (ascending) and extracts hits; writes best confidences. */
-async function queryFrames(index: IndexFile, retriever: OnnxRetriever, tokens: number[], list: Int32Array | number[], threshold: number, nmsIou: number, batch: number, best: Float32Array, useFolded: boolean, signal?: AbortSignal): Promise<{ frames: FrameHits[]; folded: boolean }> {
+async function queryFrames(index: IndexFile, retriever: OnnxRetriever, tokens: number[], list: Int32Array | number[], threshold: number, nmsIou: number, batch: number, best: Float32Array, bestCell: Int16Array, useFolded: boolean, signal?: AbortSignal): Promise<{ frames: FrameHits[]; folded: boolean }> {
   const h = index.header;
   const S = h.grid;
   const cells = S * S;
-  const per = index.floatsPerFrame;
-  // Two input buffers: the next batch is dequantised while the head (onnxruntime's threads) runs on this one.
-  const bufs = [new Float32Array(Math.min(batch, list.length) * per), new Float32Array(Math.min(batch, list.length) * per)] as const;
   const out: FrameHits[] = [];
   if (list.length === 0) return { frames: out, folded: false };
-  readFrames(index, list, 0, Math.min(batch, list.length), bufs[0]);
-  const folded = useFolded ? await retriever.foldedHeadFor(tokens, bufs[0], Math.min(batch, list.length)) : null;
+  const first = Math.min(batch, list.length);
+  // 'pca' storage: the folded head takes the coefficients (d per cell instead of M); otherwise, or
+  // when the folded head is not usable, the features are reconstructed for the exported head.
+  const basis = index.pcaBasis;
+  let source: FrameSource = basis && useFolded ? 'coefficients' : 'features';
+  let per = source === 'coefficients' ? index.coefficientsPerFrame : index.floatsPerFrame;
+  // Two input buffers: the next batch is decoded while the head (onnxruntime's threads) runs on this one.
+  let bufs = [new Float32Array(first * per), new Float32Array(first * per)] as const;
+  readFrames(index, source, list, 0, first, bufs[0]);
+  const projection = basis ? { d: basis.d, mean: basis.mean, basis: basis.basis, key: index.pcaKey } : undefined;
+  const folded = useFolded ? await retriever.foldedHeadFor(tokens, bufs[0], first, source === 'coefficients' ? projection : undefined) : null;
+  if (!folded && source === 'coefficients') {
+    source = 'features';
+    per = index.floatsPerFrame;
+    bufs = [new Float32Array(first * per), new Float32Array(first * per)] as const;
+    readFrames(index, source, list, 0, first, bufs[0]);
+  }
+  const width = source === 'coefficients' ? basis!.d : h.featureWidth;
   const run = (x: Float32Array, n: number) => (folded
-    ? folded.run(x.subarray(0, n * per), n, S, h.featureWidth)
+    ? folded.run(x.subarray(0, n * per), n, S, width)
     : retriever.queryFeatures(x.subarray(0, n * per), n, tokens, signal));
   for (let s = 0, cur = 0; s < list.length; s += batch, cur ^= 1) {
     if (signal?.aborted) throw new CancelledError('search cancelled');
     const n = Math.min(batch, list.length - s);
     const pending = run(bufs[cur]!, n);
     const nextN = Math.min(batch, list.length - s - n);
-    if (nextN > 0) readFrames(index, list, s + n, nextN, bufs[cur ^ 1]!);
+    if (nextN > 0) readFrames(index, source, list, s + n, nextN, bufs[cur ^ 1]!);
     const r = await pending;
     for (let i = 0; i < n; i++) {
       const frame = list[s + i]!;
@@ -81,6 +101,7 @@ async function queryFrames(index: IndexFile, retriever: OnnxRetriever, tokens: n
       let bi = 0;
       for (let c = 1; c < cells; c++) if (conf[c]! > conf[bi]!) bi = c;
       best[frame] = conf[bi]!;
+      bestCell[frame] = bi;
       if (conf[bi]! < threshold) continue;
       const cand: number[] = [];
       for (let c = 0; c < cells; c++) if (conf[c]! >= threshold) cand.push(c);
@@ -107,18 +128,20 @@ export async function searchIndex(index: IndexFile, retriever: OnnxRetriever, co
   const tokens = queryTokens(codes);
   const N = index.frameCount;
   const best = new Float32Array(N).fill(NaN);
+  const bestCell = new Int16Array(N).fill(-1);
   const useFolded = (opts.head ?? 'folded') === 'folded';
   let frames: FrameHits[];
   let folded = false;
   let queried = 0;
   if (k === 1) {
     const all = Int32Array.from({ length: N }, (_, i) => i);
-    ({ frames, folded } = await queryFrames(index, retriever, tokens, all, threshold, nmsIou, batch, best, useFolded, opts.signal));
+    ({ frames, folded } = await queryFrames(index, retriever, tokens, all, threshold, nmsIou, batch, best, bestCell, useFolded, opts.signal));
     queried = N;
   } else {
     const coarse = Int32Array.from({ length: Math.ceil(N / k) }, (_, i) => i * k);
     const coarseBest = new Float32Array(N).fill(NaN);
-    folded = (await queryFrames(index, retriever, tokens, coarse, threshold * (opts.coarseRelax ?? 0.8), nmsIou, batch, coarseBest, useFolded, opts.signal)).folded;
+    const coarseCell = new Int16Array(N).fill(-1);
+    folded = (await queryFrames(index, retriever, tokens, coarse, threshold * (opts.coarseRelax ?? 0.8), nmsIou, batch, coarseBest, coarseCell, useFolded, opts.signal)).folded;
     const want = new Uint8Array(N);
     for (const f of coarse) {
       if (!(coarseBest[f]! >= threshold * (opts.coarseRelax ?? 0.8))) continue;
@@ -126,12 +149,12 @@ export async function searchIndex(index: IndexFile, retriever: OnnxRetriever, co
     }
     const fine = [] as number[];
     want.forEach((w, i) => { if (w) fine.push(i); });
-    frames = (await queryFrames(index, retriever, tokens, fine, threshold, nmsIou, batch, best, useFolded, opts.signal)).frames;
-    for (const f of coarse) if (Number.isNaN(best[f]!)) best[f] = coarseBest[f]!;
+    frames = (await queryFrames(index, retriever, tokens, fine, threshold, nmsIou, batch, best, bestCell, useFolded, opts.signal)).frames;
+    for (const f of coarse) if (Number.isNaN(best[f]!)) { best[f] = coarseBest[f]!; bestCell[f] = coarseCell[f]!; }
     queried = coarse.length + fine.length;
   }
   const sightings = mergeSightings(frames, opts);
-  return { frames, bestConfidence: best, sightings, framesQueried: queried, seconds: (performance.now() - t0) / 1000, foldedHead: folded };
+  return { frames, bestConfidence: best, bestCell, sightings, framesQueried: queried, seconds: (performance.now() - t0) / 1000, foldedHead: folded };
 }
 
 /** Full §3.4.2 detail for one indexed frame: top-k, cells above threshold, confidence map, attention. */

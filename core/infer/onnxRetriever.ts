@@ -14,7 +14,7 @@ import { preprocessFrame, type InputTransform } from '../model/preprocess';
 import { readGraphFile, readOnnxManifest, type OnnxManifest } from '../onnx/export/manifest';
 import { OnnxSession, type ProviderChoice, type ValueMeta } from '../onnx/runtime';
 import { decodeFrame, type DecodeOptions, type FramePrediction, type HeadOutputs } from './decodeFrames';
-import { FoldedHead, readHeadWeights, type HeadWeights } from './foldedHead';
+import { FoldedHead, projectionToFeatures, readHeadWeights, type FeatureProjection, type HeadWeights } from './foldedHead';
 import { checkFrame, type Frame } from './frames';
 
 export interface RetrieverOptions {
@@ -194,20 +194,22 @@ export class OnnxRetriever {
    * search) against the exported head: null when it cannot be built or differs by more than
    * FOLDED_HEAD_TOLERANCE, in which case callers use queryFeatures. Cached per query.
    */
-  async foldedHeadFor(tokens: readonly number[], sample: Float32Array, n: number): Promise<FoldedHead | null> {
+  async foldedHeadFor(tokens: readonly number[], sample: Float32Array, n: number, projection?: FeatureProjection & { key: string }): Promise<FoldedHead | null> {
     this.live();
-    const key = tokens.join(',');
+    const key = tokens.join(',') + (projection ? `|${projection.key}` : '');
     let p = this.folded.get(key);
     if (!p) {
       p = (async () => {
         if (this.headWeights === undefined) this.headWeights = readHeadWeights(this.headBytes);
         if (!this.headWeights || this.provider !== 'cpu') return null;
-        const f = await FoldedHead.create(this.headWeights, tokens, { threads: this.threads, label: join(this.modelDir, this.manifest.head.file) });
+        const f = await FoldedHead.create(this.headWeights, tokens, { threads: this.threads, label: join(this.modelDir, this.manifest.head.file), projection });
         if (!f) return null;
         const k = Math.max(1, Math.min(n, 8));
-        const x = sample.subarray(0, k * this.cellFeatures);
+        const width = projection ? projection.d : this.manifest.featureWidth;
+        const input = sample.subarray(0, k * this.grid * this.grid * width);
+        const x = projection ? projectionToFeatures(projection, input, k * this.grid * this.grid) : input;
         const ref = await this.queryFeatures(x, k, tokens);
-        const got = await f.run(x, k, this.grid, this.manifest.featureWidth);
+        const got = await f.run(input, k, this.grid, width);
         let d = 0;
         for (let i = 0; i < ref.confidence.length; i++) d = Math.max(d, Math.abs(ref.confidence[i]! - got.confidence[i]!));
         for (let i = 0; i < ref.boxes.length; i++) d = Math.max(d, Math.abs(ref.boxes[i]! - got.boxes[i]!));
