@@ -203,14 +203,26 @@ describe('ingest', () => {
       const retriever = await OnnxRetriever.open(model, { batchSize: 64 });
       try {
         for (const codes of [{ gender: 1 }, { gender: 2, torsoColour: 3, hair: 1 }]) {
-          const fo = await searchIndex(idx, retriever, codes, { threshold: 0.3 });
+          const fo = await searchIndex(idx, retriever, codes, { threshold: 0.3, exhaustive: true });
           const ex = await searchIndex(idx, retriever, codes, { threshold: 0.3, head: 'exported' });
           expect(fo.foldedHead).toBe(true);
+          expect(fo.prefilter).toBe(false);
           expect(ex.foldedHead).toBe(false);
           for (let i = 0; i < FRAMES; i++) expect(Math.abs(fo.bestConfidence[i]! - ex.bestConfidence[i]!)).toBeLessThan(1e-5);
           expect(fo.frames.map((f) => f.hits.map((h) => h.cell))).toEqual(ex.frames.map((f) => f.hits.map((h) => h.cell)));
           const d = await frameDetail(idx, retriever, codes, 9);
           expect(d.best.confidence).toBeCloseTo(fo.bestConfidence[9]!, 5);
+          // The prefilter (default): every cell it evaluates has the exhaustive confidence; here it keeps every hit.
+          const pf = await searchIndex(idx, retriever, codes, { threshold: 0.3 });
+          expect(pf.prefilter).toBe(true);
+          let evaluated = 0;
+          for (let i = 0; i < FRAMES; i++) {
+            if (Number.isNaN(pf.bestConfidence[i]!)) { expect(fo.bestConfidence[i]!).toBeLessThan(0.3); continue; }
+            evaluated++;
+            expect(pf.bestConfidence[i]!).toBeLessThanOrEqual(fo.bestConfidence[i]! + 1e-5);
+          }
+          expect(evaluated).toBeGreaterThan(0);
+          expect(pf.frames.map((f) => [f.frame, f.hits.map((h) => h.cell)])).toEqual(fo.frames.map((f) => [f.frame, f.hits.map((h) => h.cell)]));
         }
       } finally {
         await retriever.dispose();

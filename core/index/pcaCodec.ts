@@ -25,7 +25,7 @@ export interface PcaBasis {
   basis: Float32Array;
 }
 
-export const PCA_DEFAULTS = { dims: 64, stepRel: 0.0005, keyInterval: 50, fitFrames: 32 } as const;
+export const PCA_DEFAULTS = { dims: 48, stepRel: 0.02, keyInterval: 50, fitFrames: 32 } as const;
 
 /** Symmetric eigen-decomposition (cyclic Jacobi, float64, deterministic). Returns eigenvalues and column eigenvectors. */
 function jacobiEigen(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {

@@ -14,6 +14,7 @@ import { preprocessFrame, type InputTransform } from '../model/preprocess';
 import { readGraphFile, readOnnxManifest, type OnnxManifest } from '../onnx/export/manifest';
 import { OnnxSession, type ProviderChoice, type ValueMeta } from '../onnx/runtime';
 import { decodeFrame, type DecodeOptions, type FramePrediction, type HeadOutputs } from './decodeFrames';
+import { PrefilterHead } from './prefilterHead';
 import { FoldedHead, projectionToFeatures, readHeadWeights, type FeatureProjection, type HeadWeights } from './foldedHead';
 import { checkFrame, type Frame } from './frames';
 
@@ -61,6 +62,7 @@ export class OnnxRetriever {
   private headWeights: HeadWeights | null | undefined;
   /** Per query (token list): its verified folded head, or null when the exported head must be used. */
   private readonly folded = new Map<string, Promise<FoldedHead | null>>();
+  private readonly prefilters = new Map<string, Promise<PrefilterHead | null>>();
 
   private constructor(
     readonly modelDir: string,
@@ -222,6 +224,38 @@ export class OnnxRetriever {
     return p;
   }
 
+  /**
+   * The proxy prefilter for this query on this basis (prefilterHead.ts), fitted on `sample`
+   * (coefficients of the first frames of a search) for `threshold`, and checked there: its exact
+   * cells must give the verified folded head's confidences (FOLDED_HEAD_TOLERANCE), else null.
+   * Cached per query, basis and threshold.
+   */
+  async prefilterFor(tokens: readonly number[], sample: Float32Array, n: number, projection: FeatureProjection & { key: string }, threshold: number, folded: FoldedHead): Promise<PrefilterHead | null> {
+    this.live();
+    const key = `${tokens.join(',')}|${projection.key}|${threshold}`;
+    let p = this.prefilters.get(key);
+    if (!p) {
+      p = (async () => {
+        if (this.headWeights === undefined) this.headWeights = readHeadWeights(this.headBytes);
+        if (!this.headWeights || this.provider !== 'cpu') return null;
+        const pf = await PrefilterHead.create(this.headWeights, tokens, projection, { threads: this.threads, label: join(this.modelDir, this.manifest.head.file) });
+        if (!pf) return null;
+        const k = Math.max(1, Math.min(n, 64));
+        const y = sample.subarray(0, k * this.grid * this.grid * projection.d);
+        const exact = await pf.fit(y, k, threshold);
+        const ref = await folded.run(y, k, this.grid, projection.d);
+        let d = 0;
+        for (let i = 0; i < ref.confidence.length; i++) d = Math.max(d, Math.abs(ref.confidence[i]! - exact.confidence[i]!));
+        for (let i = 0; i < ref.boxes.length; i++) d = Math.max(d, Math.abs(ref.boxes[i]! - exact.boxes[i]!));
+        if (!(d <= FOLDED_HEAD_TOLERANCE)) { await pf.dispose(); return null; }
+        return pf;
+      })();
+      p.catch(() => { /* surfaced to the caller that awaits it */ });
+      this.prefilters.set(key, p);
+    }
+    return p;
+  }
+
   /** Queries encoded frames and decodes each frame's result (boxes in frame pixels). */
   async query(encoded: EncodedFrames, codes: AttributeCodes, opts: DecodeOptions & { signal?: AbortSignal } = {}): Promise<FramePrediction[]> {
     const out = await this.queryFeatures(encoded.features, encoded.count, queryTokens(codes), opts.signal);
@@ -239,6 +273,7 @@ export class OnnxRetriever {
     if (this.disposed) return;
     this.disposed = true;
     for (const p of this.folded.values()) await (await p.catch(() => null))?.dispose();
+    for (const p of this.prefilters.values()) await (await p.catch(() => null))?.dispose();
     await this.encoder.dispose();
     await this.head.dispose();
   }
