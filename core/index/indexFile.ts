@@ -139,7 +139,7 @@ export class IndexFileWriter {
       const codes = projectCodes(this.basis!, features, this.cells, new Int16Array(this.cells * this.basis!.d));
       const key = this.frames % Math.max(1, h.pca!.keyInterval) === 0 || !this.prevCodes;
       kind = key ? RECORD_KEY : RECORD_FRAME;
-      feat = packCodes(codes, key ? null : this.prevCodes);
+      feat = packCodes(codes, key ? null : this.prevCodes, this.basis!.d);
       this.prevCodes = codes;
     } else {
       feat = Buffer.alloc(this.featureLen);
@@ -304,7 +304,7 @@ export class IndexFile {
     }
     for (let f = start; f <= i; f++) {
       try {
-        unpackCodes(this.buf.subarray(this.featureAt[f]!, this.featureAt[f]! + this.featureLen[f]!), this.isKey[f] ? null : cur, cur);
+        unpackCodes(this.buf.subarray(this.featureAt[f]!, this.featureAt[f]! + this.featureLen[f]!), this.isKey[f] ? null : cur, cur, b.d);
       } catch (err) {
         this.cache = null;
         throw new VideoError(`${this.path}: frame ${f} features are damaged (${(err as Error).message})`, { file: this.path });

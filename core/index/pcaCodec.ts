@@ -6,14 +6,12 @@
  *   2. every cell vector is projected on it and each coefficient quantised with one step
  *      (stepRel × the standard deviation of the first component): integer codes;
  *   3. codes are stored as the difference to the previous frame's codes (exact in the integer
- *      domain: no drift; every `keyInterval`-th frame stores its codes as they are), as int8 with
- *      an escape (−128, then int32) for larger values, then deflated (node:zlib, deterministic).
+ *      domain: no drift; every `keyInterval`-th frame stores its codes as they are), Rice-coded
+ *      per cell (packCodes: a static cell costs 4 bits).
  * Reconstruction is x ≈ mean + Σ_j code_j·step·b_j. The head's first layers are linear in x, so a
  * search never needs the reconstruction: the folded head takes the coefficients (foldedHead.ts).
  * Everything is a pure function of the input floats: the same frames give the same bytes.
  */
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
-
 export interface PcaBasis {
   /** Components d and feature width M. */
   d: number;
@@ -145,31 +143,88 @@ export function projectCodes(b: PcaBasis, x: Float32Array, cells: number, out: I
   return out;
 }
 
-/** Codes → stored bytes: differences to `prev` (null: a key frame), int8 with escape −128 + int32, deflated. */
-export function packCodes(codes: Int16Array, prev: Int16Array | null): Buffer {
-  const raw = Buffer.alloc(codes.length * 5);
-  let o = 0;
-  for (let i = 0; i < codes.length; i++) {
-    const v = prev ? codes[i]! - prev[i]! : codes[i]!;
-    if (v > -128 && v < 128) raw.writeInt8(v, o++);
-    else { raw.writeInt8(-128, o); raw.writeInt32LE(v, o + 1); o += 5; }
+/** Rice parameter value meaning "every difference of this group is 0". */
+const ALL_ZERO = 15;
+/** Quotients from this size on are written as an escape (ESCAPE ones, a 0, then 32 raw bits). */
+const ESCAPE = 24;
+
+/**
+ * Codes → stored bytes: the differences to `prev` (null: a key frame), zigzag-mapped, Rice-coded in
+ * groups of `group` values (one cell's d codes): 4 bits k per group (15: all zero, nothing else),
+ * then per value the quotient u>>k in unary and k remainder bits, MSB first. A static cell costs
+ * 4 bits. Chosen over deflate because node's zlib costs ~0.3 ms per call to decode (per frame),
+ * which capped a search at ~1,600 frames/s; this decodes in tens of µs.
+ */
+export function packCodes(codes: Int16Array, prev: Int16Array | null, group = codes.length): Buffer {
+  const n = codes.length;
+  const u = new Uint32Array(n);
+  for (let i = 0; i < n; i++) { const v = prev ? codes[i]! - prev[i]! : codes[i]!; u[i] = v >= 0 ? 2 * v : -2 * v - 1; }
+  const out = new Uint8Array(n * 6 + 16);
+  let byte = 0;
+  let bit = 0; // bits used in out[byte]
+  const put = (value: number, bits: number) => {
+    for (let b = bits - 1; b >= 0; b--) {
+      if ((value >>> b) & 1) out[byte] = out[byte]! | (0x80 >>> bit);
+      if (++bit === 8) { bit = 0; byte++; }
+    }
+  };
+  for (let g = 0; g < n; g += group) {
+    const end = Math.min(n, g + group);
+    let any = false;
+    for (let i = g; i < end; i++) if (u[i] !== 0) { any = true; break; }
+    if (!any) { put(ALL_ZERO, 4); continue; }
+    let bestK = 0;
+    let bestBits = Infinity;
+    for (let k = 0; k < ALL_ZERO; k++) {
+      let bits = 0;
+      for (let i = g; i < end; i++) { const q = u[i]! >>> k; bits += q >= ESCAPE ? ESCAPE + 1 + 32 : q + 1 + k; }
+      if (bits < bestBits) { bestBits = bits; bestK = k; }
+    }
+    put(bestK, 4);
+    for (let i = g; i < end; i++) {
+      const q = u[i]! >>> bestK;
+      if (q >= ESCAPE) { for (let j = 0; j < ESCAPE; j++) put(1, 1); put(0, 1); put(u[i]! >>> 16, 16); put(u[i]! & 0xffff, 16); continue; }
+      for (let j = 0; j < q; j++) put(1, 1);
+      put(0, 1);
+      if (bestK > 0) put(u[i]! & ((1 << bestK) - 1), bestK);
+    }
   }
-  return deflateRawSync(raw.subarray(0, o), { level: 9 });
+  return Buffer.from(out.subarray(0, byte + (bit > 0 ? 1 : 0)));
 }
 
-/** Inverse of packCodes; writes the codes into `out` (may alias `prev`). */
-export function unpackCodes(buf: Uint8Array, prev: Int16Array | null, out: Int16Array): void {
-  const raw = inflateRawSync(buf);
-  let o = 0;
-  for (let i = 0; i < out.length; i++) {
-    if (o >= raw.length) throw new Error('feature codes are truncated');
-    if (raw[o] === 0x80 && o + 5 > raw.length) throw new Error('feature codes are truncated');
-    let v = (raw[o]! << 24) >> 24;
-    o++;
-    if (v === -128) { v = raw[o]! | (raw[o + 1]! << 8) | (raw[o + 2]! << 16) | (raw[o + 3]! << 24); o += 4; }
-    out[i] = prev ? prev[i]! + v : v;
+/** Inverse of packCodes (same group); writes the codes into `out` (may alias `prev`). Bit reads inlined (hot path of a search). */
+export function unpackCodes(buf: Uint8Array, prev: Int16Array | null, out: Int16Array, group = out.length): void {
+  const n = out.length;
+  const total = buf.length * 8;
+  let pos = 0;
+  for (let g = 0; g < n; g += group) {
+    const end = Math.min(n, g + group);
+    if (pos + 4 > total) throw new Error('feature codes are truncated');
+    let k = 0;
+    for (let b = 0; b < 4; b++, pos++) k = (k << 1) | ((buf[pos >>> 3]! >>> (7 - (pos & 7))) & 1);
+    if (k === ALL_ZERO) {
+      if (prev) { if (prev !== out) for (let i = g; i < end; i++) out[i] = prev[i]!; } else out.fill(0, g, end);
+      continue;
+    }
+    for (let i = g; i < end; i++) {
+      let q = 0;
+      for (;;) {
+        if (pos >= total) throw new Error('feature codes are truncated');
+        const bit = (buf[pos >>> 3]! >>> (7 - (pos & 7))) & 1;
+        pos++;
+        if (bit === 0) break;
+        if (++q > ESCAPE) throw new Error('feature codes are damaged');
+      }
+      const bits = q === ESCAPE ? 32 : k;
+      if (pos + bits > total) throw new Error('feature codes are truncated');
+      let r = 0;
+      for (let b = 0; b < bits; b++, pos++) r = r * 2 + ((buf[pos >>> 3]! >>> (7 - (pos & 7))) & 1);
+      const u = q === ESCAPE ? r : q * (1 << k) + r;
+      const v = (u & 1) === 0 ? u / 2 : -(u + 1) / 2;
+      out[i] = prev ? prev[i]! + v : v;
+    }
   }
-  if (o !== raw.length) throw new Error('feature codes have trailing bytes');
+  if (total - pos >= 8) throw new Error('feature codes have trailing bytes');
 }
 
 /** Coefficients code·step [cells·d] into dst at dstOffset. */
