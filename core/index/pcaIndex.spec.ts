@@ -55,6 +55,15 @@ describe('pca codec', () => {
       unpackCodes(packCodes(codes, p), p, out);
       expect(Array.from(out)).toEqual(Array.from(codes));
     }
+    // one large difference among zeros takes the escape; static groups cost 4 bits; damage is refused
+    const sparse = new Int16Array(96);
+    sparse[40] = 30000;
+    const packed = packCodes(sparse, null, 48);
+    const back = new Int16Array(96);
+    unpackCodes(packed, null, back, 48);
+    expect(Array.from(back)).toEqual(Array.from(sparse));
+    expect(packCodes(new Int16Array(96), null, 48).length).toBe(1);
+    expect(() => unpackCodes(packed.subarray(0, packed.length - 2), null, back, 48)).toThrow(/truncated|damaged/);
     const fs = frames(12, 3);
     const all = new Float32Array(fs.length * CELLS * M);
     fs.forEach((f, i) => all.set(f, i * CELLS * M));
