@@ -54,6 +54,9 @@ export interface IndexSearchResult {
   cellsEvaluated: number;
 }
 
+/** Fewest frames in a search's first batch for the prefilter to be fitted (16·S² cells). */
+export const PREFILTER_MIN_FRAMES = 16;
+
 /** What the head reads per frame: full features, or coefficients on the index's pca basis. */
 type FrameSource = 'features' | 'coefficients';
 
@@ -95,8 +98,9 @@ async function queryFrames(index: IndexFile, retriever: OnnxRetriever, tokens: n
     readFrames(index, source, list, 0, first, bufs[0]);
   }
   const width = source === 'coefficients' ? basis!.d : h.featureWidth;
-  // The prefilter (pca + folded head, not exhaustive): fitted on the first batch, checked there against the folded head.
-  const pf = folded && source === 'coefficients' && prefilter ? await retriever.prefilterFor(tokens, bufs[0], first, projection!, threshold, folded) : null;
+  // The prefilter (pca + folded head, not exhaustive): fitted on the first batch, checked there against the folded head;
+  // not for fewer than PREFILTER_MIN_FRAMES frames (too few cells to fit 257 coefficients: those run exhaustively).
+  const pf = folded && source === 'coefficients' && prefilter && first >= PREFILTER_MIN_FRAMES ? await retriever.prefilterFor(tokens, bufs[0], first, projection!, threshold, folded) : null;
   type BatchOut = { rows: Int32Array | null; confidence: Float32Array; boxes: Float32Array };
   const run = async (x: Float32Array, n: number): Promise<BatchOut> => {
     if (pf) { const r = await pf.run(x, n); return { rows: r.cells, confidence: r.confidence, boxes: r.boxes }; }
