@@ -32,15 +32,15 @@ import { clipTruth, scoreSightings } from '../core/index/groundTruth';
 import { IndexFile, IndexFileWriter } from '../core/index/indexFile';
 import { ingestVideo, type IngestOptions } from '../core/index/ingest';
 import { resolveModelDir } from '../core/index/modelDirDefault';
-import { decodeFeatures, encodeFeatures, featureBytes, type FeatureDtype } from '../core/index/quantize';
+import { PCA_DEFAULTS } from '../core/index/pcaCodec';
+import type { FeatureDtype } from '../core/index/quantize';
+import type { IndexHeader } from '../core/index/format';
 import { normaliseScaled, scaledGeometry } from '../core/index/scaledInput';
 import { searchIndex } from '../core/index/search';
 import { thumbSize } from '../core/index/thumbnail';
 import type { Sighting } from '../core/index/sightings';
 import { makeRandomOnnxModel } from '../core/index/testing/randomModel';
-import { OnnxRetriever, queryTokens } from '../core/infer/onnxRetriever';
-import { iou } from '../core/model/boxes';
-import { predictionOf, retrieve } from '../core/model/decode';
+import { OnnxRetriever } from '../core/infer/onnxRetriever';
 import { preprocessFrame } from '../core/model/preprocess';
 import { createCase, openStore } from '../core/store/index';
 import { defaultOptions } from '../core/synth/options';
@@ -61,6 +61,7 @@ const threads = values.threads ? Number(values.threads) : undefined;
 const cache = join(tmpdir(), 'fastpr-bench-video');
 mkdirSync(cache, { recursive: true });
 const log = (s: string) => process.stderr.write(s + '\n');
+const loadStart = loadavg();
 
 // 1. Footage (cached per seed and length) and model.
 const dataDir = join(cache, `synth-${seed}-${seconds}s`);
@@ -159,43 +160,92 @@ const bJs = ingJs.ing.build!;
 const idx = IndexFile.open(ingFf.path);
 const idxJs = IndexFile.open(ingJs.path);
 const idxOld = IndexFile.open(ingOld.path);
-const bytesPerFrame = (idx.byteLength - 512) / idx.frameCount;
-const thumbBytes = Array.from({ length: idx.frameCount }, (_, i) => idx.thumbnail(i).length).reduce((a, c) => a + c, 0) / idx.frameCount;
+const thumbBytes = idx.storage().thumbnailBytes / idx.frameCount;
 
-// 4. Re-query throughput on a ~10-minute index (this clip's records repeated).
-const bigPath = join(cache, `big-${process.pid}.fpi`);
-const big = IndexFileWriter.create(bigPath, { ...idx.header, complete: false, frameCount: 0 });
-const target = values.quick ? 1000 : 3000;
-const feat = new Float32Array(idx.floatsPerFrame);
-for (let i = 0; i < target; i++) {
-  const k = i % idx.frameCount;
-  idx.features(k, 1, feat);
-  big.append(Math.round(i * 200_000), feat, idx.thumbnail(k));
-}
-big.finish();
-const bigIdx = IndexFile.open(bigPath);
+// 4. Float32 features of every sampled frame (the storage reference), then one index per storage
+// written from exactly these features, and re-query throughput on a ~10-minute index (the clip
+// repeated) in the previous default storage (float16) and the new one (pca), interleaved.
 const truth = clipTruth(ds, sequence);
 const codes = truth?.query ?? { gender: 1 };
 const searcher = await OnnxRetriever.open(modelDir, { batchSize: 256, threads });
-const reps = values.quick ? 1 : 3;
-const activeOf = (c: AttributeCodes) => Object.values(c).filter((v) => v !== 0 && v !== undefined).length;
-const rate: Record<'exported' | 'folded', number> = { exported: 0, folded: 0 };
-let foldedUsed = false;
-for (const head of ['exported', 'folded'] as const) {
-  log(`re-query, ${head} head…`);
-  foldedUsed = (await searchIndex(bigIdx, searcher, codes, { batchSize: 256, head })).foldedHead || foldedUsed; // warm-up (+ folded-head build and check)
-  const q: number[] = [];
-  for (let r = 0; r < reps; r++) q.push((await searchIndex(bigIdx, searcher, codes, { batchSize: 256, head })).seconds);
-  rate[head] = target / (q.reduce((a, c) => a + c, 0) / q.length);
+const cells = searcher.grid * searcher.grid;
+const M = searcher.manifest.featureWidth;
+const per32 = cells * M;
+const ref32: Float32Array[] = [];
+{
+  const st = FrameStream.start(video, { fps: 5 });
+  let pending: Array<{ data: Buffer; width: number; height: number }> = [];
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const e = await searcher.encode(pending.map((f) => ({ data: f.data, width: f.width, height: f.height, channels: 3 as const })));
+    for (let i = 0; i < e.count; i++) ref32.push(e.features.slice(i * per32, (i + 1) * per32));
+    pending = [];
+  };
+  for (let f = await st.next(); f; f = await st.next()) { pending.push(f); if (pending.length === 16) await flush(); }
+  await flush();
 }
-const requery = rate.folded;
+const nRef = Math.min(ref32.length, idx.frameCount);
+interface Variant { name: string; dtype: FeatureDtype; thumbIntervalS: number; pca?: IndexHeader['pca'] }
+const PCA = { ...PCA_DEFAULTS };
+const variants: Variant[] = [
+  { name: 'float32, thumbnail every frame (reference)', dtype: 'float32', thumbIntervalS: 0 },
+  { name: 'float16, thumbnail every frame (format 1 default)', dtype: 'float16', thumbIntervalS: 0 },
+  { name: 'int8, thumbnail every frame', dtype: 'int8', thumbIntervalS: 0 },
+  { name: `pca d=${PCA.dims} step ${PCA.stepRel}, thumbnail per second (format 2 default)`, dtype: 'pca', thumbIntervalS: 1, pca: PCA },
+  { name: `pca d=${PCA.dims} step ${PCA.stepRel}, thumbnail every frame`, dtype: 'pca', thumbIntervalS: 0, pca: PCA },
+  { name: 'pca d=64 step 0.01, thumbnail per second', dtype: 'pca', thumbIntervalS: 1, pca: { ...PCA, dims: 64, stepRel: 0.01 } },
+  { name: 'pca d=96 step 0.005, thumbnail per second', dtype: 'pca', thumbIntervalS: 1, pca: { ...PCA, dims: 96, stepRel: 0.005 } },
+];
+/** An index of `count` frames in storage v written from the reference features (the clip repeated). */
+function writeVariant(path: string, v: Variant, count: number): IndexFile {
+  const w = IndexFileWriter.create(path, { ...idx.header, dtype: v.dtype, pca: v.pca, thumbIntervalS: v.thumbIntervalS, formatVersion: undefined, complete: false, frameCount: 0 });
+  for (let i = 0; i < count; i++) {
+    const k = i % nRef;
+    w.append(count === nRef ? idx.ptsUs(k) : Math.round(i * 200_000), ref32[k]!, idx.thumbnail(k));
+    if ((i + 1) % 64 === 0) w.checkpoint();
+  }
+  w.finish();
+  return IndexFile.open(path);
+}
+const variantIdx = variants.map((v, i) => writeVariant(join(cache, `variant-${i}-${process.pid}.fpi`), v, nRef));
+const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
+const hourFrames = 5 * 3600;
+const videoPerHour = (videoBytes / info0.durationS) * 3600;
+/** Bytes per hour of footage: the fixed part (header, pca basis) once, the rest per frame. */
+function perHour(f: IndexFile): { mb: number; pct: number; perFrame: number; thumbShare: number; st: ReturnType<IndexFile['storage']> } {
+  const st = f.storage();
+  const fixed = st.headerBytes + st.basisBytes;
+  const perFrame = (f.byteLength - fixed) / f.frameCount;
+  const bytes = fixed + perFrame * hourFrames;
+  return { mb: bytes / 1e6, pct: bytes / videoPerHour, perFrame, thumbShare: st.thumbnailBytes / (f.byteLength - fixed), st };
+}
+
+const target = values.quick ? 1000 : 3000;
+const reps = values.quick ? 2 : 3;
+const bigOld = writeVariant(join(cache, `big-old-${process.pid}.fpi`), variants[1]!, target);
+const bigNew = writeVariant(join(cache, `big-new-${process.pid}.fpi`), variants[3]!, target);
+const activeOf = (c: AttributeCodes) => Object.values(c).filter((v) => v !== 0 && v !== undefined).length;
 // A typical investigator query states 2–3 attributes (the ground-truth query above states most of them).
 const shortQuery: AttributeCodes = { torsoColour: 2, legColour: 2 };
-const shortRate: Record<'exported' | 'folded', number> = { exported: 0, folded: 0 };
-for (const head of ['exported', 'folded'] as const) {
-  await searchIndex(bigIdx, searcher, shortQuery, { batchSize: 256, head });
-  shortRate[head] = target / (await searchIndex(bigIdx, searcher, shortQuery, { batchSize: 256, head })).seconds;
+const timing: Record<string, number[]> = {};
+let foldedUsed = true;
+const modes = [['old', bigOld, true], ['new', bigNew, false], ['newExhaustive', bigNew, true]] as const;
+let prefilterUsed = true;
+for (const q of [codes, shortQuery]) for (const [, big, exhaustive] of modes) {
+  const w = await searchIndex(big, searcher, q, { batchSize: 256, exhaustive }); // warm-up (+ folded-head / prefilter build and check)
+  foldedUsed = w.foldedHead && foldedUsed;
+  if (!exhaustive) prefilterUsed = w.prefilter && prefilterUsed;
 }
+log(`re-query timing: ${reps} interleaved repetitions, old (float16) and new (pca) index…`);
+for (let r = 0; r < reps; r++) {
+  for (const [qn, q] of [['full', codes], ['short', shortQuery]] as const) {
+    for (const [name, big, exhaustive] of modes) {
+      (timing[`${qn}-${name}`] ??= []).push((await searchIndex(big, searcher, q, { batchSize: 256, exhaustive })).seconds);
+    }
+  }
+}
+const rateOf = (k: string) => target / (timing[k]!.reduce((a, c) => a + c, 0) / timing[k]!.length);
+const spread = (k: string) => timing[k]!.map((x) => Math.round(target / x)).join(', ');
 
 /** Same sightings: same count, and pairwise the same frames, times and boxes, scores within 1e-5. */
 function sameSightings(a: Sighting[], c: Sighting[]): string {
@@ -265,39 +315,42 @@ for (const path of ['new', 'old'] as const) {
 }
 const fNewOld = maxDiff(encByPath.new, encByPath.old);
 
-// 5. Storage error vs float32 on this clip's frames (features re-encoded from the decoded video).
-const frames: Array<{ data: Buffer; width: number; height: number }> = [];
-const fs2 = FrameStream.start(video, { fps: 5, maxFrames: 32 });
-for (let f = await fs2.next(); f; f = await fs2.next()) frames.push(f);
-const enc = await searcher.encode(frames.map((f) => ({ data: f.data, width: f.width, height: f.height, channels: 3 as const })));
-const n = enc.count;
-const cells = searcher.grid * searcher.grid;
-const M = searcher.manifest.featureWidth;
-const ref = await searcher.queryFeatures(enc.features, n, queryTokens(codes));
-const storage: Record<string, string> = {};
-for (const dtype of ['float16', 'int8'] as FeatureDtype[]) {
-  const deq = new Float32Array(enc.features.length);
-  const buf = Buffer.alloc(featureBytes(dtype, cells, M));
-  let fMax = 0;
-  for (let i = 0; i < n; i++) {
-    const src = enc.features.subarray(i * cells * M, (i + 1) * cells * M);
-    encodeFeatures(dtype, src, cells, M, buf, 0);
-    decodeFeatures(dtype, buf, 0, cells, M, deq, i * cells * M);
+// 5. Storage vs float32 on this clip's frames: the same searches (folded head) on every variant.
+const storage: string[] = [];
+for (let vi = 1; vi < variants.length; vi++) {
+  const v = variants[vi]!;
+  let same = 0;
+  let tot = 0;
+  let dMax = 0;
+  const sight: string[] = [];
+  for (const cq of probeQueries) {
+    const a = await searchIndex(variantIdx[0]!, searcher, cq);
+    const c = await searchIndex(variantIdx[vi]!, searcher, cq);
+    for (let i = 0; i < nRef; i++) {
+      tot++;
+      if (a.bestCell[i] === c.bestCell[i]) same++;
+      dMax = Math.max(dMax, Math.abs(a.bestConfidence[i]! - c.bestConfidence[i]!));
+    }
+    const ss = sameSightings(a.sightings, c.sightings);
+    sight.push(ss.startsWith(`${a.sightings.length}/${a.sightings.length} `) ? `${a.sightings.length}/${a.sightings.length}` : ss.split(';')[0]!);
   }
-  for (let i = 0; i < deq.length; i++) fMax = Math.max(fMax, Math.abs(deq[i]! - enc.features[i]!));
-  const out = await searcher.queryFeatures(deq, n, queryTokens(codes));
-  let cMax = 0;
-  let cSum = 0;
-  for (let i = 0; i < out.confidence.length; i++) { const d = Math.abs(out.confidence[i]! - ref.confidence[i]!); cMax = Math.max(cMax, d); cSum += d; }
-  let sameCell = 0;
-  let boxIou = 0;
-  for (let i = 0; i < n; i++) {
-    const a = retrieve(predictionOf(ref, i, searcher.grid, searcher.inputSize, searcher.inputSize));
-    const c = retrieve(predictionOf(out, i, searcher.grid, searcher.inputSize, searcher.inputSize));
-    if (a.best.cell === c.best.cell) sameCell++;
-    boxIou += iou(a.best.box, c.best.box);
-  }
-  storage[dtype] = `features max |Δ| ${fMax.toExponential(2)}; confidence max |Δ| ${cMax.toExponential(2)}, mean ${(cSum / out.confidence.length).toExponential(2)}; same best cell ${sameCell}/${n}; best-box IoU mean ${(boxIou / n).toFixed(4)}`;
+  const h = perHour(variantIdx[vi]!);
+  storage.push(`| ${v.name} | ${(h.perFrame / 1024).toFixed(2)} KiB/frame (thumbnails ${pct(h.thumbShare)}${h.st.basisBytes ? `, + ${(h.st.basisBytes / 1024).toFixed(0)} KiB basis once` : ''}) → ${h.mb.toFixed(1)} MB/h, **${(100 * h.pct).toFixed(1)}% of the video** | same best cell ${same}/${tot}; best confidence max |Δ| ${dMax.toExponential(1)}; sightings identical: ${sight.join(', ')} |`);
+}
+
+// 5b. Prefilter vs exhaustive search on the default pca index of this clip.
+const prefilterCmp: string[] = [];
+for (const cq of [...probeQueries, shortQuery]) {
+  const ex = await searchIndex(variantIdx[3]!, searcher, cq, { exhaustive: true });
+  const pf = await searchIndex(variantIdx[3]!, searcher, cq);
+  const hk = (r: typeof ex) => new Set(r.frames.flatMap((f) => f.hits.map((h) => `${f.frame}:${h.cell}`)));
+  const he = hk(ex);
+  const hp = hk(pf);
+  const keptHits = [...he].filter((x) => hp.has(x)).length;
+  let sameBest = 0;
+  let framesBest = 0;
+  for (let i = 0; i < nRef; i++) if (ex.bestConfidence[i]! >= searcher.manifest.threshold) { framesBest++; if (pf.bestCell[i] === ex.bestCell[i]) sameBest++; }
+  prefilterCmp.push(`${JSON.stringify(cq)}: exact head on ${(100 * pf.cellsEvaluated / ex.cellsEvaluated).toFixed(1)}% of cells; keeps ${keptHits}/${he.size} hits (extra ${hp.size - keptHits}); best cell kept in ${sameBest}/${framesBest} frames with a hit; sightings: ${sameSightings(ex.sightings, pf.sightings).split(';')[0]}`);
 }
 
 // 6. Coarse-to-fine recall cost and sighting recall.
@@ -312,20 +365,24 @@ let absentLine = '';
 if (truth) {
   const r = scoreSightings(full.sightings, truth, idx.timesS);
   recallLine = `frame recall ${(100 * r.frameRecall).toFixed(1)}% (box IoU ≥ 0.5, ${r.framesScored} sampled frames with the target), range recall ${(100 * r.rangeRecall).toFixed(1)}% of ${truth.ranges.length} visibility range(s); ${full.sightings.length} sighting(s)`;
+  const rs = [];
+  for (const vi of [0, 1, 3]) {
+    const sv = await searchIndex(variantIdx[vi]!, searcher, codes);
+    const rv = scoreSightings(sv.sightings, truth, variantIdx[vi]!.timesS);
+    rs.push(`${variants[vi]!.dtype} ${(100 * rv.frameRecall).toFixed(1)}% / ${(100 * rv.rangeRecall).toFixed(1)}%`);
+  }
+  recallLine += `; same features stored as ${rs.join(', ')} (frame / range recall)`;
   if (truth.absentQuery) {
     const a = await searchIndex(idx, searcher, truth.absentQuery);
     absentLine = `absent query (${JSON.stringify(truth.absentQuery)}): ${a.sightings.length === 0 ? 'absent ✓' : `${a.sightings.length} false sighting(s), best ${a.sightings[0]!.score.toFixed(3)}`}`;
   }
 }
 await searcher.dispose();
-rmSync(bigPath, { force: true });
+for (const f of [bigOld, bigNew, ...variantIdx]) rmSync(f.path, { force: true });
 for (const r of [...runs.old, ...runs.new, ingJs]) rmSync(r.path, { force: true });
 rmSync(storeDir, { recursive: true, force: true });
 
 const dur = ing.info.durationS;
-const otherDtype: FeatureDtype = idx.header.dtype === 'int8' ? 'float16' : 'int8';
-const otherPerFrame = bytesPerFrame - featureBytes(idx.header.dtype, cells, M) + featureBytes(otherDtype, cells, M);
-const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
 const median = (xs: number[]) => { const v = [...xs].sort((p, q) => p - q); return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2; };
 const buildS = (r: IngestRun) => r.ing.build!.seconds.total;
 /** CPU-ms per footage-second, mean over the repetitions (undefined without /proc). */
@@ -355,6 +412,9 @@ function decodeLine(which: 'old' | 'new'): string {
   return `${(dur / w).toFixed(1)}× real time (median ${w.toFixed(2)} s for ${rs[0]!.frames} frames)${c !== undefined ? `, ffmpeg ${c.toFixed(0)} CPU-ms per footage-second` : ''}`;
 }
 const la = (l: number[]) => l.map((x) => x.toFixed(1)).join(' / ');
+const sizeOld = perHour(variantIdx[1]!);
+const sizeNew = perHour(variantIdx[3]!);
+const loadEnd = loadavg();
 const lines = [
   `## bench:video — ${new Date().toISOString().slice(0, 10)}, ${trained ? `model ${modelDir}` : 'random-init compact model (224×224, S=7, M=256)'}`,
   '',
@@ -373,20 +433,29 @@ const lines = [
   `| decode alone, old (RGB-first) | ${decodeLine('old')} |`,
   `| model input vs preprocessFrame on the full-size RGB stream, all ${fullFrames.length} sampled frames, new path | ${inputCmp.new} (features up to ${fScale.toFixed(2)}) |`,
   `| the same, old path | ${inputCmp.old}; new vs old features max |Δ| ${fNewOld.toExponential(2)} |`,
-  `| re-query throughput (${foldedUsed ? 'folded head' : 'exported head — the folded head was not usable'}, batch 256, ${target}-frame index, query ${JSON.stringify(codes)}) | **${Math.round(requery).toLocaleString('en')} indexed frames/s** (1 h of footage at 5/s = 18,000 frames in ${(18000 / requery).toFixed(1)} s) |`,
-  `| re-query with the exported head.onnx (old path), same run | ${Math.round(rate.exported).toLocaleString('en')} indexed frames/s → new/old **${(rate.folded / rate.exported).toFixed(1)}×** (${activeOf(codes)} of 16 slots stated) |`,
-  `| re-query, 2-attribute query ${JSON.stringify(shortQuery)}, folded vs exported head | **${Math.round(shortRate.folded).toLocaleString('en')}** vs ${Math.round(shortRate.exported).toLocaleString('en')} indexed frames/s → **${(shortRate.folded / shortRate.exported).toFixed(1)}×** |`,
+  `| re-query throughput, new: pca index, proxy prefilter${prefilterUsed ? '' : ' (NOT used: check failed)'} + head folded on the coefficients for the kept cells (batch 256, ${target}-frame index, query ${JSON.stringify(codes)}, ${activeOf(codes)} of 16 slots) | **${Math.round(rateOf('full-new')).toLocaleString('en')} indexed frames/s** (reps: ${spread('full-new')}; 1 h of footage at 5/s = 18,000 frames in ${(18000 / rateOf('full-new')).toFixed(1)} s)${foldedUsed ? '' : ' — the folded head was not usable somewhere'} |`,
+  `| re-query, old: float16 index, folded head (format 1 default), interleaved in the same run | ${Math.round(rateOf('full-old')).toLocaleString('en')} indexed frames/s (reps: ${spread('full-old')}) → new/old **${(rateOf('full-new') / rateOf('full-old')).toFixed(1)}×** |`,
+  `| re-query, new index, exhaustive (head folded on the coefficients, every cell), same run | ${Math.round(rateOf('full-newExhaustive')).toLocaleString('en')} indexed frames/s (reps: ${spread('full-newExhaustive')}); 2-attribute query ${Math.round(rateOf('short-newExhaustive')).toLocaleString('en')} |`,
+  ...prefilterCmp.map((l) => `| prefilter vs exhaustive (pca index of this clip, threshold ${searcher.manifest.threshold}) | ${l} |`),
+  `| re-query, 2-attribute query ${JSON.stringify(shortQuery)}, new vs old | **${Math.round(rateOf('short-new')).toLocaleString('en')}** (reps: ${spread('short-new')}) vs ${Math.round(rateOf('short-old')).toLocaleString('en')} (reps: ${spread('short-old')}) indexed frames/s → **${(rateOf('short-new') / rateOf('short-old')).toFixed(1)}×** |`,
   ...headCmp.map((l) => `| sightings, folded vs exported head | ${l} |`),
   ...pathCmp.map((l) => `| sightings, new vs old ffmpeg colour path (exported head) | ${l} |`),
   ...scaleCmp.map((l) => `| sightings, ffmpeg (new) vs JS input scaling (exported head) | ${l} |`),
-  `| index size (${idx.header.dtype} features, ${thumbBytes.toFixed(0)} B JPEG thumbnail/frame) | ${(bytesPerFrame / 1024).toFixed(1)} KiB/frame → **${((bytesPerFrame * 5 * 3600) / 1e6).toFixed(0)} MB per hour**; **${pct((idx.byteLength) / videoBytes)} of the video file** |`,
-  `| index size with ${otherDtype} features | ${(otherPerFrame / 1024).toFixed(1)} KiB/frame → ${((otherPerFrame * 5 * 3600) / 1e6).toFixed(0)} MB per hour; ${pct((otherPerFrame * idx.frameCount + 512) / videoBytes)} of the video file |`,
-  `| float16 vs float32 | ${storage.float16} |`,
-  `| int8 vs float32 | ${storage.int8} |`,
+  `| index size, new default (pca d=${PCA.dims} step ${PCA.stepRel}, thumbnail per second; basis once per video, per-frame part from this clip) | ${(sizeNew.perFrame / 1024).toFixed(2)} KiB/frame → **${sizeNew.mb.toFixed(1)} MB per hour**; **${(100 * sizeNew.pct).toFixed(1)}% of the video** (this ${info0.durationS}-s clip's own index ${(variantIdx[3]!.byteLength / 1e3).toFixed(0)} kB = ${pct(variantIdx[3]!.byteLength / videoBytes)} of its ${(videoBytes / 1e6).toFixed(2)} MB: the basis is not amortised) |`,
+  `| index size, old default (float16, thumbnail every frame), same features | ${(sizeOld.perFrame / 1024).toFixed(1)} KiB/frame → ${sizeOld.mb.toFixed(0)} MB per hour; ${pct(sizeOld.pct)} of the video → new/old **1/${(sizeOld.mb / sizeNew.mb).toFixed(0)}** |`,
+  `| the ingested index (${idx.header.dtype}, ffmpeg scaling, as ingest writes it) | ${(idx.byteLength / 1e3).toFixed(0)} kB for ${idx.frameCount} frames (${thumbBytes.toFixed(0)} B/frame of thumbnails) |`,
+  '',
+  '| storage (all written from the same float32 features; searches with the folded head vs the float32 index, 3 queries × all frames) | size | agreement with float32 |',
+  '|---|---|---|',
+  ...storage,
+  '',
+  '| measure | value |',
+  '|---|---|',
   `| coarse-to-fine (every 3rd frame, refine ±2) | keeps ${fullHits.size ? pct(kept / fullHits.size) : 'n/a'} of the full search's hits; ${coarse.framesQueried}/${full.framesQueried} frames queried |`,
   `| sighting recall vs ground truth${trained ? '' : ' (random model: not meaningful)'} | ${recallLine} |`,
   ...(absentLine ? [`| absent target | ${absentLine} |`] : []),
   '',
+  `Load average at the start ${loadStart.map((x) => x.toFixed(2)).join(' ')}, at the end ${loadEnd.map((x) => x.toFixed(2)).join(' ')} (2 cores, shared).`,
   'Goals (issue 6): ingest ≥ 30× real time; re-query ≥ 20,000 indexed frames/s; index ≤ 5% of the video.',
 ];
 console.log(lines.join('\n'));

@@ -16,7 +16,7 @@ import { preprocessFrame } from '../model/preprocess';
 import { FrameStream, type DecodedFrame } from '../video/decode';
 import type { VideoInfo } from '../video/probe';
 import type { IndexHeader } from './format';
-import { IndexFileWriter, type IndexCheckpoint } from './indexFile';
+import { IndexFileWriter, type IndexCheckpoint, type ThumbnailSource } from './indexFile';
 import type { FeatureDtype } from './quantize';
 import { normaliseScaled, scaledGeometry } from './scaledInput';
 import { jpegFromRgb, thumbnailJpeg, thumbSize } from './thumbnail';
@@ -103,7 +103,7 @@ export async function buildIndex(input: BuildIndexInput): Promise<BuildIndexResu
   // While the encoder runs on batch k (on its worker thread when the retriever was opened with
   // encoderInWorker, as ingest does), batch k+1 is decoded and preprocessed here; records are
   // still appended strictly in order, one whole batch at a time.
-  let inflight: { frames: DecodedFrame[]; thumbs: Buffer[]; features: Promise<Float32Array> } | null = null;
+  let inflight: { frames: DecodedFrame[]; thumbs: ThumbnailSource[]; features: Promise<Float32Array> } | null = null;
   const land = async () => {
     if (!inflight) return;
     const { frames, thumbs, features } = inflight;
@@ -136,10 +136,10 @@ export async function buildIndex(input: BuildIndexInput): Promise<BuildIndexResu
         }
         if (byFfmpeg) {
           normaliseScaled(f.data, geom, data, i * per);
-          return jpegFromRgb(f.thumb!, header.thumbWidth, header.thumbHeight);
+          return () => jpegFromRgb(f.thumb!, header.thumbWidth, header.thumbHeight);
         }
         data.set(preprocessFrame({ data: f.data, width: f.width, height: f.height, channels: 3 }, { size, mode }).data, i * per);
-        return thumbnailJpeg(f.data, f.width, f.height);
+        return () => thumbnailJpeg(f.data, f.width, f.height);
       });
       secs.prepare += performance.now() - tw;
       await land();

@@ -3,14 +3,20 @@
  * while building so ingest can checkpoint by length:
  *
  *   header, 512 bytes:
- *     0  "FPRINDEX"          8  u16 version (1)     10 u8 dtype (1 int8 affine per cell, 2 float16, 3 float32)
+ *     0  "FPRINDEX"          8  u16 version (2; 1 is still read)     10 u8 dtype (1 int8 affine per cell, 2 float16, 3 float32, 4 pca — pcaCodec.ts)
  *     11 u8 flags (bit0 complete, bit1 every frame, bit2 model input scaled by ffmpeg — see scaledInput.ts)  12 u16 grid S   14 u16 feature width M
  *     16 f64 sampling fps (0 = every frame)  24 u32 frame width  28 u32 frame height  32 u32 input size
  *     36 u32 frame count (written when complete)    40 6×f64 input transform (scaleX, scaleY, offsetX, offsetY, inputW, inputH)
  *     88 model hash (64 ASCII)   152 video SHA-256 (64 ASCII)   216 u16 thumbnail width, u16 height
- *   then one record per sampled frame:
- *     u32 record bytes, u32 thumbnail bytes, f64 presentation time in µs,
- *     features (see quantize.ts), JPEG thumbnail, zero padding to a multiple of 4.
+ *     version 2: 220 u16 pca components d   222 u16 pca key-frame interval   224 f64 pca step (relative)
+ *                232 f64 thumbnail interval in s (0: every frame)   240 u16 pca fit frames
+ *   then records. Version 2 (24-byte record header):
+ *     u32 record bytes, u32 thumbnail bytes, f64 presentation time in µs, u32 feature bytes,
+ *     u8 kind (0 frame, 1 key frame, 2 pca basis — before the first frame, no time, no thumbnail), 3 zero bytes,
+ *     features (quantize.ts, or pca codes: pcaCodec.ts), JPEG thumbnail (may be empty: only one
+ *     thumbnail per thumbnail interval is kept), zero padding to a multiple of 4.
+ *   Version 1 (16-byte record header): u32 record bytes, u32 thumbnail bytes, f64 time in µs,
+ *     fixed-size features, JPEG thumbnail, padding.
  * The per-frame timestamps live in the records (append-friendly); the reader collects them.
  * Nothing time- or host-dependent is written, so the same inputs give byte-identical files.
  */
@@ -18,9 +24,17 @@ import type { InputTransform } from '../model/preprocess';
 import { DTYPE_BY_CODE, DTYPE_CODES, featureBytes, type FeatureDtype } from './quantize';
 
 export const INDEX_MAGIC = 'FPRINDEX';
-export const INDEX_VERSION = 1;
+export const INDEX_VERSION = 2;
 export const HEADER_BYTES = 512;
-export const RECORD_HEADER_BYTES = 16;
+/** Version 1 record header (read only). */
+export const RECORD_HEADER_BYTES_V1 = 16;
+export const RECORD_HEADER_BYTES = 24;
+export const RECORD_FRAME = 0;
+export const RECORD_KEY = 1;
+export const RECORD_BASIS = 2;
+
+/** Parameters of the 'pca' storage (pcaCodec.ts). */
+export interface PcaParams { dims: number; stepRel: number; keyInterval: number; fitFrames: number }
 
 export interface IndexHeader {
   dtype: FeatureDtype;
@@ -44,6 +58,12 @@ export interface IndexHeader {
    * must use the same path (the header comparison includes it).
    */
   inputScaling?: 'ffmpeg' | 'js';
+  /** 'pca' storage only. */
+  pca?: PcaParams;
+  /** Keep one thumbnail per this many seconds of footage (0 or absent: every frame). */
+  thumbIntervalS?: number;
+  /** Read only: the version the file was written with (writers always write INDEX_VERSION). */
+  formatVersion?: number;
 }
 
 function ascii(buf: Buffer, off: number, len: number): string {
@@ -71,6 +91,13 @@ export function encodeHeader(h: IndexHeader): Buffer {
   b.write(h.videoSha256.slice(0, 64), 152, 'latin1');
   b.writeUInt16LE(h.thumbWidth, 216);
   b.writeUInt16LE(h.thumbHeight, 218);
+  if (h.pca) {
+    b.writeUInt16LE(h.pca.dims, 220);
+    b.writeUInt16LE(h.pca.keyInterval, 222);
+    b.writeDoubleLE(h.pca.stepRel, 224);
+    b.writeUInt16LE(h.pca.fitFrames, 240);
+  }
+  b.writeDoubleLE(h.thumbIntervalS ?? 0, 232);
   return b;
 }
 
@@ -79,9 +106,9 @@ export function decodeHeader(b: Buffer): IndexHeader | string {
   if (b.length < HEADER_BYTES) return `too short for an index header (${b.length} bytes)`;
   if (b.toString('latin1', 0, 8) !== INDEX_MAGIC) return 'not a FastPR index (bad magic)';
   const version = b.readUInt16LE(8);
-  if (version !== INDEX_VERSION) return `index format version ${version} is not supported (this build reads ${INDEX_VERSION})`;
+  if (version !== INDEX_VERSION && version !== 1) return `index format version ${version} is not supported (this build reads 1 and ${INDEX_VERSION}): ingest the video again`;
   const dtype = DTYPE_BY_CODE[b.readUInt8(10)];
-  if (!dtype) return `unknown feature storage type ${b.readUInt8(10)}`;
+  if (!dtype || (version === 1 && dtype === 'pca')) return `unknown feature storage type ${b.readUInt8(10)}`;
   const flags = b.readUInt8(11);
   const d = (i: number) => b.readDoubleLE(40 + 8 * i);
   return {
@@ -91,15 +118,19 @@ export function decodeHeader(b: Buffer): IndexHeader | string {
     transform: { scaleX: d(0), scaleY: d(1), offsetX: d(2), offsetY: d(3), inputWidth: d(4), inputHeight: d(5), flip: false },
     modelHash: ascii(b, 88, 64), videoSha256: ascii(b, 152, 64), thumbWidth: b.readUInt16LE(216), thumbHeight: b.readUInt16LE(218),
     inputScaling: (flags & 4) !== 0 ? 'ffmpeg' : 'js',
+    ...(dtype === 'pca' ? { pca: { dims: b.readUInt16LE(220), keyInterval: b.readUInt16LE(222), stepRel: b.readDoubleLE(224), fitFrames: b.readUInt16LE(240) } } : {}),
+    thumbIntervalS: version >= 2 ? b.readDoubleLE(232) : 0,
+    formatVersion: version,
   };
 }
 
+/** Fixed bytes per frame of the scalar storages (the pca codes vary per frame: 0 here). */
 export function headerFeatureBytes(h: Pick<IndexHeader, 'dtype' | 'grid' | 'featureWidth'>): number {
-  return featureBytes(h.dtype, h.grid * h.grid, h.featureWidth);
+  return h.dtype === 'pca' ? 0 : featureBytes(h.dtype, h.grid * h.grid, h.featureWidth);
 }
 
-/** Total bytes of a record with this thumbnail size. */
-export function recordBytes(featureLen: number, thumbLen: number): number {
-  const raw = RECORD_HEADER_BYTES + featureLen + thumbLen;
+/** Total bytes of a record with these feature and thumbnail sizes (version 2 unless told). */
+export function recordBytes(featureLen: number, thumbLen: number, recordHeader = RECORD_HEADER_BYTES): number {
+  const raw = recordHeader + featureLen + thumbLen;
   return (raw + 3) & ~3;
 }

@@ -67,7 +67,7 @@ describe('ingest', () => {
       expect(r.evidence).toMatchObject({ state: 'indexed', width: 176, height: 144 });
       expect(events[events.length - 1]).toBe(FRAMES);
       const idx = IndexFile.open(r.index.filePath);
-      expect(idx.header).toMatchObject({ complete: true, frameCount: FRAMES, grid: 4, featureWidth: 16, dtype: 'float16', videoSha256: r.evidence.sha256, modelHash: r.index.modelHash });
+      expect(idx.header).toMatchObject({ complete: true, frameCount: FRAMES, grid: 4, featureWidth: 16, dtype: 'pca', formatVersion: 2, videoSha256: r.evidence.sha256, modelHash: r.index.modelHash });
       expect(Array.from(idx.timesS, (t) => Math.round(t * 1e6) / 1e6)).toEqual(Array.from({ length: FRAMES }, (_, i) => Math.round(i * 0.2 * 1e6) / 1e6));
       expect(idx.thumbnail(3).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
       const again = await ingestVideo(store, caseId, video, model);
@@ -210,6 +210,47 @@ describe('ingest', () => {
       expect(r.index.frames).toBeGreaterThan(5);
       expect(r.index.frames).toBeLessThan(FRAMES);
       expect(r.warnings.length).toBeGreaterThan(0);
+    } finally {
+      store.close();
+    }
+  }, 60_000);
+
+  it('pca storage (the default): the head folded on the coefficients answers as head.onnx on the reconstructed features', async () => {
+    const { store, caseId } = newStore('pca');
+    try {
+      const r = await ingestVideo(store, caseId, video, model, { batchSize: 4 });
+      const idx = IndexFile.open(r.index.filePath);
+      expect(idx.header.dtype).toBe('pca');
+      expect(idx.pcaBasis).not.toBeNull();
+      for (let i = 0; i < idx.frameCount; i++) expect(idx.thumbnail(i).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+      expect(idx.storage().thumbnails).toBe(Math.ceil(FRAMES / 5)); // one per second
+      const retriever = await OnnxRetriever.open(model, { batchSize: 64 });
+      try {
+        for (const codes of [{ gender: 1 }, { gender: 2, torsoColour: 3, hair: 1 }]) {
+          const fo = await searchIndex(idx, retriever, codes, { threshold: 0.3, exhaustive: true });
+          const ex = await searchIndex(idx, retriever, codes, { threshold: 0.3, head: 'exported' });
+          expect(fo.foldedHead).toBe(true);
+          expect(fo.prefilter).toBe(false);
+          expect(ex.foldedHead).toBe(false);
+          for (let i = 0; i < FRAMES; i++) expect(Math.abs(fo.bestConfidence[i]! - ex.bestConfidence[i]!)).toBeLessThan(1e-5);
+          expect(fo.frames.map((f) => f.hits.map((h) => h.cell))).toEqual(ex.frames.map((f) => f.hits.map((h) => h.cell)));
+          const d = await frameDetail(idx, retriever, codes, 9);
+          expect(d.best.confidence).toBeCloseTo(fo.bestConfidence[9]!, 5);
+          // The prefilter (default): every cell it evaluates has the exhaustive confidence; here it keeps every hit.
+          const pf = await searchIndex(idx, retriever, codes, { threshold: 0.3 });
+          expect(pf.prefilter).toBe(true);
+          let evaluated = 0;
+          for (let i = 0; i < FRAMES; i++) {
+            if (Number.isNaN(pf.bestConfidence[i]!)) { expect(fo.bestConfidence[i]!).toBeLessThan(0.3); continue; }
+            evaluated++;
+            expect(pf.bestConfidence[i]!).toBeLessThanOrEqual(fo.bestConfidence[i]! + 1e-5);
+          }
+          expect(evaluated).toBeGreaterThan(0);
+          expect(pf.frames.map((f) => [f.frame, f.hits.map((h) => h.cell)])).toEqual(fo.frames.map((f) => [f.frame, f.hits.map((h) => h.cell)]));
+        }
+      } finally {
+        await retriever.dispose();
+      }
     } finally {
       store.close();
     }

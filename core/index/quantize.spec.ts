@@ -1,7 +1,7 @@
 /** Feature storage: half-precision conversion, int8 with per-cell scale, index header round trip. */
 import { describe, expect, it } from 'vitest';
 import { decodeHeader, encodeHeader, type IndexHeader } from './format';
-import { decodeFeatures, encodeFeatures, featureBytes, toHalf, type FeatureDtype } from './quantize';
+import { decodeFeatures, encodeFeatures, featureBytes, toHalf, type ScalarDtype } from './quantize';
 
 function randomFeatures(n: number, seed: number): Float32Array {
   const out = new Float32Array(n);
@@ -10,7 +10,7 @@ function randomFeatures(n: number, seed: number): Float32Array {
   return out;
 }
 
-function roundTrip(dtype: FeatureDtype, src: Float32Array, cells: number, width: number): Float32Array {
+function roundTrip(dtype: ScalarDtype, src: Float32Array, cells: number, width: number): Float32Array {
   const buf = Buffer.alloc(featureBytes(dtype, cells, width) + 3);
   encodeFeatures(dtype, src, cells, width, buf, 3); // an unaligned offset on purpose
   const dst = new Float32Array(cells * width);
@@ -51,9 +51,15 @@ describe('feature storage', () => {
       inputSize: 224, frameCount: 123, transform: { scaleX: 0.3, scaleY: 0.3, offsetX: 0, offsetY: 25.5, inputWidth: 224, inputHeight: 224, flip: false },
       modelHash: 'a'.repeat(64), videoSha256: 'b'.repeat(64), thumbWidth: 128, thumbHeight: 105, inputScaling: 'ffmpeg',
     };
-    expect(decodeHeader(encodeHeader(h))).toEqual(h);
+    const read = { ...h, thumbIntervalS: 0, formatVersion: 2 };
+    expect(decodeHeader(encodeHeader(h))).toEqual(read);
+    const pca: IndexHeader = { ...h, dtype: 'pca', pca: { dims: 64, stepRel: 0.0005, keyInterval: 50, fitFrames: 32 }, thumbIntervalS: 1 };
+    expect(decodeHeader(encodeHeader(pca))).toEqual({ ...pca, formatVersion: 2 });
     // Files written before the input-scaling flag read as the JS path.
-    expect(decodeHeader(encodeHeader({ ...h, inputScaling: undefined }))).toEqual({ ...h, inputScaling: 'js' });
+    expect(decodeHeader(encodeHeader({ ...h, inputScaling: undefined }))).toEqual({ ...read, inputScaling: 'js' });
+    const future = encodeHeader(h);
+    future.writeUInt16LE(3, 8);
+    expect(decodeHeader(future)).toMatch(/version 3 is not supported.*ingest the video again/);
     expect(decodeHeader(Buffer.alloc(512))).toMatch(/bad magic/);
     expect(decodeHeader(Buffer.alloc(10))).toMatch(/too short/);
   });

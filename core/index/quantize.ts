@@ -2,21 +2,24 @@
  * Compact storage of encoder features I_en (per cell a vector of M floats).
  * - 'int8': 8-bit affine per cell vector: float32 minimum and step, then M codes
  *   v ≈ min + code·step with step = (max − min)/255 (M + 8 bytes per cell, about a quarter of
- *   float32). Affine rather than symmetric because I_en comes out of a ReLU: all values ≥ 0, and a
- *   symmetric code would waste half its range on negatives.
+ *   float32). Affine rather than symmetric: a cell's range need not be centred on 0.
  * - 'float16': IEEE half precision, 2·M bytes per cell.
  * - 'float32': lossless, for measurement.
+ * - 'pca' (index format 2): see pcaCodec.ts — not per frame, handled by indexFile.ts.
  * Encoding is a pure function of the input floats, so re-ingesting gives identical bytes.
  */
 import { float16BitsToFloat32, float32ToFloat16Bits } from '../numeric/float16';
 
-export type FeatureDtype = 'int8' | 'float16' | 'float32';
+/** 'pca': per-video basis + temporally coded integer codes, variable size per frame (pcaCodec.ts). */
+export type FeatureDtype = 'int8' | 'float16' | 'float32' | 'pca';
+export type ScalarDtype = Exclude<FeatureDtype, 'pca'>;
 
-export const DTYPE_CODES: Record<FeatureDtype, number> = { int8: 1, float16: 2, float32: 3 };
-export const DTYPE_BY_CODE: Record<number, FeatureDtype> = { 1: 'int8', 2: 'float16', 3: 'float32' };
+export const DTYPE_CODES: Record<FeatureDtype, number> = { int8: 1, float16: 2, float32: 3, pca: 4 };
+export const DTYPE_BY_CODE: Record<number, FeatureDtype> = { 1: 'int8', 2: 'float16', 3: 'float32', 4: 'pca' };
 
 /** Bytes one frame's features take (cells = S², width = M). */
 export function featureBytes(dtype: FeatureDtype, cells: number, width: number): number {
+  if (dtype === 'pca') throw new Error('pca features have no fixed size');
   if (dtype === 'int8') return cells * (8 + width);
   return cells * width * (dtype === 'float16' ? 2 : 4);
 }
@@ -28,7 +31,7 @@ export const toHalf = float32ToFloat16Bits;
 const HALF_TABLE = Float32Array.from({ length: 65536 }, (_, h) => float16BitsToFloat32(h));
 
 /** Writes one frame's features [cells·width] into `out` (featureBytes long) at `offset`. */
-export function encodeFeatures(dtype: FeatureDtype, src: Float32Array, cells: number, width: number, out: Buffer, offset: number): void {
+export function encodeFeatures(dtype: ScalarDtype, src: Float32Array, cells: number, width: number, out: Buffer, offset: number): void {
   if (dtype === 'float32') {
     for (let i = 0; i < cells * width; i++) out.writeFloatLE(src[i]!, offset + 4 * i);
     return;
@@ -53,7 +56,7 @@ export function encodeFeatures(dtype: FeatureDtype, src: Float32Array, cells: nu
 }
 
 /** Expands one frame's stored features back to float32 into `dst` at `dstOffset` (floats). */
-export function decodeFeatures(dtype: FeatureDtype, buf: Buffer, offset: number, cells: number, width: number, dst: Float32Array, dstOffset: number): void {
+export function decodeFeatures(dtype: ScalarDtype, buf: Buffer, offset: number, cells: number, width: number, dst: Float32Array, dstOffset: number): void {
   const n = cells * width;
   if (dtype === 'float32') {
     if ((buf.byteOffset + offset) % 4 === 0) dst.set(new Float32Array(buf.buffer, buf.byteOffset + offset, n), dstOffset);

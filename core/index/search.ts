@@ -28,6 +28,12 @@ export interface SearchOptions extends MergeOptions {
    * exported head on the first batch and replaced by it on any difference; 'exported': head.onnx as is.
    */
   head?: 'folded' | 'exported';
+  /**
+   * Run the head on every cell of every frame. Default false: on 'pca' indexes with the folded head
+   * a per-query linear proxy of the confidence logit picks the cells the exact head runs on
+   * (core/infer/prefilterHead.ts); frames none of whose cells pass get no best confidence (NaN).
+   */
+  exhaustive?: boolean;
   signal?: AbortSignal;
 }
 
@@ -35,67 +41,108 @@ export interface IndexSearchResult {
   frames: FrameHits[];
   /** Best confidence per indexed frame (NaN for frames the coarse pass skipped). */
   bestConfidence: Float32Array;
+  /** The cell with the best confidence per indexed frame (-1 for frames the coarse pass skipped). */
+  bestCell: Int16Array;
   sightings: Sighting[];
   framesQueried: number;
   seconds: number;
   /** Whether the folded head answered (false: the exported head). */
   foldedHead: boolean;
+  /** Whether the proxy prefilter chose the cells (bestConfidence NaN where no cell passed it). */
+  prefilter: boolean;
+  /** Cells the exact head ran on (frames queried × S² without the prefilter). */
+  cellsEvaluated: number;
 }
 
-/** Fills `dst` with the features of list[s..s+n) (runs of consecutive frames in one call). */
-function readFrames(index: IndexFile, list: Int32Array | number[], s: number, n: number, dst: Float32Array): void {
-  const per = index.floatsPerFrame;
+/** Fewest frames in a search's first batch for the prefilter to be fitted (16·S² cells). */
+export const PREFILTER_MIN_FRAMES = 16;
+
+/** What the head reads per frame: full features, or coefficients on the index's pca basis. */
+type FrameSource = 'features' | 'coefficients';
+
+/** Fills `dst` with the features (or coefficients) of list[s..s+n) (runs of consecutive frames in one call). */
+function readFrames(index: IndexFile, source: FrameSource, list: Int32Array | number[], s: number, n: number, dst: Float32Array): void {
+  const per = source === 'coefficients' ? index.coefficientsPerFrame : index.floatsPerFrame;
   for (let i = 0; i < n;) {
     let j = i + 1;
     while (j < n && list[s + j] === list[s + i]! + (j - i)) j++;
-    index.features(list[s + i]!, j - i, dst.subarray(i * per, j * per));
+    const d = dst.subarray(i * per, j * per);
+    if (source === 'coefficients') index.coefficients(list[s + i]!, j - i, d);
+    else index.features(list[s + i]!, j - i, d);
     i = j;
   }
 }
 
 /** Runs the head on the listed frames (ascending) and extracts hits; writes best confidences. */
-async function queryFrames(index: IndexFile, retriever: OnnxRetriever, tokens: number[], list: Int32Array | number[], threshold: number, nmsIou: number, batch: number, best: Float32Array, useFolded: boolean, signal?: AbortSignal): Promise<{ frames: FrameHits[]; folded: boolean }> {
+async function queryFrames(index: IndexFile, retriever: OnnxRetriever, tokens: number[], list: Int32Array | number[], threshold: number, nmsIou: number, batch: number, best: Float32Array, bestCell: Int16Array, useFolded: boolean, prefilter: boolean, evaluated: { n: number }, signal?: AbortSignal): Promise<{ frames: FrameHits[]; folded: boolean; prefilter: boolean }> {
   const h = index.header;
   const S = h.grid;
   const cells = S * S;
-  const per = index.floatsPerFrame;
-  // Two input buffers: the next batch is dequantised while the head (onnxruntime's threads) runs on this one.
-  const bufs = [new Float32Array(Math.min(batch, list.length) * per), new Float32Array(Math.min(batch, list.length) * per)] as const;
   const out: FrameHits[] = [];
-  if (list.length === 0) return { frames: out, folded: false };
-  readFrames(index, list, 0, Math.min(batch, list.length), bufs[0]);
-  const folded = useFolded ? await retriever.foldedHeadFor(tokens, bufs[0], Math.min(batch, list.length)) : null;
-  const run = (x: Float32Array, n: number) => (folded
-    ? folded.run(x.subarray(0, n * per), n, S, h.featureWidth)
-    : retriever.queryFeatures(x.subarray(0, n * per), n, tokens, signal));
+  if (list.length === 0) return { frames: out, folded: false, prefilter: false };
+  const first = Math.min(batch, list.length);
+  // 'pca' storage: the folded head takes the coefficients (d per cell instead of M); otherwise, or
+  // when the folded head is not usable, the features are reconstructed for the exported head.
+  const basis = index.pcaBasis;
+  let source: FrameSource = basis && useFolded ? 'coefficients' : 'features';
+  let per = source === 'coefficients' ? index.coefficientsPerFrame : index.floatsPerFrame;
+  // Two input buffers: the next batch is decoded while the head (onnxruntime's threads) runs on this one.
+  let bufs = [new Float32Array(first * per), new Float32Array(first * per)] as const;
+  readFrames(index, source, list, 0, first, bufs[0]);
+  const projection = basis ? { d: basis.d, mean: basis.mean, basis: basis.basis, key: index.pcaKey } : undefined;
+  const folded = useFolded ? await retriever.foldedHeadFor(tokens, bufs[0], first, source === 'coefficients' ? projection : undefined) : null;
+  if (!folded && source === 'coefficients') {
+    source = 'features';
+    per = index.floatsPerFrame;
+    bufs = [new Float32Array(first * per), new Float32Array(first * per)] as const;
+    readFrames(index, source, list, 0, first, bufs[0]);
+  }
+  const width = source === 'coefficients' ? basis!.d : h.featureWidth;
+  // The prefilter (pca + folded head, not exhaustive): fitted on the first batch, checked there against the folded head;
+  // not for fewer than PREFILTER_MIN_FRAMES frames (too few cells to fit 257 coefficients: those run exhaustively).
+  const pf = folded && source === 'coefficients' && prefilter && first >= PREFILTER_MIN_FRAMES ? await retriever.prefilterFor(tokens, bufs[0], first, projection!, threshold, folded) : null;
+  type BatchOut = { rows: Int32Array | null; confidence: Float32Array; boxes: Float32Array };
+  const run = async (x: Float32Array, n: number): Promise<BatchOut> => {
+    if (pf) { const r = await pf.run(x, n); return { rows: r.cells, confidence: r.confidence, boxes: r.boxes }; }
+    const r = await (folded ? folded.run(x.subarray(0, n * per), n, S, width) : retriever.queryFeatures(x.subarray(0, n * per), n, tokens, signal));
+    return { rows: null, confidence: r.confidence, boxes: r.boxes };
+  };
   for (let s = 0, cur = 0; s < list.length; s += batch, cur ^= 1) {
     if (signal?.aborted) throw new CancelledError('search cancelled');
     const n = Math.min(batch, list.length - s);
     const pending = run(bufs[cur]!, n);
     const nextN = Math.min(batch, list.length - s - n);
-    if (nextN > 0) readFrames(index, list, s + n, nextN, bufs[cur ^ 1]!);
+    if (nextN > 0) readFrames(index, source, list, s + n, nextN, bufs[cur ^ 1]!);
     const r = await pending;
+    let p = 0; // prefilter: position in the selected rows (ascending)
     for (let i = 0; i < n; i++) {
       const frame = list[s + i]!;
-      const conf = r.confidence.subarray(i * cells, (i + 1) * cells);
-      let bi = 0;
-      for (let c = 1; c < cells; c++) if (conf[c]! > conf[bi]!) bi = c;
-      best[frame] = conf[bi]!;
-      if (conf[bi]! < threshold) continue;
-      const cand: number[] = [];
-      for (let c = 0; c < cells; c++) if (conf[c]! >= threshold) cand.push(c);
-      cand.sort((a, b) => conf[b]! - conf[a]! || a - b);
+      // positions of this frame's evaluated cells in r.confidence (all cells, or those the prefilter kept)
+      const pos: number[] = [];
+      if (!r.rows) for (let c = 0; c < cells; c++) pos.push(i * cells + c);
+      else while (p < r.rows.length && r.rows[p]! < (i + 1) * cells) pos.push(p++);
+      evaluated.n += pos.length;
+      if (pos.length === 0) continue; // no cell of this frame can reach the threshold (prefilter)
+      const cellOf = (q: number) => (r.rows ? r.rows[q]! : q) - i * cells;
+      let bq = pos[0]!;
+      for (const q of pos) if (r.confidence[q]! > r.confidence[bq]! || (r.confidence[q]! === r.confidence[bq]! && cellOf(q) < cellOf(bq))) bq = q;
+      best[frame] = r.confidence[bq]!;
+      bestCell[frame] = cellOf(bq);
+      if (r.confidence[bq]! < threshold) continue;
+      const cand = pos.filter((q) => r.confidence[q]! >= threshold);
+      cand.sort((a, b) => r.confidence[b]! - r.confidence[a]! || cellOf(a) - cellOf(b));
       const hits: FrameHit[] = [];
-      for (const c of cand) {
-        const o = (i * cells + c) * 4;
+      for (const q of cand) {
+        const o = q * 4;
+        const c = cellOf(q);
         const inBox = decodeBox(c, { x: r.boxes[o]!, y: r.boxes[o + 1]!, w: r.boxes[o + 2]!, h: r.boxes[o + 3]! }, h.inputSize, h.inputSize, S);
         const box = clipBox(inputBoxToFrame(h.transform, inBox), h.frameWidth, h.frameHeight);
-        if (hits.every((k) => iou(k.box, box) <= nmsIou)) hits.push({ cell: c, confidence: conf[c]!, box });
+        if (hits.every((k) => iou(k.box, box) <= nmsIou)) hits.push({ cell: c, confidence: r.confidence[q]!, box });
       }
       out.push({ frame, timeS: index.timesS[frame]!, hits });
     }
   }
-  return { frames: out, folded: folded !== null };
+  return { frames: out, folded: folded !== null, prefilter: pf !== null };
 }
 
 export async function searchIndex(index: IndexFile, retriever: OnnxRetriever, codes: AttributeCodes, opts: SearchOptions = {}): Promise<IndexSearchResult> {
@@ -107,18 +154,25 @@ export async function searchIndex(index: IndexFile, retriever: OnnxRetriever, co
   const tokens = queryTokens(codes);
   const N = index.frameCount;
   const best = new Float32Array(N).fill(NaN);
+  const bestCell = new Int16Array(N).fill(-1);
   const useFolded = (opts.head ?? 'folded') === 'folded';
+  const prefilter = !opts.exhaustive;
+  const evaluated = { n: 0 };
   let frames: FrameHits[];
   let folded = false;
+  let usedPrefilter = false;
   let queried = 0;
   if (k === 1) {
     const all = Int32Array.from({ length: N }, (_, i) => i);
-    ({ frames, folded } = await queryFrames(index, retriever, tokens, all, threshold, nmsIou, batch, best, useFolded, opts.signal));
+    ({ frames, folded, prefilter: usedPrefilter } = await queryFrames(index, retriever, tokens, all, threshold, nmsIou, batch, best, bestCell, useFolded, prefilter, evaluated, opts.signal));
     queried = N;
   } else {
     const coarse = Int32Array.from({ length: Math.ceil(N / k) }, (_, i) => i * k);
     const coarseBest = new Float32Array(N).fill(NaN);
-    folded = (await queryFrames(index, retriever, tokens, coarse, threshold * (opts.coarseRelax ?? 0.8), nmsIou, batch, coarseBest, useFolded, opts.signal)).folded;
+    const coarseCell = new Int16Array(N).fill(-1);
+    const c = await queryFrames(index, retriever, tokens, coarse, threshold * (opts.coarseRelax ?? 0.8), nmsIou, batch, coarseBest, coarseCell, useFolded, prefilter, evaluated, opts.signal);
+    folded = c.folded;
+    usedPrefilter = c.prefilter;
     const want = new Uint8Array(N);
     for (const f of coarse) {
       if (!(coarseBest[f]! >= threshold * (opts.coarseRelax ?? 0.8))) continue;
@@ -126,12 +180,12 @@ export async function searchIndex(index: IndexFile, retriever: OnnxRetriever, co
     }
     const fine = [] as number[];
     want.forEach((w, i) => { if (w) fine.push(i); });
-    frames = (await queryFrames(index, retriever, tokens, fine, threshold, nmsIou, batch, best, useFolded, opts.signal)).frames;
-    for (const f of coarse) if (Number.isNaN(best[f]!)) best[f] = coarseBest[f]!;
+    frames = (await queryFrames(index, retriever, tokens, fine, threshold, nmsIou, batch, best, bestCell, useFolded, prefilter, evaluated, opts.signal)).frames;
+    for (const f of coarse) if (Number.isNaN(best[f]!)) { best[f] = coarseBest[f]!; bestCell[f] = coarseCell[f]!; }
     queried = coarse.length + fine.length;
   }
   const sightings = mergeSightings(frames, opts);
-  return { frames, bestConfidence: best, sightings, framesQueried: queried, seconds: (performance.now() - t0) / 1000, foldedHead: folded };
+  return { frames, bestConfidence: best, bestCell, sightings, framesQueried: queried, seconds: (performance.now() - t0) / 1000, foldedHead: folded, prefilter: usedPrefilter, cellsEvaluated: evaluated.n };
 }
 
 /** Full §3.4.2 detail for one indexed frame: top-k, cells above threshold, confidence map, attention. */

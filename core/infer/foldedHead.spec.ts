@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SLOT_TOKEN_OFFSETS } from '../attributes/schema';
 import { makeRandomOnnxModel } from '../index/testing/randomModel';
 import { readGraphFile, readOnnxManifest } from '../onnx/export/manifest';
-import { activeSlots, FoldedHead, readHeadWeights } from './foldedHead';
+import { fitBasis } from '../index/pcaCodec';
+import { activeSlots, FoldedHead, projectionToFeatures, readHeadWeights } from './foldedHead';
 import { OnnxRetriever, queryTokens } from './onnxRetriever';
 
 const root = mkdtempSync(join(tmpdir(), 'fastpr-folded-'));
@@ -67,6 +68,40 @@ describe('folded head', () => {
     const a = await retriever.foldedHeadFor(queryTokens({ gender: 1 }), x, 4);
     expect(a).not.toBeNull();
     expect(await retriever.foldedHeadFor(queryTokens({ gender: 1 }), x, 4)).toBe(a);
+  }, 60_000);
+
+  it('folded with a pca basis, takes coefficients and gives the exported head’s outputs on the reconstructed features', async () => {
+    const m = readOnnxManifest(model);
+    const h = readHeadWeights(readGraphFile(model, m.head))!;
+    const n = 12;
+    const cells = m.grid * m.grid;
+    const M = m.featureWidth;
+    const x = features(n);
+    for (const d of [M, 5]) {
+      const b = fitBasis(x, n * cells, M, d, 0.01);
+      // coefficients of the centred features on the basis (exact projection, no quantisation here)
+      const y = new Float32Array(n * cells * d);
+      for (let c = 0; c < n * cells; c++) for (let j = 0; j < d; j++) {
+        let s = 0;
+        for (let k = 0; k < M; k++) s += (x[c * M + k]! - b.mean[k]!) * b.basis[j * M + k]!;
+        y[c * d + j] = s;
+      }
+      const rec = projectionToFeatures({ d, mean: b.mean, basis: b.basis }, y, n * cells);
+      if (d === M) for (let i = 0; i < x.length; i++) expect(Math.abs(rec[i]! - x[i]!)).toBeLessThan(1e-4); // full basis: lossless
+      for (const codes of [{ gender: 1 }, { gender: 2, torsoColour: 3, hair: 1 }]) {
+        const tokens = queryTokens(codes);
+        const f = await FoldedHead.create(h, tokens, { label: 'head', projection: { d, mean: b.mean, basis: b.basis } });
+        const got = await f!.run(y, n, m.grid, d);
+        const ref = await retriever.queryFeatures(rec, n, tokens);
+        for (let i = 0; i < ref.confidence.length; i++) expect(Math.abs(got.confidence[i]! - ref.confidence[i]!)).toBeLessThan(1e-5);
+        for (let i = 0; i < ref.boxes.length; i++) expect(Math.abs(got.boxes[i]! - ref.boxes[i]!)).toBeLessThan(1e-5);
+        await f!.dispose();
+        // the verified one through the retriever (cached per query and basis)
+        const v = await retriever.foldedHeadFor(tokens, y, n, { d, mean: b.mean, basis: b.basis, key: `basis-${d}` });
+        expect(v).not.toBeNull();
+        expect(await retriever.foldedHeadFor(tokens, y, n, { d, mean: b.mean, basis: b.basis, key: `basis-${d}` })).toBe(v);
+      }
+    }
   }, 60_000);
 
   it('refuses a graph it does not know', () => {

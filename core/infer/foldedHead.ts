@@ -150,35 +150,99 @@ export function activeSlots(h: HeadWeights, tokens: readonly number[]): number[]
   return tokens.map((_, i) => i).filter((i) => !h.masked || tokens[i] !== h.offsets[i]);
 }
 
+/**
+ * Features stored as coefficients on a basis (index 'pca' storage, core/index/pcaCodec.ts):
+ * x = mean + Σ_j y_j·basis_j. The folded head then takes y [N, S, S, d] directly: the attention
+ * logits x·v = y·(B v) + mean·v and the fusion C_k(w_k x) = w_k (C_k Bᵀ) y + w_k (C_k mean) are
+ * the same numbers with d instead of M inputs per cell.
+ */
+export interface FeatureProjection { d: number; mean: Float32Array; basis: Float32Array }
+
+/** Features x = mean + Σ_j y_j·basis_j [cells·M] of coefficients y [cells·d] (float64 sums). */
+export function projectionToFeatures(p: FeatureProjection, y: Float32Array, cells: number): Float32Array {
+  const M = p.mean.length;
+  const out = new Float32Array(cells * M);
+  const acc = new Float64Array(M);
+  for (let c = 0; c < cells; c++) {
+    acc.set(p.mean);
+    for (let j = 0; j < p.d; j++) {
+      const v = y[c * p.d + j]!;
+      if (v === 0) continue;
+      for (let m = 0; m < M; m++) acc[m] = acc[m]! + v * p.basis[j * M + m]!;
+    }
+    out.set(acc, c * M);
+  }
+  return out;
+}
+
 /** Builds the folded head graph for one query (tokens [T]); null when no slot is active. */
-export function foldedHeadGraph(h: HeadWeights, tokens: readonly number[]): Uint8Array | null {
+export function foldedHeadGraph(h: HeadWeights, tokens: readonly number[], proj?: FeatureProjection): Uint8Array | null {
   const { M, S, T } = h;
   const cells = S * S;
   const active = activeSlots(h, tokens);
   const K = active.length;
   if (K === 0 || tokens.length !== T) return null;
+  if (proj && (proj.mean.length !== M || proj.basis.length !== proj.d * M)) return null;
+  const D = proj ? proj.d : M; // input width per cell
   const g = new GraphBuilder('fastpr_head_folded');
-  const x = g.input('encoded', 'float32', ['N', S, S, M]);
-  const x2 = g.op('Reshape', [x, g.int64s([-1, M])]); // [N·S², M]
+  const x = g.input('encoded', 'float32', ['N', S, S, D]);
+  const x2 = g.op('Reshape', [x, g.int64s([-1, D])]); // [N·S², D]
   // Attention logits for the active slots: X·(scale·V_kᵀ) → [N, S², K], softmax over the cells.
   const vt = new Float32Array(M * K);
   active.forEach((slot, k) => {
     const row = tokens[slot]!;
     for (let m = 0; m < M; m++) vt[m * K + k] = h.table[row * M + m]!;
   });
-  const logits = g.op('Mul', [g.op('MatMul', [x2, g.initializer('v_t', 'float32', [M, K], vt)]), g.scalar(h.logitScale)]);
+  let rawLogits: string;
+  if (proj) {
+    const bv = new Float32Array(D * K); // B·V  [d, K]
+    const mv = new Float32Array(K); //    mean·V [K]
+    for (let k = 0; k < K; k++) {
+      let s = 0;
+      for (let m = 0; m < M; m++) s += proj.mean[m]! * vt[m * K + k]!;
+      mv[k] = s;
+      for (let j = 0; j < D; j++) {
+        let t = 0;
+        for (let m = 0; m < M; m++) t += proj.basis[j * M + m]! * vt[m * K + k]!;
+        bv[j * K + k] = t;
+      }
+    }
+    rawLogits = g.op('Add', [g.op('MatMul', [x2, g.initializer('bv', 'float32', [D, K], bv)]), g.initializer('mv', 'float32', [K], mv)]);
+  } else {
+    rawLogits = g.op('MatMul', [x2, g.initializer('v_t', 'float32', [M, K], vt)]);
+  }
+  const logits = g.op('Mul', [rawLogits, g.scalar(h.logitScale)]);
   const att = g.op('Softmax', [g.op('Reshape', [logits, g.int64s([-1, cells, K])])], { axis: A.i(1) });
   const w = g.op('Mul', [g.op('Reshape', [att, g.int64s([-1, K, 1])]), g.scalar(h.cellScale)]); // [N·S², K, 1]
-  // Ĩ for the active slots, slot-major channels (k·M + m), then C restricted to those channels.
-  const tilde = g.op('Reshape', [g.op('Mul', [w, g.op('Unsqueeze', [x2, g.int64s([1])])]), g.int64s([-1, K * M])]);
-  const wf = new Float32Array(h.fuse.out * K * M); // [out, K·M] (Gemm transB)
+  // Ĩ for the active slots, slot-major channels (k·D + j), then C restricted to those channels.
+  const tilde = g.op('Reshape', [g.op('Mul', [w, g.op('Unsqueeze', [x2, g.int64s([1])])]), g.int64s([-1, K * D])]);
+  const wf = new Float32Array(h.fuse.out * K * D); // [out, K·D] (Gemm transB)
   for (let o = 0; o < h.fuse.out; o++) {
-    active.forEach((slot, k) => wf.set(h.fuse.w.subarray(o * h.fuse.inp + slot * M, o * h.fuse.inp + (slot + 1) * M), o * K * M + k * M));
+    active.forEach((slot, k) => {
+      const ck = h.fuse.w.subarray(o * h.fuse.inp + slot * M, o * h.fuse.inp + (slot + 1) * M);
+      if (!proj) { wf.set(ck, o * K * D + k * D); return; }
+      for (let j = 0; j < D; j++) {
+        let t = 0;
+        for (let m = 0; m < M; m++) t += ck[m]! * proj.basis[j * M + m]!;
+        wf[o * K * D + k * D + j] = t;
+      }
+    });
   }
   const gemm = (v: string, d: Dense, stem: string, wData = d.w, inp = d.inp) => g.op('Gemm', [
     v, g.initializer(`${stem}.w`, 'float32', [d.out, inp], wData), g.initializer(`${stem}.b`, 'float32', [d.out], d.b),
   ], { transB: A.i(1) });
-  const fused = gemm(tilde, h.fuse, 'fuse', wf, K * M);
+  let fused = gemm(tilde, h.fuse, 'fuse', wf, K * D);
+  if (proj) {
+    const cm = new Float32Array(K * h.fuse.out); // [K, out]: C_k·mean
+    active.forEach((slot, k) => {
+      for (let o = 0; o < h.fuse.out; o++) {
+        let t = 0;
+        for (let m = 0; m < M; m++) t += h.fuse.w[o * h.fuse.inp + slot * M + m]! * proj.mean[m]!;
+        cm[k * h.fuse.out + o] = t;
+      }
+    });
+    fused = g.op('Add', [fused, g.op('MatMul', [g.op('Reshape', [w, g.int64s([-1, K])]), g.initializer('cmean', 'float32', [K, h.fuse.out], cm)])]);
+  }
   const common = g.op('Relu', [gemm(g.op('Relu', [gemm(fused, h.fc1, 'fc1')]), h.fc2, 'fc2')]);
   const conf = g.op('Sigmoid', [gemm(g.op('Relu', [gemm(common, h.conf1, 'conf1')]), h.conf2, 'conf2')]);
   const boxes = g.op('Sigmoid', [gemm(g.op('Relu', [gemm(common, h.box1, 'box1')]), h.box2, 'box2')]);
@@ -191,13 +255,14 @@ export function foldedHeadGraph(h: HeadWeights, tokens: readonly number[]): Uint
 export class FoldedHead {
   private constructor(private readonly session: OnnxSession, readonly activeSlots: number) {}
 
-  static async create(h: HeadWeights, tokens: readonly number[], opts: { threads?: number; label: string }): Promise<FoldedHead | null> {
-    const bytes = foldedHeadGraph(h, tokens);
+  static async create(h: HeadWeights, tokens: readonly number[], opts: { threads?: number; label: string; projection?: FeatureProjection }): Promise<FoldedHead | null> {
+    const bytes = foldedHeadGraph(h, tokens, opts.projection);
     if (!bytes) return null;
     const session = await OnnxSession.create(bytes, { provider: 'cpu', intraOpThreads: opts.threads, label: `${opts.label} (folded)` });
     return new FoldedHead(session, activeSlots(h, tokens).length);
   }
 
+  /** features [n, S, S, M] (or [n, S, S, d] coefficients for a head folded with a projection). */
   async run(features: Float32Array, n: number, S: number, M: number): Promise<{ confidence: Float32Array; boxes: Float32Array }> {
     const r = await this.session.run({ encoded: { type: 'float32', data: features, dims: [n, S, S, M] } });
     return { confidence: r.confidence!.data as Float32Array, boxes: r.boxes!.data as Float32Array };

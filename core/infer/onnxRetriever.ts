@@ -14,7 +14,8 @@ import { preprocessFrame, type InputTransform } from '../model/preprocess';
 import { readGraphFile, readOnnxManifest, type OnnxManifest } from '../onnx/export/manifest';
 import { OnnxSession, type ProviderChoice, type ValueMeta } from '../onnx/runtime';
 import { decodeFrame, type DecodeOptions, type FramePrediction, type HeadOutputs } from './decodeFrames';
-import { FoldedHead, readHeadWeights, type HeadWeights } from './foldedHead';
+import { PrefilterHead } from './prefilterHead';
+import { FoldedHead, projectionToFeatures, readHeadWeights, type FeatureProjection, type HeadWeights } from './foldedHead';
 import { checkFrame, type Frame } from './frames';
 
 export interface RetrieverOptions {
@@ -63,6 +64,7 @@ export class OnnxRetriever {
   private headWeights: HeadWeights | null | undefined;
   /** Per query (token list): its verified folded head, or null when the exported head must be used. */
   private readonly folded = new Map<string, Promise<FoldedHead | null>>();
+  private readonly prefilters = new Map<string, Promise<PrefilterHead | null>>();
 
   private constructor(
     readonly modelDir: string,
@@ -196,20 +198,22 @@ export class OnnxRetriever {
    * search) against the exported head: null when it cannot be built or differs by more than
    * FOLDED_HEAD_TOLERANCE, in which case callers use queryFeatures. Cached per query.
    */
-  async foldedHeadFor(tokens: readonly number[], sample: Float32Array, n: number): Promise<FoldedHead | null> {
+  async foldedHeadFor(tokens: readonly number[], sample: Float32Array, n: number, projection?: FeatureProjection & { key: string }): Promise<FoldedHead | null> {
     this.live();
-    const key = tokens.join(',');
+    const key = tokens.join(',') + (projection ? `|${projection.key}` : '');
     let p = this.folded.get(key);
     if (!p) {
       p = (async () => {
         if (this.headWeights === undefined) this.headWeights = readHeadWeights(this.headBytes);
         if (!this.headWeights || this.provider !== 'cpu') return null;
-        const f = await FoldedHead.create(this.headWeights, tokens, { threads: this.threads, label: join(this.modelDir, this.manifest.head.file) });
+        const f = await FoldedHead.create(this.headWeights, tokens, { threads: this.threads, label: join(this.modelDir, this.manifest.head.file), projection });
         if (!f) return null;
         const k = Math.max(1, Math.min(n, 8));
-        const x = sample.subarray(0, k * this.cellFeatures);
+        const width = projection ? projection.d : this.manifest.featureWidth;
+        const input = sample.subarray(0, k * this.grid * this.grid * width);
+        const x = projection ? projectionToFeatures(projection, input, k * this.grid * this.grid) : input;
         const ref = await this.queryFeatures(x, k, tokens);
-        const got = await f.run(x, k, this.grid, this.manifest.featureWidth);
+        const got = await f.run(input, k, this.grid, width);
         let d = 0;
         for (let i = 0; i < ref.confidence.length; i++) d = Math.max(d, Math.abs(ref.confidence[i]! - got.confidence[i]!));
         for (let i = 0; i < ref.boxes.length; i++) d = Math.max(d, Math.abs(ref.boxes[i]! - got.boxes[i]!));
@@ -218,6 +222,38 @@ export class OnnxRetriever {
       })();
       p.catch(() => { /* surfaced to the caller that awaits it */ });
       this.folded.set(key, p);
+    }
+    return p;
+  }
+
+  /**
+   * The proxy prefilter for this query on this basis (prefilterHead.ts), fitted on `sample`
+   * (coefficients of the first frames of a search) for `threshold`, and checked there: its exact
+   * cells must give the verified folded head's confidences (FOLDED_HEAD_TOLERANCE), else null.
+   * Cached per query, basis and threshold.
+   */
+  async prefilterFor(tokens: readonly number[], sample: Float32Array, n: number, projection: FeatureProjection & { key: string }, threshold: number, folded: FoldedHead): Promise<PrefilterHead | null> {
+    this.live();
+    const key = `${tokens.join(',')}|${projection.key}|${threshold}`;
+    let p = this.prefilters.get(key);
+    if (!p) {
+      p = (async () => {
+        if (this.headWeights === undefined) this.headWeights = readHeadWeights(this.headBytes);
+        if (!this.headWeights || this.provider !== 'cpu') return null;
+        const pf = await PrefilterHead.create(this.headWeights, tokens, projection, { threads: this.threads, label: join(this.modelDir, this.manifest.head.file) });
+        if (!pf) return null;
+        const k = Math.max(1, Math.min(n, 64));
+        const y = sample.subarray(0, k * this.grid * this.grid * projection.d);
+        const exact = await pf.fit(y, k, threshold);
+        const ref = await folded.run(y, k, this.grid, projection.d);
+        let d = 0;
+        for (let i = 0; i < ref.confidence.length; i++) d = Math.max(d, Math.abs(ref.confidence[i]! - exact.confidence[i]!));
+        for (let i = 0; i < ref.boxes.length; i++) d = Math.max(d, Math.abs(ref.boxes[i]! - exact.boxes[i]!));
+        if (!(d <= FOLDED_HEAD_TOLERANCE)) { await pf.dispose(); return null; }
+        return pf;
+      })();
+      p.catch(() => { /* surfaced to the caller that awaits it */ });
+      this.prefilters.set(key, p);
     }
     return p;
   }
@@ -239,6 +275,7 @@ export class OnnxRetriever {
     if (this.disposed) return;
     this.disposed = true;
     for (const p of this.folded.values()) await (await p.catch(() => null))?.dispose();
+    for (const p of this.prefilters.values()) await (await p.catch(() => null))?.dispose();
     await this.encoder.dispose();
     await this.head.dispose();
   }

@@ -18,7 +18,7 @@ function parseFps(raw: unknown): number | 'all' {
 export const ingestCommand: CliCommand = {
   name: 'ingest',
   summary: 'Index videos of a case for search (decode → encoder once; resumable after a kill or Ctrl-C)',
-  usage: 'fastpr ingest VIDEO... --case NAME [--fps 5|all] [--model DIR] [--dtype float16|int8] [--threads N] [--batch 8] [--json]',
+  usage: 'fastpr ingest VIDEO... --case NAME [--fps 5|all] [--model DIR] [--dtype pca|float16|int8] [--threads N] [--batch 8] [--json]',
   options: { case: { type: 'string' }, fps: { type: 'string' }, model: { type: 'string' }, dtype: { type: 'string' }, threads: { type: 'string' }, batch: { type: 'string' } },
   async run(ctx) {
     const caseName = ctx.values.case as string | undefined;
@@ -26,7 +26,7 @@ export const ingestCommand: CliCommand = {
     if (ctx.positionals.length === 0) throw new InputError('ingest: give at least one VIDEO file');
     const fps = parseFps(ctx.values.fps);
     const dtype = (ctx.values.dtype as string | undefined) ?? DEFAULT_DTYPE;
-    if (!['int8', 'float16', 'float32'].includes(dtype)) throw new InputError(`--dtype must be int8, float16 or float32, got "${dtype}"`);
+    if (!['pca', 'int8', 'float16', 'float32'].includes(dtype)) throw new InputError(`--dtype must be pca, int8, float16 or float32, got "${dtype}"`);
     const int = (name: string) => {
       const raw = ctx.values[name];
       if (raw === undefined) return undefined;

@@ -1,0 +1,249 @@
+/**
+ * The compact feature codec of index format 2 ('pca' storage): I_en of a surveillance video lives
+ * in a small subspace and barely changes between sampled frames of a static camera, so
+ *   1. a per-video basis (mean + the d leading principal components of the first frames' cell
+ *      vectors, float32) is fitted once and stored in the index;
+ *   2. every cell vector is projected on it and each coefficient quantised with one step
+ *      (stepRel × the standard deviation of the first component): integer codes;
+ *   3. codes are stored as the difference to the previous frame's codes (exact in the integer
+ *      domain: no drift; every `keyInterval`-th frame stores its codes as they are), Rice-coded
+ *      per cell (packCodes: a static cell costs 4 bits).
+ * Reconstruction is x ≈ mean + Σ_j code_j·step·b_j. The head's first layers are linear in x, so a
+ * search never needs the reconstruction: the folded head takes the coefficients (foldedHead.ts).
+ * Everything is a pure function of the input floats: the same frames give the same bytes.
+ */
+export interface PcaBasis {
+  /** Components d and feature width M. */
+  d: number;
+  M: number;
+  /** Quantisation step of the coefficients (absolute). */
+  step: number;
+  mean: Float32Array;
+  /** [d·M], row j = component j (unit length). */
+  basis: Float32Array;
+}
+
+export const PCA_DEFAULTS = { dims: 48, stepRel: 0.02, keyInterval: 50, fitFrames: 32 } as const;
+
+/** Symmetric eigen-decomposition (cyclic Jacobi, float64, deterministic). Returns eigenvalues and column eigenvectors. */
+function jacobiEigen(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
+  const v = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) v[i * n + i] = 1;
+  let scale = 0;
+  for (let i = 0; i < n * n; i++) scale += a[i]! * a[i]!;
+  for (let sweep = 0; sweep < 30; sweep++) {
+    let off = 0;
+    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p * n + q]! * a[p * n + q]!;
+    if (off <= 1e-24 * scale || off === 0) break;
+    for (let p = 0; p < n; p++) {
+      for (let q = p + 1; q < n; q++) {
+        const apq = a[p * n + q]!;
+        if (apq === 0) continue;
+        const th = (a[q * n + q]! - a[p * n + p]!) / (2 * apq);
+        const t = (th >= 0 ? 1 : -1) / (Math.abs(th) + Math.sqrt(th * th + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < n; k++) {
+          const akp = a[k * n + p]!;
+          const akq = a[k * n + q]!;
+          a[k * n + p] = c * akp - s * akq;
+          a[k * n + q] = s * akp + c * akq;
+        }
+        for (let k = 0; k < n; k++) {
+          const apk = a[p * n + k]!;
+          const aqk = a[q * n + k]!;
+          a[p * n + k] = c * apk - s * aqk;
+          a[q * n + k] = s * apk + c * aqk;
+        }
+        for (let k = 0; k < n; k++) {
+          const vkp = v[k * n + p]!;
+          const vkq = v[k * n + q]!;
+          v[k * n + p] = c * vkp - s * vkq;
+          v[k * n + q] = s * vkp + c * vkq;
+        }
+      }
+    }
+  }
+  return { values: Float64Array.from({ length: n }, (_, i) => a[i * n + i]!), vectors: v };
+}
+
+/**
+ * Fits the basis on `vectors` (count cell vectors of width M, e.g. the first frames' cells).
+ * Components are ordered by variance and signed so their largest entry is positive (deterministic).
+ */
+export function fitBasis(vectors: Float32Array, count: number, M: number, d: number, stepRel: number): PcaBasis {
+  d = Math.max(1, Math.min(d, M));
+  const mean64 = new Float64Array(M);
+  for (let i = 0; i < count; i++) for (let m = 0; m < M; m++) mean64[m] = mean64[m]! + vectors[i * M + m]!;
+  for (let m = 0; m < M; m++) mean64[m] = mean64[m]! / Math.max(1, count);
+  const mean = Float32Array.from(mean64);
+  const cov = new Float64Array(M * M);
+  const row = new Float64Array(M);
+  for (let i = 0; i < count; i++) {
+    for (let m = 0; m < M; m++) row[m] = vectors[i * M + m]! - mean[m]!;
+    for (let a = 0; a < M; a++) {
+      const ra = row[a]!;
+      if (ra === 0) continue;
+      const o = a * M;
+      for (let b = a; b < M; b++) cov[o + b] = cov[o + b]! + ra * row[b]!;
+    }
+  }
+  for (let a = 0; a < M; a++) for (let b = 0; b < a; b++) cov[a * M + b] = cov[b * M + a]!;
+  for (let i = 0; i < M * M; i++) cov[i] = cov[i]! / Math.max(1, count);
+  const { values, vectors: ev } = jacobiEigen(cov, M);
+  const order = Array.from({ length: M }, (_, i) => i).sort((x, y) => values[y]! - values[x]! || x - y);
+  const basis = new Float32Array(d * M);
+  for (let j = 0; j < d; j++) {
+    const col = order[j]!;
+    let big = 0;
+    for (let m = 0; m < M; m++) if (Math.abs(ev[m * M + col]!) > Math.abs(ev[big * M + col]!)) big = m;
+    const sign = ev[big * M + col]! < 0 ? -1 : 1;
+    for (let m = 0; m < M; m++) basis[j * M + m] = sign * ev[m * M + col]!;
+  }
+  const sd = Math.sqrt(Math.max(0, values[order[0]!]!));
+  const step = Math.fround(sd > 0 ? sd * stepRel : 1e-6);
+  return { d, M, step, mean, basis };
+}
+
+/** The stored basis block: u16 d, u16 M, f32 step, mean [M] f32, basis [d·M] f32. */
+export function encodeBasis(b: PcaBasis): Buffer {
+  const out = Buffer.alloc(8 + 4 * (b.M + b.d * b.M));
+  out.writeUInt16LE(b.d, 0);
+  out.writeUInt16LE(b.M, 2);
+  out.writeFloatLE(b.step, 4);
+  b.mean.forEach((v, i) => out.writeFloatLE(v, 8 + 4 * i));
+  b.basis.forEach((v, i) => out.writeFloatLE(v, 8 + 4 * (b.M + i)));
+  return out;
+}
+
+export function decodeBasis(buf: Buffer): PcaBasis | null {
+  if (buf.length < 8) return null;
+  const d = buf.readUInt16LE(0);
+  const M = buf.readUInt16LE(2);
+  if (buf.length !== 8 + 4 * (M + d * M) || d === 0 || M === 0) return null;
+  const step = buf.readFloatLE(4);
+  const mean = Float32Array.from({ length: M }, (_, i) => buf.readFloatLE(8 + 4 * i));
+  const basis = Float32Array.from({ length: d * M }, (_, i) => buf.readFloatLE(8 + 4 * (M + i)));
+  return { d, M, step, mean, basis };
+}
+
+/** Integer codes [cells·d] of one frame's features [cells·M]. */
+export function projectCodes(b: PcaBasis, x: Float32Array, cells: number, out: Int16Array): Int16Array {
+  const { d, M, mean, basis, step } = b;
+  const centred = new Float64Array(M);
+  for (let c = 0; c < cells; c++) {
+    for (let m = 0; m < M; m++) centred[m] = x[c * M + m]! - mean[m]!;
+    for (let j = 0; j < d; j++) {
+      let s = 0;
+      const o = j * M;
+      for (let m = 0; m < M; m++) s += centred[m]! * basis[o + m]!;
+      out[c * d + j] = Math.max(-32767, Math.min(32767, Math.round(s / step)));
+    }
+  }
+  return out;
+}
+
+/** Rice parameter value meaning "every difference of this group is 0". */
+const ALL_ZERO = 15;
+/** Quotients from this size on are written as an escape (ESCAPE ones, a 0, then 32 raw bits). */
+const ESCAPE = 24;
+
+/**
+ * Codes → stored bytes: the differences to `prev` (null: a key frame), zigzag-mapped, Rice-coded in
+ * groups of `group` values (one cell's d codes): 4 bits k per group (15: all zero, nothing else),
+ * then per value the quotient u>>k in unary and k remainder bits, MSB first. A static cell costs
+ * 4 bits. Chosen over deflate because node's zlib costs ~0.3 ms per call to decode (per frame),
+ * which capped a search at ~1,600 frames/s; this decodes in tens of µs.
+ */
+export function packCodes(codes: Int16Array, prev: Int16Array | null, group = codes.length): Buffer {
+  const n = codes.length;
+  const u = new Uint32Array(n);
+  for (let i = 0; i < n; i++) { const v = prev ? codes[i]! - prev[i]! : codes[i]!; u[i] = v >= 0 ? 2 * v : -2 * v - 1; }
+  const out = new Uint8Array(n * 6 + 16);
+  let byte = 0;
+  let bit = 0; // bits used in out[byte]
+  const put = (value: number, bits: number) => {
+    for (let b = bits - 1; b >= 0; b--) {
+      if ((value >>> b) & 1) out[byte] = out[byte]! | (0x80 >>> bit);
+      if (++bit === 8) { bit = 0; byte++; }
+    }
+  };
+  for (let g = 0; g < n; g += group) {
+    const end = Math.min(n, g + group);
+    let any = false;
+    for (let i = g; i < end; i++) if (u[i] !== 0) { any = true; break; }
+    if (!any) { put(ALL_ZERO, 4); continue; }
+    let bestK = 0;
+    let bestBits = Infinity;
+    for (let k = 0; k < ALL_ZERO; k++) {
+      let bits = 0;
+      for (let i = g; i < end; i++) { const q = u[i]! >>> k; bits += q >= ESCAPE ? ESCAPE + 1 + 32 : q + 1 + k; }
+      if (bits < bestBits) { bestBits = bits; bestK = k; }
+    }
+    put(bestK, 4);
+    for (let i = g; i < end; i++) {
+      const q = u[i]! >>> bestK;
+      if (q >= ESCAPE) { for (let j = 0; j < ESCAPE; j++) put(1, 1); put(0, 1); put(u[i]! >>> 16, 16); put(u[i]! & 0xffff, 16); continue; }
+      for (let j = 0; j < q; j++) put(1, 1);
+      put(0, 1);
+      if (bestK > 0) put(u[i]! & ((1 << bestK) - 1), bestK);
+    }
+  }
+  return Buffer.from(out.subarray(0, byte + (bit > 0 ? 1 : 0)));
+}
+
+/** Inverse of packCodes (same group); writes the codes into `out` (may alias `prev`). Bit reads inlined (hot path of a search). */
+export function unpackCodes(buf: Uint8Array, prev: Int16Array | null, out: Int16Array, group = out.length): void {
+  const n = out.length;
+  const total = buf.length * 8;
+  let pos = 0;
+  for (let g = 0; g < n; g += group) {
+    const end = Math.min(n, g + group);
+    if (pos + 4 > total) throw new Error('feature codes are truncated');
+    let k = 0;
+    for (let b = 0; b < 4; b++, pos++) k = (k << 1) | ((buf[pos >>> 3]! >>> (7 - (pos & 7))) & 1);
+    if (k === ALL_ZERO) {
+      if (prev) { if (prev !== out) for (let i = g; i < end; i++) out[i] = prev[i]!; } else out.fill(0, g, end);
+      continue;
+    }
+    for (let i = g; i < end; i++) {
+      let q = 0;
+      for (;;) {
+        if (pos >= total) throw new Error('feature codes are truncated');
+        const bit = (buf[pos >>> 3]! >>> (7 - (pos & 7))) & 1;
+        pos++;
+        if (bit === 0) break;
+        if (++q > ESCAPE) throw new Error('feature codes are damaged');
+      }
+      const bits = q === ESCAPE ? 32 : k;
+      if (pos + bits > total) throw new Error('feature codes are truncated');
+      let r = 0;
+      for (let b = 0; b < bits; b++, pos++) r = r * 2 + ((buf[pos >>> 3]! >>> (7 - (pos & 7))) & 1);
+      const u = q === ESCAPE ? r : q * (1 << k) + r;
+      const v = (u & 1) === 0 ? u / 2 : -(u + 1) / 2;
+      out[i] = prev ? prev[i]! + v : v;
+    }
+  }
+  if (total - pos >= 8) throw new Error('feature codes have trailing bytes');
+}
+
+/** Coefficients code·step [cells·d] into dst at dstOffset. */
+export function codesToCoefficients(b: PcaBasis, codes: Int16Array, dst: Float32Array, dstOffset: number): void {
+  for (let i = 0; i < codes.length; i++) dst[dstOffset + i] = codes[i]! * b.step;
+}
+
+/** Features x = mean + Σ_j coefficient_j·b_j [cells·M] into dst at dstOffset. */
+export function reconstruct(b: PcaBasis, codes: Int16Array, cells: number, dst: Float32Array, dstOffset: number): void {
+  const { d, M, mean, basis, step } = b;
+  const acc = new Float64Array(M);
+  for (let c = 0; c < cells; c++) {
+    for (let m = 0; m < M; m++) acc[m] = mean[m]!;
+    for (let j = 0; j < d; j++) {
+      const y = codes[c * d + j]! * step;
+      if (y === 0) continue;
+      const o = j * M;
+      for (let m = 0; m < M; m++) acc[m] = acc[m]! + y * basis[o + m]!;
+    }
+    for (let m = 0; m < M; m++) dst[dstOffset + c * M + m] = acc[m]!;
+  }
+}

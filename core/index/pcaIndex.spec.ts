@@ -1,0 +1,165 @@
+/**
+ * Index format 2 with 'pca' storage: the codec's exact parts (codes round-trip, reconstruction
+ * error bounded by the step), byte-identical resume from a checkpoint with the coder state
+ * recovered from the file, one thumbnail per interval, and version 1 files still read.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { encodeHeader, type IndexHeader } from './format';
+import { IndexFile, IndexFileWriter } from './indexFile';
+import { fitBasis, packCodes, projectCodes, reconstruct, unpackCodes } from './pcaCodec';
+import { encodeFeatures, featureBytes } from './quantize';
+
+const root = mkdtempSync(join(tmpdir(), 'fastpr-pca-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const S = 3;
+const CELLS = S * S;
+const M = 24;
+
+/** Frames of a "static camera": fixed per-cell content of rank 4 plus a slowly moving cell, plus noise. */
+function frames(n: number, seed: number): Float32Array[] {
+  let s = seed;
+  const rnd = () => { s = (s * 1103515245 + 12345) >>> 0; return (s >>> 8) / 2 ** 24 - 0.5; };
+  const dirs = Array.from({ length: 4 }, () => Float32Array.from({ length: M }, rnd));
+  const base = Array.from({ length: CELLS }, () => Array.from({ length: 4 }, rnd));
+  return Array.from({ length: n }, (_, t) => {
+    const x = new Float32Array(CELLS * M);
+    for (let c = 0; c < CELLS; c++) {
+      const w = base[c]!.map((v, j) => v + (c === t % CELLS ? 0.8 * (j - 1.5) : 0));
+      for (let m = 0; m < M; m++) x[c * M + m] = w.reduce((a, v, j) => a + v * dirs[j]![m]!, 0) + 0.001 * rnd();
+    }
+    return x;
+  });
+}
+
+function header(dtype: IndexHeader['dtype'], extra: Partial<IndexHeader> = {}): IndexHeader {
+  return {
+    dtype, complete: false, everyFrame: false, grid: S, featureWidth: M, samplingFps: 5, frameWidth: 64, frameHeight: 48, inputSize: 32,
+    frameCount: 0, transform: { scaleX: 0.5, scaleY: 0.5, offsetX: 0, offsetY: 4, inputWidth: 32, inputHeight: 32, flip: false },
+    modelHash: 'm'.repeat(64), videoSha256: 'v'.repeat(64), thumbWidth: 16, thumbHeight: 12, inputScaling: 'ffmpeg',
+    pca: { dims: 6, stepRel: 0.001, keyInterval: 7, fitFrames: 5 }, ...extra,
+  };
+}
+
+const thumb = (i: number) => Uint8Array.from({ length: 10 + (i % 3) }, (_, k) => (i * 7 + k) & 255);
+
+describe('pca codec', () => {
+  it('packs code differences losslessly (escapes included) and reconstructs within the step', () => {
+    const codes = Int16Array.from([0, 5, -5, 127, -127, 128, -128, 3000, -32767, 32767]);
+    const prev = Int16Array.from([0, 4, -9, 0, 0, 0, 0, -3000, 32767, -32767]);
+    for (const p of [null, prev]) {
+      const out = new Int16Array(codes.length);
+      unpackCodes(packCodes(codes, p), p, out);
+      expect(Array.from(out)).toEqual(Array.from(codes));
+    }
+    // one large difference among zeros takes the escape; static groups cost 4 bits; damage is refused
+    const sparse = new Int16Array(96);
+    sparse[40] = 30000;
+    const packed = packCodes(sparse, null, 48);
+    const back = new Int16Array(96);
+    unpackCodes(packed, null, back, 48);
+    expect(Array.from(back)).toEqual(Array.from(sparse));
+    expect(packCodes(new Int16Array(96), null, 48).length).toBe(1);
+    expect(() => unpackCodes(packed.subarray(0, packed.length - 2), null, back, 48)).toThrow(/truncated|damaged/);
+    const fs = frames(12, 3);
+    const all = new Float32Array(fs.length * CELLS * M);
+    fs.forEach((f, i) => all.set(f, i * CELLS * M));
+    const b = fitBasis(all, fs.length * CELLS, M, 6, 0.001);
+    for (const f of fs) {
+      const c = projectCodes(b, f, CELLS, new Int16Array(CELLS * 6));
+      const r = new Float32Array(CELLS * M);
+      reconstruct(b, c, CELLS, r, 0);
+      let err = 0;
+      let scale = 0;
+      for (let i = 0; i < r.length; i++) { err = Math.max(err, Math.abs(r[i]! - f[i]!)); scale = Math.max(scale, Math.abs(f[i]!)); }
+      // rank-4 content + tiny noise: the residual is the noise plus half a step per component
+      expect(err).toBeLessThan(0.01 + 3 * b.step);
+      expect(err).toBeLessThan(0.05 * scale);
+    }
+  });
+});
+
+describe('index format 2', () => {
+  const fs = frames(23, 9);
+  const write = (path: string, h: IndexHeader, from: number, to: number, w = IndexFileWriter.create(path, h)) => {
+    for (let i = from; i < to; i++) w.append(i * 200_000, fs[i]!, thumb(i));
+    return w;
+  };
+
+  it('resumes a pca index from a checkpoint to the byte-identical file', () => {
+    const h = header('pca');
+    const whole = join(root, 'whole.fpi');
+    write(whole, h, 0, fs.length).finish();
+    const part = join(root, 'part.fpi');
+    let w = write(part, h, 0, 3);
+    const cp0 = w.checkpoint(); // before the basis would be fitted (fitFrames 5): flushes with 3 frames
+    w.close();
+    w = IndexFileWriter.resume(part, h, cp0);
+    w = write(part, h, 3, 11, w);
+    const cp = w.checkpoint();
+    write(part, h, 11, 16, w).close(); // written after the checkpoint, then "killed"
+    // the whole file must be rebuilt with the same early flush to be identical: checkpoints are part of the recipe
+    const ref = join(root, 'ref.fpi');
+    const r = write(ref, h, 0, 3);
+    r.checkpoint();
+    write(ref, h, 3, fs.length, r).finish();
+    w = IndexFileWriter.resume(part, h, cp);
+    write(part, h, 11, fs.length, w).finish();
+    expect(readFileSync(part).equals(readFileSync(ref))).toBe(true);
+    // and without the early checkpoint the basis sees fitFrames frames: a different (valid) file
+    expect(readFileSync(whole).equals(readFileSync(ref))).toBe(false);
+    const idx = IndexFile.open(part);
+    expect(idx.frameCount).toBe(fs.length);
+    expect(idx.pcaBasis?.d).toBe(6);
+    // random access (key frames every 7) equals sequential decoding
+    const seq = Array.from({ length: fs.length }, (_, i) => idx.features(i, 1, new Float32Array(CELLS * M)).slice());
+    const again = IndexFile.open(part);
+    for (const i of [20, 3, 14, 0, 15]) expect(Array.from(again.features(i, 1, new Float32Array(CELLS * M)))).toEqual(Array.from(seq[i]!));
+    const coef = again.coefficients(4, 2, new Float32Array(2 * CELLS * 6));
+    expect(coef.length).toBe(2 * CELLS * 6);
+  });
+
+  it('keeps one thumbnail per interval; other frames show the last kept one', () => {
+    const p = join(root, 'thumbs.fpi');
+    write(p, header('float16', { thumbIntervalS: 1 }), 0, 12).finish();
+    const idx = IndexFile.open(p);
+    expect([0, 1, 4, 5, 6, 10, 11].map((i) => idx.hasOwnThumbnail(i))).toEqual([true, false, false, true, false, true, false]);
+    expect(Array.from(idx.thumbnail(7))).toEqual(Array.from(thumb(5)));
+    expect(idx.storage().thumbnails).toBe(3);
+    const every = join(root, 'every.fpi');
+    write(every, header('float16', { thumbIntervalS: 0 }), 0, 12).finish();
+    expect(IndexFile.open(every).storage().thumbnails).toBe(12);
+  });
+
+  it('still reads version 1 files and refuses to resume them', () => {
+    const h = header('float16', { pca: undefined });
+    const head = encodeHeader({ ...h, complete: true, frameCount: 2 });
+    head.writeUInt16LE(1, 8);
+    head.fill(0, 220, 512);
+    const fl = featureBytes('float16', CELLS, M);
+    const recs = [0, 1].map((i) => {
+      const t = thumb(i);
+      const len = (16 + fl + t.length + 3) & ~3;
+      const r = Buffer.alloc(len);
+      r.writeUInt32LE(len, 0);
+      r.writeUInt32LE(t.length, 4);
+      r.writeDoubleLE(i * 200_000, 8);
+      encodeFeatures('float16', fs[i]!, CELLS, M, r, 16);
+      r.set(t, 16 + fl);
+      return r;
+    });
+    const p = join(root, 'v1.fpi');
+    writeFileSync(p, Buffer.concat([head, ...recs]));
+    const idx = IndexFile.open(p);
+    expect(idx.header.formatVersion).toBe(1);
+    expect(idx.frameCount).toBe(2);
+    expect(Array.from(idx.timesS)).toEqual([0, 0.2]);
+    expect(Array.from(idx.thumbnail(1))).toEqual(Array.from(thumb(1)));
+    const x = idx.features(1, 1, new Float32Array(CELLS * M));
+    for (let i = 0; i < x.length; i++) expect(Math.abs(x[i]! - fs[1]![i]!)).toBeLessThan(1e-3);
+    expect(() => IndexFileWriter.resume(p, h, { bytes: 512 + recs[0]!.length, frames: 1, lastPtsUs: 0 })).toThrow(/ingest the video again/);
+  });
+});
