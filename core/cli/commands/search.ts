@@ -18,8 +18,9 @@ function clock(s: number): string {
 export const searchCommand: CliCommand = {
   name: 'search',
   summary: 'Find a described person in the indexed videos of a case (ranked sightings)',
-  usage: 'fastpr search --case NAME "woman, red top, blue jeans" | "gender=female torsoColour=red" [--model DIR] [--threshold 0.6] [--limit 20] [--coarse-stride K] [--json]',
-  options: { case: { type: 'string' }, model: { type: 'string' }, threshold: { type: 'string' }, limit: { type: 'string' }, 'coarse-stride': { type: 'string' } },
+  usage: 'fastpr search --case NAME "woman, red top, blue jeans" | "gender=female torsoColour=red" [--model DIR] [--threshold 0.6] [--limit 20] [--coarse-stride K] [--exhaustive] [--json]\n' +
+    '  --exhaustive: run the exact head on every cell of every frame (default: a per-query linear proxy picks the cells it runs on; see core/index/README.md)',
+  options: { case: { type: 'string' }, model: { type: 'string' }, threshold: { type: 'string' }, limit: { type: 'string' }, 'coarse-stride': { type: 'string' }, exhaustive: { type: 'boolean', default: false } },
   async run(ctx) {
     const caseName = ctx.values.case as string | undefined;
     if (!caseName) throw new InputError('search: --case NAME is required');
@@ -32,7 +33,7 @@ export const searchCommand: CliCommand = {
     const stride = ctx.values['coarse-stride'] === undefined ? 1 : Number(ctx.values['coarse-stride']);
     if (!Number.isInteger(stride) || stride < 1) throw new InputError(`--coarse-stride must be a positive integer, got "${String(ctx.values['coarse-stride'])}"`);
     const modelDir = resolveModelDir(ctx.values.model as string | undefined);
-    const r = await withStore(ctx.dataDir, (store) => searchCase(store, getCaseByName(store, caseName).id, text, modelDir, { threshold, coarseStride: stride, signal: ctx.signal }));
+    const r = await withStore(ctx.dataDir, (store) => searchCase(store, getCaseByName(store, caseName).id, text, modelDir, { threshold, coarseStride: stride, exhaustive: ctx.values.exhaustive === true, signal: ctx.signal }));
     if (ctx.json) {
       ctx.print(JSON.stringify({
         searchId: r.searchId, modelHash: r.modelHash, threshold: r.threshold, framesSearched: r.framesSearched, seconds: r3(r.seconds), notIndexed: r.notIndexed,
