@@ -8,19 +8,15 @@
  * the cpu backend trains only the compact backbone, at batch 1, for one step, and resnet50 runs a
  * smaller batch. The issue's goal: compact, wasm, one thread: ≥ 15 training images/s.
  *
- * --baseline REV: old against new in the same process. `core/` of REV is extracted (git archive)
- * into .cache/bench-baseline/REV and its wasm gradient kernels, Adam and trainStep are imported next
- * to the working tree's; the compact wasm training step (batch 8, 224×224) then runs interleaved,
+ * --baseline REV: old against new in the same process (bench/baseline.ts: `core/` of REV's wasm
+ * kernels, Adam and trainStep next to the working tree's); the compact wasm training step (batch 8, 224×224) then runs interleaved,
  * old, new, old, new… (`--reps`, default 5, after one warm-up each), and the medians of CPU and wall
  * time per step are printed with their ratios and the load average. --profile adds the per-kernel
  * CPU time of one step of each (self time: inner kernels of our composite kernels excluded).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import type { KernelConfig } from '@tensorflow/tfjs-core';
 import * as tf from '../core/tf/tf';
 import { describeBackendChoice, initBackend, wasmThreadsCount } from '../core/tf/backend';
 import { parseModelConfig, type ModelConfig } from '../core/model/config';
@@ -33,7 +29,8 @@ import { parseTrainConfig } from '../core/train/config';
 import { buildSamples } from '../core/train/samples';
 import { trainStep } from '../core/train/step';
 import { toyDataset } from '../core/train/testing/toyData';
-import { stockWasmKernel, WASM_GRADIENT_KERNELS } from '../core/tf/kernels/index';
+import { WASM_GRADIENT_KERNELS } from '../core/tf/kernels/index';
+import { loadBaseline, useKernels } from './baseline';
 import { profileKernels, type KernelProfile } from './kernelProfile';
 
 const args = process.argv.slice(2);
@@ -139,39 +136,10 @@ interface Variant {
   trainStep: typeof trainStep;
 }
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-/** core/ of `rev`, extracted under .cache/ (inside the tree, so its imports resolve to the same node_modules). */
-async function loadBaseline(rev: string): Promise<Variant> {
-  const hash = execFileSync('git', ['rev-parse', '--short', rev], { cwd: ROOT, encoding: 'utf8' }).trim();
-  const dir = join(ROOT, '.cache', 'bench-baseline', hash);
-  if (!existsSync(join(dir, 'core'))) {
-    mkdirSync(dir, { recursive: true });
-    const tar = execFileSync('git', ['archive', hash, 'core'], { cwd: ROOT, maxBuffer: 1 << 30 });
-    execFileSync('tar', ['-x', '-C', dir], { input: tar });
-  }
-  const url = (p: string) => pathToFileURL(join(dir, p)).href;
-  const k = (await import(url('core/tf/kernels/index.ts'))) as { WASM_GRADIENT_KERNELS: readonly KernelConfig[] };
-  const a = (await import(url('core/train/adam.ts'))) as { Adam: typeof Adam };
-  const st = (await import(url('core/train/step.ts'))) as { trainStep: typeof trainStep };
-  return { label: `old (${hash})`, kernels: k.WASM_GRADIENT_KERNELS, Adam: a.Adam, trainStep: st.trainStep };
-}
-
-/** Registers `kernels` for wasm; every kernel name of either set that `kernels` lacks gets the stock one back. */
-function useKernels(kernels: readonly KernelConfig[], all: ReadonlySet<string>): void {
-  const backend = tf.engine().findBackend('wasm');
-  for (const name of all) {
-    const cfg = kernels.find((k) => k.kernelName === name) ?? stockWasmKernel(name);
-    if (getKernel(name, 'wasm')) unregisterKernel(name, 'wasm');
-    if (!cfg) continue;
-    registerKernel(cfg);
-    if (cfg.setupFunc && backend) cfg.setupFunc(backend);
-  }
-}
-
 async function compare(rev: string, reps: number, profile: boolean): Promise<string[]> {
   await initBackend({ prefer: 'wasm', purpose: 'train', threads: 1 });
-  const variants: Variant[] = [await loadBaseline(rev), { label: 'new (working tree)', kernels: WASM_GRADIENT_KERNELS, Adam, trainStep }];
+  const base = await loadBaseline(rev);
+  const variants: Variant[] = [{ label: `old (${base.hash})`, ...base }, { label: 'new (working tree)', kernels: WASM_GRADIENT_KERNELS, Adam, trainStep }];
   const all = new Set(variants.flatMap((v) => v.kernels.map((k) => k.kernelName)));
   const config = parseModelConfig({ ...recipeModel, backbone: 'compact' });
   const size = BATCH ?? 8;

@@ -96,9 +96,9 @@ export const conv2dBackpropFilterConfig: KernelConfig = {
  * transpose of x and one XNNPACK matMul whose output is already HWIO. In the conv form the
  * "filter" is dy-sized and the wasm Conv2D builds a new XNNPACK operator for it on every call (its
  * own filter transpose plus packing), and the 7×7-tap conv over 8 batch "channels" runs below the
- * GEMM rate: 84 → 55 CPU-ms for the 4096→256 fusion conv at batch 8 (forward: 51 ms), 7.0 → 5.5 ms
- * for a 256→256 head layer (bench/kernels.ts). Strided convs stay convs: an im2col gather in JS was
- * measured slower than the dilated conv there.
+ * GEMM rate: 83.6 → 58.1 CPU-ms for the 4096→256 fusion conv at batch 8 (its forward: 53.7 ms),
+ * 6.7 → 5.1 ms for a 256→256 head layer (bench:kernels --baseline, 30 Nov). 3×3 kernels stay convs:
+ * an im2col gather in JS was measured slower than the conv form there.
  */
 function filterGrad1x1(backend: WasmBackend, x: TensorInfo, dy: TensorInfo): TensorInfo {
   const cin = x.shape[3]!, cout = dy.shape[3]!;

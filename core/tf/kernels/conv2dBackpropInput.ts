@@ -11,7 +11,6 @@
  * A 1×1 kernel has a single non-empty phase: its output is zero-dilated by one PadV2 instead.
  */
 import { Conv2DBackpropInput, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
-import { matMulFast } from './batchMatMul';
 import { assertNHWC, conv2d, convGeometry, crop4d, dispose, f32, run, transpose, view, type KernelArgs, type Shape4, type WasmBackend } from './wasmOps';
 
 /**
@@ -61,7 +60,6 @@ export function conv2dBackpropInputWasm({ inputs, backend: b, attrs = {} }: Kern
   const qh = Math.ceil((inH + top) / sh), qw = Math.ceil((inW + left) / sw);
 
   if (kh === 1 && kw === 1 && sh * sw > 1) return conv1x1BackpropInput(backend, dy, filter, inputShape, sh, sw, top, left);
-  if (kh === 1 && kw === 1 && top === 0 && left === 0 && oh === inH && ow === inW) return matMul1x1BackpropInput(backend, dy, filter, inputShape);
   const f = backend.makeOutput([Kh, Kw, cout, sh * sw * cin], 'float32');
   phaseFilter(f32(backend, filter), fShape, sh, sw, f32(backend, f));
   let phases: TensorInfo | undefined;
@@ -78,22 +76,6 @@ export function conv2dBackpropInputWasm({ inputs, backend: b, attrs = {} }: Kern
     return crop4d(backend, view(inter, [n, ph * sh, pw * sw, cin]), top, left, inH, inW);
   } finally {
     dispose(backend, f, phases, inter);
-  }
-}
-
-/**
- * 1×1, stride 1, no padding: dx = dy · Wᵀ as one XNNPACK matMul (W transposed by the wasm Transpose
- * kernel; the fresh transpose doubles as the matMul's operator-cache key). Replaces the phase filter
- * (a strided JS copy of W) and a conv whose XNNPACK operator is rebuilt every call.
- */
-function matMul1x1BackpropInput(backend: WasmBackend, dy: TensorInfo, filter: TensorInfo, [n, h, w, cin]: Shape4): TensorInfo {
-  const cout = dy.shape[3]!;
-  const P = n * h * w;
-  const wT = transpose(backend, view(filter, [cin, cout]), [1, 0]); // [C_out, C_in]
-  try {
-    return view(matMulFast(backend, view(dy, [1, P, cout]), view(wT, [1, cout, cin]), P, cout, cin), [n, h, w, cin]);
-  } finally {
-    dispose(backend, wT);
   }
 }
 
