@@ -155,6 +155,7 @@ async function compare(rev: string, reps: number, profile: boolean): Promise<str
   };
   const load0 = loadavg();
   for (const r of runs) r.losses.push(step(r).total); // warm-up: XNNPACK operators, heap growth
+  const mem0 = tf.memory();
   for (let i = 0; i < reps; i++) {
     for (const r of runs) {
       useKernels(r.v.kernels, all);
@@ -166,6 +167,7 @@ async function compare(rev: string, reps: number, profile: boolean): Promise<str
     }
   }
   const load1 = loadavg();
+  const mem1 = tf.memory();
   const [old, neu] = runs as [(typeof runs)[number], (typeof runs)[number]];
   const med = (r: (typeof runs)[number]) => ({ cpu: median(r.cpu), wall: median(r.wall) });
   const mo = med(old), mn = med(neu);
@@ -182,7 +184,11 @@ async function compare(rev: string, reps: number, profile: boolean): Promise<str
         `${r.cpu.map((c) => c.toFixed(2)).join(' ')} | ${r.losses.map((l) => l.toFixed(4)).join(' ')} |`;
     }),
     `| **old / new** | **${(mo.cpu / mn.cpu).toFixed(2)}×** | | **${(mo.wall / mn.wall).toFixed(2)}×** | | | |`,
+    '',
+    `Live tensors after the warm-up ${mem0.numTensors} (${(mem0.numBytes / 2 ** 20).toFixed(1)} MiB), after the timed steps ` +
+      `${mem1.numTensors} (${(mem1.numBytes / 2 ** 20).toFixed(1)} MiB): ${mem0.numTensors === mem1.numTensors && mem0.numBytes === mem1.numBytes ? 'no growth' : 'GROWTH'}.`,
   ];
+  out.push('', ...adamTable(runs[1]!.model, 5));
   if (profile) {
     const profiles = runs.map((r) => {
       useKernels(r.v.kernels, all);
@@ -192,6 +198,31 @@ async function compare(rev: string, reps: number, profile: boolean): Promise<str
   }
   disposeBatch(batch);
   return out;
+}
+
+/** The Adam update alone on the model's weights: the host loop against the tensor-op update, interleaved. */
+function adamTable(model: FastprModel, reps: number): string[] {
+  const opts = { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, clipNorm: 0 };
+  const grads = new Map([...model.weights].map(([k, w]) => [k, tf.randomNormal(w.shape, 0, 1e-3, 'float32', 1)]));
+  const modes = ['host', 'ops'] as const;
+  const adams = modes.map((m) => new Adam(model.weights, opts, m));
+  const cpu: number[][] = modes.map(() => []);
+  adams.forEach((a) => a.apply(grads));
+  for (let i = 0; i < reps; i++) {
+    adams.forEach((a, j) => {
+      const c0 = cpuSec();
+      a.apply(grads);
+      cpu[j]!.push(cpuSec() - c0);
+    });
+  }
+  adams.forEach((a) => a.dispose());
+  tf.dispose([...grads.values()]);
+  let n = 0;
+  for (const w of model.weights.values()) n += w.size;
+  return [
+    `Adam update alone (${(n / 1e6).toFixed(2)} M weights), interleaved, median of ${reps}: host loop ` +
+      `${(median(cpu[0]!) * 1000).toFixed(0)} CPU-ms, tensor ops ${(median(cpu[1]!) * 1000).toFixed(0)} CPU-ms (the default on wasm is now ops).`,
+  ];
 }
 
 function profileTable(labels: string[], profiles: Array<KernelProfile<unknown>>): string[] {

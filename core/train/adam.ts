@@ -11,8 +11,8 @@ import type { Weights } from '../model/layers';
 /**
  * Backends on which the update runs as a JS loop over plain arrays. Only the pure-JS cpu backend: on
  * wasm the tensor-op update (SIMD kernels on the heap, no copies out and back) costs 36–55 CPU-ms per
- * step for the compact model's 2.3 M weights against 120–190 ms for the host loop (bench/train.ts
- * --adam, 30 Nov 2026).
+ * step for the compact model's 2.3 M weights against 120–190 ms for the host loop (measured 30 Nov
+ * 2026; `bench:train --baseline REV` prints both, interleaved).
  */
 const HOST_BACKENDS = new Set(['cpu']);
 
