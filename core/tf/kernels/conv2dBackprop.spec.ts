@@ -57,6 +57,7 @@ describe('wasm conv2d gradient kernels match cpu', () => {
     { k: 3, s: 2, pad: [[0, 0], [1, 2], [3, 0], [0, 0]], x: [2, 9, 10, 40], cout: 8 },
     { k: 3, s: 1, pad: 'same', x: [2, 7, 7, 64], cout: 64 },
     { k: 1, s: 1, pad: 'same', x: [2, 7, 7, 300], cout: 40 },
+    { k: 1, s: 1, pad: 'same', x: [2, 3, 5, 1024], cout: 512 }, // ≥ 2^19 weights: the input gradient's matMul path
     { k: 1, s: 1, pad: 'valid', x: [3, 5, 4, 24], cout: 70 },
     { k: 1, s: 2, pad: 'same', x: [2, 9, 8, 24], cout: 40 },
   ];
