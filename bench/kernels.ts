@@ -1,5 +1,6 @@
 /**
  * npm run bench:kernels [-- --reps N --cpu-size S | --cpu-full | --skip-cpu | --cpu-naive]
+ *                       [-- --baseline REV [--only-baseline]]
  *
  * 1. Per gradient kernel at the shapes of a batch-8, 224×224 CNN: the wasm backend's stock kernel
  *    ("wasm-naive") against ours ("wasm-fast"), one thread. Where wasm has no kernel at all,
@@ -8,6 +9,9 @@
  *    224×224: wasm with our kernels, wasm with only the filter-gradient kernel ours (stock input
  *    gradient), and the pure-JS cpu backend (one step at a smaller input, scaled by pixel count,
  *    unless --cpu-full).
+ * 3. --baseline REV: the conv-gradient kernels of REV (bench/baseline.ts) against the working tree's
+ *    at the FastPR compact model's batch-8 shapes, interleaved (old, new, forward conv; 7 rounds,
+ *    medians of CPU time).
  * Prints Markdown. The machine is shared: the load average is printed with the results.
  */
 import { cpus, loadavg } from 'node:os';
@@ -16,6 +20,8 @@ import { initBackend, loadBackendForComparison, wasmThreadsCount } from '../core
 import { conv2dBackpropFilterConfig } from '../core/tf/kernels/conv2dBackpropFilter';
 import { stockWasmKernel, useFastWasmKernels } from '../core/tf/kernels/index';
 import { referenceMacs, referenceParams, referenceStep } from './referenceCnn';
+import { loadBaseline, useKernels } from './baseline';
+import { WASM_GRADIENT_KERNELS } from '../core/tf/kernels/index';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: number) => {
@@ -189,8 +195,71 @@ async function stepTable(): Promise<string[]> {
   return rows;
 }
 
+/** The compact FastPR model's conv gradients at batch 8, 224×224 (F = filter, I = input gradient). */
+const MODEL_CASES: Array<OpCase & { layer: string }> = [
+  { layer: 'stem', op: 'Conv2DBackpropFilter', x: [8, 224, 224, 3], f: [3, 3, 3, 16], s: 2 },
+  { layer: 'stage1.down', op: 'Conv2DBackpropFilter', x: [8, 112, 112, 16], f: [3, 3, 16, 32], s: 2 },
+  { layer: 'stage1.down', op: 'Conv2DBackpropInput', x: [8, 112, 112, 16], f: [3, 3, 16, 32], s: 2 },
+  { layer: 'stage2.block1', op: 'Conv2DBackpropFilter', x: [8, 28, 28, 48], f: [3, 3, 48, 48], s: 1 },
+  { layer: 'stage2.block1', op: 'Conv2DBackpropInput', x: [8, 28, 28, 48], f: [3, 3, 48, 48], s: 1 },
+  { layer: 'stage3.block1', op: 'Conv2DBackpropFilter', x: [8, 14, 14, 96], f: [3, 3, 96, 96], s: 1 },
+  { layer: 'stage4.block1', op: 'Conv2DBackpropFilter', x: [8, 7, 7, 128], f: [3, 3, 128, 128], s: 1 },
+  { layer: 'align.fuse', op: 'Conv2DBackpropFilter', x: [8, 7, 7, 4096], f: [1, 1, 4096, 256], s: 1 },
+  { layer: 'align.fuse', op: 'Conv2DBackpropInput', x: [8, 7, 7, 4096], f: [1, 1, 4096, 256], s: 1 },
+  { layer: 'loc.fc2 etc.', op: 'Conv2DBackpropFilter', x: [8, 7, 7, 256], f: [1, 1, 256, 256], s: 1 },
+  { layer: 'loc.fc2 etc.', op: 'Conv2DBackpropInput', x: [8, 7, 7, 256], f: [1, 1, 256, 256], s: 1 },
+];
+
+async function baselineTable(rev: string): Promise<string[]> {
+  const base = await loadBaseline(rev);
+  const all = new Set([...base.kernels, ...WASM_GRADIENT_KERNELS].map((k) => k.kernelName));
+  const rows = [
+    `Our kernels at ${base.hash} ("old") against the working tree ("new"), and the layer's forward conv, ` +
+      'interleaved, 7 rounds; CPU ms, median.',
+    '',
+    '| layer | op | x · filter · stride | forward ms | old ms | new ms | old / new |',
+    '|---|---|---|---:|---:|---:|---:|',
+  ];
+  for (const c of MODEL_CASES) {
+    const x = tf.randomNormal(c.x, 0, 1, 'float32', 1) as tf.Tensor4D;
+    const w = tf.randomNormal(c.f, 0, 1, 'float32', 2) as tf.Tensor4D;
+    const dyShape: Shape4 = [c.x[0], Math.ceil(c.x[1] / c.s), Math.ceil(c.x[2] / c.s), c.f[3]];
+    const dy = tf.randomNormal(dyShape, 0, 1, 'float32', 3) as tf.Tensor4D;
+    const t: Record<'fwd' | 'old' | 'new', number[]> = { fwd: [], old: [], new: [] };
+    const once = (fn: () => tf.Tensor) => {
+      const c0 = cpuMs();
+      const r = fn();
+      r.dataSync();
+      const dt = cpuMs() - c0;
+      r.dispose();
+      return dt;
+    };
+    for (let round = 0; round < 7; round++) {
+      for (const [label, ks] of [['old', base.kernels], ['new', WASM_GRADIENT_KERNELS]] as const) {
+        useKernels(ks, all);
+        t[label].push(once(() => runOp(c, x, w, dy)));
+      }
+      t.fwd.push(once(() => tf.conv2d(x, w, c.s, 'same')));
+    }
+    useKernels(WASM_GRADIENT_KERNELS, all);
+    const m = { fwd: median(t.fwd), old: median(t.old), new: median(t.new) };
+    rows.push(`| ${c.layer} | ${c.op} | ${c.x.join('×')} · ${c.f.join('×')} · s${c.s} | ${m.fwd.toFixed(1)} | ${m.old.toFixed(1)} | ${m.new.toFixed(1)} | ${(m.old / m.new).toFixed(2)}× |`);
+    tf.dispose([x, w, dy]);
+    console.error(`  measured ${c.layer} ${c.op}`);
+  }
+  return rows;
+}
+
 async function main(): Promise<void> {
   const backend = await initBackend({ prefer: 'wasm', purpose: 'train', threads: 1 });
+  const baseline = args[args.indexOf('--baseline') + 1];
+  if (args.includes('--baseline') && baseline) {
+    const load = loadavg().map((l) => l.toFixed(1)).join(', ');
+    const rows = await baselineTable(baseline);
+    console.log(['# bench:kernels — conv gradients, old against new', '', `Load average ${load} at the start, ` +
+      `${loadavg().map((l) => l.toFixed(1)).join(', ')} at the end (2 cores, shared).`, '', ...rows].join('\n'));
+    if (args.includes('--only-baseline')) return;
+  }
   await loadBackendForComparison('cpu');
   const load = loadavg().map((l) => l.toFixed(1)).join(', ');
   const out: string[] = [

@@ -1,14 +1,22 @@
 /**
  * npm run bench:train [-- --backends wasm,cpu --backbones compact,resnet50 --steps N --batch B]
+ *                     [-- --baseline GIT_REV [--reps N] [--profile] [--only-compare]]
  *
  * Training images/s (one full FastPR step: every loss term, gradients of all weights, Adam) and
  * inference images/s (the inference graph) per backend and backbone at 224×224, with the MAC
  * counts, so throughput reads as GMAC/s. Defaults keep the run short on a shared 2-core machine:
  * the cpu backend trains only the compact backbone, at batch 1, for one step, and resnet50 runs a
  * smaller batch. The issue's goal: compact, wasm, one thread: ≥ 15 training images/s.
+ *
+ * --baseline REV: old against new in the same process (bench/baseline.ts: `core/` of REV's wasm
+ * kernels, Adam and trainStep next to the working tree's); the compact wasm training step (batch 8, 224×224) then runs interleaved,
+ * old, new, old, new… (`--reps`, default 5, after one warm-up each), and the medians of CPU and wall
+ * time per step are printed with their ratios and the load average. --profile adds the per-kernel
+ * CPU time of one step of each (self time: inner kernels of our composite kernels excluded).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import type { KernelConfig } from '@tensorflow/tfjs-core';
 import * as tf from '../core/tf/tf';
 import { describeBackendChoice, initBackend, wasmThreadsCount } from '../core/tf/backend';
 import { parseModelConfig, type ModelConfig } from '../core/model/config';
@@ -21,6 +29,9 @@ import { parseTrainConfig } from '../core/train/config';
 import { buildSamples } from '../core/train/samples';
 import { trainStep } from '../core/train/step';
 import { toyDataset } from '../core/train/testing/toyData';
+import { WASM_GRADIENT_KERNELS } from '../core/tf/kernels/index';
+import { loadBaseline, useKernels } from './baseline';
+import { profileKernels, type KernelProfile } from './kernelProfile';
 
 const args = process.argv.slice(2);
 const arg = (name: string): string | undefined => {
@@ -115,7 +126,136 @@ function measure(backend: string, backbone: 'compact' | 'resnet50'): Row {
   return { backend, backbone, trainIps, trainWallIps, trainBatch, inferIps: inferBatch / isec.cpu, inferWallIps: inferBatch / isec.wall, note, macs };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Old against new (--baseline).
+
+interface Variant {
+  label: string;
+  kernels: readonly KernelConfig[];
+  Adam: typeof Adam;
+  trainStep: typeof trainStep;
+}
+
+async function compare(rev: string, reps: number, profile: boolean): Promise<string[]> {
+  await initBackend({ prefer: 'wasm', purpose: 'train', threads: 1 });
+  const base = await loadBaseline(rev);
+  const variants: Variant[] = [{ label: `old (${base.hash})`, ...base }, { label: 'new (working tree)', kernels: WASM_GRADIENT_KERNELS, Adam, trainStep }];
+  const all = new Set(variants.flatMap((v) => v.kernels.map((k) => k.kernelName)));
+  const config = parseModelConfig({ ...recipeModel, backbone: 'compact' });
+  const size = BATCH ?? 8;
+  const batch = makeBatch(config, size, 3);
+  const opts = { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, clipNorm: 0 };
+  const runs = variants.map((v) => {
+    const model = createModel(config, 1);
+    return { v, model, adam: new v.Adam(model.weights, opts), cpu: [] as number[], wall: [] as number[], losses: [] as number[] };
+  });
+  const step = (r: (typeof runs)[number]) => {
+    useKernels(r.v.kernels, all);
+    return r.v.trainStep(r.model, batch, 'joint', r.adam);
+  };
+  const load0 = loadavg();
+  for (const r of runs) r.losses.push(step(r).total); // warm-up: XNNPACK operators, heap growth
+  const mem0 = tf.memory();
+  for (let i = 0; i < reps; i++) {
+    for (const r of runs) {
+      useKernels(r.v.kernels, all);
+      const t0 = performance.now();
+      const c0 = cpuSec();
+      r.losses.push(r.v.trainStep(r.model, batch, 'joint', r.adam).total);
+      r.cpu.push(cpuSec() - c0);
+      r.wall.push((performance.now() - t0) / 1000);
+    }
+  }
+  const load1 = loadavg();
+  const mem1 = tf.memory();
+  const [old, neu] = runs as [(typeof runs)[number], (typeof runs)[number]];
+  const med = (r: (typeof runs)[number]) => ({ cpu: median(r.cpu), wall: median(r.wall) });
+  const mo = med(old), mn = med(neu);
+  const out = [
+    `## Old against new, interleaved in one process (compact, wasm, 1 thread, batch ${size}, 224×224, ${reps} steps each after a warm-up)`,
+    '',
+    `Load average ${load0.map((l) => l.toFixed(1)).join(', ')} at the start, ${load1.map((l) => l.toFixed(1)).join(', ')} at the end (2 cores, shared).`,
+    '',
+    '| variant | CPU s/step | images per CPU-s | wall s/step | images/s (wall) | CPU s of each step | loss of each step (eq. 6 total) |',
+    '|---|---:|---:|---:|---:|---|---|',
+    ...runs.map((r) => {
+      const m = med(r);
+      return `| ${r.v.label} | ${m.cpu.toFixed(3)} | ${(size / m.cpu).toFixed(2)} | ${m.wall.toFixed(3)} | ${(size / m.wall).toFixed(2)} | ` +
+        `${r.cpu.map((c) => c.toFixed(2)).join(' ')} | ${r.losses.map((l) => l.toFixed(4)).join(' ')} |`;
+    }),
+    `| **old / new** | **${(mo.cpu / mn.cpu).toFixed(2)}×** | | **${(mo.wall / mn.wall).toFixed(2)}×** | | | |`,
+    '',
+    `Live tensors after the warm-up ${mem0.numTensors} (${(mem0.numBytes / 2 ** 20).toFixed(1)} MiB), after the timed steps ` +
+      `${mem1.numTensors} (${(mem1.numBytes / 2 ** 20).toFixed(1)} MiB): ${mem0.numTensors === mem1.numTensors && mem0.numBytes === mem1.numBytes ? 'no growth' : 'GROWTH'}.`,
+  ];
+  out.push('', ...adamTable(runs[1]!.model, 5));
+  if (profile) {
+    const profiles = runs.map((r) => {
+      useKernels(r.v.kernels, all);
+      return profileKernels('wasm', () => r.v.trainStep(r.model, batch, 'joint', r.adam), new Set(['Conv2D', 'FusedConv2D', 'Transpose', 'Sum', 'BatchMatMul', 'Identity']));
+    });
+    out.push('', ...profileTable(runs.map((r) => r.v.label), profiles));
+  }
+  disposeBatch(batch);
+  return out;
+}
+
+/** The Adam update alone on the model's weights: the host loop against the tensor-op update, interleaved. */
+function adamTable(model: FastprModel, reps: number): string[] {
+  const opts = { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, clipNorm: 0 };
+  const grads = new Map([...model.weights].map(([k, w]) => [k, tf.randomNormal(w.shape, 0, 1e-3, 'float32', 1)]));
+  const modes = ['host', 'ops'] as const;
+  const adams = modes.map((m) => new Adam(model.weights, opts, m));
+  const cpu: number[][] = modes.map(() => []);
+  adams.forEach((a) => a.apply(grads));
+  for (let i = 0; i < reps; i++) {
+    adams.forEach((a, j) => {
+      const c0 = cpuSec();
+      a.apply(grads);
+      cpu[j]!.push(cpuSec() - c0);
+    });
+  }
+  adams.forEach((a) => a.dispose());
+  tf.dispose([...grads.values()]);
+  let n = 0;
+  for (const w of model.weights.values()) n += w.size;
+  return [
+    `Adam update alone (${(n / 1e6).toFixed(2)} M weights), interleaved, median of ${reps}: host loop ` +
+      `${(median(cpu[0]!) * 1000).toFixed(0)} CPU-ms, tensor ops ${(median(cpu[1]!) * 1000).toFixed(0)} CPU-ms (the default on wasm is now ops).`,
+  ];
+}
+
+function profileTable(labels: string[], profiles: Array<KernelProfile<unknown>>): string[] {
+  const names = new Map<string, number>();
+  for (const p of profiles) for (const k of p.kernels) names.set(k.name, Math.max(names.get(k.name) ?? 0, k.selfCpu));
+  const order = [...names.entries()].sort((a, b) => b[1] - a[1]).map(([n]) => n);
+  const cell = (p: KernelProfile<unknown>, n: string) => {
+    const k = p.kernels.find((x) => x.name === n);
+    return k ? `${k.selfCpu.toFixed(1)} (${k.calls})` : '—';
+  };
+  const out = [
+    '### Per-kernel CPU ms of one step (self time; calls in brackets)',
+    '',
+    `| kernel | ${labels.join(' | ')} |`,
+    `|---|${labels.map(() => '---:').join('|')}|`,
+    ...order.filter((n) => profiles.some((p) => (p.kernels.find((k) => k.name === n)?.selfCpu ?? 0) >= 0.5)).map((n) => `| ${n} | ${profiles.map((p) => cell(p, n)).join(' | ')} |`),
+    `| sum of kernels | ${profiles.map((p) => p.kernels.reduce((a, k) => a + k.selfCpu, 0).toFixed(0)).join(' | ')} |`,
+    `| whole step (kernels + JS: tape, tidy, kernel set-up) | ${profiles.map((p) => p.cpu.toFixed(0)).join(' | ')} |`,
+  ];
+  profiles.forEach((p, i) => {
+    out.push('', `#### Largest single kernel shapes — ${labels[i]}`, '', '| CPU ms | calls | kernel (caller) inputs attrs |', '|---:|---:|---|');
+    for (const d of p.details.slice(0, 25)) out.push(`| ${d.selfCpu.toFixed(1)} | ${d.calls} | ${d.key} |`);
+  });
+  return out;
+}
+
 async function main(): Promise<void> {
+  const baseline = arg('--baseline');
+  if (baseline) {
+    const cmp = await compare(baseline, Number(arg('--reps') ?? 5), args.includes('--profile'));
+    console.log(['# bench:train — old against new', '', ...cmp].join('\n'));
+    if (args.includes('--only-compare')) return;
+  }
   const choice = await describeBackendChoice({ purpose: 'train' });
   const available = choice.candidates.filter((c) => c.available).map((c) => c.name);
   const backends = (arg('--backends')?.split(',') ?? available).filter((b) => available.includes(b));

@@ -8,8 +8,13 @@ import * as tf from '../tf/tf';
 import type { NamedArray } from '../model/weightsFile';
 import type { Weights } from '../model/layers';
 
-/** Backends whose tensors live in this process's memory (reading and writing them is a copy). */
-const HOST_BACKENDS = new Set(['wasm', 'cpu']);
+/**
+ * Backends on which the update runs as a JS loop over plain arrays. Only the pure-JS cpu backend: on
+ * wasm the tensor-op update (SIMD kernels on the heap, no copies out and back) costs 36–55 CPU-ms per
+ * step for the compact model's 2.3 M weights against 120–190 ms for the host loop (measured 30 Nov
+ * 2026; `bench:train --baseline REV` prints both, interleaved).
+ */
+const HOST_BACKENDS = new Set(['cpu']);
 
 export interface AdamOptions {
   learningRate: number;
@@ -25,7 +30,7 @@ export class Adam {
   private readonly v = new Map<string, tf.Variable>();
   private readonly t = new Map<string, number>();
 
-  /** `mode` 'auto' picks the host loop on wasm/cpu and tensor ops elsewhere; 'ops' / 'host' force one (tests). */
+  /** `mode` 'auto' picks the host loop on cpu and tensor ops elsewhere; 'ops' / 'host' force one (tests, benches). */
   constructor(private readonly weights: Weights, readonly options: AdamOptions, readonly mode: 'auto' | 'ops' | 'host' = 'auto') {}
 
   /** Applies one update to the weights named in `grads` (at `learningRate`, default the option's); returns the global gradient norm. */
@@ -39,8 +44,8 @@ export class Adam {
         this.v.set(name, tf.variable(tf.zerosLike(w), false));
       }
     }
-    // On the CPU-side backends the update runs as one loop per weight over plain arrays: ~100
-    // weights × a dozen tiny kernels each cost more in launches than in arithmetic (same formula).
+    // On the cpu backend the update runs as one loop per weight over plain arrays: a dozen JS
+    // kernels per weight cost more than one loop there (same formula).
     const host = this.mode === 'auto' ? HOST_BACKENDS.has(tf.getBackend()) : this.mode === 'host';
     return host ? this.applyOnHost(grads, lr) : this.applyWithOps(grads, lr);
   }

@@ -29,7 +29,7 @@ function setup(backend: unknown): void {
 }
 
 /** A fresh float32 tensor of `shape` holding the elements of x from element `offset` on. */
-function copyOf(backend: WasmBackend, x: TensorInfo, offset: number, shape: number[]): TensorInfo {
+export function copyOf(backend: WasmBackend, x: TensorInfo, offset: number, shape: number[]): TensorInfo {
   const out = backend.makeOutput(shape, 'float32');
   const dst = f32(backend, out); // views after makeOutput: an allocation may grow the heap
   const src = f32(backend, x);
@@ -43,7 +43,7 @@ function copyOf(backend: WasmBackend, x: TensorInfo, offset: number, shape: numb
  * out [1, m, n] = a [m, k] · b [k, n] on the XNNPACK path. b must be a tensor made by the caller for
  * this call only (see the note at the top on the operator cache).
  */
-function matMulFast(bk: WasmBackend, a: TensorInfo, b: TensorInfo, m: number, k: number, n: number): TensorInfo {
+export function matMulFast(bk: WasmBackend, a: TensorInfo, b: TensorInfo, m: number, k: number, n: number): TensorInfo {
   if (!wasmBatchMatMul) throw new Error('wasm BatchMatMul: setup did not run');
   const backend = bk as WasmBackendFull;
   const out = backend.makeOutput([1, m, n], 'float32');

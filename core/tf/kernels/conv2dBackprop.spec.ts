@@ -50,6 +50,40 @@ describe('wasm conv2d gradient kernels match cpu', () => {
     });
   }
 
+  // The model's channel counts (long contiguous runs in the heap copies) and 1×1 layers.
+  const wide: Array<{ k: number; s: number; pad: Pad; x: [number, number, number, number]; cout: number }> = [
+    { k: 3, s: 2, pad: 'same', x: [2, 14, 14, 32], cout: 48 },
+    { k: 3, s: 2, pad: 'same', x: [2, 13, 11, 48], cout: 16 },
+    { k: 3, s: 2, pad: [[0, 0], [1, 2], [3, 0], [0, 0]], x: [2, 9, 10, 40], cout: 8 },
+    { k: 3, s: 1, pad: 'same', x: [2, 7, 7, 64], cout: 64 },
+    { k: 1, s: 1, pad: 'same', x: [2, 7, 7, 300], cout: 40 },
+    { k: 1, s: 1, pad: 'same', x: [2, 3, 5, 1024], cout: 512 }, // ≥ 2^19 weights: the input gradient's matMul path
+    { k: 1, s: 1, pad: 'valid', x: [3, 5, 4, 24], cout: 70 },
+    { k: 1, s: 2, pad: 'same', x: [2, 9, 8, 24], cout: 40 },
+  ];
+  for (const c of wide) {
+    const label = `model-like k${c.k} s${c.s} pad=${JSON.stringify(c.pad)} x=${c.x.join('x')} → ${c.cout}`;
+    it(label, async () => {
+      const fShape: [number, number, number, number] = [c.k, c.k, c.x[3], c.cout];
+      const [dW, dX] = await wasmVsCpu(() => {
+        const x = tf.tensor4d(seededData(c.x.reduce((a, b) => a * b, 1), 11), c.x);
+        const w = tf.tensor4d(seededData(fShape.reduce((a, b) => a * b, 1), 12), fShape);
+        const y = tf.conv2d(x, w, c.s, c.pad);
+        const dy = tf.tensor4d(seededData(y.size, 13), y.shape as [number, number, number, number]);
+        const attrs = { strides: [c.s, c.s], pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined };
+        return [
+          tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: fShape } as never) as tf.Tensor,
+          tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: c.x } as never) as tf.Tensor,
+        ];
+      });
+      console.log(`${label}: dW ${fmt(dW!)} | dx ${fmt(dX!)}`);
+      expect(dW!.maxRel).toBeLessThan(TOL);
+      expect(dX!.maxRel).toBeLessThan(TOL);
+      expect(dW!.scale).toBeGreaterThan(0);
+      expect(dX!.scale).toBeGreaterThan(0);
+    });
+  }
+
   it('tf.grad through tf.fused.conv2d (bias + relu, stride 2, same) matches cpu', async () => {
     const [dX, dW, dB] = await wasmVsCpu(() => {
       const x = tf.tensor4d(seededData(2 * 12 * 12 * 5, 4), [2, 12, 12, 5]);

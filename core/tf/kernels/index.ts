@@ -7,7 +7,12 @@ import { batchMatMulConfig } from './batchMatMul';
 import { conv2dBackpropFilterConfig } from './conv2dBackpropFilter';
 import { conv2dBackpropInputConfig } from './conv2dBackpropInput';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwiseBackprop';
+import { identityConfig } from './identity';
+import { stockKernels as stock, stockWasmKernel } from './stock';
+import { sumConfig } from './sum';
 import { unsortedSegmentSumConfig } from './unsortedSegmentSum';
+
+export { stockWasmKernel };
 
 export const WASM_GRADIENT_KERNELS: readonly KernelConfig[] = [
   conv2dBackpropFilterConfig,
@@ -16,9 +21,10 @@ export const WASM_GRADIENT_KERNELS: readonly KernelConfig[] = [
   depthwiseBackpropInputConfig,
   unsortedSegmentSumConfig,
   batchMatMulConfig,
+  identityConfig,
+  sumConfig,
 ];
 
-const stock = new Map<string, KernelConfig | undefined>();
 let registered = false;
 
 export function registerWasmGradientKernels(): void {
@@ -30,11 +36,6 @@ export function registerWasmGradientKernels(): void {
     registerKernel(k);
   }
   registered = true;
-}
-
-/** The wasm backend's own kernel that ours replaced (undefined when wasm had none). For benches. */
-export function stockWasmKernel(kernelName: string): KernelConfig | undefined {
-  return stock.get(kernelName);
 }
 
 /** Swap between our kernels (true) and the stock ones (false). For benches only. */
