@@ -1,4 +1,6 @@
 /** `fastpr export-clip --case NAME --sighting ID --out FILE`: the sighting's time range as MP4 (or a still as PNG/JPEG) with its box track drawn. */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { InputError } from '../../errors';
 import { getCaseByName } from '../../store/cases';
 import { getEvidence } from '../../store/evidence';
@@ -28,6 +30,8 @@ export const exportClipCommand: CliCommand = {
       return { s, videoPath: getEvidence(store, s.evidenceId).videoPath };
     });
     const still = /\.(png|jpe?g)$/i.test(out);
+    // The output's folder is made if missing (ffmpeg would otherwise fail with a bare "file not found").
+    mkdirSync(dirname(resolve(out)), { recursive: true });
     if (still) await exportStill(videoPath, s.peakS, s.peakBox, out, ctx.signal);
     else await exportClip(videoPath, Math.max(0, s.startS - pad), s.endS + pad, s.track, out, ctx.signal);
     const summary = { sighting: id, video: videoPath, out, kind: still ? 'still' : 'clip', startS: still ? s.peakS : Math.max(0, s.startS - pad), endS: still ? s.peakS : s.endS + pad };
