@@ -6,7 +6,9 @@
  * int8/float16 storage error against float32, the coarse-to-fine recall cost, and sighting recall
  * against ground truth (meaningful only with a trained model: --model DIR).
  *
- *   npm run bench:video [-- --model DIR | --random] [-- --seconds 12] [-- --seed 5] [-- --threads 2] [-- --batch 8] [-- --reps 3] [-- --quick]
+ *   npm run bench:video [-- --model DIR | --random] [-- --seconds 12] [-- --seed 5] [-- --threads 2] [-- --batch 8] [-- --reps 3] [-- --quick] [-- --encoder-worker]
+ *
+ * --encoder-worker runs the new pipeline's encoder on a worker thread (opt-in: see IngestOptions.encoderInWorker).
  *
  * Old and new paths are measured side by side in one run (the machine is shared, so their ratio is
  * the meaningful figure). Ingest: the old pipeline (ffmpeg converts whole kept frames to RGB before
@@ -51,6 +53,7 @@ import { probeVideo } from '../core/video/probe';
 const { values } = parseArgs({ options: {
   model: { type: 'string' }, random: { type: 'boolean', default: false }, seconds: { type: 'string', default: '12' }, seed: { type: 'string', default: '5' },
   threads: { type: 'string' }, batch: { type: 'string', default: '8' }, reps: { type: 'string' }, quick: { type: 'boolean', default: false },
+  'encoder-worker': { type: 'boolean', default: false },
 } });
 const ingestReps = Math.max(1, Number(values.reps ?? (values.quick ? 1 : 3)));
 const load0 = loadavg();
@@ -142,8 +145,8 @@ async function ingestWith(tag: string, opts: IngestOptions) {
 }
 type IngestRun = Awaited<ReturnType<typeof ingestWith>>;
 // The old pipeline as it was: batch 16, onnxruntime's default pool (threads 0: one per core) on the main thread, RGB-first shrink.
-const OLD_INGEST: IngestOptions = { inputScaling: 'ffmpeg', scaleFromRgb: true, threads: 0, encoderOnMainThread: true, batchSize: 16 };
-const NEW_INGEST: IngestOptions = { inputScaling: 'ffmpeg', threads: 1, batchSize: encBatch };
+const OLD_INGEST: IngestOptions = { inputScaling: 'ffmpeg', scaleFromRgb: true, threads: 0, batchSize: 16 };
+const NEW_INGEST: IngestOptions = { inputScaling: 'ffmpeg', threads: 1, batchSize: encBatch, encoderInWorker: values['encoder-worker'] === true };
 const runs: Record<'old' | 'new', IngestRun[]> = { old: [], new: [] };
 for (let r = 0; r < ingestReps; r++) {
   log(`ingest ${r + 1}/${ingestReps}: old pipeline (RGB-first shrink, default onnxruntime threads, batch 16), then new (YUV shrink, 1 encoder thread, batch ${encBatch})…`);
@@ -423,7 +426,7 @@ const lines = [
   '| measure | value |',
   '|---|---|',
   `| load average (1 / 5 / 15 min) at start; after the ingest runs | ${la(load0)}; ${la(load1)} (2 cores) |`,
-  `| ingest speed, NEW pipeline (ffmpeg shrinks from YUV, 1 encoder thread, batch ${encBatch}) | ${ingestLine('new')} |`,
+  `| ingest speed, NEW pipeline (ffmpeg shrinks from YUV, 1 encoder thread${NEW_INGEST.encoderInWorker ? ' on a worker thread' : ' on the main thread'}, batch ${encBatch}) | ${ingestLine('new')} |`,
   `| ingest speed, OLD pipeline (RGB-first shrink, onnxruntime default threads on the main thread, batch 16), same run, interleaved | ${ingestLine('old')} → new/old **${(median(runs.old.map(buildS)) / median(runs.new.map(buildS))).toFixed(2)}×** (per pair: ${pairRatios.map((x) => x.toFixed(2)).join(', ')}) |`,
   `| build CPU per footage-second, new | ${cpuLine(cpuNew)} |`,
   `| build CPU per footage-second, old | ${cpuLine(cpuOld)} |`,

@@ -50,10 +50,14 @@ export interface IngestOptions {
   /** See BuildIndexInput.scaleFromRgb (bench:video's old path only). */
   scaleFromRgb?: boolean;
   /**
-   * Run the encoder on the main thread (the old pipeline; bench:video only). Default: on a worker
-   * thread, so the main thread keeps draining ffmpeg's pipe and preparing the next batch meanwhile.
+   * Run the encoder on a worker thread, so the main thread keeps draining ffmpeg's pipe and
+   * preparing the next batch meanwhile (1.2–1.35× faster ingest in bench:video). Off by default:
+   * onnxruntime-node 1.30 in worker threads aborted a test process ("terminate called after
+   * throwing an instance of 'Napi::Error'") once in a full `npm test` run (microsoft/onnxruntime
+   * #24486: more than one ORT instance per process is not safe), and an abort takes the whole
+   * ingest — or the workstation's service — down with it.
    */
-  encoderOnMainThread?: boolean;
+  encoderInWorker?: boolean;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
 }
@@ -121,7 +125,7 @@ export async function ingestVideo(store: Store, caseId: number, videoPath: strin
   requireOpenCase(store, caseId);
   const info = await preflightVideo(videoPath, opts.signal);
   const hash = await hashFile(videoPath, { signal: opts.signal });
-  const retriever = await OnnxRetriever.open(modelDir, { threads: opts.threads ?? 1, batchSize: opts.batchSize ?? 8, encoderInWorker: !opts.encoderOnMainThread });
+  const retriever = await OnnxRetriever.open(modelDir, { threads: opts.threads ?? 1, batchSize: opts.batchSize ?? 8, encoderInWorker: opts.encoderInWorker === true });
   const pixels = pixelPath(opts.inputScaling, opts.scaleFromRgb);
   try {
     const modelHash = retriever.manifest.modelHash;
