@@ -214,10 +214,7 @@ export class OnnxRetriever {
         const x = projection ? projectionToFeatures(projection, input, k * this.grid * this.grid) : input;
         const ref = await this.queryFeatures(x, k, tokens);
         const got = await f.run(input, k, this.grid, width);
-        let d = 0;
-        for (let i = 0; i < ref.confidence.length; i++) d = Math.max(d, Math.abs(ref.confidence[i]! - got.confidence[i]!));
-        for (let i = 0; i < ref.boxes.length; i++) d = Math.max(d, Math.abs(ref.boxes[i]! - got.boxes[i]!));
-        if (!(d <= FOLDED_HEAD_TOLERANCE)) { await f.dispose(); return null; }
+        if (!(headOutputDiff(ref, got) <= FOLDED_HEAD_TOLERANCE)) { await f.dispose(); return null; }
         return f;
       })();
       p.catch(() => { /* surfaced to the caller that awaits it */ });
@@ -246,10 +243,7 @@ export class OnnxRetriever {
         const y = sample.subarray(0, k * this.grid * this.grid * projection.d);
         const exact = await pf.fit(y, k, threshold);
         const ref = await folded.run(y, k, this.grid, projection.d);
-        let d = 0;
-        for (let i = 0; i < ref.confidence.length; i++) d = Math.max(d, Math.abs(ref.confidence[i]! - exact.confidence[i]!));
-        for (let i = 0; i < ref.boxes.length; i++) d = Math.max(d, Math.abs(ref.boxes[i]! - exact.boxes[i]!));
-        if (!(d <= FOLDED_HEAD_TOLERANCE)) { await pf.dispose(); return null; }
+        if (!(headOutputDiff(ref, exact) <= FOLDED_HEAD_TOLERANCE)) { await pf.dispose(); return null; }
         return pf;
       })();
       p.catch(() => { /* surfaced to the caller that awaits it */ });
@@ -279,4 +273,12 @@ export class OnnxRetriever {
     await this.encoder.dispose();
     await this.head.dispose();
   }
+}
+
+/** Largest |difference| between two head outputs' confidences and boxes (the folded heads' acceptance check). */
+function headOutputDiff(ref: { confidence: ArrayLike<number>; boxes: ArrayLike<number> }, got: { confidence: ArrayLike<number>; boxes: ArrayLike<number> }): number {
+  let d = 0;
+  for (let i = 0; i < ref.confidence.length; i++) d = Math.max(d, Math.abs(ref.confidence[i]! - got.confidence[i]!));
+  for (let i = 0; i < ref.boxes.length; i++) d = Math.max(d, Math.abs(ref.boxes[i]! - got.boxes[i]!));
+  return d;
 }

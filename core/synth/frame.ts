@@ -11,7 +11,8 @@ import { OCCLUDER, OwnerMask } from './mask';
 import { placeFigure, type PersonInstance, type PlacedFigure } from './person/instance';
 import { drawPrims } from './person/drawFigure';
 import { IDENTITY, type Shape, type Xform } from './prims';
-import { parseColour, PixelRaster } from './raster';
+import { parseColour } from './cssColour';
+import { PixelRaster } from './raster';
 import type { Scene } from './scene';
 import type { SceneObject } from './objects';
 

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { OwnerMask } from './mask';
 import type { Prim, Shape, Xform } from './prims';
-import { parseColour, PixelRaster } from './raster';
+import { parseColour } from './cssColour';
+import { PixelRaster } from './raster';
 
 const W = 64, H = 48;
 

@@ -12,26 +12,11 @@
  * Garment patterns are evaluated analytically in the garment's local frame (box-filtered over the
  * pixel footprint), phased to the garment's bounds like the 1.1.0 tiles.
  */
+import { parseColour } from './cssColour';
 import { localBounds, type Pattern, type Prim, type Shape, type Xform } from './prims';
 
 const SUB = 4;
 const INV_SUB = 1 / SUB;
-
-export type Rgba = readonly [number, number, number, number];
-
-const colours = new Map<string, Rgba>();
-
-/** Parses the generator's CSS colours: `rgb(r,g,b)` or `rgba(r,g,b,a)` (integers, alpha 0..1). */
-export function parseColour(css: string): Rgba {
-  let c = colours.get(css);
-  if (c) return c;
-  const m = /^rgba?\(\s*([\d.]+)\s*,\s*([\d.]+)\s*,\s*([\d.]+)\s*(?:,\s*([\d.]+)\s*)?\)$/.exec(css);
-  if (!m) throw new Error(`unsupported colour ${css}`);
-  c = [Number(m[1]), Number(m[2]), Number(m[3]), m[4] === undefined ? 1 : Number(m[4])];
-  if (colours.size > 10_000) colours.clear();
-  colours.set(css, c);
-  return c;
-}
 
 // The shape being filled, in image space (module state: no allocation per shape).
 let kind = 0; // 0 polygon, 1 ellipse, 2 capsule
