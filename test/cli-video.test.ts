@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../core/cli/main';
 import { makeRandomOnnxModel } from '../core/index/testing/randomModel';
+import { openStore } from '../core/store/index';
+import { getSearch } from '../core/store/searches';
 import { probeVideo } from '../core/video/probe';
 import { makeTestClip } from '../core/video/testClips';
 
@@ -65,6 +67,15 @@ describe('fastpr ingest / search / export-clip', () => {
     expect(ex.status).toBe(0);
     const rx = JSON.parse(ex.stdout) as typeof r;
     expect(rx.sightings.map((s) => [s.startS, s.endS, s.frames])).toEqual(r.sightings.map((s) => [s.startS, s.endS, s.frames]));
+    // The stored search says how much of the index the exact head scored (all of it here).
+    const store = openStore(dataDir);
+    try {
+      for (const id of [(r as unknown as { searchId: number }).searchId, (rx as unknown as { searchId: number }).searchId]) {
+        expect(getSearch(store, id).thresholds.exactHeadCellShare).toBe(1);
+      }
+    } finally {
+      store.close();
+    }
 
     const id = String(r.sightings[0]!.id);
     const mp4 = join(tmp, 'out', 'sighting.mp4');

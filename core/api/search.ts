@@ -6,7 +6,7 @@
 import { InputError, ModelError } from '../errors';
 import type { AttributeCodes } from '../attributes/schema';
 import { IndexFile } from '../index/indexFile';
-import { searchIndex } from '../index/search';
+import { exactHeadCellShare, searchIndex } from '../index/search';
 import type { Sighting } from '../index/sightings';
 import { canvasFromRgba, decodeToRgba, encodeCanvas } from '../image/canvas';
 import { parseQuery } from '../query/index';
@@ -51,6 +51,8 @@ export async function runSearch(store: Store, models: RetrieverCache, input: Run
   const found: Array<Sighting & { evidenceId: number; thumb?: Uint8Array }> = [];
   const notIndexed: number[] = [];
   let frames = 0;
+  let cellsEvaluated = 0;
+  let cellsIndexed = 0;
   for (const e of scope) {
     const idx = listIndexes(store, e.id).filter((i) => i.modelHash === modelHash && i.state === 'complete').pop();
     if (!idx) { notIndexed.push(e.id); continue; }
@@ -60,6 +62,8 @@ export async function runSearch(store: Store, models: RetrieverCache, input: Run
     }
     const r = await searchIndex(file, retriever, query.codes, { threshold, linkIou: input.linkIou, maxGapS: input.maxGapS });
     frames += file.frameCount;
+    cellsEvaluated += r.cellsEvaluated;
+    cellsIndexed += file.frameCount * file.header.grid * file.header.grid;
     for (const s of r.sightings) found.push({ ...s, evidenceId: e.id, thumb: png(file.thumbnail(s.peakFrame)) });
   }
   if (notIndexed.length === scope.length) {
@@ -73,7 +77,7 @@ export async function runSearch(store: Store, models: RetrieverCache, input: Run
   }));
   const { search, sightingIds } = recordSearch(store, input.caseId, {
     queryText: input.text ?? query.text, querySlots: query.codes, modelHash,
-    thresholds: { confidence: threshold, linkIou: input.linkIou ?? 0.2, maxGapS: input.maxGapS ?? 1 },
+    thresholds: { confidence: threshold, linkIou: input.linkIou ?? 0.2, maxGapS: input.maxGapS ?? 1, exactHeadCellShare: exactHeadCellShare(cellsEvaluated, cellsIndexed) },
     scope: input.evidenceIds, sightings: inputs,
   });
   return {

@@ -54,6 +54,15 @@ export interface IndexSearchResult {
   cellsEvaluated: number;
 }
 
+/**
+ * Share of indexed cells the exact head scored, rounded to 1e-4 (1 = exhaustive; less with the
+ * proxy prefilter or coarse-to-fine). Stored with a search so a report says how much of the footage
+ * an "absent" rests on.
+ */
+export function exactHeadCellShare(cellsEvaluated: number, cellsIndexed: number): number {
+  return cellsIndexed ? Math.round((cellsEvaluated / cellsIndexed) * 1e4) / 1e4 : 1;
+}
+
 /** Fewest frames in a search's first batch for the prefilter to be fitted (16·S² cells). */
 export const PREFILTER_MIN_FRAMES = 16;
 

@@ -8,7 +8,7 @@ import { OnnxRetriever } from '../infer/onnxRetriever';
 import { parseQuery, type ParsedQuery } from '../query/index';
 import { listEvidence, listIndexes, recordSearch, requireOpenCase, type SightingInput, type Store } from '../store/index';
 import { IndexFile } from './indexFile';
-import { searchIndex, type SearchOptions } from './search';
+import { exactHeadCellShare, searchIndex, type SearchOptions } from './search';
 import type { Sighting } from './sightings';
 
 export interface CaseSighting extends Sighting { evidenceId: number; videoPath: string; indexId: number; id?: number }
@@ -46,6 +46,8 @@ export async function searchCase(store: Store, caseId: number, text: string, mod
     const all: Array<CaseSighting & { thumb?: Uint8Array }> = [];
     const notIndexed: number[] = [];
     let frames = 0;
+    let cellsEvaluated = 0;
+    let cellsIndexed = 0;
     for (const e of evidence) {
       const idx = listIndexes(store, e.id).find((i) => i.modelHash === modelHash && i.state === 'complete');
       if (!idx) { notIndexed.push(e.id); continue; }
@@ -56,6 +58,8 @@ export async function searchCase(store: Store, caseId: number, text: string, mod
       if (file.header.videoSha256 !== e.sha256) throw new InputError(`${idx.filePath}: index belongs to another video than evidence #${e.id}`, { file: idx.filePath });
       const r = await searchIndex(file, retriever, query.codes, { ...opts, threshold });
       frames += file.frameCount;
+      cellsEvaluated += r.cellsEvaluated;
+      cellsIndexed += file.frameCount * file.header.grid * file.header.grid;
       for (const s of r.sightings) all.push({ ...s, evidenceId: e.id, videoPath: e.videoPath, indexId: idx.id, thumb: pngThumbnail(file.thumbnail(s.peakFrame)) });
     }
     if (all.length === 0 && notIndexed.length === evidence.length) {
@@ -68,7 +72,10 @@ export async function searchCase(store: Store, caseId: number, text: string, mod
       track: s.track.map((p) => ({ t: p.t, box: p.box, score: p.score })), thumbnailPng: s.thumb,
     }));
     const { search, sightingIds } = recordSearch(store, caseId, {
-      queryText: text, querySlots: query.codes, modelHash, thresholds: { confidence: threshold, linkIou: opts.linkIou ?? 0.2, maxGapS: opts.maxGapS ?? 1 },
+      queryText: text, querySlots: query.codes, modelHash, thresholds: {
+        confidence: threshold, linkIou: opts.linkIou ?? 0.2, maxGapS: opts.maxGapS ?? 1,
+        exactHeadCellShare: exactHeadCellShare(cellsEvaluated, cellsIndexed),
+      },
       scope: 'all', sightings: inputs,
     });
     return {
