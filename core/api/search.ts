@@ -63,7 +63,7 @@ export async function runSearch(store: Store, models: RetrieverCache, input: Run
     const r = await searchIndex(file, retriever, query.codes, { threshold, linkIou: input.linkIou, maxGapS: input.maxGapS });
     frames += file.frameCount;
     cellsEvaluated += r.cellsEvaluated;
-    cellsIndexed += file.frameCount * file.header.grid * file.header.grid;
+    cellsIndexed += r.cellsIndexed;
     for (const s of r.sightings) found.push({ ...s, evidenceId: e.id, thumb: png(file.thumbnail(s.peakFrame)) });
   }
   if (notIndexed.length === scope.length) {

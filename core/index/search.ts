@@ -52,6 +52,8 @@ export interface IndexSearchResult {
   prefilter: boolean;
   /** Cells the exact head ran on (frames queried × S² without the prefilter). */
   cellsEvaluated: number;
+  /** Cells in the index (frames × S²): what an exhaustive search scores. */
+  cellsIndexed: number;
 }
 
 /**
@@ -194,7 +196,7 @@ export async function searchIndex(index: IndexFile, retriever: OnnxRetriever, co
     queried = coarse.length + fine.length;
   }
   const sightings = mergeSightings(frames, opts);
-  return { frames, bestConfidence: best, bestCell, sightings, framesQueried: queried, seconds: (performance.now() - t0) / 1000, foldedHead: folded, prefilter: usedPrefilter, cellsEvaluated: evaluated.n };
+  return { frames, bestConfidence: best, bestCell, sightings, framesQueried: queried, seconds: (performance.now() - t0) / 1000, foldedHead: folded, prefilter: usedPrefilter, cellsEvaluated: evaluated.n, cellsIndexed: index.frameCount * index.header.grid * index.header.grid };
 }
 
 /** Full §3.4.2 detail for one indexed frame: top-k, cells above threshold, confidence map, attention. */

@@ -59,7 +59,7 @@ export async function searchCase(store: Store, caseId: number, text: string, mod
       const r = await searchIndex(file, retriever, query.codes, { ...opts, threshold });
       frames += file.frameCount;
       cellsEvaluated += r.cellsEvaluated;
-      cellsIndexed += file.frameCount * file.header.grid * file.header.grid;
+      cellsIndexed += r.cellsIndexed;
       for (const s of r.sightings) all.push({ ...s, evidenceId: e.id, videoPath: e.videoPath, indexId: idx.id, thumb: pngThumbnail(file.thumbnail(s.peakFrame)) });
     }
     if (all.length === 0 && notIndexed.length === evidence.length) {
