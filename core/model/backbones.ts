@@ -7,7 +7,7 @@
  * and ImageNet batch-norm statistics are folded into conv weights when imported (see README).
  */
 import * as tf from '../tf/tf';
-import type { ModelConfig } from './config';
+import { compactOutputStride, stageStride, type ModelConfig } from './config';
 import { conv, type Activation, type Weights, type WeightBuilder } from './layers';
 
 export interface ConvSpec {
@@ -25,8 +25,8 @@ export interface ConvSpec {
 
 const outSize = (inSize: number, stride: number) => Math.ceil(inSize / stride);
 
-/** Stride of compact stage `stage`'s output (1-based): the stem and each stage halve the resolution. */
-export const compactStageStride = (stage: number) => 2 ** (stage + 1);
+/** Output stride of compact stage `stage` (1-based) under `config`. */
+export const compactStageStride = (config: ModelConfig, stage: number) => compactOutputStride(config.compact.stages, stage);
 
 export function compactSpecs(config: ModelConfig): ConvSpec[] {
   const specs: ConvSpec[] = [];
@@ -35,8 +35,9 @@ export function compactSpecs(config: ModelConfig): ConvSpec[] {
   specs.push({ name: 'backbone.stem', k: 3, stride: 2, cin: 3, cout: c, inSize: size, act: 'relu' });
   size = outSize(size, 2);
   config.compact.stages.forEach((stage, i) => {
-    specs.push({ name: `backbone.stage${i + 1}.down`, k: 3, stride: 2, cin: c, cout: stage.width, inSize: size, act: 'relu' });
-    size = outSize(size, 2);
+    const stride = stageStride(stage);
+    specs.push({ name: `backbone.stage${i + 1}.down`, k: 3, stride, cin: c, cout: stage.width, inSize: size, act: 'relu' });
+    size = outSize(size, stride);
     c = stage.width;
     for (let b = 0; b < stage.blocks; b++) {
       specs.push({ name: `backbone.stage${i + 1}.block${b + 1}.conv1`, k: 3, stride: 1, cin: c, cout: c, inSize: size, act: 'relu' });
@@ -46,7 +47,7 @@ export function compactSpecs(config: ModelConfig): ConvSpec[] {
   const skip = config.compact.fineSkip;
   if (skip) {
     const from = config.compact.stages[skip.fromStage - 1]!; // range checked by the config schema
-    const fineSize = config.inputSize / compactStageStride(skip.fromStage);
+    const fineSize = config.inputSize / compactStageStride(config, skip.fromStage);
     specs.push({ name: 'backbone.skip', k: 1, stride: 1, cin: from.width, cout: skip.width, inSize: fineSize, act: 'relu' });
     c += skip.width;
   }
@@ -104,7 +105,7 @@ function compactFeatures(w: Weights, config: ModelConfig, image: tf.Tensor4D): {
   const stages: tf.Tensor4D[] = [];
   let x = conv(w, 'backbone.stem', image, 2, 'relu');
   config.compact.stages.forEach((stage, i) => {
-    x = conv(w, `backbone.stage${i + 1}.down`, x, 2, 'relu');
+    x = conv(w, `backbone.stage${i + 1}.down`, x, stageStride(stage), 'relu');
     for (let b = 0; b < stage.blocks; b++) {
       const p = `backbone.stage${i + 1}.block${b + 1}`;
       const h = conv(w, `${p}.conv1`, x, 1, 'relu');

@@ -9,11 +9,24 @@ import { ATTRIBUTE_COUNT, ATTRIBUTE_SCHEMA_VERSION, VOCABULARY_SIZE } from '../a
 import { ModelError } from '../errors';
 
 export const compactStageSchema = z.object({
-  /** Output channels of the stage (its first conv has stride 2). */
+  /** Output channels of the stage (its first conv has stride `stride`). */
   width: z.number().int().min(1),
-  /** Residual blocks (two 3×3 convs each) after the stride-2 conv. */
+  /** Residual blocks (two 3×3 convs each) after the first conv. */
   blocks: z.number().int().min(0),
+  /**
+   * Stride of the stage's first conv. 2 halves the resolution (the default); 1 keeps it, so a model
+   * trained at grid S can be fine-tuned at 2S with every weight reused (`fastpr train --init`).
+   */
+  stride: z.union([z.literal(1), z.literal(2)]).optional(),
 });
+
+/** Stride of a compact stage's first conv (2 unless the stage says 1). */
+export const stageStride = (stage: { stride?: 1 | 2 }): 1 | 2 => stage.stride ?? 2;
+
+/** Output stride of compact stage `stage` (1-based; 0 = the stem): the stem halves, each stage divides by its stride. */
+export function compactOutputStride(stages: readonly { stride?: 1 | 2 }[], stage: number): number {
+  return stages.slice(0, stage).reduce((s, st) => s * stageStride(st), 2);
+}
 
 export const lossWeightsSchema = z.object({
   ssl: z.number().min(0).default(1),
@@ -125,9 +138,9 @@ export const modelConfigSchema = z
       ctx.addIssue({ code: 'custom', path: ['inputSize'], message: `resnet50 has stride 32: inputSize must be 32×grid (${32 * c.grid}), got ${c.inputSize}` });
     }
     if (c.backbone === 'compact') {
-      const want = 2 ** (1 + c.compact.stages.length);
+      const want = compactOutputStride(c.compact.stages, c.compact.stages.length);
       if (stride !== want) {
-        ctx.addIssue({ code: 'custom', path: ['inputSize'], message: `compact backbone with ${c.compact.stages.length} stages has stride ${want}: inputSize must be ${want * c.grid}, got ${c.inputSize}` });
+        ctx.addIssue({ code: 'custom', path: ['inputSize'], message: `compact backbone with ${c.compact.stages.length} stages has output stride ${want}: inputSize must be ${want * c.grid}, got ${c.inputSize}` });
       }
     }
     const skip = c.compact.fineSkip;

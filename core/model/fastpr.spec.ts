@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '../tf/tf';
 import { initBackend } from '../tf/backend';
 import { ModelError } from '../errors';
-import { backboneSpecs } from './backbones';
+import { backboneForward, backboneSpecs, convMacs } from './backbones';
 import { parseModelConfig, tinyConfig } from './config';
 import { createModel, forward, personAttributeLogits, rmsNormalise, weightGroup, type FastprModel } from './fastpr';
 import { dense as denseLayer } from './layers';
@@ -90,6 +90,23 @@ describe('FastPR forward pass', () => {
     expect(compact.backbone / 1e9).toBeGreaterThan(0.1);
     expect(compact.inference / 1e9).toBeLessThan(0.2);
     expect(resnet.backbone / 1e9).toBeCloseTo(4.11, 1);
+  });
+
+  it('a stride-1 stage keeps the resolution: the grid doubles, the weights keep their shapes, the MACs of the stage quadruple', () => {
+    const stages = [{ width: 8, blocks: 0 }, { width: 16, blocks: 1 }, { width: 16, blocks: 1 }];
+    const coarse = tinyConfig({ compact: { stemWidth: 8, stages } });
+    const fine = tinyConfig({ grid: coarse.grid * 2, compact: { stemWidth: 8, stages: [...stages.slice(0, 2), { width: 16, blocks: 1, stride: 1 }] } });
+    const a = createModel(coarse, 3), b = createModel(fine, 3);
+    for (const [name, w] of a.weights) if (name !== 'proxy.offset.fc.kernel') expect(b.weights.get(name)!.shape, name).toEqual(w.shape);
+    const image = tf.randomUniform([1, fine.inputSize, fine.inputSize, 3]) as tf.Tensor4D;
+    const encoded = backboneForward(b.weights, fine, image);
+    expect(encoded.shape).toEqual([1, fine.grid, fine.grid, fine.featureWidth]);
+    tf.dispose([image, encoded]);
+    const stageMacs = (c: typeof coarse) => backboneSpecs(c).filter((s) => s.name.startsWith('backbone.stage3')).reduce((n, s) => n + convMacs(s), 0);
+    expect(stageMacs(fine)).toBe(4 * stageMacs(coarse));
+    // The grid must match the strides: stride 1 with the old grid is refused, naming the output stride.
+    expect(() => tinyConfig({ compact: fine.compact })).toThrow(/output stride 8/);
+    for (const m of [a, b]) for (const w of m.weights.values()) w.dispose();
   });
 
   it('fine skip: the pooled stage output joins the projection; the encoder output keeps its shape and depends on it', () => {

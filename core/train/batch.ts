@@ -186,7 +186,7 @@ export function personSampling(parts: PreparedSample[], model: ModelConfig): Non
   const G = rows * cols;
   const P = pa.maxPersons;
   const T = model.slots;
-  const stride = compactStageStride(pa.fromStage);
+  const stride = compactStageStride(model, pa.fromStage);
   const side = Math.ceil(model.inputSize / stride);
   const cells = side * side;
   const points = parts.length * P * G;

@@ -108,7 +108,7 @@ export async function trainFromDataset(o: TrainRunOptions): Promise<TrainRunResu
         backend: o.backend,
         inferenceMacs: macs.inference,
         imagenetInit: Boolean(o.imagenetWeights),
-        ...(o.initFrom ? { fineTunedFrom: o.initFrom } : {}),
+        ...(o.initFrom ? { fineTunedFrom: o.initFrom, freshWeights: trainer.freshWeights } : {}),
       },
     });
     return { ...result, info, samples: samples.length };

@@ -72,6 +72,8 @@ export class Trainer {
   readonly stepsPerEpoch: number;
   readonly totalSteps: number;
   step = 0;
+  /** With initial weights: the weights that did not come from them (no same-named, same-shaped array). */
+  freshWeights: string[] = [];
   private elapsedBefore = 0;
   private orderEpoch = -1;
   private order: number[] = [];
@@ -82,9 +84,14 @@ export class Trainer {
     const tc = o.trainConfig;
     this.model = createModel(o.modelConfig, tc.seed);
     if (o.initialWeights) {
-      const known = o.initialWeights.filter((a) => this.model.weights.has(a.name));
-      const partial = new Map([...this.model.weights].filter(([n]) => known.some((a) => a.name === n)));
+      // Weights of the same name and shape carry over; the rest (new proxy heads, or the offset
+      // proxy's S-dependent layer after a grid change) keep their fresh initialisation.
+      const ours = this.model.weights;
+      const known = o.initialWeights.filter((a) => ours.get(a.name)?.shape.join('×') === a.shape.join('×'));
+      const loaded = new Set(known.map((a) => a.name));
+      const partial = new Map([...ours].filter(([n]) => loaded.has(n)));
       assignArrays(partial, known, 'initial weights');
+      this.freshWeights = [...ours.keys()].filter((n) => !loaded.has(n));
     }
     this.adam = new Adam(this.model.weights, {
       learningRate: tc.learningRate, beta1: tc.beta1, beta2: tc.beta2, epsilon: tc.epsilon, clipNorm: tc.clipNorm,

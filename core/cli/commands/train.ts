@@ -41,6 +41,22 @@ function readConfigFile(file: string): { model?: unknown; training?: unknown } {
 /** Model settings that only training uses: a fine-tuning run may change them (weights of new proxy heads start at their init). */
 const TRAINING_ONLY_MODEL_KEYS = new Set(['lossWeights', 'proxies', 'personAttributes', 'confidenceObjective', 'labelHiddenWidth', 'reconstructionSize', 'decoderWidth']);
 
+/** The compact stages without their strides: a fine-tune may change strides (and so the grid), nothing else of the backbone. */
+const stagesWithoutStride = (compact: unknown) => {
+  const c = (compact ?? {}) as { stages?: Array<Record<string, unknown>> };
+  return JSON.stringify({ ...c, stages: c.stages?.map(({ stride: _stride, ...rest }) => rest) });
+};
+
+/**
+ * Architecture keys a fine-tune may change because every weight keeps its shape: the grid, and the
+ * compact stages' strides (making a stage stride 1 doubles S). Weights whose shape depends on S
+ * (the offset proxy's dense layer) start afresh; the trainer names them.
+ */
+function gridChangeAllowed(key: string, value: unknown, started: Record<string, unknown>): boolean {
+  if (key === 'grid') return true;
+  return key === 'compact' && stagesWithoutStride(value) === stagesWithoutStride(started.compact);
+}
+
 export const trainCommand: CliCommand = {
   name: 'train',
   summary: 'Train a FastPR model on a dataset folder (resumable; Ctrl-C checkpoints)',
@@ -89,8 +105,9 @@ export const trainCommand: CliCommand = {
       // --config may change what only training uses (losses, proxies); not the inference architecture.
       for (const [key, value] of Object.entries(modelInput)) {
         if (TRAINING_ONLY_MODEL_KEYS.has(key) || JSON.stringify(value) === JSON.stringify(startedModel[key])) continue;
+        if (gridChangeAllowed(key, value, startedModel)) continue;
         throw new InputError(
-          `${resolve(String(v.config))}: model.${key} differs from the starting model's (${join(initFrom, 'config.json')}); with --init the architecture is the starting model's — only ${[...TRAINING_ONLY_MODEL_KEYS].join(', ')} may change`,
+          `${resolve(String(v.config))}: model.${key} differs from the starting model's (${join(initFrom, 'config.json')}); with --init the architecture is the starting model's — only ${[...TRAINING_ONLY_MODEL_KEYS].join(', ')}, the grid and the compact stages' strides may change`,
           { file: resolve(String(v.config)), field: `model.${key}` },
         );
       }

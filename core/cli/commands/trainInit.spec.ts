@@ -68,8 +68,31 @@ describe('fastpr train --init', () => {
     try {
       expect(await run(['train', '--data', data, '--out', join(root, 'arch'), '--init', first, '--config', join(root, 'arch.json')])).not.toBe(0);
       expect(err.mock.calls.map((c) => String(c[0])).join('')).toMatch(/arch\.json: model\.featureWidth differs from the starting model/);
+      // A stage's width is architecture too, even beside a stride change.
+      const widened = { stemWidth: 8, stages: [{ width: 8, blocks: 0 }, { width: 16, blocks: 1 }, { width: 24, blocks: 0, stride: 1 }] };
+      writeFileSync(join(root, 'widen.json'), JSON.stringify({ model: { grid: 8, compact: widened }, training: { steps: 1 } }));
+      expect(await run(['train', '--data', data, '--out', join(root, 'widen'), '--init', first, '--config', join(root, 'widen.json')])).not.toBe(0);
+      expect(err.mock.calls.map((c) => String(c[0])).join('')).toMatch(/widen\.json: model\.compact differs from the starting model/);
     } finally {
       err.mockRestore();
     }
+
+    // Making the last stage stride 1 doubles the grid (4 → 8) and reuses every weight whose shape does
+    // not depend on S; only the kernel of the offset proxy's dense layer over the S×S grid starts afresh.
+    const doubled = { ...tiny.compact, stages: [...tiny.compact.stages.slice(0, 2), { width: 16, blocks: 0, stride: 1 }] };
+    writeFileSync(join(root, 'grid8.json'), JSON.stringify({ model: { grid: 8, compact: doubled }, training: { batchSize: 4, steps: 1, seed: 2, learningRate: 1e-12 } }));
+    const grid8 = join(root, 'grid8');
+    expect(await run(['train', '--data', data, '--out', grid8, '--init', first, '--config', join(root, 'grid8.json'), '--json'])).toBe(0);
+    const g = new Map(readWeightsFiles(grid8, 'weights').map((w) => [w.name, w]));
+    const info = JSON.parse(readFileSync(join(grid8, 'model.json'), 'utf8'));
+    expect(info.freshWeights).toEqual(['proxy.offset.fc.kernel']); // its bias (8 classes) carries over
+    expect(g.get('proxy.offset.fc.kernel')!.shape[0]).toBe(4 * (a.get('proxy.offset.fc.kernel')!.length / 8)); // S²·H rows: S² quadruples
+    for (const [name, w] of g) {
+      if (name === 'proxy.offset.fc.kernel') continue;
+      const before = a.get(name)!;
+      expect(w.data.length, name).toBe(before.length);
+      expect(Math.max(0, ...Array.from(w.data, (v, i) => Math.abs(v - before[i]!))), name).toBeLessThan(1e-6);
+    }
+    expect(JSON.parse(readFileSync(join(grid8, 'config.json'), 'utf8')).model.grid).toBe(8);
   }, 120_000);
 });
