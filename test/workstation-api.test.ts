@@ -117,6 +117,13 @@ describe('with a model', () => {
     expect(r.sightings.length).toBeGreaterThan(0);
     expect(r.sightings[0]).toMatchObject({ evidenceId, rank: 1, videoFileName: clipA.split('/').pop() });
     expect(r.sightings[0]!.thumbnail).toMatch(/^data:image\/png;base64,/);
+    // Exhaustive scoring reaches the exact head for every cell, and the search records it.
+    const every = await http.call('search.run', { caseId, text: query, threshold: 0, exhaustive: true });
+    expect(every.exactHeadCellShare).toBe(1);
+    expect(r.exactHeadCellShare).toBeGreaterThan(0);
+    expect(r.exactHeadCellShare).toBeLessThanOrEqual(1);
+    const recorded = (await http.call('cases.open', { caseId })).searches.find((s) => s.id === every.searchId);
+    expect(recorded?.thresholds.exactHeadCellShare).toBe(1);
     const bySlots = await http.call('search.run', { caseId, slots: { gender: 1, luggage: 0 }, evidenceIds: [evidenceId], threshold: 0 });
     expect(bySlots.query.codes).toEqual({ gender: 1, luggage: 0 });
 
@@ -160,7 +167,7 @@ describe('with a model', () => {
     expect(audit.headHash).toMatch(/^[0-9a-f]{64}$/);
     const opened = await http.call('cases.open', { caseId });
     expect(opened.exports.map((e) => e.sha256)).toEqual([file.sha256]);
-    expect(opened.case).toMatchObject({ confirmedCount: 1, evidenceCount: 1, searchCount: 2 });
+    expect(opened.case).toMatchObject({ confirmedCount: 1, evidenceCount: 1, searchCount: 3 });
     expect((await http.call('cases.close', { caseId })).status).toBe('closed');
     expect((await http.raw('notes.add', { caseId, text: 'late' })).body.error.message).toMatch(/closed/);
   });

@@ -98,6 +98,7 @@ export const API = {
       evidenceIds: z.union([z.literal('all'), z.array(rowId).min(1).max(1000)]).default('all'),
       threshold: z.number().min(0).max(1).optional(), linkIou: z.number().min(0).max(1).optional(),
       maxGapS: z.number().min(0).max(60).optional(), maxSightings: z.number().int().min(1).max(5000).default(500),
+      exhaustive: z.boolean().default(false),
     }).refine((v) => v.text !== undefined || v.slots !== undefined, { message: 'give text or slots', path: ['text'] }),
     result: returns<SearchRunResult>(),
   },

@@ -1,16 +1,14 @@
 /**
  * search.run: one query over the case's evidence in scope (every complete index for the active
- * model), sightings ranked across videos and recorded with their peak thumbnails. Like
- * core/index/searchCase.ts, plus a scope of evidence ids and a query given as form slots.
+ * model), sightings ranked across videos and recorded with their peak thumbnails — through the same
+ * searchEvidence/recordCaseSearch as the CLI's `fastpr search`, plus a scope of evidence ids and a
+ * query given as form slots.
  */
-import { InputError, ModelError } from '../errors';
+import { InputError } from '../errors';
 import type { AttributeCodes } from '../attributes/schema';
-import { IndexFile } from '../index/indexFile';
-import { exactHeadCellShare, searchIndex } from '../index/search';
-import type { Sighting } from '../index/sightings';
-import { canvasFromRgba, decodeToRgba, encodeCanvas } from '../image/canvas';
+import { recordCaseSearch, searchEvidence } from '../index/searchCase';
 import { parseQuery } from '../query/index';
-import { listEvidence, listIndexes, recordSearch, requireOpenCase, type SightingInput, type Store } from '../store/index';
+import { listEvidence, requireOpenCase, type Store } from '../store/index';
 import type { RetrieverCache } from './retrievers';
 import type { SearchRunResult } from './types/search';
 import { parsedQueryView } from './queryView';
@@ -25,14 +23,8 @@ export interface RunSearchInput {
   linkIou?: number;
   maxGapS?: number;
   maxSightings: number;
-}
-
-function png(jpeg: Buffer): Uint8Array | undefined {
-  try {
-    return encodeCanvas(canvasFromRgba(decodeToRgba(jpeg)), 'png');
-  } catch {
-    return undefined;
-  }
+  /** Score every cell with the exact head instead of the prefiltered ones (slower; nothing left to a proxy). */
+  exhaustive?: boolean;
 }
 
 export async function runSearch(store: Store, models: RetrieverCache, input: RunSearchInput): Promise<SearchRunResult> {
@@ -48,40 +40,17 @@ export async function runSearch(store: Store, models: RetrieverCache, input: Run
     for (const id of input.evidenceIds) if (!known.has(id)) throw new InputError(`evidenceIds: evidence #${id} is not part of case #${input.caseId}`, { field: 'evidenceIds' });
   }
   const scope = input.evidenceIds === 'all' ? all : input.evidenceIds.map((id) => known.get(id)!);
-  const found: Array<Sighting & { evidenceId: number; thumb?: Uint8Array }> = [];
-  const notIndexed: number[] = [];
-  let frames = 0;
-  let cellsEvaluated = 0;
-  let cellsIndexed = 0;
-  for (const e of scope) {
-    const idx = listIndexes(store, e.id).filter((i) => i.modelHash === modelHash && i.state === 'complete').pop();
-    if (!idx) { notIndexed.push(e.id); continue; }
-    const file = IndexFile.open(idx.filePath);
-    if (file.header.grid !== retriever.grid || file.header.featureWidth !== retriever.manifest.featureWidth) {
-      throw new ModelError(`${idx.filePath}: index was built with another model`, { file: idx.filePath });
-    }
-    const r = await searchIndex(file, retriever, query.codes, { threshold, linkIou: input.linkIou, maxGapS: input.maxGapS });
-    frames += file.frameCount;
-    cellsEvaluated += r.cellsEvaluated;
-    cellsIndexed += r.cellsIndexed;
-    for (const s of r.sightings) found.push({ ...s, evidenceId: e.id, thumb: png(file.thumbnail(s.peakFrame)) });
-  }
-  if (notIndexed.length === scope.length) {
+  const opts = { threshold, linkIou: input.linkIou, maxGapS: input.maxGapS, exhaustive: input.exhaustive === true };
+  const result = await searchEvidence(store, scope, retriever, modelHash, query.codes, opts);
+  if (result.notIndexed.length === scope.length) {
     throw new InputError(`no evidence in scope has a complete index for the active model (${modelHash.slice(0, 12)}…): ingest it first`, { field: 'evidenceIds' });
   }
-  found.sort((a, b) => b.score - a.score || a.evidenceId - b.evidenceId || a.startS - b.startS);
-  const kept = found.slice(0, input.maxSightings);
-  const inputs: SightingInput[] = kept.map((s) => ({
-    evidenceId: s.evidenceId, startS: s.startS, endS: s.endS, peakS: s.peakS, peakBox: s.peakBox, score: s.score,
-    track: s.track.map((p) => ({ t: p.t, box: p.box, score: p.score })), thumbnailPng: s.thumb,
-  }));
-  const { search, sightingIds } = recordSearch(store, input.caseId, {
-    queryText: input.text ?? query.text, querySlots: query.codes, modelHash,
-    thresholds: { confidence: threshold, linkIou: input.linkIou ?? 0.2, maxGapS: input.maxGapS ?? 1, exactHeadCellShare: exactHeadCellShare(cellsEvaluated, cellsIndexed) },
-    scope: input.evidenceIds, sightings: inputs,
-  });
+  const { search, kept, inputs, sightingIds } = recordCaseSearch(
+    store, input.caseId, { queryText: input.text ?? query.text, codes: query.codes, modelHash, threshold, opts, scope: input.evidenceIds }, result, input.maxSightings,
+  );
   return {
-    searchId: search.id, query: parsedQueryView(query), modelHash, threshold, framesSearched: frames, notIndexed,
+    searchId: search.id, query: parsedQueryView(query), modelHash, threshold, framesSearched: result.framesSearched, notIndexed: result.notIndexed,
+    exactHeadCellShare: result.exactHeadCellShare,
     seconds: (performance.now() - t0) / 1000,
     sightings: kept.map((s, i) => sightingSummary({
       id: sightingIds[i]!, searchId: search.id, rank: i + 1, ...inputs[i]!, thumbnailPng: s.thumb ?? null,

@@ -292,6 +292,13 @@ describe('ingest', () => {
       expect(cs.sightings.length).toBeGreaterThan(0);
       expect(cs.sightings[0]!.id).toBeGreaterThan(0);
       expect(store.db.prepare('SELECT COUNT(*) AS n FROM sightings WHERE thumbnail_png IS NOT NULL').get()).toEqual({ n: cs.sightings.length });
+      // An index whose header names another video than its evidence row is refused, not searched.
+      const searchesBefore = store.db.prepare('SELECT COUNT(*) AS n FROM searches').get();
+      const sha = (store.db.prepare('SELECT sha256 FROM evidence WHERE case_id = ?').get(caseId) as { sha256: string }).sha256;
+      store.db.prepare('UPDATE evidence SET sha256 = ? WHERE case_id = ?').run('0'.repeat(64), caseId);
+      await expect(searchCase(store, caseId, 'woman in a red top', model, { threshold: 0 })).rejects.toThrow(/index belongs to another video than evidence #\d+/);
+      store.db.prepare('UPDATE evidence SET sha256 = ? WHERE case_id = ?').run(sha, caseId);
+      expect(store.db.prepare('SELECT COUNT(*) AS n FROM searches').get()).toEqual(searchesBefore);
     } finally {
       store.close();
     }

@@ -1,12 +1,18 @@
 /**
  * Searching a case: every evidence item's complete index for the model, one query, sightings
  * ranked across videos and recorded (with the peak frame's thumbnail) in the case database.
+ * `searchEvidence` + `recordCaseSearch` are the one implementation behind both the CLI
+ * (`searchCase`) and the workstation's search.run (core/api/search.ts).
  */
 import { decodeToRgba, canvasFromRgba, encodeCanvas } from '../image/canvas';
 import { InputError, ModelError } from '../errors';
+import type { AttributeCodes } from '../attributes/schema';
 import { OnnxRetriever } from '../infer/onnxRetriever';
 import { parseQuery, type ParsedQuery } from '../query/index';
-import { listEvidence, listIndexes, recordSearch, requireOpenCase, type SightingInput, type Store } from '../store/index';
+import {
+  listEvidence, listIndexes, recordSearch, requireOpenCase,
+  type EvidenceRecord, type SearchRecord, type SightingInput, type Store,
+} from '../store/index';
 import { IndexFile } from './indexFile';
 import { exactHeadCellShare, searchIndex, type SearchOptions } from './search';
 import type { Sighting } from './sightings';
@@ -33,6 +39,70 @@ function pngThumbnail(jpeg: Buffer): Uint8Array | undefined {
   }
 }
 
+export type FoundSighting = CaseSighting & { thumb?: Uint8Array };
+
+export interface EvidenceSearch {
+  /** Best first across videos. */
+  found: FoundSighting[];
+  notIndexed: number[];
+  framesSearched: number;
+  /** Share of indexed cells the exact head scored (1 = exhaustive). */
+  exactHeadCellShare: number;
+}
+
+/**
+ * Runs the query over the newest complete index of each evidence item for `modelHash`. An index
+ * that belongs to another model or another video than its evidence row is an error, not a result.
+ */
+export async function searchEvidence(
+  store: Store, scope: readonly EvidenceRecord[], retriever: OnnxRetriever, modelHash: string,
+  codes: AttributeCodes, opts: SearchOptions,
+): Promise<EvidenceSearch> {
+  const found: FoundSighting[] = [];
+  const notIndexed: number[] = [];
+  let framesSearched = 0;
+  let cellsEvaluated = 0;
+  let cellsIndexed = 0;
+  for (const e of scope) {
+    const idx = listIndexes(store, e.id).filter((i) => i.modelHash === modelHash && i.state === 'complete').pop();
+    if (!idx) { notIndexed.push(e.id); continue; }
+    const file = IndexFile.open(idx.filePath);
+    if (file.header.modelHash !== modelHash || file.header.grid !== retriever.grid || file.header.featureWidth !== retriever.manifest.featureWidth) {
+      throw new ModelError(`${idx.filePath}: index was built with another model (${file.header.modelHash.slice(0, 12)}…)`, { file: idx.filePath });
+    }
+    if (file.header.videoSha256 !== e.sha256) throw new InputError(`${idx.filePath}: index belongs to another video than evidence #${e.id}`, { file: idx.filePath });
+    const r = await searchIndex(file, retriever, codes, opts);
+    framesSearched += file.frameCount;
+    cellsEvaluated += r.cellsEvaluated;
+    cellsIndexed += r.cellsIndexed;
+    for (const s of r.sightings) found.push({ ...s, evidenceId: e.id, videoPath: e.videoPath, indexId: idx.id, thumb: pngThumbnail(file.thumbnail(s.peakFrame)) });
+  }
+  found.sort((a, b) => b.score - a.score || a.evidenceId - b.evidenceId || a.startS - b.startS);
+  return { found, notIndexed, framesSearched, exactHeadCellShare: exactHeadCellShare(cellsEvaluated, cellsIndexed) };
+}
+
+/** Records the best `maxSightings` sightings with the query, model hash and every threshold used. */
+export function recordCaseSearch(
+  store: Store, caseId: number,
+  run: { queryText: string; codes: AttributeCodes; modelHash: string; threshold: number; opts: SearchOptions; scope: 'all' | number[] },
+  result: EvidenceSearch, maxSightings: number,
+): { search: SearchRecord; kept: FoundSighting[]; inputs: SightingInput[]; sightingIds: number[] } {
+  const kept = result.found.slice(0, maxSightings);
+  const inputs: SightingInput[] = kept.map((s) => ({
+    evidenceId: s.evidenceId, startS: s.startS, endS: s.endS, peakS: s.peakS, peakBox: s.peakBox, score: s.score,
+    track: s.track.map((p) => ({ t: p.t, box: p.box, score: p.score })), thumbnailPng: s.thumb,
+  }));
+  const { search, sightingIds } = recordSearch(store, caseId, {
+    queryText: run.queryText, querySlots: run.codes, modelHash: run.modelHash,
+    thresholds: {
+      confidence: run.threshold, linkIou: run.opts.linkIou ?? 0.2, maxGapS: run.opts.maxGapS ?? 1,
+      exactHeadCellShare: result.exactHeadCellShare,
+    },
+    scope: run.scope, sightings: inputs,
+  });
+  return { search, kept, inputs, sightingIds };
+}
+
 export async function searchCase(store: Store, caseId: number, text: string, modelDir: string, opts: SearchOptions & { maxSightings?: number } = {}): Promise<CaseSearchResult> {
   requireOpenCase(store, caseId);
   const query = parseQuery(text);
@@ -43,44 +113,16 @@ export async function searchCase(store: Store, caseId: number, text: string, mod
     const threshold = opts.threshold ?? retriever.manifest.threshold;
     const evidence = listEvidence(store, caseId);
     if (evidence.length === 0) throw new InputError('the case has no evidence yet: run `fastpr ingest VIDEO --case NAME` first');
-    const all: Array<CaseSighting & { thumb?: Uint8Array }> = [];
-    const notIndexed: number[] = [];
-    let frames = 0;
-    let cellsEvaluated = 0;
-    let cellsIndexed = 0;
-    for (const e of evidence) {
-      const idx = listIndexes(store, e.id).find((i) => i.modelHash === modelHash && i.state === 'complete');
-      if (!idx) { notIndexed.push(e.id); continue; }
-      const file = IndexFile.open(idx.filePath);
-      if (file.header.modelHash !== modelHash || file.header.grid !== retriever.grid || file.header.featureWidth !== retriever.manifest.featureWidth) {
-        throw new ModelError(`${idx.filePath}: index was built with another model (${file.header.modelHash.slice(0, 12)}…)`, { file: idx.filePath });
-      }
-      if (file.header.videoSha256 !== e.sha256) throw new InputError(`${idx.filePath}: index belongs to another video than evidence #${e.id}`, { file: idx.filePath });
-      const r = await searchIndex(file, retriever, query.codes, { ...opts, threshold });
-      frames += file.frameCount;
-      cellsEvaluated += r.cellsEvaluated;
-      cellsIndexed += r.cellsIndexed;
-      for (const s of r.sightings) all.push({ ...s, evidenceId: e.id, videoPath: e.videoPath, indexId: idx.id, thumb: pngThumbnail(file.thumbnail(s.peakFrame)) });
-    }
-    if (all.length === 0 && notIndexed.length === evidence.length) {
+    const result = await searchEvidence(store, evidence, retriever, modelHash, query.codes, { ...opts, threshold });
+    if (result.notIndexed.length === evidence.length) {
       throw new InputError(`no evidence of this case has a complete index for model ${modelHash.slice(0, 12)}…: run \`fastpr ingest\` with this model first`);
     }
-    all.sort((a, b) => b.score - a.score || a.evidenceId - b.evidenceId || a.startS - b.startS);
-    const kept = all.slice(0, opts.maxSightings ?? 500);
-    const inputs: SightingInput[] = kept.map((s) => ({
-      evidenceId: s.evidenceId, startS: s.startS, endS: s.endS, peakS: s.peakS, peakBox: s.peakBox, score: s.score,
-      track: s.track.map((p) => ({ t: p.t, box: p.box, score: p.score })), thumbnailPng: s.thumb,
-    }));
-    const { search, sightingIds } = recordSearch(store, caseId, {
-      queryText: text, querySlots: query.codes, modelHash, thresholds: {
-        confidence: threshold, linkIou: opts.linkIou ?? 0.2, maxGapS: opts.maxGapS ?? 1,
-        exactHeadCellShare: exactHeadCellShare(cellsEvaluated, cellsIndexed),
-      },
-      scope: 'all', sightings: inputs,
-    });
+    const { search, kept, sightingIds } = recordCaseSearch(
+      store, caseId, { queryText: text, codes: query.codes, modelHash, threshold, opts, scope: 'all' }, result, opts.maxSightings ?? 500,
+    );
     return {
-      searchId: search.id, query, modelHash, threshold, framesSearched: frames, seconds: (performance.now() - t0) / 1000, notIndexed,
-      sightings: kept.map(({ thumb: _thumb, ...s }, i) => ({ ...s, id: sightingIds[i] })),
+      searchId: search.id, query, modelHash, threshold, framesSearched: result.framesSearched, seconds: (performance.now() - t0) / 1000,
+      notIndexed: result.notIndexed, sightings: kept.map(({ thumb: _thumb, ...s }, i) => ({ ...s, id: sightingIds[i] })),
     };
   } finally {
     await retriever.dispose();

@@ -73,6 +73,12 @@ export interface SearchRunResult {
   seconds: number;
   /** Evidence in scope without a complete index for the active model (not searched). */
   notIndexed: number[];
+  /**
+   * Share of the indexed cells the exact head scored: 1 for an exhaustive search; below 1 the other
+   * cells were ruled out by a per-query linear proxy and could hide a sighting (search again with
+   * `exhaustive` to be sure of an absence).
+   */
+  exactHeadCellShare: number;
 }
 
 /** One indexed frame of a sighting, for the player's overlay. */

@@ -18,6 +18,8 @@ export interface SearchDraft {
   linkIou: number;
   maxGapS: number;
   maxSightings: number;
+  /** Score every cell with the exact head (no prefilter): slower, but an absence then rests on all of the footage. */
+  exhaustive: boolean;
 }
 
 class AppState {
@@ -34,7 +36,7 @@ class AppState {
   sightingOrder = $state<number[]>([]);
   model = $state<ActiveModel | null>(null);
   /** The search being composed: kept while the investigator looks at other screens. */
-  draft = $state<SearchDraft>({ text: '', codes: {}, scope: 'all', custom: false, threshold: 0.5, linkIou: 0.2, maxGapS: 1, maxSightings: 200 });
+  draft = $state<SearchDraft>({ text: '', codes: {}, scope: 'all', custom: false, threshold: 0.5, linkIou: 0.2, maxGapS: 1, maxSightings: 200, exhaustive: false });
   modelError = $state<string | null>(null);
   /** File › Add videos… was chosen (desktop menu): the Evidence screen opens its file dialog once. */
   pendingAddVideos = $state(false);
