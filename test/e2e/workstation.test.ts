@@ -117,6 +117,7 @@ describe('Workstation screens (browser transport, Chromium)', () => {
     await page.locator('details[data-testid=thresholds] summary').click();
     await page.getByTestId('custom-thresholds').check();
     await page.getByTestId('threshold').fill('0');
+    await page.getByTestId('exhaustive').check();
     await page.getByRole('radio', { name: 'Torso colour red' }).click();
     await page.locator('[data-attr=legType] select').selectOption({ label: 'long pants' });
     await page.getByTestId('free-text').fill(FREE_TEXT);
@@ -129,6 +130,8 @@ describe('Workstation screens (browser transport, Chromium)', () => {
     await expect.poll(() => page.locator('main').getAttribute('data-screen'), { timeout: 60_000 }).toBe('results');
     await expect.poll(() => page.getByTestId('sighting-card').count(), { timeout: 30_000 }).toBeGreaterThan(0);
     expect(await page.getByTestId('timeline').count()).toBe(1);
+    // The search scored every cell, and Results says so (the stored thresholds carry it).
+    expect(await page.getByTestId('cells-scored').textContent()).toBe('all (exhaustive)');
   });
 
   it('searches with free text; keyboard opens a sighting in the player, which confirms it with a note', async () => {
