@@ -36,6 +36,8 @@ export function formatEvalMarkdown(report: EvalReport): string {
     out.push(...recallTableHeader());
     out.push(recallRow(`${report.model} — any matching person`, report.paper.anyMatch));
     out.push(recallRow(`${report.model} — query's own target`, report.paper.target));
+    // Older JSON reports have no anyPerson.
+    if (report.paper.anyPerson) out.push(recallRow(`diagnostic: a box on any person in the frame (query ignored)`, report.paper.anyPerson));
     out.push('');
   }
   if (report.avss) {

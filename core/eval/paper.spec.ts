@@ -37,6 +37,16 @@ describe('paper protocol R@n, IoU > m', () => {
     expect(findCell(r.target, 1, 0.4)!.recall).toBe(0);
   });
 
+  it('the anyPerson diagnostic counts a box on a person the query does not fit, which anyMatch does not', () => {
+    const bystander: [number, number, number, number] = [100, 0, 110, 10];
+    const f = frame('f', 's', [['p', truth], ['x', bystander]], [query(['p'], 'p')]);
+    const onBystander = paperProtocol(scoredItems([f], [pred('f', [bystander])]));
+    expect(findCell(onBystander.anyMatch, 1, 0.5)!.recall).toBe(0);
+    expect(findCell(onBystander.anyPerson, 1, 0.5)!.recall).toBe(1);
+    const onNobody = paperProtocol(scoredItems([f], [pred('f', [[50, 50, 60, 60]])]));
+    expect(findCell(onNobody.anyPerson, 1, 0.5)!.recall).toBe(0);
+  });
+
   it('scores only labelled frames with a present target, ignores the absent flag, and counts missing predictions as misses', () => {
     const frames = [
       frame('u', 's', [['p', truth]], [query(['p'], 'p')], false), // unlabelled: never counted

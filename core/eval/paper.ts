@@ -5,7 +5,8 @@
  * when one of its top-n candidate boxes has IoU strictly greater than m with
  * - `anyMatch`: any person the query matches (fuzzy retrieval: a partial query that fits three
  *   people is answered correctly by any of them), or
- * - `target`: the person the query was written for.
+ * - `target`: the person the query was written for;
+ * - `anyPerson` (a diagnostic): any person in the frame, the query ignored — detection alone.
  * Recall scores the ranking: the absent flag is ignored here (the paper's R@n has no threshold);
  * what thresholding costs is reported separately as the miss rate (absent.ts) and folded into the
  * AVSS protocol, where an absent answer scores IoU 0.
@@ -48,6 +49,7 @@ export function paperProtocol(items: ScoredItem[]): PaperProtocolResult {
   return {
     anyMatch: recallCells(present, (i) => i.matchBoxes),
     target: recallCells(present, (i) => (i.targetBox ? [i.targetBox] : i.matchBoxes)),
+    anyPerson: recallCells(present, (i) => i.frame.persons.map((p) => p.box)),
     queries: present.length,
   };
 }

@@ -75,6 +75,12 @@ export interface PaperProtocolResult {
   anyMatch: RecallCell[];
   /** Correct only when it overlaps the query's own target (falls back to the matches for target-less queries). */
   target: RecallCell[];
+  /**
+   * Diagnostic, not a retrieval score: correct when a top-n box overlaps ANY person in the frame,
+   * whether the query fits them or not. Far above `anyMatch`, the model finds people but does not
+   * tell them apart by the description; close to it, localisation is what fails.
+   */
+  anyPerson: RecallCell[];
   /** Present-target queries on labelled frames (the recall denominator). */
   queries: number;
 }
