@@ -21,12 +21,15 @@ export interface FastprModel {
 
 export interface ForwardInputs {
   image: tf.Tensor4D;
+  /** [R, T]: one row per query (R = B unless `imageOfRow` maps several queries to one image). */
   tokens: tf.Tensor2D;
   known: tf.Tensor2D;
+  /** [R] int32: the image each query row asks about (training with several queries per image). */
+  imageOfRow?: tf.Tensor1D;
 }
 
 export interface ForwardOutputs {
-  /** I_en [B, S, S, M]. */
+  /** I_en [B, S, S, M], one per image (not per query row). */
   encoded: tf.Tensor4D;
   /** w [B, T, S²]: per slot, a softmax over the cells. */
   attention: tf.Tensor3D;
@@ -190,7 +193,9 @@ export function localisationHeads(model: FastprModel, common: tf.Tensor4D) {
 export function forward(model: FastprModel, inputs: ForwardInputs): ForwardOutputs {
   const { encoded, fine } = backboneFeatures(model.weights, model.config, inputs.image);
   const v = embedSlots(model, inputs.tokens);
-  const { attention, fused, pooled, headInput } = align(model, encoded, v, inputs.known);
+  // Several queries of one image share its encoding (its gradient sums over them).
+  const perRow = inputs.imageOfRow ? (tf.gather(encoded, inputs.imageOfRow) as tf.Tensor4D) : encoded;
+  const { attention, fused, pooled, headInput } = align(model, perRow, v, inputs.known);
   const common = commonLayer(model, headInput);
   const { confidence, confidenceLogits, boxes } = localisationHeads(model, common);
   return { encoded, attention, pooled, fused, headInput, common, confidence, confidenceLogits, boxes, ...(fine ? { fine } : {}) };

@@ -11,6 +11,7 @@ import { pickSwap, swapMatrix } from '../model/regions';
 import type { Rng } from '../model/rng';
 import { applyColourJitter, drawAugment, NO_AUGMENT } from './augment';
 import type { TrainConfig } from './config';
+import { extraQueries, type QueryRow } from './extraQueries';
 import type { TrainSample } from './samples';
 
 export interface PreparedSample {
@@ -79,7 +80,11 @@ export function prepareSample(
 }
 
 export interface BatchArrays {
+  /** Images in the batch (B). */
   size: number;
+  /** Query rows (R = B·queriesPerImage): row r asks about image `imageOfRow[r]`. */
+  rows: number;
+  imageOfRow: Int32Array;
   image: Float32Array;
   tokens: Int32Array;
   known: Float32Array;
@@ -91,7 +96,7 @@ export interface BatchArrays {
   cropBoxes: Float32Array;
   permutation: Float32Array;
   offsetLabel: Int32Array;
-  /** Per cell and slot: the global token of the largest person centred in the cell (0 where none). */
+  /** Per image, cell and slot: the global token of the largest person centred in the cell (0 where none). */
   attrTarget: Int32Array;
   /** 1 where attrTarget holds a known attribute. */
   attrMask: Float32Array;
@@ -110,10 +115,16 @@ export interface AssembleOptions {
    * share a cell), so the box head learns from every person in the frame, not one or two.
    */
   boxTargets?: 'matches' | 'all';
+  /** Queries per image (default 1): the dataset's, then extra ones drawn with `queryRng` (core/train/extraQueries.ts). */
+  queriesPerImage?: number;
+  queryRng?: Rng;
 }
 
 export function assembleBatch(parts: PreparedSample[], model: ModelConfig, swapRng: Rng, options: AssembleOptions = {}): BatchArrays {
   const B = parts.length;
+  const Q = options.queriesPerImage ?? 1;
+  if (Q > 1 && !options.queryRng) throw new Error('assembleBatch: queriesPerImage > 1 needs a queryRng');
+  const R = B * Q;
   const S = model.grid;
   const cells = S * S;
   const T = model.slots;
@@ -121,57 +132,74 @@ export function assembleBatch(parts: PreparedSample[], model: ModelConfig, swapR
   const px = size * size * 3;
   const a: BatchArrays = {
     size: B,
+    rows: R,
+    imageOfRow: new Int32Array(R),
     image: new Float32Array(B * px),
-    tokens: new Int32Array(B * T),
-    known: new Float32Array(B * T),
-    confTarget: new Float32Array(B * cells),
-    boxTarget: new Float32Array(B * cells * 4),
-    obj: new Float32Array(B * cells),
-    present: new Float32Array(B),
-    targetCell: new Float32Array(B * cells),
-    cropBoxes: new Float32Array(B * 4),
-    permutation: new Float32Array(B * cells * cells),
-    offsetLabel: new Int32Array(B),
+    tokens: new Int32Array(R * T),
+    known: new Float32Array(R * T),
+    confTarget: new Float32Array(R * cells),
+    boxTarget: new Float32Array(R * cells * 4),
+    obj: new Float32Array(R * cells),
+    present: new Float32Array(R),
+    targetCell: new Float32Array(R * cells),
+    cropBoxes: new Float32Array(R * 4),
+    permutation: new Float32Array(R * cells * cells),
+    offsetLabel: new Int32Array(R),
     attrTarget: new Int32Array(B * cells * T),
     attrMask: new Float32Array(B * cells * T),
   };
   if (model.proxies.personAttributes) a.roi = personSampling(parts, model);
   parts.forEach((p, b) => {
     a.image.set(p.image, b * px);
-    a.tokens.set(p.tokens, b * T);
-    a.known.set(p.known, b * T);
     const owners = cellOwners(p.persons, size, S);
-    if (options.boxTargets === 'all') {
-      // Every person's cell first; the matches below overwrite theirs.
-      for (const [cell, { encoded: e }] of owners) {
-        a.obj[b * cells + cell] = 1;
-        a.boxTarget.set([e.x, e.y, e.w, e.h], (b * cells + cell) * 4);
-      }
-    }
-    // Every matched person lights its centre cell; the target is encoded last so it wins a shared cell.
-    const positives = p.target ? [...p.matches, p.target] : [];
-    for (const box of positives) {
-      const e = encodeBox(box, size, size, S);
-      a.confTarget[b * cells + e.cell] = 1;
-      a.obj[b * cells + e.cell] = 1;
-      a.boxTarget.set([e.x, e.y, e.w, e.h], (b * cells + e.cell) * 4);
-    }
-    let swap;
-    if (p.target) {
-      const e = encodeBox(p.target, size, size, S);
-      a.present[b] = 1;
-      a.targetCell[b * cells + e.cell] = 1;
-      a.cropBoxes.set([p.target[1] / size, p.target[0] / size, p.target[3] / size, p.target[2] / size], b * 4);
-      swap = pickSwap(e.cell, S, swapRng);
-      a.offsetLabel[b] = swap.label;
-    } else {
-      a.cropBoxes.set([0, 0, 1, 1], b * 4);
-    }
-    a.permutation.set(swapMatrix(cells, swap), b * cells * cells);
     // L_attr targets: each cell's owner labels it.
     for (const [cell, { person }] of owners) writeTokenTargets(person.tokens, a.attrTarget, a.attrMask, (b * cells + cell) * T);
+    const own: QueryRow = { tokens: p.tokens, known: p.known, target: p.target, matches: p.matches };
+    const queries = [own, ...(Q > 1 ? extraQueries(p.persons, p.target, own, Q - 1, options.queryRng!) : [])];
+    queries.forEach((q, j) => writeQueryRow(a, b * Q + j, b, q, owners, model, swapRng, options));
   });
   return a;
+}
+
+/** Row `r` (a query about image `b`): tokens and every per-query target (confidence, boxes, crop, offset swap). */
+function writeQueryRow(
+  a: BatchArrays, r: number, b: number, q: QueryRow, owners: ReturnType<typeof cellOwners<{ box: Box }>>,
+  model: ModelConfig, swapRng: Rng, options: AssembleOptions,
+): void {
+  const S = model.grid;
+  const cells = S * S;
+  const T = model.slots;
+  const size = model.inputSize;
+  a.imageOfRow[r] = b;
+  a.tokens.set(q.tokens, r * T);
+  a.known.set(q.known, r * T);
+  if (options.boxTargets === 'all') {
+    // Every person's cell first; the matches below overwrite theirs.
+    for (const [cell, { encoded: e }] of owners) {
+      a.obj[r * cells + cell] = 1;
+      a.boxTarget.set([e.x, e.y, e.w, e.h], (r * cells + cell) * 4);
+    }
+  }
+  // Every matched person lights its centre cell; the target is encoded last so it wins a shared cell.
+  const positives = q.target ? [...q.matches, q.target] : [];
+  for (const box of positives) {
+    const e = encodeBox(box, size, size, S);
+    a.confTarget[r * cells + e.cell] = 1;
+    a.obj[r * cells + e.cell] = 1;
+    a.boxTarget.set([e.x, e.y, e.w, e.h], (r * cells + e.cell) * 4);
+  }
+  let swap;
+  if (q.target) {
+    const e = encodeBox(q.target, size, size, S);
+    a.present[r] = 1;
+    a.targetCell[r * cells + e.cell] = 1;
+    a.cropBoxes.set([q.target[1] / size, q.target[0] / size, q.target[3] / size, q.target[2] / size], r * 4);
+    swap = pickSwap(e.cell, S, swapRng);
+    a.offsetLabel[r] = swap.label;
+  } else {
+    a.cropBoxes.set([0, 0, 1, 1], r * 4);
+  }
+  a.permutation.set(swapMatrix(cells, swap), r * cells * cells);
 }
 
 /**
@@ -230,6 +258,8 @@ export interface BatchTensors {
   targetCell: tf.Tensor2D;
   cropBoxes: tf.Tensor2D;
   boxIndex: tf.Tensor1D;
+  /** Present when several query rows share an image. */
+  imageOfRow?: tf.Tensor1D;
   permutation: tf.Tensor3D;
   offsetLabel: tf.Tensor1D;
   attrTarget: tf.Tensor3D;
@@ -242,20 +272,23 @@ export interface BatchTensors {
 
 export function batchTensors(a: BatchArrays, model: ModelConfig): BatchTensors {
   const B = a.size;
+  const R = a.rows;
   const S = model.grid;
   const cells = S * S;
   return {
     image: tf.tensor4d(a.image, [B, model.inputSize, model.inputSize, 3]),
-    tokens: tf.tensor2d(a.tokens, [B, model.slots], 'int32'),
-    known: tf.tensor2d(a.known, [B, model.slots]),
-    confTarget: tf.tensor2d(a.confTarget, [B, cells]),
-    boxTarget: tf.tensor3d(a.boxTarget, [B, cells, 4]),
-    obj: tf.tensor2d(a.obj, [B, cells]),
+    tokens: tf.tensor2d(a.tokens, [R, model.slots], 'int32'),
+    known: tf.tensor2d(a.known, [R, model.slots]),
+    confTarget: tf.tensor2d(a.confTarget, [R, cells]),
+    boxTarget: tf.tensor3d(a.boxTarget, [R, cells, 4]),
+    obj: tf.tensor2d(a.obj, [R, cells]),
     present: tf.tensor1d(a.present),
-    targetCell: tf.tensor2d(a.targetCell, [B, cells]),
-    cropBoxes: tf.tensor2d(a.cropBoxes, [B, 4]),
-    boxIndex: tf.tensor1d(Array.from({ length: B }, (_, i) => i), 'int32'),
-    permutation: tf.tensor3d(a.permutation, [B, cells, cells]),
+    targetCell: tf.tensor2d(a.targetCell, [R, cells]),
+    cropBoxes: tf.tensor2d(a.cropBoxes, [R, 4]),
+    // cropAndResize's box → image index: the row's image.
+    boxIndex: tf.tensor1d(a.imageOfRow, 'int32'),
+    ...(R !== B ? { imageOfRow: tf.tensor1d(a.imageOfRow, 'int32') } : {}),
+    permutation: tf.tensor3d(a.permutation, [R, cells, cells]),
     offsetLabel: tf.tensor1d(a.offsetLabel, 'int32'),
     attrTarget: tf.tensor3d(a.attrTarget, [B, cells, model.slots], 'int32'),
     attrMask: tf.tensor3d(a.attrMask, [B, cells, model.slots]),

@@ -44,6 +44,14 @@ export const trainConfigSchema = z
     /** Cells L_loc trains the box head on: 'matches' (paper) or 'all' labelled people (ours; see core/train/batch.ts). */
     boxTargets: z.enum(['matches', 'all']).default('matches'),
     augment: augmentSchema.default({ flip: 0.5, minScale: 0.75, brightness: 0.08, contrast: 0.1 }),
+    /**
+     * Queries per encoded image (ours; 1 = the paper). Above 1, each image of the batch is encoded
+     * once and also queried for Q−1 other labelled people of the frame, with queries drawn from their
+     * own attributes (core/train/extraQueries.ts): the same features must then point at different
+     * people for different descriptions, the discrimination a one-query-per-image batch rewards only
+     * weakly. Costs the head and proxies Q times, the encoder once.
+     */
+    queriesPerImage: z.number().int().min(1).max(16).default(1),
     /** Byte budget of the decoded-frame cache. */
     frameCacheBytes: z.number().int().min(0).default(1 << 30),
   })

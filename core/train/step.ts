@@ -25,14 +25,15 @@ export function trainableNames(model: FastprModel, phase: Phase): string[] {
 export function computeLossTerms(model: FastprModel, b: BatchTensors): LossTerms {
   const { config } = model;
   const B = b.image.shape[0];
+  const R = b.tokens.shape[0]; // query rows: B, or B·queriesPerImage
   const cells = config.grid * config.grid;
-  const f = forward(model, { image: b.image, tokens: b.tokens, known: b.known });
+  const f = forward(model, { image: b.image, tokens: b.tokens, known: b.known, ...(b.imageOfRow ? { imageOfRow: b.imageOfRow } : {}) });
   const terms: LossTerms = {
     con:
       config.confidenceObjective === 'bce'
-        ? confidenceLossBce(tf.reshape(f.confidenceLogits, [B, cells]), b.confTarget)
-        : confidenceLoss(tf.reshape(f.confidence, [B, cells]), b.confTarget),
-    loc: boxLoss(tf.reshape(f.boxes, [B, cells, 4]), b.boxTarget, b.obj, b.present),
+        ? confidenceLossBce(tf.reshape(f.confidenceLogits, [R, cells]), b.confTarget)
+        : confidenceLoss(tf.reshape(f.confidence, [R, cells]), b.confTarget),
+    loc: boxLoss(tf.reshape(f.boxes, [R, cells, 4]), b.boxTarget, b.obj, b.present),
   };
   const wantRoi = config.proxies.personAttributes && config.lossWeights.roi > 0 && f.fine && b.roiIndex && b.roiWeight && b.roiTarget && b.roiMask;
   const membership = config.lossWeights.attr > 0 || wantRoi ? slotMembership(config.vocabularySize, config.slots) : undefined;

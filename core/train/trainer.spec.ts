@@ -59,9 +59,9 @@ describe('Trainer', () => {
     t.dispose();
   });
 
-  it('resumes exactly: a fresh trainer loaded from the step-N checkpoint gives the same step N+1 loss', async () => {
+  it.each([1, 3])('resumes exactly (queriesPerImage %i): a fresh trainer loaded from the step-N checkpoint gives the same step N+1 loss', async (queriesPerImage) => {
     const dir = mkdtempSync(join(tmpdir(), 'fastpr-train-'));
-    const cfg: TrainConfigInput = { batchSize: 4, steps: 6, schedule: 'alternate', phaseUnit: 'step', proxyPhaseLength: 2, localisationPhaseLength: 2, seed: 3 };
+    const cfg: TrainConfigInput = { batchSize: 4, steps: 6, schedule: 'alternate', phaseUnit: 'step', proxyPhaseLength: 2, localisationPhaseLength: 2, seed: 3, queriesPerImage };
     const a = Trainer.create(options(cfg, dir));
     for (let i = 0; i < 3; i++) await a.runStep();
     a.checkpoint(0);

@@ -17,7 +17,7 @@ import { writeFileAtomic } from '../model/atomicFile';
 import { Rng } from '../model/rng';
 import { assignArrays, weightsToArrays, type NamedArray } from '../model/weightsFile';
 import { Adam } from './adam';
-import { assembleBatch, batchTensors, disposeBatch, prepareSample } from './batch';
+import { assembleBatch, batchTensors, disposeBatch, prepareSample, type AssembleOptions } from './batch';
 import { readCheckpoint, writeCheckpoint, type TrainingState } from './checkpoint';
 import { learningRateAt, phaseOf, type Phase, type TrainConfig } from './config';
 import type { FrameSource } from './frameSource';
@@ -64,6 +64,7 @@ export interface TrainResult {
 const SALT_ORDER = 0x0e0c;
 const SALT_AUGMENT = 0x0a06;
 const SALT_SWAP = 0x05ab;
+const SALT_QUERIES = 0x0e71;
 
 export class Trainer {
   readonly model: FastprModel;
@@ -143,6 +144,16 @@ export class Trainer {
     return this.order;
   }
 
+  /** Per-step batch options; the extra queries' draws depend on (seed, step) only, so a resumed run repeats them. */
+  private assembleOptions(step: number): AssembleOptions {
+    const tc = this.o.trainConfig;
+    return {
+      boxTargets: tc.boxTargets,
+      queriesPerImage: tc.queriesPerImage,
+      ...(tc.queriesPerImage > 1 ? { queryRng: Rng.derive(tc.seed, SALT_QUERIES, step) } : {}),
+    };
+  }
+
   /** Runs step `this.step` and advances. */
   async runStep(): Promise<StepRecord> {
     const tc = this.o.trainConfig;
@@ -159,7 +170,7 @@ export class Trainer {
       const rng = this.o.augment === false ? undefined : Rng.derive(tc.seed, SALT_AUGMENT, epoch, k);
       parts.push(prepareSample(sample, frame, this.o.modelConfig, tc, rng));
     }
-    const arrays = assembleBatch(parts, this.o.modelConfig, Rng.derive(tc.seed, SALT_SWAP, s), { boxTargets: tc.boxTargets });
+    const arrays = assembleBatch(parts, this.o.modelConfig, Rng.derive(tc.seed, SALT_SWAP, s), this.assembleOptions(s));
     const tensors = batchTensors(arrays, this.o.modelConfig);
     const phase = this.phaseAt(s);
     const t1 = performance.now();
@@ -196,7 +207,7 @@ export class Trainer {
       const rng = this.o.augment === false ? undefined : Rng.derive(tc.seed, SALT_AUGMENT, epoch, k);
       parts.push(prepareSample(sample, await this.o.source.load(sample.frame), this.o.modelConfig, tc, rng));
     }
-    const tensors = batchTensors(assembleBatch(parts, this.o.modelConfig, Rng.derive(tc.seed, SALT_SWAP, step), { boxTargets: tc.boxTargets }), this.o.modelConfig);
+    const tensors = batchTensors(assembleBatch(parts, this.o.modelConfig, Rng.derive(tc.seed, SALT_SWAP, step), this.assembleOptions(step)), this.o.modelConfig);
     try {
       return trainStep(this.model, tensors, this.phaseAt(step));
     } finally {
