@@ -6,8 +6,9 @@
  *
  * Needs a competent model: FASTPR_TEST_MODEL=DIR. It is not run against the shipped models/default:
  * that model (see models/default/MODEL_CARD.md) localises people but does not yet tell them apart by
- * description — with it this test finds a sighting of the wrong person (time IoU 0.07, measured
- * 2026-11-29), so running it in CI would only restate the model card. Run
+ * description — with it this test's best sighting overlaps the target's visibility by time IoU 0.22
+ * (grid-14 model, 30 Nov 2026; 0.07 for the grid-7 one before it), so running it in CI would only
+ * restate the model card. Run
  * `FASTPR_TEST_MODEL=models/default npx vitest run core/index/findsPerson.spec.ts` to re-check a new
  * shipped model; make it the default again once one passes.
  */
