@@ -71,7 +71,13 @@ try {
   const tokens = queryTokens({ gender: 1, torsoColour: 8, legColour: 1, legType: 0 });
   const image = (batch: number): HostTensor => ({ type: 'float32', data: Float32Array.from({ length: batch * s * s * 3 }, (_, i) => Math.sin(i)), dims: [batch, s, s, 3] });
   const encConfigs: Config[] = [{ threads: 1, spinning: true }, { threads: 2, spinning: true }, { threads: 2, spinning: false }];
-  const encModels: Array<{ name: string; bytes: Uint8Array }> = [{ name: 'exported float32', bytes: encBytes }, ...(shipped ? [{ name: 'shipped float16 (models/default)', bytes: shipped }] : [])];
+  // The shipped model may have another grid than the exported one: its own manifest gives its MACs.
+  const shippedMacs = shipped ? (JSON.parse(readFileSync(join(DEFAULT_MODEL_DIR, 'onnx.json'), 'utf8')) as { grid: number; encoder: { macsPerImage: number } }) : undefined;
+  const shippedName = shippedMacs ? `shipped float16 (models/default, S=${shippedMacs.grid})` : '';
+  const encModels: Array<{ name: string; bytes: Uint8Array; macs: number }> = [
+    { name: 'exported float32', bytes: encBytes, macs: m.encoder.macsPerImage },
+    ...(shipped && shippedMacs ? [{ name: shippedName, bytes: shipped, macs: shippedMacs.encoder.macsPerImage }] : []),
+  ];
   const encCells: Array<{ key: string; model: string; batch: number; cfg: Config; times: Timing[] }> = [];
   for (const em of encModels) for (const batch of [1, 8, 16]) for (const cfg of encConfigs) encCells.push({ key: `${em.name}|${batch}|${cfg.threads}|${cfg.spinning}`, model: em.name, batch, cfg, times: [] });
   const headCells: Array<{ batch: number; threads: number; times: Timing[] }> = [];
@@ -88,7 +94,7 @@ try {
   const gmacs = (mac: number, batch: number, ms: number) => ((mac * batch) / (ms / 1000) / 1e9).toFixed(1);
   const encRows = encCells.map((c) => {
     const t = medianBy(c.times);
-    const mac = m.encoder.macsPerImage;
+    const mac = encModels.find((e) => e.name === c.model)!.macs;
     return `| ${c.model} | ${c.batch} | ${c.cfg.threads}${c.cfg.threads > 1 ? (c.cfg.spinning ? ' (spin)' : ' (no spin)') : ''} | ${t.wallMs.toFixed(2)} | **${ips(c.batch, t.wallMs)}** | ${gmacs(mac, c.batch, t.wallMs)} | ${t.cpuMs.toFixed(2)} | **${ips(c.batch, t.cpuMs)}** | ${gmacs(mac, c.batch, t.cpuMs)} |`;
   });
   const headRows = headCells.map((c) => {
@@ -97,7 +103,7 @@ try {
   });
   const g = (x: number) => (x / 1e9).toFixed(3);
   console.log(`## onnxruntime ${onnxRuntimeVersion()} (cpu), FastPR ${config.backbone} ${s}×${s}, S=${S}, M=${M}; mean of ${runs} runs after 3 warm-up runs, median of ${reps} repetitions\n`);
-  console.log(`MACs per image: encoder ${g(m.encoder.macsPerImage)} G (model count: backbone ${g(macs.backbone)} G), head ${g(m.head.macsPerImage)} G (model count: alignment + localisation ${g(macs.alignment - T * S * S * M + macs.localisation)} G, no pooled readout).`);
+  console.log(`MACs per image: encoder ${g(m.encoder.macsPerImage)} G (model count: backbone ${g(macs.backbone)} G${shippedMacs ? `; shipped S=${shippedMacs.grid} encoder ${g(shippedMacs.encoder.macsPerImage)} G` : ''}), head ${g(m.head.macsPerImage)} G (model count: alignment + localisation ${g(macs.alignment - T * S * S * M + macs.localisation)} G, no pooled readout).`);
   console.log(`Files: encoder.onnx ${(m.encoder.bytes / 1e6).toFixed(2)} MB, head.onnx ${(m.head.bytes / 1e6).toFixed(2)} MB; export took ${exportSeconds.toFixed(1)} s; export parity max abs diff ${Math.max(...Object.values(m.parity?.maxAbsDiff ?? {})).toExponential(1)}.\n`);
   console.log(`Load average (1 / 5 / 15 min) at start ${load0.map((x) => x.toFixed(1)).join(' / ')}, at end ${loadavg().map((x) => x.toFixed(1)).join(' / ')} (2 cores). Median of ${reps} interleaved repetitions.\n`);
   console.log('### encoder');
