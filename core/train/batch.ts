@@ -163,7 +163,7 @@ export function assembleBatch(parts: PreparedSample[], model: ModelConfig, swapR
 
 /** Row `r` (a query about image `b`): tokens and every per-query target (confidence, boxes, crop, offset swap). */
 function writeQueryRow(
-  a: BatchArrays, r: number, b: number, q: QueryRow, owners: ReturnType<typeof cellOwners<{ box: Box }>>,
+  a: BatchArrays, r: number, b: number, q: QueryRow, owners: ReadonlyMap<number, { encoded: EncodedBox }>,
   model: ModelConfig, swapRng: Rng, options: AssembleOptions,
 ): void {
   const S = model.grid;

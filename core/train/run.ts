@@ -61,18 +61,21 @@ export async function trainFromDataset(o: TrainRunOptions): Promise<TrainRunResu
   if (frames.length === 0) throw new InputError(`${join(o.dataDir, MANIFEST_FILE)}: the train split has no frames`);
   const samples = buildSamples(frames);
   if (o.resume && !existsSync(checkpointPath(o.outDir))) throw new InputError(`${checkpointPath(o.outDir)}: nothing to resume (no checkpoint)`);
-  const meta = {
+  const meta: Record<string, unknown> = {
     dataManifestSha256: sha256File(join(o.dataDir, MANIFEST_FILE)),
     annotationsSha256: sha256File(join(o.dataDir, ANNOTATIONS_FILE)),
     dataSource: dataset.manifest.source,
     trainFrames: frames.length,
     trainSamples: samples.length,
+    ...(o.initFrom && !o.resume ? { fineTunedFrom: o.initFrom } : {}),
   };
   if (o.resume) {
-    const was = readCheckpoint(o.outDir).state.meta as { annotationsSha256?: string };
+    const was = readCheckpoint(o.outDir).state.meta as { annotationsSha256?: string; fineTunedFrom?: string; freshWeights?: string[] };
     if (was.annotationsSha256 && was.annotationsSha256 !== meta.annotationsSha256) {
       throw new InputError(`${checkpointPath(o.outDir)}: the checkpoint was trained on other annotations than ${join(o.dataDir, ANNOTATIONS_FILE)}; resume with the same dataset`);
     }
+    // A resumed fine-tune keeps its lineage (the checkpoints carry it).
+    if (was.fineTunedFrom) Object.assign(meta, { fineTunedFrom: was.fineTunedFrom, freshWeights: was.freshWeights ?? [] });
   }
   const opts = {
     modelConfig: o.model,
@@ -92,6 +95,8 @@ export async function trainFromDataset(o: TrainRunOptions): Promise<TrainRunResu
           : undefined,
   };
   const trainer = o.resume ? Trainer.resume(opts) : Trainer.create(opts);
+  // Known once the model exists; `meta` is the object the trainer's checkpoints record.
+  if (o.initFrom && !o.resume) meta.freshWeights = trainer.freshWeights;
   try {
     const result = await trainer.run();
     writeLossCurve(o.outDir);
@@ -108,7 +113,6 @@ export async function trainFromDataset(o: TrainRunOptions): Promise<TrainRunResu
         backend: o.backend,
         inferenceMacs: macs.inference,
         imagenetInit: Boolean(o.imagenetWeights),
-        ...(o.initFrom ? { fineTunedFrom: o.initFrom, freshWeights: trainer.freshWeights } : {}),
       },
     });
     return { ...result, info, samples: samples.length };

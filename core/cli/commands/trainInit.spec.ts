@@ -94,5 +94,9 @@ describe('fastpr train --init', () => {
       expect(Math.max(0, ...Array.from(w.data, (v, i) => Math.abs(v - before[i]!))), name).toBeLessThan(1e-6);
     }
     expect(JSON.parse(readFileSync(join(grid8, 'config.json'), 'utf8')).model.grid).toBe(8);
+    // A resumed fine-tune keeps its lineage in model.json.
+    expect(await run(['train', '--data', data, '--out', grid8, '--resume', '--steps', '2', '--json'])).toBe(0);
+    const resumed = JSON.parse(readFileSync(join(grid8, 'model.json'), 'utf8'));
+    expect(resumed).toMatchObject({ trainedSteps: 2, fineTunedFrom: first, freshWeights: ['proxy.offset.fc.kernel'] });
   }, 120_000);
 });
