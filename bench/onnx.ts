@@ -78,13 +78,13 @@ try {
     { name: 'exported float32', bytes: encBytes, macs: m.encoder.macsPerImage },
     ...(shipped && shippedMacs ? [{ name: shippedName, bytes: shipped, macs: shippedMacs.encoder.macsPerImage }] : []),
   ];
-  const encCells: Array<{ key: string; model: string; batch: number; cfg: Config; times: Timing[] }> = [];
-  for (const em of encModels) for (const batch of [1, 8, 16]) for (const cfg of encConfigs) encCells.push({ key: `${em.name}|${batch}|${cfg.threads}|${cfg.spinning}`, model: em.name, batch, cfg, times: [] });
+  const encCells: Array<{ key: string; model: string; bytes: Uint8Array; macs: number; batch: number; cfg: Config; times: Timing[] }> = [];
+  for (const em of encModels) for (const batch of [1, 8, 16]) for (const cfg of encConfigs) encCells.push({ key: `${em.name}|${batch}|${cfg.threads}|${cfg.spinning}`, model: em.name, bytes: em.bytes, macs: em.macs, batch, cfg, times: [] });
   const headCells: Array<{ batch: number; threads: number; times: Timing[] }> = [];
   for (const batch of [1, 8]) for (const threads of [1, 2]) headCells.push({ batch, threads, times: [] });
   const images = new Map([1, 8, 16].map((b) => [b, image(b)]));
   for (let r = 0; r < reps; r++) {
-    for (const c of encCells) c.times.push(await time(encModels.find((e) => e.name === c.model)!.bytes, c.cfg, { image: images.get(c.batch)! }));
+    for (const c of encCells) c.times.push(await time(c.bytes, c.cfg, { image: images.get(c.batch)! }));
     for (const c of headCells) {
       const encoded: HostTensor = { type: 'float32', data: Float32Array.from({ length: c.batch * S * S * M }, (_, i) => Math.cos(i)), dims: [c.batch, S, S, M] };
       c.times.push(await time(headBytes, { threads: c.threads, spinning: true }, { encoded, tokens: int64Tensor(tokens, [1, T]) }));
@@ -94,7 +94,7 @@ try {
   const gmacs = (mac: number, batch: number, ms: number) => ((mac * batch) / (ms / 1000) / 1e9).toFixed(1);
   const encRows = encCells.map((c) => {
     const t = medianBy(c.times);
-    const mac = encModels.find((e) => e.name === c.model)!.macs;
+    const mac = c.macs;
     return `| ${c.model} | ${c.batch} | ${c.cfg.threads}${c.cfg.threads > 1 ? (c.cfg.spinning ? ' (spin)' : ' (no spin)') : ''} | ${t.wallMs.toFixed(2)} | **${ips(c.batch, t.wallMs)}** | ${gmacs(mac, c.batch, t.wallMs)} | ${t.cpuMs.toFixed(2)} | **${ips(c.batch, t.cpuMs)}** | ${gmacs(mac, c.batch, t.cpuMs)} |`;
   });
   const headRows = headCells.map((c) => {

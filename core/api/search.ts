@@ -53,7 +53,7 @@ export async function runSearch(store: Store, models: RetrieverCache, input: Run
     exactHeadCellShare: result.exactHeadCellShare,
     seconds: (performance.now() - t0) / 1000,
     sightings: kept.map((s, i) => sightingSummary({
-      id: sightingIds[i]!, searchId: search.id, rank: i + 1, ...inputs[i]!, thumbnailPng: s.thumb ?? null,
+      id: sightingIds[i]!, searchId: search.id, rank: i + 1, ...inputs[i]!, thumbnailPng: inputs[i]!.thumbnailPng ?? null,
     }, known.get(s.evidenceId), undefined)),
   };
 }

@@ -39,7 +39,8 @@ function pngThumbnail(jpeg: Buffer): Uint8Array | undefined {
   }
 }
 
-export type FoundSighting = CaseSighting & { thumb?: Uint8Array };
+/** A sighting with its peak frame's index thumbnail (JPEG, a view into the index buffer). */
+export type FoundSighting = CaseSighting & { thumbJpeg?: Buffer };
 
 export interface EvidenceSearch {
   /** Best first across videos. */
@@ -75,13 +76,16 @@ export async function searchEvidence(
     framesSearched += file.frameCount;
     cellsEvaluated += r.cellsEvaluated;
     cellsIndexed += r.cellsIndexed;
-    for (const s of r.sightings) found.push({ ...s, evidenceId: e.id, videoPath: e.videoPath, indexId: idx.id, thumb: pngThumbnail(file.thumbnail(s.peakFrame)) });
+    for (const s of r.sightings) found.push({ ...s, evidenceId: e.id, videoPath: e.videoPath, indexId: idx.id, thumbJpeg: file.thumbnail(s.peakFrame) });
   }
   found.sort((a, b) => b.score - a.score || a.evidenceId - b.evidenceId || a.startS - b.startS);
   return { found, notIndexed, framesSearched, exactHeadCellShare: exactHeadCellShare(cellsEvaluated, cellsIndexed) };
 }
 
-/** Records the best `maxSightings` sightings with the query, model hash and every threshold used. */
+/**
+ * Records the best `maxSightings` sightings with the query, model hash and every threshold used;
+ * only those kept get their thumbnail converted to the PNG the database stores.
+ */
 export function recordCaseSearch(
   store: Store, caseId: number,
   run: { queryText: string; codes: AttributeCodes; modelHash: string; threshold: number; opts: SearchOptions; scope: 'all' | number[] },
@@ -90,7 +94,7 @@ export function recordCaseSearch(
   const kept = result.found.slice(0, maxSightings);
   const inputs: SightingInput[] = kept.map((s) => ({
     evidenceId: s.evidenceId, startS: s.startS, endS: s.endS, peakS: s.peakS, peakBox: s.peakBox, score: s.score,
-    track: s.track.map((p) => ({ t: p.t, box: p.box, score: p.score })), thumbnailPng: s.thumb,
+    track: s.track.map((p) => ({ t: p.t, box: p.box, score: p.score })), thumbnailPng: s.thumbJpeg ? pngThumbnail(s.thumbJpeg) : undefined,
   }));
   const { search, sightingIds } = recordSearch(store, caseId, {
     queryText: run.queryText, querySlots: run.codes, modelHash: run.modelHash,
@@ -122,7 +126,7 @@ export async function searchCase(store: Store, caseId: number, text: string, mod
     );
     return {
       searchId: search.id, query, modelHash, threshold, framesSearched: result.framesSearched, seconds: (performance.now() - t0) / 1000,
-      notIndexed: result.notIndexed, sightings: kept.map(({ thumb: _thumb, ...s }, i) => ({ ...s, id: sightingIds[i] })),
+      notIndexed: result.notIndexed, sightings: kept.map(({ thumbJpeg: _thumb, ...s }, i) => ({ ...s, id: sightingIds[i] })),
     };
   } finally {
     await retriever.dispose();

@@ -25,9 +25,6 @@ export interface ConvSpec {
 
 const outSize = (inSize: number, stride: number) => Math.ceil(inSize / stride);
 
-/** Output stride of compact stage `stage` (1-based) under `config`. */
-export const compactStageStride = (config: ModelConfig, stage: number) => compactOutputStride(config.compact.stages, stage);
-
 export function compactSpecs(config: ModelConfig): ConvSpec[] {
   const specs: ConvSpec[] = [];
   let size = config.inputSize;
@@ -47,7 +44,7 @@ export function compactSpecs(config: ModelConfig): ConvSpec[] {
   const skip = config.compact.fineSkip;
   if (skip) {
     const from = config.compact.stages[skip.fromStage - 1]!; // range checked by the config schema
-    const fineSize = config.inputSize / compactStageStride(config, skip.fromStage);
+    const fineSize = config.inputSize / compactOutputStride(config.compact.stages, skip.fromStage);
     specs.push({ name: 'backbone.skip', k: 1, stride: 1, cin: from.width, cout: skip.width, inSize: fineSize, act: 'relu' });
     c += skip.width;
   }

@@ -3,8 +3,7 @@
  * every loss target (confidence grid, responsible-cell boxes, reconstruction crop box, offset swap).
  */
 import * as tf from '../tf/tf';
-import type { ModelConfig } from '../model/config';
-import { compactStageStride } from '../model/backbones';
+import { compactOutputStride, type ModelConfig } from '../model/config';
 import { encodeBox, type Box, type EncodedBox } from '../model/boxes';
 import { frameBoxToInput, preprocessFrame, type RawFrame } from '../model/preprocess';
 import { pickSwap, swapMatrix } from '../model/regions';
@@ -214,7 +213,7 @@ export function personSampling(parts: PreparedSample[], model: ModelConfig): Non
   const G = rows * cols;
   const P = pa.maxPersons;
   const T = model.slots;
-  const stride = compactStageStride(model, pa.fromStage);
+  const stride = compactOutputStride(model.compact.stages, pa.fromStage);
   const side = Math.ceil(model.inputSize / stride);
   const cells = side * side;
   const points = parts.length * P * G;
