@@ -194,10 +194,12 @@ const variants: Variant[] = [
   { name: 'float32, thumbnail every frame (reference)', dtype: 'float32', thumbIntervalS: 0 },
   { name: 'float16, thumbnail every frame (format 1 default)', dtype: 'float16', thumbIntervalS: 0 },
   { name: 'int8, thumbnail every frame', dtype: 'int8', thumbIntervalS: 0 },
-  { name: `pca d=${PCA.dims} step ${PCA.stepRel}, thumbnail per second (format 2 default)`, dtype: 'pca', thumbIntervalS: 1, pca: PCA },
-  { name: `pca d=${PCA.dims} step ${PCA.stepRel}, thumbnail every frame`, dtype: 'pca', thumbIntervalS: 0, pca: PCA },
-  { name: 'pca d=64 step 0.01, thumbnail per second', dtype: 'pca', thumbIntervalS: 1, pca: { ...PCA, dims: 64, stepRel: 0.01 } },
-  { name: 'pca d=96 step 0.005, thumbnail per second', dtype: 'pca', thumbIntervalS: 1, pca: { ...PCA, dims: 96, stepRel: 0.005 } },
+  { name: `pca d=${PCA.dims} step ${PCA.stepRel} hold ${PCA.hold}, thumbnail per second (format 2 default)`, dtype: 'pca', thumbIntervalS: 1, pca: PCA },
+  { name: `pca d=${PCA.dims} step ${PCA.stepRel} hold ${PCA.hold}, thumbnail every frame`, dtype: 'pca', thumbIntervalS: 0, pca: PCA },
+  { name: `pca d=${PCA.dims} step ${PCA.stepRel}, no hold, thumbnail per second (the default before 30 Nov)`, dtype: 'pca', thumbIntervalS: 1, pca: { ...PCA, hold: 0 } },
+  { name: `pca d=${PCA.dims} step ${PCA.stepRel} hold 2, thumbnail per second`, dtype: 'pca', thumbIntervalS: 1, pca: { ...PCA, hold: 2 } },
+  { name: 'pca d=64 step 0.01 hold 1, thumbnail per second', dtype: 'pca', thumbIntervalS: 1, pca: { ...PCA, dims: 64, stepRel: 0.01, hold: 1 } },
+  { name: 'pca d=96 step 0.005, no hold, thumbnail per second', dtype: 'pca', thumbIntervalS: 1, pca: { ...PCA, dims: 96, stepRel: 0.005, hold: 0 } },
 ];
 /** An index of `count` frames in storage v written from the reference features (the clip repeated). */
 function writeVariant(path: string, v: Variant, count: number): IndexFile {
@@ -444,7 +446,7 @@ const lines = [
   ...headCmp.map((l) => `| sightings, folded vs exported head | ${l} |`),
   ...pathCmp.map((l) => `| sightings, new vs old ffmpeg colour path (exported head) | ${l} |`),
   ...scaleCmp.map((l) => `| sightings, ffmpeg (new) vs JS input scaling (exported head) | ${l} |`),
-  `| index size, new default (pca d=${PCA.dims} step ${PCA.stepRel}, thumbnail per second; basis once per video, per-frame part from this clip) | ${(sizeNew.perFrame / 1024).toFixed(2)} KiB/frame → **${sizeNew.mb.toFixed(1)} MB per hour**; **${(100 * sizeNew.pct).toFixed(1)}% of the video** (this ${info0.durationS}-s clip's own index ${(variantIdx[3]!.byteLength / 1e3).toFixed(0)} kB = ${pct(variantIdx[3]!.byteLength / videoBytes)} of its ${(videoBytes / 1e6).toFixed(2)} MB: the basis is not amortised) |`,
+  `| index size, new default (pca d=${PCA.dims} step ${PCA.stepRel} hold ${PCA.hold}, thumbnail per second; basis once per video, per-frame part from this clip) | ${(sizeNew.perFrame / 1024).toFixed(2)} KiB/frame → **${sizeNew.mb.toFixed(1)} MB per hour**; **${(100 * sizeNew.pct).toFixed(1)}% of the video** (this ${info0.durationS}-s clip's own index ${(variantIdx[3]!.byteLength / 1e3).toFixed(0)} kB = ${pct(variantIdx[3]!.byteLength / videoBytes)} of its ${(videoBytes / 1e6).toFixed(2)} MB: the basis is not amortised) |`,
   `| index size, old default (float16, thumbnail every frame), same features | ${(sizeOld.perFrame / 1024).toFixed(1)} KiB/frame → ${sizeOld.mb.toFixed(0)} MB per hour; ${pct(sizeOld.pct)} of the video → new/old **1/${(sizeOld.mb / sizeNew.mb).toFixed(0)}** |`,
   `| the ingested index (${idx.header.dtype}, ffmpeg scaling, as ingest writes it) | ${(idx.byteLength / 1e3).toFixed(0)} kB for ${idx.frameCount} frames (${thumbBytes.toFixed(0)} B/frame of thumbnails) |`,
   '',

@@ -10,6 +10,7 @@
  *     88 model hash (64 ASCII)   152 video SHA-256 (64 ASCII)   216 u16 thumbnail width, u16 height
  *     version 2: 220 u16 pca components d   222 u16 pca key-frame interval   224 f64 pca step (relative)
  *                232 f64 thumbnail interval in s (0: every frame)   240 u16 pca fit frames
+ *                244 f64 pca hold in steps (0: off; files before it have 0 there)
  *   then records. Version 2 (24-byte record header):
  *     u32 record bytes, u32 thumbnail bytes, f64 presentation time in µs, u32 feature bytes,
  *     u8 kind (0 frame, 1 key frame, 2 pca basis — before the first frame, no time, no thumbnail), 3 zero bytes,
@@ -33,8 +34,11 @@ export const RECORD_FRAME = 0;
 export const RECORD_KEY = 1;
 export const RECORD_BASIS = 2;
 
-/** Parameters of the 'pca' storage (pcaCodec.ts). */
-export interface PcaParams { dims: number; stepRel: number; keyInterval: number; fitFrames: number }
+/**
+ * Parameters of the 'pca' storage (pcaCodec.ts). `hold` (in quantisation steps; 0 or absent: off)
+ * keeps a cell's previous codes while none of its coefficients moved further than that.
+ */
+export interface PcaParams { dims: number; stepRel: number; keyInterval: number; fitFrames: number; hold?: number }
 
 export interface IndexHeader {
   dtype: FeatureDtype;
@@ -96,6 +100,7 @@ export function encodeHeader(h: IndexHeader): Buffer {
     b.writeUInt16LE(h.pca.keyInterval, 222);
     b.writeDoubleLE(h.pca.stepRel, 224);
     b.writeUInt16LE(h.pca.fitFrames, 240);
+    b.writeDoubleLE(h.pca.hold ?? 0, 244);
   }
   b.writeDoubleLE(h.thumbIntervalS ?? 0, 232);
   return b;
@@ -118,7 +123,7 @@ export function decodeHeader(b: Buffer): IndexHeader | string {
     transform: { scaleX: d(0), scaleY: d(1), offsetX: d(2), offsetY: d(3), inputWidth: d(4), inputHeight: d(5), flip: false },
     modelHash: ascii(b, 88, 64), videoSha256: ascii(b, 152, 64), thumbWidth: b.readUInt16LE(216), thumbHeight: b.readUInt16LE(218),
     inputScaling: (flags & 4) !== 0 ? 'ffmpeg' : 'js',
-    ...(dtype === 'pca' ? { pca: { dims: b.readUInt16LE(220), keyInterval: b.readUInt16LE(222), stepRel: b.readDoubleLE(224), fitFrames: b.readUInt16LE(240) } } : {}),
+    ...(dtype === 'pca' ? { pca: { dims: b.readUInt16LE(220), keyInterval: b.readUInt16LE(222), stepRel: b.readDoubleLE(224), fitFrames: b.readUInt16LE(240), hold: b.readDoubleLE(244) } } : {}),
     thumbIntervalS: version >= 2 ? b.readDoubleLE(232) : 0,
     formatVersion: version,
   };

@@ -22,7 +22,7 @@ export const THUMB_INTERVAL_S = 1;
 export function withWriterDefaults(h: IndexHeader): IndexHeader {
   return {
     ...h,
-    pca: h.dtype === 'pca' ? (h.pca ?? { dims: PCA_DEFAULTS.dims, stepRel: PCA_DEFAULTS.stepRel, keyInterval: PCA_DEFAULTS.keyInterval, fitFrames: PCA_DEFAULTS.fitFrames }) : undefined,
+    pca: h.dtype === 'pca' ? { hold: 0, ...(h.pca ?? { dims: PCA_DEFAULTS.dims, stepRel: PCA_DEFAULTS.stepRel, keyInterval: PCA_DEFAULTS.keyInterval, fitFrames: PCA_DEFAULTS.fitFrames, hold: PCA_DEFAULTS.hold }) } : undefined,
     thumbIntervalS: h.thumbIntervalS ?? THUMB_INTERVAL_S,
   };
 }
@@ -143,7 +143,7 @@ export class IndexFileWriter {
     let feat: Buffer;
     let kind = RECORD_FRAME;
     if (h.dtype === 'pca') {
-      const codes = projectCodes(this.basis!, features, this.cells, new Int16Array(this.cells * this.basis!.d));
+      const codes = projectCodes(this.basis!, features, this.cells, new Int16Array(this.cells * this.basis!.d), this.prevCodes, h.pca!.hold ?? 0);
       const key = this.frames % Math.max(1, h.pca!.keyInterval) === 0 || !this.prevCodes;
       kind = key ? RECORD_KEY : RECORD_FRAME;
       feat = packCodes(codes, key ? null : this.prevCodes, this.basis!.d);

@@ -5,6 +5,9 @@
  *      vectors, float32) is fitted once and stored in the index;
  *   2. every cell vector is projected on it and each coefficient quantised with one step
  *      (stepRel × the standard deviation of the first component): integer codes;
+ *   2b. (hold > 0) a cell whose coefficients all stay within `hold` steps of its previous codes keeps
+ *      them: a static background cell's features jitter with the video's noise by a step or two,
+ *      which would otherwise cost ~70 bits a frame (projectCodes);
  *   3. codes are stored as the difference to the previous frame's codes (exact in the integer
  *      domain: no drift; every `keyInterval`-th frame stores its codes as they are), Rice-coded
  *      per cell (packCodes: a static cell costs 4 bits).
@@ -23,7 +26,7 @@ export interface PcaBasis {
   basis: Float32Array;
 }
 
-export const PCA_DEFAULTS = { dims: 48, stepRel: 0.02, keyInterval: 50, fitFrames: 32 } as const;
+export const PCA_DEFAULTS = { dims: 48, stepRel: 0.02, keyInterval: 50, fitFrames: 32, hold: 1 } as const;
 
 /** Symmetric eigen-decomposition (cyclic Jacobi, float64, deterministic). Returns eigenvalues and column eigenvectors. */
 function jacobiEigen(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
@@ -127,18 +130,29 @@ export function decodeBasis(buf: Buffer): PcaBasis | null {
   return { d, M, step, mean, basis };
 }
 
-/** Integer codes [cells·d] of one frame's features [cells·M]. */
-export function projectCodes(b: PcaBasis, x: Float32Array, cells: number, out: Int16Array): Int16Array {
+/**
+ * Integer codes [cells·d] of one frame's features [cells·M]. With `prev` (the previous frame's codes)
+ * and `hold` > 0, a cell none of whose coefficients lies further than `hold` steps from its previous
+ * code keeps the previous codes (conditional replenishment): a static background cell whose features
+ * only jitter with the video's noise then costs 4 bits (packCodes). The error stays bounded —
+ * |coefficient − code·step| ≤ hold·step for held cells, step/2 otherwise — and never accumulates,
+ * because the comparison is with the stored codes, not with the previous frame's features.
+ */
+export function projectCodes(b: PcaBasis, x: Float32Array, cells: number, out: Int16Array, prev: Int16Array | null = null, hold = 0): Int16Array {
   const { d, M, mean, basis, step } = b;
   const centred = new Float64Array(M);
+  const raw = new Float64Array(d);
   for (let c = 0; c < cells; c++) {
     for (let m = 0; m < M; m++) centred[m] = x[c * M + m]! - mean[m]!;
     for (let j = 0; j < d; j++) {
       let s = 0;
       const o = j * M;
       for (let m = 0; m < M; m++) s += centred[m]! * basis[o + m]!;
-      out[c * d + j] = Math.max(-32767, Math.min(32767, Math.round(s / step)));
+      raw[j] = s / step;
     }
+    let keep = prev !== null && hold > 0;
+    for (let j = 0; keep && j < d; j++) if (Math.abs(raw[j]! - prev![c * d + j]!) > hold) keep = false;
+    for (let j = 0; j < d; j++) out[c * d + j] = keep ? prev![c * d + j]! : Math.max(-32767, Math.min(32767, Math.round(raw[j]!)));
   }
   return out;
 }

@@ -20,7 +20,7 @@ const CELLS = S * S;
 const M = 24;
 
 /** Frames of a "static camera": fixed per-cell content of rank 4 plus a slowly moving cell, plus noise. */
-function frames(n: number, seed: number): Float32Array[] {
+function frames(n: number, seed: number, noise = 0.001): Float32Array[] {
   let s = seed;
   const rnd = () => { s = (s * 1103515245 + 12345) >>> 0; return (s >>> 8) / 2 ** 24 - 0.5; };
   const dirs = Array.from({ length: 4 }, () => Float32Array.from({ length: M }, rnd));
@@ -29,7 +29,7 @@ function frames(n: number, seed: number): Float32Array[] {
     const x = new Float32Array(CELLS * M);
     for (let c = 0; c < CELLS; c++) {
       const w = base[c]!.map((v, j) => v + (c === t % CELLS ? 0.8 * (j - 1.5) : 0));
-      for (let m = 0; m < M; m++) x[c * M + m] = w.reduce((a, v, j) => a + v * dirs[j]![m]!, 0) + 0.001 * rnd();
+      for (let m = 0; m < M; m++) x[c * M + m] = w.reduce((a, v, j) => a + v * dirs[j]![m]!, 0) + noise * rnd();
     }
     return x;
   });
@@ -80,6 +80,56 @@ describe('pca codec', () => {
       expect(err).toBeLessThan(0.05 * scale);
     }
   });
+
+  it('hold: cells that stay within `hold` steps keep their codes; the error stays bounded and does not drift', () => {
+    const fs = frames(40, 5, 0.02); // noise of about a step: plain rounding flickers
+    const all = new Float32Array(8 * CELLS * M);
+    fs.slice(0, 8).forEach((f, i) => all.set(f, i * CELLS * M));
+    const b = fitBasis(all, 8 * CELLS, M, 6, 0.05);
+    const d = b.d;
+    // the codes' own coordinates: coefficient / step for every cell and component
+    const rawOf = (f: Float32Array) => {
+      const r = new Float64Array(CELLS * d);
+      for (let c = 0; c < CELLS; c++) for (let j = 0; j < d; j++) {
+        let s = 0;
+        for (let m = 0; m < M; m++) s += (f[c * M + m]! - b.mean[m]!) * b.basis[j * M + m]!;
+        r[c * d + j] = s / b.step;
+      }
+      return r;
+    };
+    let held = 0;
+    let bytesHold = 0;
+    let bytesPlain = 0;
+    let prev: Int16Array | null = null;
+    let prevPlain: Int16Array | null = null;
+    for (const f of fs) {
+      const codes: Int16Array = projectCodes(b, f, CELLS, new Int16Array(CELLS * d), prev, 1);
+      const plain: Int16Array = projectCodes(b, f, CELLS, new Int16Array(CELLS * d));
+      const raw = rawOf(f);
+      for (let c = 0; c < CELLS; c++) {
+        const same = prev !== null && Array.from({ length: d }, (_, j) => codes[c * d + j] === prev![c * d + j]).every(Boolean);
+        let worst = 0;
+        for (let j = 0; j < d; j++) worst = Math.max(worst, Math.abs(raw[c * d + j]! - codes[c * d + j]!));
+        if (same && prev !== null && Array.from({ length: d }, (_, j) => Math.abs(raw[c * d + j]! - prev![c * d + j]!) <= 1).every(Boolean)) {
+          held++;
+          expect(worst).toBeLessThanOrEqual(1 + 1e-9);
+        } else {
+          // replenished: exactly the plain rounding
+          for (let j = 0; j < d; j++) expect(codes[c * d + j]).toBe(plain[c * d + j]);
+          expect(worst).toBeLessThanOrEqual(0.5 + 1e-9);
+        }
+      }
+      bytesHold += packCodes(codes, prev, d).length;
+      bytesPlain += packCodes(plain, prevPlain, d).length;
+      prev = codes;
+      prevPlain = plain;
+    }
+    // the static cells of this "camera" are held most of the time, and that is what the bytes show
+    expect(held).toBeGreaterThan(0.5 * (fs.length - 1) * CELLS);
+    expect(bytesHold).toBeLessThan(bytesPlain);
+    // hold 0 is the plain rounding
+    expect(Array.from(projectCodes(b, fs[3]!, CELLS, new Int16Array(CELLS * d), prev, 0))).toEqual(Array.from(projectCodes(b, fs[3]!, CELLS, new Int16Array(CELLS * d))));
+  });
 });
 
 describe('index format 2', () => {
@@ -89,11 +139,11 @@ describe('index format 2', () => {
     return w;
   };
 
-  it('resumes a pca index from a checkpoint to the byte-identical file', () => {
-    const h = header('pca');
-    const whole = join(root, 'whole.fpi');
+  it.each([0, 1.5])('resumes a pca index (hold %s) from a checkpoint to the byte-identical file', (hold) => {
+    const h = header('pca', { pca: { dims: 6, stepRel: 0.001, keyInterval: 7, fitFrames: 5, hold } });
+    const whole = join(root, `whole-${hold}.fpi`);
     write(whole, h, 0, fs.length).finish();
-    const part = join(root, 'part.fpi');
+    const part = join(root, `part-${hold}.fpi`);
     let w = write(part, h, 0, 3);
     const cp0 = w.checkpoint(); // before the basis would be fitted (fitFrames 5): flushes with 3 frames
     w.close();
@@ -102,7 +152,7 @@ describe('index format 2', () => {
     const cp = w.checkpoint();
     write(part, h, 11, 16, w).close(); // written after the checkpoint, then "killed"
     // the whole file must be rebuilt with the same early flush to be identical: checkpoints are part of the recipe
-    const ref = join(root, 'ref.fpi');
+    const ref = join(root, `ref-${hold}.fpi`);
     const r = write(ref, h, 0, 3);
     r.checkpoint();
     write(ref, h, 3, fs.length, r).finish();
@@ -112,6 +162,7 @@ describe('index format 2', () => {
     // and without the early checkpoint the basis sees fitFrames frames: a different (valid) file
     expect(readFileSync(whole).equals(readFileSync(ref))).toBe(false);
     const idx = IndexFile.open(part);
+    expect(idx.header.pca?.hold).toBe(hold);
     expect(idx.frameCount).toBe(fs.length);
     expect(idx.pcaBasis?.d).toBe(6);
     // random access (key frames every 7) equals sequential decoding

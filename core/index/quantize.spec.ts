@@ -53,8 +53,10 @@ describe('feature storage', () => {
     };
     const read = { ...h, thumbIntervalS: 0, formatVersion: 2 };
     expect(decodeHeader(encodeHeader(h))).toEqual(read);
-    const pca: IndexHeader = { ...h, dtype: 'pca', pca: { dims: 64, stepRel: 0.0005, keyInterval: 50, fitFrames: 32 }, thumbIntervalS: 1 };
+    const pca: IndexHeader = { ...h, dtype: 'pca', pca: { dims: 64, stepRel: 0.0005, keyInterval: 50, fitFrames: 32, hold: 1.5 }, thumbIntervalS: 1 };
     expect(decodeHeader(encodeHeader(pca))).toEqual({ ...pca, formatVersion: 2 });
+    // Files written before the hold field read hold 0 (off): the bytes there were zero.
+    expect(decodeHeader(encodeHeader({ ...pca, pca: { ...pca.pca!, hold: undefined } }))).toEqual({ ...pca, pca: { ...pca.pca!, hold: 0 }, formatVersion: 2 });
     // Files written before the input-scaling flag read as the JS path.
     expect(decodeHeader(encodeHeader({ ...h, inputScaling: undefined }))).toEqual({ ...read, inputScaling: 'js' });
     const future = encodeHeader(h);

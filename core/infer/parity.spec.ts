@@ -13,6 +13,7 @@ import { initBackend } from '../tf/backend';
 import { ModelError } from '../errors';
 import { tinyConfig } from '../model/config';
 import { createModel, forward, type FastprModel } from '../model/fastpr';
+import { backboneForward } from '../model/backbones';
 import { saveModelDir } from '../model/modelDir';
 import { predictionOf, retrieve } from '../model/decode';
 import { exportModelDir } from '../onnx/export/exportModel';
@@ -139,6 +140,42 @@ describe('export variants', () => {
       for (const v of Object.values(m.parity!.maxAbsDiff)) expect(v).toBeLessThanOrEqual(1e-4);
       // The pooling op is in the encoder graph (op types are plain strings in the protobuf).
       expect(readFileSync(join(d, 'encoder.onnx')).toString('latin1')).toContain(pool === 'max' ? 'MaxPool' : 'AveragePool');
+    }
+  });
+});
+
+describe('pixel skip', () => {
+  it('exports the pooled cell pixels (AveragePool, reshape, transpose) with parity ≤ 1e-4', async () => {
+    const d = join(dir, 'pixel-skip');
+    const compact = { stemWidth: 8, stages: [{ width: 8, blocks: 0 }, { width: 16, blocks: 1 }, { width: 16, blocks: 0 }], pixelSkip: { block: 4 } };
+    const model = createModel(tinyConfig({ compact }), 8);
+    // Zero-initialised: give it weights so the parity check sees the branch at all.
+    const pixel = model.weights.get('backbone.pixel.kernel')!;
+    expect(pixel.shape).toEqual([1, 1, (64 / 4 / 4) ** 2 * 3, 16]);
+    expect(Array.from(pixel.dataSync()).every((v) => v === 0)).toBe(true);
+    pixel.assign(tf.randomNormal(pixel.shape, 0, 0.5, 'float32', 3));
+    saveModelDir(d, model);
+    const m = await exportModelDir(d);
+    for (const v of Object.values(m.parity!.maxAbsDiff)) expect(v).toBeLessThanOrEqual(1e-4);
+    expect(readFileSync(join(d, 'encoder.onnx')).toString('latin1')).toContain('AveragePool');
+    expect(() => tinyConfig({ compact: { ...compact, pixelSkip: { block: 3 } } })).toThrow(/pixelSkip\.block.*cell size \(16 px\)/);
+  });
+
+  it('puts each cell’s own pixels in its channels: a colour patch changes only the cells it covers', () => {
+    const compact = { stemWidth: 8, stages: [{ width: 8, blocks: 0 }, { width: 16, blocks: 1 }, { width: 16, blocks: 0 }], pixelSkip: { block: 2 } };
+    const model = createModel(tinyConfig({ compact }), 9);
+    const w = model.weights;
+    for (const [name, v] of w) if (name.startsWith('backbone.') && name !== 'backbone.pixel.kernel') v.assign(tf.zerosLike(v));
+    w.get('backbone.pixel.kernel')!.assign(tf.randomNormal(w.get('backbone.pixel.kernel')!.shape, 0, 1, 'float32', 4));
+    const image = tf.buffer([1, 64, 64, 3]);
+    for (let y = 20; y < 28; y++) for (let x = 36; x < 44; x++) image.set(1, 0, y, x, 0); // red in cell (row 1, col 2)
+    const encoded = tf.tidy(() => backboneForward(w, model.config, image.toTensor() as tf.Tensor4D));
+    const e = encoded.arraySync() as number[][][][];
+    encoded.dispose();
+    for (let r = 0; r < 4; r++) for (let c = 0; c < 4; c++) {
+      const norm = Math.hypot(...e[0]![r]![c]!);
+      if (r === 1 && c === 2) expect(norm).toBeGreaterThan(0.1);
+      else expect(norm).toBe(0);
     }
   });
 });

@@ -49,7 +49,29 @@ export function compactSpecs(config: ModelConfig): ConvSpec[] {
     c += skip.width;
   }
   specs.push({ name: 'backbone.proj', k: 1, stride: 1, cin: c, cout: config.featureWidth, inSize: size, act: 'linear' });
+  const pixel = config.compact.pixelSkip;
+  if (pixel) specs.push({ name: 'backbone.pixel', k: 1, stride: 1, cin: pixelSkipChannels(config), cout: config.featureWidth, inSize: size, act: 'linear', zeroInit: true });
   return specs;
+}
+
+/** Channels per cell of the pixel skip: (cell px / block)² pooled pixels × RGB. */
+export function pixelSkipChannels(config: ModelConfig): number {
+  const r = config.inputSize / config.grid / (config.compact.pixelSkip?.block ?? 1);
+  return r * r * 3;
+}
+
+/**
+ * The pixel skip's input [B, S, S, r²·3]: the image average-pooled over block×block windows, each
+ * cell's r×r pooled pixels stacked in its channels (space-to-depth by reshape + transpose).
+ */
+function cellPixels(config: ModelConfig, image: tf.Tensor4D): tf.Tensor4D {
+  const block = config.compact.pixelSkip!.block;
+  const S = config.grid;
+  const r = config.inputSize / S / block;
+  const pooled = block > 1 ? tf.avgPool(image, block, block, 'valid') : image;
+  const B = image.shape[0];
+  const cells = tf.transpose(tf.reshape(pooled, [B, S, r, S, r, 3]), [0, 1, 3, 2, 4, 5]);
+  return tf.reshape(cells, [B, S, S, r * r * 3]) as tf.Tensor4D;
 }
 
 export const RESNET50_LAYERS = [
@@ -117,7 +139,9 @@ function compactFeatures(w: Weights, config: ModelConfig, image: tf.Tensor4D): {
     const pooled = skip.pool === 'max' ? tf.maxPool(reduced, window, window, 'valid') : tf.avgPool(reduced, window, window, 'valid');
     x = tf.concat([x, pooled], 3) as tf.Tensor4D;
   }
-  return { encoded: conv(w, 'backbone.proj', x, 1, 'linear'), stages };
+  let encoded = conv(w, 'backbone.proj', x, 1, 'linear');
+  if (config.compact.pixelSkip) encoded = tf.add(encoded, conv(w, 'backbone.pixel', cellPixels(config, image), 1, 'linear')) as tf.Tensor4D;
+  return { encoded, stages };
 }
 
 function resnet50Forward(w: Weights, image: tf.Tensor4D): tf.Tensor4D {

@@ -75,6 +75,19 @@ export const modelConfigSchema = z
             pool: z.enum(['max', 'avg']).default('max'),
           })
           .optional(),
+        /**
+         * Pixel skip (ours, off by default): the input image average-pooled over `block`×`block`
+         * windows; each grid cell's pooled pixels ((cell px / block)² × 3 values, in place) go
+         * through a zero-initialised 1×1 conv to M channels that is ADDED to I_en. A cell then holds
+         * the colours at each place inside it whatever the convolutions learnt to keep: the trained
+         * encoders' cells carried no clothing colour (a linear probe at chance) while the mean RGB of
+         * a person's torso in the same 224 input names the torso colour 66 % of the time. Zero
+         * initialisation leaves a fine-tuned model's function unchanged at the start; see README,
+         * "Pixel skip".
+         */
+        pixelSkip: z
+          .object({ block: z.number().int().min(1).default(4) })
+          .optional(),
       })
       .default({ stemWidth: 16, stages: [{ width: 32, blocks: 0 }, { width: 48, blocks: 1 }, { width: 96, blocks: 1 }, { width: 128, blocks: 1 }] }),
     /** Attention softmax temperature τ (the paper states τ = 0.5 without placing it; we use it here). */
@@ -146,6 +159,10 @@ export const modelConfigSchema = z
     const skip = c.compact.fineSkip;
     if (skip && c.backbone === 'compact' && skip.fromStage >= c.compact.stages.length) {
       ctx.addIssue({ code: 'custom', path: ['compact', 'fineSkip', 'fromStage'], message: `must name a stage before the last (1–${c.compact.stages.length - 1}), got ${skip.fromStage}` });
+    }
+    const px = c.compact.pixelSkip;
+    if (px && c.backbone === 'compact' && (c.inputSize / c.grid) % px.block !== 0) {
+      ctx.addIssue({ code: 'custom', path: ['compact', 'pixelSkip', 'block'], message: `must divide the cell size (${c.inputSize / c.grid} px), got ${px.block}` });
     }
     if (c.proxies.personAttributes && (c.backbone !== 'compact' || c.personAttributes.fromStage > c.compact.stages.length)) {
       ctx.addIssue({ code: 'custom', path: ['personAttributes'], message: `the person-attribute proxy needs the compact backbone and a fromStage ≤ ${c.compact.stages.length}` });

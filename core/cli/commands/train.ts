@@ -41,15 +41,18 @@ function readConfigFile(file: string): { model?: unknown; training?: unknown } {
 /** Model settings that only training uses: a fine-tuning run may change them (weights of new proxy heads start at their init). */
 const TRAINING_ONLY_MODEL_KEYS = new Set(['lossWeights', 'proxies', 'personAttributes', 'confidenceObjective', 'labelHiddenWidth', 'reconstructionSize', 'decoderWidth']);
 
-/** The compact stages without their strides: a fine-tune may change strides (and so the grid), nothing else of the backbone. */
+/**
+ * The compact settings a fine-tune may not change: everything but the stages' strides (and so the
+ * grid) and the pixel skip (zero-initialised: adding it leaves the starting model's function as is).
+ */
 const stagesWithoutStride = (compact: unknown) => {
-  const c = (compact ?? {}) as { stages?: Array<Record<string, unknown>> };
+  const { pixelSkip: _pixelSkip, ...c } = (compact ?? {}) as { stages?: Array<Record<string, unknown>>; pixelSkip?: unknown };
   return JSON.stringify({ ...c, stages: c.stages?.map(({ stride: _stride, ...rest }) => rest) });
 };
 
 /**
- * Architecture keys a fine-tune may change because every weight keeps its shape: the grid, and the
- * compact stages' strides (making a stage stride 1 doubles S). Weights whose shape depends on S
+ * Architecture keys a fine-tune may change because every weight keeps its shape: the grid, the
+ * compact stages' strides (making a stage stride 1 doubles S) and the pixel skip (a new zero-initialised conv). Weights whose shape depends on S
  * (the offset proxy's dense layer) start afresh; the trainer names them.
  */
 function gridChangeAllowed(key: string, value: unknown, started: Record<string, unknown>): boolean {
