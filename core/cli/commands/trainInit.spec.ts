@@ -98,5 +98,15 @@ describe('fastpr train --init', () => {
     expect(await run(['train', '--data', data, '--out', grid8, '--resume', '--steps', '2', '--json'])).toBe(0);
     const resumed = JSON.parse(readFileSync(join(grid8, 'model.json'), 'utf8'));
     expect(resumed).toMatchObject({ trainedSteps: 2, fineTunedFrom: first, freshWeights: ['proxy.offset.fc.kernel'] });
+
+    // The pixel skip may be added: its conv starts at zero (so the model's function is the starting
+    // one) and is the only fresh weight; training moves it off zero.
+    writeFileSync(join(root, 'pixel.json'), JSON.stringify({ model: { compact: { ...tiny.compact, pixelSkip: { block: 4 } } }, training: { batchSize: 4, steps: 2, seed: 2, learningRate: 1e-3 } }));
+    const pixel = join(root, 'pixel');
+    expect(await run(['train', '--data', data, '--out', pixel, '--init', first, '--config', join(root, 'pixel.json'), '--json'])).toBe(0);
+    expect(JSON.parse(readFileSync(join(pixel, 'model.json'), 'utf8')).freshWeights).toEqual(['backbone.pixel.kernel', 'backbone.pixel.bias']);
+    const px = new Map(readWeightsFiles(pixel, 'weights').map((w) => [w.name, w.data]));
+    expect(px.get('backbone.pixel.kernel')!.length).toBe(48 * 16);
+    expect(Math.max(...Array.from(px.get('backbone.pixel.kernel')!, Math.abs))).toBeGreaterThan(0);
   }, 120_000);
 });
