@@ -5,10 +5,10 @@
  * nobody in the clip matches comes back absent.
  *
  * Needs a competent model: FASTPR_TEST_MODEL=DIR. It is not run against the shipped models/default:
- * that model (see models/default/MODEL_CARD.md) localises people but does not yet tell them apart by
- * description — with it this test's best sighting overlaps the target's visibility by time IoU 0.22
- * (grid-14 model, 30 Nov 2026; 0.07 for the grid-7 one before it), so running it in CI would only
- * restate the model card. Run
+ * that model (see models/default/MODEL_CARD.md) localises people but barely tells them apart by
+ * description — with it this test's best sighting overlaps the target's visibility by time IoU 0.07
+ * (grid-14 pixel-skip model, 30 Nov 2026 08:40; 0.22 for the grid-14 model before it, 0.07 for the
+ * grid-7 one), so running it in CI would only restate the model card. Run
  * `FASTPR_TEST_MODEL=models/default npx vitest run core/index/findsPerson.spec.ts` to re-check a new
  * shipped model; make it the default again once one passes.
  */
