@@ -22,7 +22,8 @@ export const THUMB_INTERVAL_S = 1;
 export function withWriterDefaults(h: IndexHeader): IndexHeader {
   return {
     ...h,
-    pca: h.dtype === 'pca' ? { hold: 0, ...(h.pca ?? { dims: PCA_DEFAULTS.dims, stepRel: PCA_DEFAULTS.stepRel, keyInterval: PCA_DEFAULTS.keyInterval, fitFrames: PCA_DEFAULTS.fitFrames, hold: PCA_DEFAULTS.hold }) } : undefined,
+    // An explicit pca setting without `hold` means none (as in files written before it existed).
+    pca: h.dtype === 'pca' ? { hold: 0, ...(h.pca ?? PCA_DEFAULTS) } : undefined,
     thumbIntervalS: h.thumbIntervalS ?? THUMB_INTERVAL_S,
   };
 }

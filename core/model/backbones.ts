@@ -55,7 +55,7 @@ export function compactSpecs(config: ModelConfig): ConvSpec[] {
 }
 
 /** Channels per cell of the pixel skip: (cell px / block)² pooled pixels × RGB. */
-export function pixelSkipChannels(config: ModelConfig): number {
+function pixelSkipChannels(config: ModelConfig): number {
   const r = config.inputSize / config.grid / (config.compact.pixelSkip?.block ?? 1);
   return r * r * 3;
 }

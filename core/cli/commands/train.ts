@@ -45,19 +45,20 @@ const TRAINING_ONLY_MODEL_KEYS = new Set(['lossWeights', 'proxies', 'personAttri
  * The compact settings a fine-tune may not change: everything but the stages' strides (and so the
  * grid) and the pixel skip (zero-initialised: adding it leaves the starting model's function as is).
  */
-const stagesWithoutStride = (compact: unknown) => {
+const fixedCompactSettings = (compact: unknown) => {
   const { pixelSkip: _pixelSkip, ...c } = (compact ?? {}) as { stages?: Array<Record<string, unknown>>; pixelSkip?: unknown };
   return JSON.stringify({ ...c, stages: c.stages?.map(({ stride: _stride, ...rest }) => rest) });
 };
 
 /**
- * Architecture keys a fine-tune may change because every weight keeps its shape: the grid, the
- * compact stages' strides (making a stage stride 1 doubles S) and the pixel skip (a new zero-initialised conv). Weights whose shape depends on S
- * (the offset proxy's dense layer) start afresh; the trainer names them.
+ * Architecture keys a fine-tune may change because every existing weight keeps its shape: the grid,
+ * the compact stages' strides (making a stage stride 1 doubles S) and the pixel skip (a new
+ * zero-initialised conv). Weights whose shape depends on S (the offset proxy's dense layer) and new
+ * ones start afresh; the trainer names them.
  */
 function gridChangeAllowed(key: string, value: unknown, started: Record<string, unknown>): boolean {
   if (key === 'grid') return true;
-  return key === 'compact' && stagesWithoutStride(value) === stagesWithoutStride(started.compact);
+  return key === 'compact' && fixedCompactSettings(value) === fixedCompactSettings(started.compact);
 }
 
 export const trainCommand: CliCommand = {
