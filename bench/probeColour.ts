@@ -15,7 +15,7 @@ import { framesOfSplit, readDataset } from '../core/dataset/reader';
 import { loadImageFrames } from '../core/infer/frames';
 import { OnnxRetriever } from '../core/infer/onnxRetriever';
 import { encodeBox } from '../core/model/boxes';
-import { frameBoxToInput, preprocessFrame } from '../core/model/preprocess';
+import { frameBoxToInput } from '../core/model/preprocess';
 import type { AttributeKey } from '../core/attributes/schema';
 import { fitBasis } from '../core/index/pcaCodec';
 
@@ -31,7 +31,6 @@ const retriever = await OnnxRetriever.open(modelDir, { batchSize: 16, threads: 1
 const S = retriever.grid;
 const M = retriever.manifest.featureWidth;
 const size = retriever.inputSize;
-const mode = retriever.manifest.preprocessing.mode;
 
 interface Person { frame: number; cell: Float32Array; torsoRgb: Float32Array; legRgb: Float32Array; attributes: Partial<Record<AttributeKey, number>> }
 const people: Person[] = [];
@@ -51,13 +50,14 @@ function regionMean(input: Float32Array, box: readonly number[], fy0: number, fy
 }
 for (let start = 0; start < frames.length; start += 16) {
   const batch = frames.slice(start, start + 16);
-  const raw = await loadImageFrames(batch.map((f) => join(dataDir, f.image)));
-  const enc = await retriever.encode(raw);
+  // One preprocessing: the encoder and the colour regions see the same input.
+  const { data: inputs, transforms } = retriever.preprocess(await loadImageFrames(batch.map((f) => join(dataDir, f.image))));
+  const features = await retriever.encodePreprocessed(inputs, batch.length);
   batch.forEach((frame, k) => {
-    const { data } = preprocessFrame(raw[k]!, { size, mode });
+    const data = inputs.subarray(k * size * size * 3, (k + 1) * size * size * 3);
     const owners = new Map<number, { person: (typeof frame.persons)[number]; box: number[]; area: number }>();
     for (const person of frame.persons) {
-      const box = frameBoxToInput(enc.transforms[k]!, person.box);
+      const box = frameBoxToInput(transforms[k]!, person.box);
       const area = (box[2] - box[0]) * (box[3] - box[1]);
       const cell = encodeBox(box, size, size, S).cell;
       if (area > (owners.get(cell)?.area ?? 0)) owners.set(cell, { person, box, area });
@@ -66,7 +66,7 @@ for (let start = 0; start < frames.length; start += 16) {
       if ((person.visibility ?? 1) < MIN_VISIBILITY) continue;
       const at = (k * S * S + cell) * M;
       people.push({
-        frame: start + k, cell: enc.features.slice(at, at + M),
+        frame: start + k, cell: features.slice(at, at + M),
         torsoRgb: regionMean(data, box, 0.22, 0.5), legRgb: regionMean(data, box, 0.6, 0.9), attributes: person.attributes,
       });
     }

@@ -54,10 +54,12 @@ export function compactSpecs(config: ModelConfig): ConvSpec[] {
   return specs;
 }
 
-/** Channels per cell of the pixel skip: (cell px / block)² pooled pixels × RGB. */
+/** Pooled pixels along a cell's side in the pixel skip (cell px / block). */
+const pixelCellSide = (config: ModelConfig) => config.inputSize / config.grid / (config.compact.pixelSkip?.block ?? 1);
+
+/** Channels per cell of the pixel skip: side² pooled pixels × RGB. */
 function pixelSkipChannels(config: ModelConfig): number {
-  const r = config.inputSize / config.grid / (config.compact.pixelSkip?.block ?? 1);
-  return r * r * 3;
+  return pixelCellSide(config) ** 2 * 3;
 }
 
 /**
@@ -67,7 +69,7 @@ function pixelSkipChannels(config: ModelConfig): number {
 function cellPixels(config: ModelConfig, image: tf.Tensor4D): tf.Tensor4D {
   const block = config.compact.pixelSkip!.block;
   const S = config.grid;
-  const r = config.inputSize / S / block;
+  const r = pixelCellSide(config);
   const pooled = block > 1 ? tf.avgPool(image, block, block, 'valid') : image;
   const B = image.shape[0];
   const cells = tf.transpose(tf.reshape(pooled, [B, S, r, S, r, 3]), [0, 1, 3, 2, 4, 5]);
