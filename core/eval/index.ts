@@ -4,6 +4,7 @@ export { iou, iouInclusive, toChallengeBox } from './iou';
 export { paperProtocol, recallCells, bestIoUInTopN, isHit, findCell } from './paper';
 export { avssProtocol, aggregateAvss, avssItemIoU } from './avss';
 export { attributeBreakdown, absentHandling } from './breakdown';
+export { conditionBreakdown } from './conditions';
 export { scoredItems } from './lookup';
 export { buildEvalReport } from './report';
 export { formatEvalMarkdown } from './markdown';

@@ -67,6 +67,17 @@ export function formatEvalMarkdown(report: EvalReport): string {
     const values = a.values.map((v) => `${v.value} (${v.queries}): ${pct(v.recall)}`).join('; ');
     out.push(`| ${a.label} | ${a.queries} | ${pct(a.recall)} | ${values} |`);
   }
+  if (report.conditions?.length) {
+    out.push('', '### By viewing condition (present targets; IoU>0.5, any matching person, in %)', '');
+    out.push('| Condition | Queries | R@1 | R@5 |', '|---|---:|---:|---:|');
+    const dimension = { targetHeight: 'Target height', crowd: 'Crowd', visibility: 'Target visibility' } as const;
+    let last = '';
+    for (const c of report.conditions) {
+      const name = c.dimension === last ? '' : `${dimension[c.dimension]}: `;
+      last = c.dimension;
+      out.push(`| ${name}${c.label} | ${c.queries} | ${c.queries ? pct(c.recallAt1) : '—'} | ${c.queries ? pct(c.recallAt5) : '—'} |`);
+    }
+  }
   if (report.msPerFrame !== undefined) out.push('', `Prediction time: ${report.msPerFrame.toFixed(1)} ms per frame (indicative; shared machine).`);
   return out.join('\n') + '\n';
 }

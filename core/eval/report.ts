@@ -2,6 +2,7 @@
 import type { FrameAnnotation } from '../dataset/format';
 import { avssProtocol, type AvssOptions } from './avss';
 import { absentHandling, attributeBreakdown } from './breakdown';
+import { conditionBreakdown } from './conditions';
 import { isAbsentTarget, isPresentTarget, scoredItems } from './lookup';
 import { paperProtocol } from './paper';
 import { thresholdSweep } from './thresholdSweep';
@@ -35,6 +36,7 @@ export function buildEvalReport(frames: FrameAnnotation[], predictions: QueryPre
     ...(protocol !== 'avss' ? { paper: paperProtocol(items) } : {}),
     ...(protocol !== 'paper' ? { avss: avssProtocol(items, options) } : {}),
     attributes: attributeBreakdown(items, options.minValueCount),
+    conditions: conditionBreakdown(items),
     absent: absentHandling(items),
     thresholds: thresholdSweep(items),
     ...(options.msPerFrame !== undefined ? { msPerFrame: options.msPerFrame } : {}),

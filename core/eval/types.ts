@@ -121,6 +121,15 @@ export interface AttributeRecall {
   values: AttributeValueRecall[];
 }
 
+/** R@1 and R@5 (IoU > 0.5, any matching person) over present-target queries in one condition bucket (conditions.ts). */
+export interface ConditionRecall {
+  dimension: 'targetHeight' | 'crowd' | 'visibility';
+  label: string;
+  queries: number;
+  recallAt1: number;
+  recallAt5: number;
+}
+
 export interface AbsentResult {
   /** Queries whose target is not in the frame (matches = []). */
   absentQueries: number;
@@ -152,6 +161,8 @@ export interface EvalReport {
   paper?: PaperProtocolResult;
   avss?: AvssProtocolResult;
   attributes: AttributeRecall[];
+  /** Recall by target height, crowd and visibility (absent in reports written before 30 Nov 2026). */
+  conditions?: ConditionRecall[];
   absent: AbsentResult;
   /** The absent decision at other thresholds (see thresholdSweep.ts). */
   thresholds?: ThresholdSweep;
