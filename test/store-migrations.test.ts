@@ -10,7 +10,9 @@ import { appendAudit, listAudit, verifyAuditChain } from '../core/store/audit';
 import { recordDecision } from '../core/store/decisions';
 import { currentSchemaVersion, migrate } from '../core/store/migrate';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../core/store/migrations/index';
-import { getSighting } from '../core/store/searches';
+import { sightingSummary } from '../core/api/views';
+import { getEvidence } from '../core/store/evidence';
+import { getSighting, recordSearch } from '../core/store/searches';
 import { openDatabase, type SqliteDatabase } from '../core/store/sqlite';
 import { openStoreFile } from '../core/store/store';
 
@@ -18,6 +20,8 @@ const root = mkdtempSync(join(tmpdir(), 'fastpr-migrate-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const H = (c: string) => c.repeat(64);
 const T = '2026-01-02T03:04:05.000Z';
+/** A PNG signature plus one byte, as an SQL blob literal. */
+const PNG = "X'89504E470D0A1A0A00'";
 
 /** Rows each version can hold, written with raw SQL against that version's schema. */
 const SEEDS: Record<number, (db: SqliteDatabase) => void> = {
@@ -42,6 +46,18 @@ const SEEDS: Record<number, (db: SqliteDatabase) => void> = {
   2: (db) => {
     db.exec(`INSERT INTO decisions (id, sighting_id, decision, note, reviewer, decided_at)
       VALUES (3, 2, 'unsure', 'face hidden; check C2', 'ann', '${T}')`);
+  },
+  3: (db) => {
+    // A thumbnail whose frame was not recorded (it may be up to 1 s before the peak).
+    db.exec(`UPDATE evidence SET width = 704, height = 576, fps = 25 WHERE id = 1;
+      INSERT INTO sightings (id, search_id, evidence_id, rank, start_s, end_s, peak_s, peak_box, score, track, thumbnail_png)
+        VALUES (3, 1, 1, 3, 5.0, 6.0, 5.4, '[40,10,70,90]', 0.66, '[{"t":5.4,"box":[40,10,70,90]}]', ${PNG})`);
+  },
+  4: (db) => {
+    // The thumbnail's own frame: one with the sighting's box there, one without.
+    db.exec(`INSERT INTO sightings (id, search_id, evidence_id, rank, start_s, end_s, peak_s, peak_box, score, track, thumbnail_png, thumbnail_s, thumbnail_box)
+      VALUES (4, 1, 1, 4, 7.0, 8.0, 7.4, '[80,10,110,90]', 0.6, '[{"t":7,"box":[20,10,50,90]},{"t":7.4,"box":[80,10,110,90]}]', ${PNG}, 7.0, '[20,10,50,90]'),
+             (5, 1, 1, 5, 9.2, 9.6, 9.4, '[5,5,20,60]', 0.5, '[{"t":9.4,"box":[5,5,20,60]}]', ${PNG}, 9.0, NULL)`);
   },
 };
 
@@ -114,12 +130,35 @@ describe('schema migrations', () => {
           const d = recordDecision(store, 1, 'unsure', 'second look');
           expect(d.note).toBe('second look');
           expect(getSighting(store, 1).thumbnailPng).toBeNull();
+          expect(getSighting(store, 1)).toMatchObject({ thumbnailS: null, thumbnailBox: null });
+          // New sightings record their thumbnail's frame in the upgraded database.
+          const { sightingIds } = recordSearch(store, 1, {
+            queryText: 'again', querySlots: {}, modelHash: H('m'), thresholds: {}, scope: 'all',
+            sightings: [{ evidenceId: 1, startS: 1, endS: 2, peakS: 1.4, peakBox: [9, 9, 30, 80], score: 0.8, track: [], thumbnailPng: new Uint8Array(9), thumbnailS: 1.0, thumbnailBox: [1, 9, 22, 80] }],
+          });
+          expect(getSighting(store, sightingIds[0]!)).toMatchObject({ thumbnailS: 1.0, thumbnailBox: [1, 9, 22, 80] });
+        }
+        if (from === 3) {
+          // A thumbnail stored before its time was kept stays, and says its time is unknown (no box claimed for it).
+          const old = getSighting(store, 3);
+          expect(old.thumbnailPng).not.toBeNull();
+          expect(sightingSummary(old, getEvidence(store, 1), undefined)).toMatchObject({ thumbnail: expect.stringMatching(/^data:image\/png/), thumbnailS: null, thumbnailBox: null });
         }
       } finally {
         store.close();
       }
     });
   }
+
+  it('reads version-4 sightings: the thumbnail\'s time, and its box or none', () => {
+    const store = openStoreFile(databaseAt(4));
+    try {
+      expect(getSighting(store, 4)).toMatchObject({ peakS: 7.4, peakBox: [80, 10, 110, 90], thumbnailS: 7.0, thumbnailBox: [20, 10, 50, 90] });
+      expect(getSighting(store, 5)).toMatchObject({ thumbnailS: 9.0, thumbnailBox: null });
+    } finally {
+      store.close();
+    }
+  });
 
   it('refuses a database written by a newer FastPR and leaves it untouched', () => {
     const file = databaseAt(LATEST_SCHEMA_VERSION);

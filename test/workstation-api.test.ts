@@ -138,6 +138,13 @@ describe('with a model', () => {
     expect(d.frames[0]!.confidenceMap).toHaveLength(4);
     expect(d.frames[0]!.attention).toHaveLength(16);
     expect(d.frames.every((f) => f.box !== null)).toBe(true);
+    // The index keeps one thumbnail per second: the box to draw on it is the track's box in the
+    // thumbnail's own frame (none when the track has no box there), and every new sighting says which frame that is.
+    expect(r.sightings.every((s) => s.thumbnailS !== null)).toBe(true);
+    const t = d.sighting;
+    const own = d.frames.find((fr) => Math.abs(fr.timeS - t.thumbnailS!) < 1e-6);
+    expect(t.thumbnailBox).toEqual(own?.box ?? null);
+    if (t.thumbnailS === t.peakS) expect(t.thumbnailBox).toEqual(t.peakBox);
 
     const f = await http.call('frames.get', { evidenceId, timeS: d.sighting.peakS, width: 96 });
     expect(f.dataUrl).toMatch(/^data:image\/jpeg;base64,\/9j\//);

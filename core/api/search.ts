@@ -1,6 +1,6 @@
 /**
  * search.run: one query over the case's evidence in scope (every complete index for the active
- * model), sightings ranked across videos and recorded with their peak thumbnails — through the same
+ * model), sightings ranked across videos and recorded with their thumbnails — through the same
  * searchEvidence/recordCaseSearch as the CLI's `fastpr search`, plus a scope of evidence ids and a
  * query given as form slots.
  */
@@ -54,6 +54,7 @@ export async function runSearch(store: Store, models: RetrieverCache, input: Run
     seconds: (performance.now() - t0) / 1000,
     sightings: kept.map((s, i) => sightingSummary({
       id: sightingIds[i]!, searchId: search.id, rank: i + 1, ...inputs[i]!, thumbnailPng: inputs[i]!.thumbnailPng ?? null,
+      thumbnailS: inputs[i]!.thumbnailS ?? null, thumbnailBox: inputs[i]!.thumbnailBox ?? null,
     }, known.get(s.evidenceId), undefined)),
   };
 }

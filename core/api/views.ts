@@ -55,6 +55,7 @@ export function sightingSummary(s: SightingRecord, e: EvidenceRecord | undefined
     id: s.id, searchId: s.searchId, evidenceId: s.evidenceId, videoFileName: e ? basename(e.videoPath) : `evidence #${s.evidenceId}`,
     cameraLabel: e?.cameraLabel ?? null, rank: s.rank, startS: s.startS, endS: s.endS, peakS: s.peakS, peakBox: s.peakBox, score: s.score,
     trackLength: s.track.length, decision: decisionItem(decision), thumbnail: pngDataUrl(s.thumbnailPng),
+    thumbnailS: s.thumbnailPng ? s.thumbnailS : null, thumbnailBox: s.thumbnailPng && s.thumbnailS !== null ? s.thumbnailBox : null,
     frameWidth: e?.width ?? null, frameHeight: e?.height ?? null,
   };
 }

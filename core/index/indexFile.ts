@@ -347,6 +347,9 @@ export class IndexFile {
     return this.buf.subarray(this.thumbAt[j]!, this.thumbAt[j]! + this.thumbLen[j]!);
   }
 
+  /** The frame whose thumbnail `thumbnail(i)` returns (i itself when it kept its own). */
+  thumbnailFrame(i: number): number { return this.thumbOf[i]!; }
+
   hasOwnThumbnail(i: number): boolean { return this.thumbLen[i]! > 0; }
 
   ptsUs(i: number): number { return this.pts[i]!; }

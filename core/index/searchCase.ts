@@ -1,6 +1,7 @@
 /**
  * Searching a case: every evidence item's complete index for the model, one query, sightings
- * ranked across videos and recorded (with the peak frame's thumbnail) in the case database.
+ * ranked across videos and recorded (with a thumbnail, its time and its own box: see
+ * sightingThumbnail.ts) in the case database.
  * `searchEvidence` + `recordCaseSearch` are the one implementation behind both the CLI
  * (`searchCase`) and the workstation's search.run (core/api/search.ts).
  */
@@ -15,6 +16,7 @@ import {
 } from '../store/index';
 import { IndexFile } from './indexFile';
 import { exactHeadCellShare, searchIndex, type SearchOptions } from './search';
+import { sightingThumbnail, type FoundThumbnail } from './sightingThumbnail';
 import type { Sighting } from './sightings';
 
 export interface CaseSighting extends Sighting { evidenceId: number; videoPath: string; indexId: number; id?: number }
@@ -39,8 +41,8 @@ function pngThumbnail(jpeg: Buffer): Uint8Array | undefined {
   }
 }
 
-/** A sighting with its peak frame's index thumbnail (JPEG, a view into the index buffer). */
-export type FoundSighting = CaseSighting & { thumbJpeg?: Buffer };
+/** A sighting with the thumbnail it shows: one indexed frame's JPEG, its time and its own box (sightingThumbnail.ts). */
+export type FoundSighting = CaseSighting & { thumb?: FoundThumbnail };
 
 export interface EvidenceSearch {
   /** Best first across videos. */
@@ -76,7 +78,7 @@ export async function searchEvidence(
     framesSearched += file.frameCount;
     cellsEvaluated += r.cellsEvaluated;
     cellsIndexed += r.cellsIndexed;
-    for (const s of r.sightings) found.push({ ...s, evidenceId: e.id, videoPath: e.videoPath, indexId: idx.id, thumbJpeg: file.thumbnail(s.peakFrame) });
+    for (const s of r.sightings) found.push({ ...s, evidenceId: e.id, videoPath: e.videoPath, indexId: idx.id, thumb: sightingThumbnail(file, s) });
   }
   found.sort((a, b) => b.score - a.score || a.evidenceId - b.evidenceId || a.startS - b.startS);
   return { found, notIndexed, framesSearched, exactHeadCellShare: exactHeadCellShare(cellsEvaluated, cellsIndexed) };
@@ -84,7 +86,8 @@ export async function searchEvidence(
 
 /**
  * Records the best `maxSightings` sightings with the query, model hash and every threshold used;
- * only those kept get their thumbnail converted to the PNG the database stores.
+ * only those kept get their thumbnail converted to the PNG the database stores (with its time and
+ * box; neither without a PNG).
  */
 export function recordCaseSearch(
   store: Store, caseId: number,
@@ -92,10 +95,14 @@ export function recordCaseSearch(
   result: EvidenceSearch, maxSightings: number,
 ): { search: SearchRecord; kept: FoundSighting[]; inputs: SightingInput[]; sightingIds: number[] } {
   const kept = result.found.slice(0, maxSightings);
-  const inputs: SightingInput[] = kept.map((s) => ({
-    evidenceId: s.evidenceId, startS: s.startS, endS: s.endS, peakS: s.peakS, peakBox: s.peakBox, score: s.score,
-    track: s.track.map((p) => ({ t: p.t, box: p.box, score: p.score })), thumbnailPng: s.thumbJpeg ? pngThumbnail(s.thumbJpeg) : undefined,
-  }));
+  const inputs: SightingInput[] = kept.map((s) => {
+    const png = s.thumb ? pngThumbnail(s.thumb.jpeg) : undefined;
+    return {
+      evidenceId: s.evidenceId, startS: s.startS, endS: s.endS, peakS: s.peakS, peakBox: s.peakBox, score: s.score,
+      track: s.track.map((p) => ({ t: p.t, box: p.box, score: p.score })),
+      thumbnailPng: png, thumbnailS: png ? s.thumb!.timeS : null, thumbnailBox: png ? s.thumb!.box : null,
+    };
+  });
   const { search, sightingIds } = recordSearch(store, caseId, {
     queryText: run.queryText, querySlots: run.codes, modelHash: run.modelHash,
     thresholds: {
@@ -126,7 +133,7 @@ export async function searchCase(store: Store, caseId: number, text: string, mod
     );
     return {
       searchId: search.id, query, modelHash, threshold, framesSearched: result.framesSearched, seconds: (performance.now() - t0) / 1000,
-      notIndexed: result.notIndexed, sightings: kept.map(({ thumbJpeg: _thumb, ...s }, i) => ({ ...s, id: sightingIds[i] })),
+      notIndexed: result.notIndexed, sightings: kept.map(({ thumb: _thumb, ...s }, i) => ({ ...s, id: sightingIds[i] })),
     };
   } finally {
     await retriever.dispose();

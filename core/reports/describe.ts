@@ -48,6 +48,18 @@ export function describeSlots(slots: unknown): string[] {
   return pairs.map(([k, c]) => `${ATTRIBUTES.find((a) => a.key === k)!.label} = ${displayValue(k, c)} (${c})`);
 }
 
+/**
+ * Which moment a sighting's thumbnail shows. The index keeps one thumbnail per second, so it is often
+ * not the peak frame; the report says so instead of implying it. Null time: recorded before the
+ * time was kept (schema < 4).
+ */
+export function describeThumbnailTime(s: { peakS: number; thumbnailS: number | null }): string {
+  if (s.thumbnailS === null) return 'time not recorded';
+  const d = s.thumbnailS - s.peakS;
+  if (Math.abs(d) < 5e-4) return 'peak frame';
+  return `at ${formatSeconds(s.thumbnailS)}, ${Number(Math.abs(d).toFixed(3))} s ${d < 0 ? 'before' : 'after'} the peak`;
+}
+
 export function describeThresholds(t: Record<string, number>): string {
   const entries = Object.entries(t);
   return entries.length ? entries.map(([k, v]) => `${k} = ${v}`).join('; ') : '(none recorded)';

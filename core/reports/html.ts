@@ -6,7 +6,7 @@
 import { Buffer } from 'node:buffer';
 import type { ReportModel, ReportSighting } from './model';
 import {
-  decisionLabel, describeScope, describeSlots, describeThresholds, formatBox, formatBytes, formatSeconds, verificationLabel,
+  decisionLabel, describeScope, describeSlots, describeThresholds, describeThumbnailTime, formatBox, formatBytes, formatSeconds, verificationLabel,
 } from './describe';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
@@ -51,7 +51,9 @@ function searchesSection(m: ReportModel): string {
 }
 
 function sightingRow(s: ReportSighting): string {
-  const thumb = s.thumbnailPng ? `<img class="thumb" alt="sighting ${s.id}" src="data:image/png;base64,${Buffer.from(s.thumbnailPng).toString('base64')}">` : '—';
+  const thumb = s.thumbnailPng
+    ? `<img class="thumb" alt="sighting ${s.id}" src="data:image/png;base64,${Buffer.from(s.thumbnailPng).toString('base64')}"><br><small>${esc(describeThumbnailTime(s))}</small>`
+    : '—';
   const history = s.history.map((d) => `${esc(decisionLabel(d))} by ${esc(d.reviewer)} at ${esc(d.decidedAt)}${d.note ? `: <span class="note">${esc(d.note)}</span>` : ''}`).join('<br>');
   return `<tr><td>${thumb}</td><td>#${s.id}<br>search #${s.searchId}, rank ${s.rank}</td><td>${esc(s.videoFileName)}</td>
 <td>${esc(formatSeconds(s.startS))} – ${esc(formatSeconds(s.endS))}<br>peak ${esc(formatSeconds(s.peakS))}</td><td class="mono">${esc(formatBox(s.peakBox))}</td>
@@ -81,7 +83,7 @@ export function renderHtml(m: ReportModel): string {
 ${integrity}${audit}
 ${evidenceSection(m)}
 ${searchesSection(m)}
-<h2>Sightings</h2><table><thead><tr><th>Peak frame</th><th>Sighting</th><th>Video</th><th>Time (video clock)</th><th>Box [l, t, r, b] px</th><th>Score</th><th>Review</th></tr></thead>
+<h2>Sightings</h2><table><thead><tr><th>Thumbnail</th><th>Sighting</th><th>Video</th><th>Time (video clock)</th><th>Peak box [l, t, r, b] px</th><th>Score</th><th>Review</th></tr></thead>
 <tbody>${m.sightings.map(sightingRow).join('\n') || `<tr><td colspan="7">No ${m.scope === 'confirmed' ? 'confirmed ' : ''}sightings.</td></tr>`}</tbody></table>
 <h2>Case notes</h2>${notes ? `<table><thead><tr><th>Time</th><th>Author</th><th>Note</th></tr></thead><tbody>${notes}</tbody></table>` : '<p>No notes.</p>'}
 <h2>Audit</h2><dl><dt>Entries</dt><dd>${m.audit.entries}</dd><dt>Head hash</dt><dd class="mono">${esc(m.audit.headHash)}</dd>

@@ -87,8 +87,11 @@ export async function buildReportModel(store: Store, caseId: number, options: Bu
       const candidate = s.thumbnailPng ?? options.thumbnail?.(s);
       const thumb = isPng(candidate) ? candidate : undefined;
       const { thumbnailPng: _stored, ...rest } = s;
+      // The stored time and box describe the stored picture only.
+      const own = thumb !== undefined && thumb === s.thumbnailPng;
       sightings.push({
-        ...rest, videoFileName: byEvidence.get(s.evidenceId)?.fileName ?? `evidence #${s.evidenceId}`, decision, history: h,
+        ...rest, thumbnailS: own ? s.thumbnailS : null, thumbnailBox: own ? s.thumbnailBox : null,
+        videoFileName: byEvidence.get(s.evidenceId)?.fileName ?? `evidence #${s.evidenceId}`, decision, history: h,
         ...(thumb ? { thumbnailPng: thumb, thumbnailSha256: createHash('sha256').update(thumb).digest('hex') } : {}),
       });
     }

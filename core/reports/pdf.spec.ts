@@ -39,6 +39,12 @@ describe('PDF report', () => {
     expect(text).toContain('REJECTED');
     expect(text).toContain('Evidence integrity: verified');
     expect(text).toMatch(/Page 1 of \d/);
+    // Each thumbnail says which moment it shows (the index keeps one per second).
+    expect(text).toContain('Thumbnail');
+    expect(text).not.toContain('Peak frame');
+    expect(text).toContain('00:00:00.400');
+    expect(text).toMatch(/before the peak/);
+    expect(text).toMatch(/time not recorded/);
     // Thumbnails are embedded as images.
     const images = execFileSync('pdfimages', ['-list', out], { encoding: 'utf8' }).trim().split('\n').slice(2);
     expect(images.length).toBe(2);

@@ -2,7 +2,8 @@
 import type { PDFImage } from 'pdf-lib';
 import type { ReportModel } from './model';
 import {
-  decisionLabel, describeScope, describeSlots, describeThresholds, formatBox, formatBytes, formatSeconds, shortTime, verificationLabel,
+  decisionLabel, describeScope, describeSlots, describeThresholds, describeThumbnailTime, formatBox, formatBytes, formatSeconds, shortTime,
+  verificationLabel,
 } from './describe';
 import { COLOURS, PdfLayout, type Cell } from './pdfLayout';
 
@@ -84,14 +85,14 @@ async function sightingsTable(l: PdfLayout, m: ReportModel): Promise<void> {
     try { images.set(s.id, await l.doc.embedPng(s.thumbnailPng)); } catch { /* unreadable PNG: the row says so */ }
   }
   l.table(
-    [{ title: 'Peak frame', width: 74 }, { title: 'Sighting', width: 62 }, { title: 'Video / time (video clock)', width: 120 },
-      { title: 'Box l,t,r,b px', width: 70, font: 'mono', size: 7.5 }, { title: 'Score', width: 38 }, { title: 'Review', width: l.width - 364 }],
+    [{ title: 'Thumbnail', width: 74 }, { title: 'Sighting', width: 62 }, { title: 'Video / time (video clock)', width: 120 },
+      { title: 'Peak box l,t,r,b', width: 70, font: 'mono', size: 7.5 }, { title: 'Score', width: 38 }, { title: 'Review', width: l.width - 364 }],
     m.sightings.map((s): Cell[] => {
       const img = images.get(s.id);
       const review = s.history.map((d) => `${decisionLabel(d)} by ${d.reviewer}, ${shortTime(d.decidedAt)}${d.note ? `: ${d.note}` : ''}`).join('\n');
       const latest = s.decision?.decision;
       return [
-        img ? { image: img, imageMax: 80 } : { text: s.thumbnailPng ? '(unreadable image)' : '(no thumbnail)', colour: COLOURS.muted },
+        img ? { image: img, imageMax: 80, text: describeThumbnailTime(s), size: 6.5 } : { text: s.thumbnailPng ? '(unreadable image)' : '(no thumbnail)', colour: COLOURS.muted },
         { text: `#${s.id}\nsearch #${s.searchId}\nrank ${s.rank}` },
         { text: `${s.videoFileName}\n${formatSeconds(s.startS)} -\n${formatSeconds(s.endS)}\npeak ${formatSeconds(s.peakS)}` },
         { text: formatBox(s.peakBox) },

@@ -8,6 +8,7 @@ import { listExports } from '../store/exports';
 import { openStore, type Store } from '../store/store';
 import { boxAt } from './avss';
 import { csvText } from './csv';
+import { describeThumbnailTime } from './describe';
 import { exportReport } from './exportReport';
 import { buildReportModel } from './model';
 import { INJECTIONS, seedReportCase } from './testFixture';
@@ -79,6 +80,27 @@ describe('HTML report', () => {
     const tags = new Set([...html.matchAll(/<\/?([a-zA-Z0-9!]+)/g)].map((m) => m[1]!.toLowerCase()));
     for (const t of tags) expect(['!doctype', 'html', 'head', 'meta', 'title', 'style', 'body', 'main', 'header', 'div', 'h1', 'h2', 'h3', 'dl', 'dt', 'dd', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'br', 'span', 'small', 'b', 'img', 'p', 'ul', 'li', 'code', 'footer']).toContain(t);
     expect([...html.matchAll(/<img [^>]*>/g)].every((m) => /src="data:image\/png;base64,[A-Za-z0-9+/=]+"/.test(m[0]))).toBe(true);
+  });
+});
+
+describe('thumbnail time', () => {
+  it('says which moment each thumbnail shows: the peak, another time, or unknown', async () => {
+    expect(describeThumbnailTime({ peakS: 2.4, thumbnailS: 2.4 })).toBe('peak frame');
+    expect(describeThumbnailTime({ peakS: 1.0, thumbnailS: 0.4 })).toBe('at 00:00:00.400, 0.6 s before the peak');
+    expect(describeThumbnailTime({ peakS: 1.0, thumbnailS: 1.2 })).toBe('at 00:00:01.200, 0.2 s after the peak');
+    expect(describeThumbnailTime({ peakS: 1.0, thumbnailS: null })).toBe('time not recorded');
+    const s = setup();
+    const seeded = await seedReportCase(s, dir);
+    const model = await buildReportModel(s, seeded.theCase.id);
+    expect(model.sightings.map((x) => [x.thumbnailS, x.thumbnailBox])).toEqual([[0.4, [180, 100, 240, 280]], [null, null]]);
+    const { files } = await exportReport(s, { caseName: seeded.theCase.name, format: 'html', out: join(dir, 'r.html') });
+    const html = readFileSync(files[0]!.path, 'utf8');
+    expect(html).toContain('<th>Thumbnail</th>');
+    expect(html).not.toContain('Peak frame');
+    expect(html).toContain('<small>at 00:00:00.400, 0.6 s before the peak</small>');
+    expect(html).toContain('<small>time not recorded</small>');
+    const json = JSON.parse(readFileSync((await exportReport(s, { caseName: seeded.theCase.name, format: 'json', out: join(dir, 'r.json') })).files[0]!.path, 'utf8')) as { sightings: Record<string, unknown>[] };
+    expect(json.sightings[0]).toMatchObject({ thumbnailS: 0.4, thumbnailBox: [180, 100, 240, 280] });
   });
 });
 

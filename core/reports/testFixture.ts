@@ -51,7 +51,8 @@ export async function seedReportCase(store: Store, dir: string, options: { hosti
     thresholds: { score: 0.45, iouLink: 0.3, maxGapS: 1.0 },
     scope: 'all',
     sightings: [
-      { evidenceId: evidence[0]!.id, startS: 0.4, endS: 1.6, peakS: 1.0, peakBox: box(200), score: 0.912, thumbnailPng: figurePng(0),
+      // Its thumbnail is the track frame 0.6 s before the peak (one thumbnail per second); the second's was stored before that was recorded.
+      { evidenceId: evidence[0]!.id, startS: 0.4, endS: 1.6, peakS: 1.0, peakBox: box(200), score: 0.912, thumbnailPng: figurePng(0), thumbnailS: 0.4, thumbnailBox: box(180),
         track: [{ t: 0.4, box: box(180) }, { t: 1.0, box: box(200) }, { t: 1.6, box: box(220) }] },
       { evidenceId: evidence[1]!.id, startS: 2.0, endS: 3.0, peakS: 2.4, peakBox: box(400), score: 0.774, thumbnailPng: figurePng(1),
         track: [{ t: 2.0, box: box(400) }, { t: 3.0, box: box(420) }] },

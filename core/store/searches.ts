@@ -15,8 +15,15 @@ export interface SightingInput {
   peakBox: Box;
   score: number;
   track: TrackPoint[];
-  /** The peak frame as PNG bytes, when the caller has it. */
+  /** The sighting's thumbnail as PNG bytes (an indexed frame: the peak's when it kept one), when the caller has it. */
   thumbnailPng?: Uint8Array;
+  /** Video time (seconds) of the frame the thumbnail shows; only with a thumbnail. */
+  thumbnailS?: number | null;
+  /**
+   * The sighting's box in the thumbnail's own frame; null when the track has no box there (the
+   * thumbnail is then shown without one). Only with thumbnailS.
+   */
+  thumbnailBox?: Box | null;
 }
 
 export interface SearchInput {
@@ -36,14 +43,15 @@ export interface SearchRecord {
   thresholds: Record<string, number>; scope: 'all' | number[]; actor: string; createdAt: string;
 }
 
-export interface SightingRecord extends Omit<SightingInput, 'thumbnailPng'> {
-  id: number; searchId: number; rank: number; thumbnailPng: Uint8Array | null;
+/** thumbnailS null with a thumbnail: recorded before schema 4 kept its time (the frame is unknown). */
+export interface SightingRecord extends Omit<SightingInput, 'thumbnailPng' | 'thumbnailS' | 'thumbnailBox'> {
+  id: number; searchId: number; rank: number; thumbnailPng: Uint8Array | null; thumbnailS: number | null; thumbnailBox: Box | null;
 }
 
 interface SearchRow { id: number; case_id: number; query_text: string; query_slots: string; model_hash: string; thresholds: string; scope: string; actor: string; created_at: string }
 interface SightingRow {
   id: number; search_id: number; evidence_id: number; rank: number; start_s: number; end_s: number; peak_s: number;
-  peak_box: string; score: number; track: string; thumbnail_png: Buffer | null;
+  peak_box: string; score: number; track: string; thumbnail_png: Buffer | null; thumbnail_s: number | null; thumbnail_box: string | null;
 }
 
 const toSearch = (r: SearchRow): SearchRecord => ({
@@ -54,6 +62,7 @@ const toSighting = (r: SightingRow): SightingRecord => ({
   id: r.id, searchId: r.search_id, evidenceId: r.evidence_id, rank: r.rank, startS: r.start_s, endS: r.end_s, peakS: r.peak_s,
   peakBox: JSON.parse(r.peak_box) as Box, score: r.score, track: JSON.parse(r.track) as TrackPoint[],
   thumbnailPng: r.thumbnail_png ? new Uint8Array(r.thumbnail_png) : null,
+  thumbnailS: r.thumbnail_s, thumbnailBox: r.thumbnail_box === null ? null : JSON.parse(r.thumbnail_box) as Box,
 });
 
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -70,6 +79,13 @@ function checkSighting(s: SightingInput, i: number, caseEvidence: Set<number>): 
   if (!Array.isArray(s.track) || !s.track.every((p) => finite(p.t) && isBox(p.box))) {
     throw new InputError(`${where}.track must be a list of {t, box}`, { field: `${where}.track` });
   }
+  // A thumbnail's time and box describe a stored picture: neither may exist without it, nor a box without a time.
+  const thumbS = s.thumbnailS ?? null;
+  const thumbBox = s.thumbnailBox ?? null;
+  if (thumbS !== null && !finite(thumbS)) throw new InputError(`${where}.thumbnailS must be a finite number or null`, { field: `${where}.thumbnailS` });
+  if (thumbS !== null && !s.thumbnailPng) throw new InputError(`${where}.thumbnailS given without a thumbnail`, { field: `${where}.thumbnailS` });
+  if (thumbBox !== null && !isBox(thumbBox)) throw new InputError(`${where}.thumbnailBox must be [left, top, right, bottom] numbers or null`, { field: `${where}.thumbnailBox` });
+  if (thumbBox !== null && thumbS === null) throw new InputError(`${where}.thumbnailBox given without thumbnailS`, { field: `${where}.thumbnailBox` });
 }
 
 export function recordSearch(store: Store, caseId: number, input: SearchInput): { search: SearchRecord; sightingIds: number[] } {
@@ -85,10 +101,11 @@ export function recordSearch(store: Store, caseId: number, input: SearchInput): 
     const searchId = Number(store.db.prepare(`INSERT INTO searches (case_id, query_text, query_slots, model_hash, thresholds, scope, actor, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(caseId, input.queryText, JSON.stringify(input.querySlots ?? null), input.modelHash,
       JSON.stringify(input.thresholds), JSON.stringify(input.scope), store.actor, createdAt).lastInsertRowid);
-    const insert = store.db.prepare(`INSERT INTO sightings (search_id, evidence_id, rank, start_s, end_s, peak_s, peak_box, score, track, thumbnail_png)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const insert = store.db.prepare(`INSERT INTO sightings (search_id, evidence_id, rank, start_s, end_s, peak_s, peak_box, score, track, thumbnail_png,
+      thumbnail_s, thumbnail_box) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const sightingIds = input.sightings.map((s, i) => Number(insert.run(searchId, s.evidenceId, i + 1, s.startS, s.endS, s.peakS,
-      JSON.stringify(s.peakBox), s.score, JSON.stringify(s.track), s.thumbnailPng ? Buffer.from(s.thumbnailPng) : null).lastInsertRowid));
+      JSON.stringify(s.peakBox), s.score, JSON.stringify(s.track), s.thumbnailPng ? Buffer.from(s.thumbnailPng) : null,
+      s.thumbnailS ?? null, s.thumbnailBox ? JSON.stringify(s.thumbnailBox) : null).lastInsertRowid));
     appendAudit(store.db, store.actor, 'search.run', {
       caseId, searchId, queryText: input.queryText, querySlots: input.querySlots ?? null, modelHash: input.modelHash,
       thresholds: input.thresholds, scope: input.scope, sightingCount: sightingIds.length,

@@ -85,6 +85,31 @@ describe('case store', () => {
     expect(result.headHash).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('records the time and box of the frame a sighting thumbnail shows; refuses ones that describe no stored picture', () => {
+    const { store } = fixture();
+    const c = createCase(store, 'Thumbnails');
+    const ev = addEvidence(store, c.id, '/x.mp4', { sha256: H('c'), sizeBytes: 1 });
+    const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1]);
+    const base = { evidenceId: ev.id, startS: 1, endS: 2, peakS: 1.4, peakBox: [60, 10, 90, 80] as [number, number, number, number], score: 0.9, track: [] };
+    const run = (sightings: Parameters<typeof recordSearch>[2]['sightings']) =>
+      recordSearch(store, c.id, { queryText: 'q', querySlots: {}, modelHash: H('a'), thresholds: {}, scope: 'all', sightings });
+    const { search } = run([
+      { ...base, thumbnailPng: png, thumbnailS: 1.0, thumbnailBox: [20, 10, 50, 80] },
+      { ...base, thumbnailPng: png, thumbnailS: 0.8, thumbnailBox: null },
+      { ...base, thumbnailPng: png },
+      base,
+    ]);
+    expect(listSightings(store, search.id).map((s) => [s.thumbnailS, s.thumbnailBox, s.thumbnailPng !== null])).toEqual([
+      [1.0, [20, 10, 50, 80], true], [0.8, null, true], [null, null, true], [null, null, false],
+    ]);
+    const before = listAudit(store.db).length;
+    expect(() => run([{ ...base, thumbnailS: 1.0 }])).toThrow(/thumbnailS given without a thumbnail/);
+    expect(() => run([{ ...base, thumbnailPng: png, thumbnailBox: [1, 2, 3, 4] }])).toThrow(/thumbnailBox given without thumbnailS/);
+    expect(() => run([{ ...base, thumbnailPng: png, thumbnailS: Number.NaN }])).toThrow(InputError);
+    expect(() => run([{ ...base, thumbnailPng: png, thumbnailS: 1, thumbnailBox: [1, 2, 3] as never }])).toThrow(/thumbnailBox must be/);
+    expect(listAudit(store.db).length).toBe(before);
+  });
+
   it('a failed action leaves neither the row nor an audit entry', () => {
     const { store } = fixture();
     const c = createCase(store, 'A');

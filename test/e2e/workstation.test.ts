@@ -142,6 +142,17 @@ describe('Workstation screens (browser transport, Chromium)', () => {
     await expect.poll(() => page.getByTestId('results-query').textContent(), { timeout: 60_000 }).toBe(FREE_TEXT);
     await expect.poll(() => page.getByTestId('sighting-card').count(), { timeout: 30_000 }).toBeGreaterThan(0);
     await expect.poll(() => page.locator('[data-testid=sighting-card] img').first().evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    // The index keeps one thumbnail per second: each card draws the box of its thumbnail's own frame,
+    // or none and says so; a fresh search never leaves a thumbnail's time unknown.
+    const cards = await page.getByTestId('sighting-card').evaluateAll((els) => els.map((el) => ({
+      kind: el.getAttribute('data-thumbnail'), boxes: el.querySelectorAll('[data-testid=box]').length, note: el.querySelector('[data-testid=thumb-note]')?.textContent ?? null,
+    })));
+    for (const c of cards) {
+      expect(['peak', 'track', 'no-box']).toContain(c.kind);
+      expect(c.boxes).toBe(c.kind === 'no-box' ? 0 : 1);
+      if (c.kind === 'peak') expect(c.note).toBeNull();
+      else expect(c.note).toMatch(c.kind === 'no-box' ? /^thumbnail [\d:.]+ \(.* the peak\); box not shown$/ : /^thumbnail [\d:.]+ \([\d.]+ s (before|after) the peak\)$/);
+    }
 
     // Keyboard review: → selects #2, U marks it unsure (and moves on), ← ← back to #1, Enter opens it.
     await page.getByTestId('gallery').focus();

@@ -56,8 +56,21 @@ export interface SightingSummary {
   trackLength: number;
   /** The latest decision (the one that counts), null when not reviewed. */
   decision: DecisionItem | null;
-  /** The peak frame as a PNG data URL (from the index thumbnail), null when none was stored. */
+  /**
+   * The index thumbnail as a PNG data URL, null when none was stored. The index keeps one per second,
+   * so it is the peak frame's only when thumbnailS equals peakS.
+   */
   thumbnail: string | null;
+  /**
+   * Video time (seconds) of the frame the thumbnail shows. Null when there is no thumbnail or it was
+   * recorded before this was kept (time unknown: the peak box may not fit the picture).
+   */
+  thumbnailS: number | null;
+  /**
+   * The sighting's box in the thumbnail's own frame: the one to draw on the thumbnail. Null when
+   * that frame has no box of this sighting (draw none) or thumbnailS is null.
+   */
+  thumbnailBox: BoxLTRB | null;
   /** Size of the frame the boxes refer to (to scale the box onto the thumbnail). */
   frameWidth: number | null;
   frameHeight: number | null;
