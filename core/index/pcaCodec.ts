@@ -15,6 +15,8 @@
  * search never needs the reconstruction: the folded head takes the coefficients (foldedHead.ts).
  * Everything is a pure function of the input floats: the same frames give the same bytes.
  */
+import { symmetricEigen } from '../numeric/symmetricEigen';
+
 export interface PcaBasis {
   /** Components d and feature width M. */
   d: number;
@@ -28,48 +30,6 @@ export interface PcaBasis {
 
 export const PCA_DEFAULTS = { dims: 48, stepRel: 0.02, keyInterval: 50, fitFrames: 32, hold: 1 } as const;
 
-/** Symmetric eigen-decomposition (cyclic Jacobi, float64, deterministic). Returns eigenvalues and column eigenvectors. */
-function jacobiEigen(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
-  const v = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) v[i * n + i] = 1;
-  let scale = 0;
-  for (let i = 0; i < n * n; i++) scale += a[i]! * a[i]!;
-  for (let sweep = 0; sweep < 30; sweep++) {
-    let off = 0;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p * n + q]! * a[p * n + q]!;
-    if (off <= 1e-24 * scale || off === 0) break;
-    for (let p = 0; p < n; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = a[p * n + q]!;
-        if (apq === 0) continue;
-        const th = (a[q * n + q]! - a[p * n + p]!) / (2 * apq);
-        const t = (th >= 0 ? 1 : -1) / (Math.abs(th) + Math.sqrt(th * th + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = a[k * n + p]!;
-          const akq = a[k * n + q]!;
-          a[k * n + p] = c * akp - s * akq;
-          a[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = a[p * n + k]!;
-          const aqk = a[q * n + k]!;
-          a[p * n + k] = c * apk - s * aqk;
-          a[q * n + k] = s * apk + c * aqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = v[k * n + p]!;
-          const vkq = v[k * n + q]!;
-          v[k * n + p] = c * vkp - s * vkq;
-          v[k * n + q] = s * vkp + c * vkq;
-        }
-      }
-    }
-  }
-  return { values: Float64Array.from({ length: n }, (_, i) => a[i * n + i]!), vectors: v };
-}
-
 /**
  * Fits the basis on `vectors` (count cell vectors of width M, e.g. the first frames' cells).
  * Components are ordered by variance and signed so their largest entry is positive (deterministic).
@@ -81,19 +41,29 @@ export function fitBasis(vectors: Float32Array, count: number, M: number, d: num
   for (let m = 0; m < M; m++) mean64[m] = mean64[m]! / Math.max(1, count);
   const mean = Float32Array.from(mean64);
   const cov = new Float64Array(M * M);
-  const row = new Float64Array(M);
-  for (let i = 0; i < count; i++) {
-    for (let m = 0; m < M; m++) row[m] = vectors[i * M + m]! - mean[m]!;
+  // Upper triangle of Σ row·rowᵀ, four rows per pass over it (the pass, not the arithmetic, is
+  // the cost: each entry still adds its products in row order).
+  const rows = new Float64Array(4 * M);
+  for (let i = 0; i < count; i += 4) {
+    const k = Math.min(4, count - i);
+    rows.fill(0);
+    for (let r = 0; r < k; r++) for (let m = 0; m < M; m++) rows[r * M + m] = vectors[(i + r) * M + m]! - mean[m]!;
     for (let a = 0; a < M; a++) {
-      const ra = row[a]!;
-      if (ra === 0) continue;
+      const r0 = rows[a]!, r1 = rows[M + a]!, r2 = rows[2 * M + a]!, r3 = rows[3 * M + a]!;
       const o = a * M;
-      for (let b = a; b < M; b++) cov[o + b] = cov[o + b]! + ra * row[b]!;
+      for (let b = a; b < M; b++) {
+        let c = cov[o + b]!;
+        c += r0 * rows[b]!;
+        c += r1 * rows[M + b]!;
+        c += r2 * rows[2 * M + b]!;
+        c += r3 * rows[3 * M + b]!;
+        cov[o + b] = c;
+      }
     }
   }
   for (let a = 0; a < M; a++) for (let b = 0; b < a; b++) cov[a * M + b] = cov[b * M + a]!;
   for (let i = 0; i < M * M; i++) cov[i] = cov[i]! / Math.max(1, count);
-  const { values, vectors: ev } = jacobiEigen(cov, M);
+  const { values, vectors: ev } = symmetricEigen(cov, M);
   const order = Array.from({ length: M }, (_, i) => i).sort((x, y) => values[y]! - values[x]! || x - y);
   const basis = new Float32Array(d * M);
   for (let j = 0; j < d; j++) {
@@ -144,7 +114,39 @@ export function projectCodes(b: PcaBasis, x: Float32Array, cells: number, out: I
   const raw = new Float64Array(d);
   for (let c = 0; c < cells; c++) {
     for (let m = 0; m < M; m++) centred[m] = x[c * M + m]! - mean[m]!;
-    for (let j = 0; j < d; j++) {
+    // Eight (then four) components at a time: independent sums (one sum alone waits on each add's
+    // latency), each still added in the order m = 0, 1, … so the codes are unchanged.
+    let j = 0;
+    for (; j + 8 <= d; j += 8) {
+      const o0 = j * M, o1 = o0 + M, o2 = o1 + M, o3 = o2 + M, o4 = o3 + M, o5 = o4 + M, o6 = o5 + M, o7 = o6 + M;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+      for (let m = 0; m < M; m++) {
+        const v = centred[m]!;
+        s0 += v * basis[o0 + m]!;
+        s1 += v * basis[o1 + m]!;
+        s2 += v * basis[o2 + m]!;
+        s3 += v * basis[o3 + m]!;
+        s4 += v * basis[o4 + m]!;
+        s5 += v * basis[o5 + m]!;
+        s6 += v * basis[o6 + m]!;
+        s7 += v * basis[o7 + m]!;
+      }
+      raw[j] = s0 / step; raw[j + 1] = s1 / step; raw[j + 2] = s2 / step; raw[j + 3] = s3 / step;
+      raw[j + 4] = s4 / step; raw[j + 5] = s5 / step; raw[j + 6] = s6 / step; raw[j + 7] = s7 / step;
+    }
+    for (; j + 4 <= d; j += 4) {
+      const o0 = j * M, o1 = o0 + M, o2 = o1 + M, o3 = o2 + M;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let m = 0; m < M; m++) {
+        const v = centred[m]!;
+        s0 += v * basis[o0 + m]!;
+        s1 += v * basis[o1 + m]!;
+        s2 += v * basis[o2 + m]!;
+        s3 += v * basis[o3 + m]!;
+      }
+      raw[j] = s0 / step; raw[j + 1] = s1 / step; raw[j + 2] = s2 / step; raw[j + 3] = s3 / step;
+    }
+    for (; j < d; j++) {
       let s = 0;
       const o = j * M;
       for (let m = 0; m < M; m++) s += centred[m]! * basis[o + m]!;
