@@ -99,6 +99,21 @@ function cellsGraph(h: HeadWeights, f: Folded): Uint8Array {
   return g.serialize({ docString: 'FastPR head on selected cells (coefficients and slot attention given).' });
 }
 
+/**
+ * gram graph: fused [n, F], logit [n, 1], ones [n, 1] → X = [fused, 1, logit], gram = XᵀX [F+2, F+2]
+ * (the normal equations of the proxy fit and their right-hand side). In JS this product was most
+ * of a short search's time (n = 256 frames · S² cells, F = 256: ~1.7 G multiply-adds).
+ */
+function gramGraph(F: number): Uint8Array {
+  const g = new GraphBuilder('fastpr_prefilter_gram');
+  const fused = g.input('fused', 'float32', ['n', F]);
+  const logit = g.input('logit', 'float32', ['n', 1]);
+  const ones = g.input('ones', 'float32', ['n', 1]);
+  const x = g.op('Concat', [fused, ones, logit], { axis: A.i(1) });
+  g.output('gram', g.op('MatMul', [g.op('Transpose', [x], { perm: A.ints([1, 0]) }), x]), 'float32', [F + 2, F + 2]);
+  return g.serialize({ docString: 'FastPR prefilter fit: Gram matrix of [fused, 1, logit].' });
+}
+
 /** Solves (XᵀX + λI) a = Xᵀy for the normal equations in place (Gaussian elimination, partial pivoting). */
 function solve(a: Float64Array, b: Float64Array, n: number): Float64Array {
   for (let i = 0; i < n; i++) {
@@ -135,7 +150,8 @@ export interface PrefilterResult {
 
 export class PrefilterHead {
   private constructor(
-    private readonly proxy: OnnxSession, private readonly cellsHead: OnnxSession, private readonly f: Folded, private readonly cellsPerFrame: number,
+    private readonly proxy: OnnxSession, private readonly cellsHead: OnnxSession, private readonly gram: OnnxSession,
+    private readonly f: Folded, private readonly cellsPerFrame: number,
     private g = new Float32Array(0), private hk = new Float32Array(0), private c0 = 0,
     /** Logit cut: cells with proxy ≥ cut go to the exact head. */
     public cut = Infinity, public margin = 0,
@@ -147,7 +163,8 @@ export class PrefilterHead {
     const so = { provider: 'cpu' as const, intraOpThreads: opts.threads };
     const proxy = await OnnxSession.create(proxyGraph(h, f), { ...so, label: `${opts.label} (prefilter)` });
     const cellsHead = await OnnxSession.create(cellsGraph(h, f), { ...so, label: `${opts.label} (cells)` });
-    return new PrefilterHead(proxy, cellsHead, f, h.S * h.S);
+    const gram = await OnnxSession.create(gramGraph(h.fuse.out), { ...so, label: `${opts.label} (prefilter fit)` });
+    return new PrefilterHead(proxy, cellsHead, gram, f, h.S * h.S);
   }
 
   private async alphaProxy(y: Float32Array, n: number): Promise<{ alpha: Float32Array; proxy: Float32Array }> {
@@ -184,21 +201,19 @@ export class PrefilterHead {
     const logit = exact.logit!;
     const F = fused.length / rows;
     const P = F + 1;
+    // Normal equations of logit ≈ a·fused + a0 from the Gram matrix of [fused, 1, logit].
+    const gram = (await this.gram.run({
+      fused: { type: 'float32', data: fused, dims: [rows, F] },
+      logit: { type: 'float32', data: logit, dims: [rows, 1] },
+      ones: { type: 'float32', data: new Float32Array(rows).fill(1), dims: [rows, 1] },
+    })).gram!.data as Float32Array;
     const xtx = new Float64Array(P * P);
     const xty = new Float64Array(P);
-    const row = new Float64Array(P);
-    for (let r = 0; r < rows; r++) {
-      for (let j = 0; j < F; j++) row[j] = fused[r * F + j]!;
-      row[F] = 1;
-      const t = logit[r]!;
-      for (let a = 0; a < P; a++) {
-        const ra = row[a]!;
-        if (ra === 0) continue;
-        xty[a] = xty[a]! + ra * t;
-        for (let b = a; b < P; b++) xtx[a * P + b] = xtx[a * P + b]! + ra * row[b]!;
-      }
+    for (let a = 0; a < P; a++) {
+      for (let b = 0; b < P; b++) xtx[a * P + b] = gram[a * (P + 1) + b]!;
+      xtx[a * P + a] = xtx[a * P + a]! + 1e-3 * rows;
+      xty[a] = gram[a * (P + 1) + P]!;
     }
-    for (let a = 0; a < P; a++) { for (let b = 0; b < a; b++) xtx[a * P + b] = xtx[b * P + a]!; xtx[a * P + a] = xtx[a * P + a]! + 1e-3 * rows; }
     const coef = solve(xtx, xty, P);
     // proxy = a0 + a·fused; fused = b + Σ_k α_k (W_k y + m_k) with W_k = wf rows, m_k = cm
     const out = F;
@@ -242,5 +257,6 @@ export class PrefilterHead {
   async dispose(): Promise<void> {
     await this.proxy.dispose();
     await this.cellsHead.dispose();
+    await this.gram.dispose();
   }
 }
