@@ -145,13 +145,16 @@ async function ingestWith(tag: string, opts: IngestOptions) {
 }
 type IngestRun = Awaited<ReturnType<typeof ingestWith>>;
 // The old pipeline as it was: batch 16, onnxruntime's default pool (threads 0: one per core) on the main thread, RGB-first shrink.
-const OLD_INGEST: IngestOptions = { inputScaling: 'ffmpeg', scaleFromRgb: true, threads: 0, batchSize: 16 };
+const OLD_INGEST: IngestOptions = { inputScaling: 'ffmpeg', scaleFromRgb: true, threads: 0, batchSize: 16, readOffThread: false };
 const NEW_INGEST: IngestOptions = { inputScaling: 'ffmpeg', threads: 1, batchSize: encBatch, encoderInWorker: values['encoder-worker'] === true };
-const runs: Record<'old' | 'new', IngestRun[]> = { old: [], new: [] };
+// The new pipeline with ffmpeg's pipe read on the main thread (the default before 30 Nov 10:00).
+const INLINE_INGEST: IngestOptions = { ...NEW_INGEST, readOffThread: false };
+const runs: Record<'old' | 'new' | 'inline', IngestRun[]> = { old: [], new: [], inline: [] };
 for (let r = 0; r < ingestReps; r++) {
-  log(`ingest ${r + 1}/${ingestReps}: old pipeline (RGB-first shrink, default onnxruntime threads, batch 16), then new (YUV shrink, 1 encoder thread, batch ${encBatch})…`);
+  log(`ingest ${r + 1}/${ingestReps}: old pipeline (RGB-first shrink, default onnxruntime threads, batch 16), then new (YUV shrink, 1 encoder thread, batch ${encBatch}), then new with the pipe read on the main thread…`);
   runs.old.push(await ingestWith(`old${r}`, OLD_INGEST));
   runs.new.push(await ingestWith(`new${r}`, NEW_INGEST));
+  runs.inline.push(await ingestWith(`inline${r}`, INLINE_INGEST));
 }
 log('ingest, reference JS preprocessing (batch 8)…');
 const ingJs = await ingestWith('js', { inputScaling: 'js', batchSize: 8, threads: 1 });
@@ -384,7 +387,7 @@ if (truth) {
 }
 await searcher.dispose();
 for (const f of [bigOld, bigNew, ...variantIdx]) rmSync(f.path, { force: true });
-for (const r of [...runs.old, ...runs.new, ingJs]) rmSync(r.path, { force: true });
+for (const r of [...runs.old, ...runs.new, ...runs.inline, ingJs]) rmSync(r.path, { force: true });
 rmSync(storeDir, { recursive: true, force: true });
 
 const dur = ing.info.durationS;
@@ -397,7 +400,7 @@ function cpuPerS(list: Array<{ cpu?: Cpu }>): Cpu & { total: number } | undefine
   const c = { main: sum('main'), other: sum('other'), ffmpeg: sum('ffmpeg') };
   return { ...c, total: c.main + c.other + c.ffmpeg };
 }
-function ingestLine(which: 'old' | 'new'): string {
+function ingestLine(which: 'old' | 'new' | 'inline'): string {
   const rs = runs[which];
   const t = median(rs.map(buildS));
   const sh = (k: 'decodeWait' | 'prepare' | 'encode') => pct(median(rs.map((r) => r.ing.build!.seconds[k] / buildS(r))));
@@ -410,6 +413,7 @@ function cpuLine(c: ReturnType<typeof cpuPerS>): string {
 const cpuOld = cpuPerS(runs.old);
 const cpuNew = cpuPerS(runs.new);
 const pairRatios = runs.old.map((o, i) => buildS(o) / buildS(runs.new[i]!));
+const inlineRatios = runs.inline.map((o, i) => buildS(o) / buildS(runs.new[i]!));
 function decodeLine(which: 'old' | 'new'): string {
   const rs = decodeRuns[which];
   const w = median(rs.map((r) => r.wall));
@@ -430,6 +434,7 @@ const lines = [
   `| load average (1 / 5 / 15 min) at start; after the ingest runs | ${la(load0)}; ${la(load1)} (2 cores) |`,
   `| ingest speed, NEW pipeline (ffmpeg shrinks from YUV, 1 encoder thread${NEW_INGEST.encoderInWorker ? ' on a worker thread' : ' on the main thread'}, batch ${encBatch}) | ${ingestLine('new')} |`,
   `| ingest speed, OLD pipeline (RGB-first shrink, onnxruntime default threads on the main thread, batch 16), same run, interleaved | ${ingestLine('old')} → new/old **${(median(runs.old.map(buildS)) / median(runs.new.map(buildS))).toFixed(2)}×** (per pair: ${pairRatios.map((x) => x.toFixed(2)).join(', ')}) |`,
+  `| ingest speed, new pipeline with ffmpeg's pipe read on the main thread (as before 30 Nov 10:00: the encoder's synchronous run stalls ffmpeg on a full pipe), same run, interleaved | ${ingestLine('inline')} → pipe read on a worker thread / on the main thread **${(median(runs.inline.map(buildS)) / median(runs.new.map(buildS))).toFixed(2)}×** (per pair: ${inlineRatios.map((x) => x.toFixed(2)).join(', ')}); CPU ${cpuLine(cpuPerS(runs.inline))} |`,
   `| build CPU per footage-second, new | ${cpuLine(cpuNew)} |`,
   `| build CPU per footage-second, old | ${cpuLine(cpuOld)} |`,
   `| ingest, reference JS preprocessing (full frames through preprocessFrame), batch 8, 1 thread | ${(dur / bJs.seconds.total).toFixed(2)}× real time (${bJs.seconds.total.toFixed(2)} s); ${cpuLine(cpuPerS([ingJs]))} |`,

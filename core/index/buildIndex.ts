@@ -45,6 +45,8 @@ export interface BuildIndexInput {
    * core/video/decode.ts scaledFilter). Only for bench:video's old-vs-new comparison.
    */
   scaleFromRgb?: boolean;
+  /** Read ffmpeg's output on a worker thread (default true; false: on this thread, as before 30 Nov). */
+  readOffThread?: boolean;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
   jobId?: string;
@@ -90,6 +92,8 @@ export async function buildIndex(input: BuildIndexInput): Promise<BuildIndexResu
   const geom = scaledGeometry(header.frameWidth, header.frameHeight, size, mode);
   const stream = FrameStream.start(input.videoPath, {
     fps: input.fps, afterS: input.resume?.lastPtsUs != null ? input.resume.lastPtsUs / 1e6 : undefined, signal: input.signal,
+    // The encoder's synchronous run would otherwise stall ffmpeg on a full pipe (decode.ts).
+    readOffThread: input.readOffThread ?? true,
     scaled: byFfmpeg ? { width: geom.width, height: geom.height, thumbWidth: header.thumbWidth, thumbHeight: header.thumbHeight, rgbFirst: input.scaleFromRgb } : undefined,
   });
   const secs = { decodeWait: 0, prepare: 0, encode: 0 };
@@ -104,6 +108,10 @@ export async function buildIndex(input: BuildIndexInput): Promise<BuildIndexResu
   // encoderInWorker, as ingest does), batch k+1 is decoded and preprocessed here; records are
   // still appended strictly in order, one whole batch at a time.
   let inflight: { frames: DecodedFrame[]; thumbs: ThumbnailSource[]; features: Promise<Float32Array> } | null = null;
+  // Two input buffers, alternating: batch k+1 is filled while the encoder reads batch k's (a fresh
+  // 4.8-MB array per batch kept the garbage collector busy). Every frame's region is overwritten.
+  const inputBuffers = [new Float32Array(B * per), new Float32Array(B * per)];
+  let inputTurn = 0;
   const land = async () => {
     if (!inflight) return;
     const { frames, thumbs, features } = inflight;
@@ -129,7 +137,8 @@ export async function buildIndex(input: BuildIndexInput): Promise<BuildIndexResu
       secs.decodeWait += performance.now() - tw;
       if (batch.length === 0) break;
       tw = performance.now();
-      const data = new Float32Array(batch.length * per);
+      inputTurn ^= 1;
+      const data = inputBuffers[inputTurn]!.subarray(0, batch.length * per);
       const thumbs = batch.map((f, i) => {
         if (f.width !== header.frameWidth || f.height !== header.frameHeight) {
           throw new VideoError(`${input.videoPath}: frame at ${f.timeS}s is ${f.width}×${f.height}, the video started at ${header.frameWidth}×${header.frameHeight}`, { file: input.videoPath });

@@ -58,6 +58,8 @@ export interface IngestOptions {
    * ingest — or the workstation's service — down with it.
    */
   encoderInWorker?: boolean;
+  /** See BuildIndexInput.readOffThread (default true: ffmpeg's pipe read on a worker thread, no onnxruntime there). */
+  readOffThread?: boolean;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
 }
@@ -149,7 +151,7 @@ export async function ingestVideo(store: Store, caseId: number, videoPath: strin
     const build = await buildIndex({
       videoPath, videoSha256: hash.sha256, info, retriever, indexPath: index.filePath, fps, dtype, resume,
       onCheckpoint: (cp) => saveIndexCheckpoint(store, index.id, cp.frames, { ...cp, pixels }), checkpointEvery: opts.checkpointEvery,
-      inputScaling: opts.inputScaling, scaleFromRgb: opts.scaleFromRgb,
+      inputScaling: opts.inputScaling, scaleFromRgb: opts.scaleFromRgb, readOffThread: opts.readOffThread,
       signal: opts.signal, onProgress: opts.onProgress, jobId: `ingest-${index.id}`,
     });
     const done = finishIndex(store, index.id, 'complete', build.frames, build.warnings.length ? build.warnings.join(' | ').slice(0, 2000) : undefined);

@@ -12,10 +12,20 @@
  * `fromS` keeps only frames at or after that time without changing which frames are picked (the
  * first kept frame is the first of its bin, as in a full run): resuming an ingest relies on it.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { CancelledError, VideoError } from '../errors';
 import { requireBinary } from './ffmpegBinary';
 import { checkVideoFile, ffmpegReason } from './ffmpegRun';
+import { spawnPumped } from './pumpedProcess';
+
+/** What FrameStream uses of its ffmpeg process (a ChildProcess, or a PumpedProcess read off-thread). */
+interface DecoderProcess {
+  stdout: { on(e: 'data', f: (d: Buffer) => void): unknown; pause(): unknown; resume(): unknown };
+  stderr: { on(e: 'data', f: (d: Buffer) => void): unknown };
+  on(e: 'error', f: (err: Error) => void): unknown;
+  on(e: 'close', f: (code: number | null) => void): unknown;
+  kill(signal: 'SIGKILL'): boolean;
+}
 
 export interface DecodeOptions {
   /** Frames per second to keep (default 5); 'all' keeps every decoded frame. */
@@ -36,6 +46,12 @@ export interface DecodeOptions {
    * rawvideo frame, so the pipe carries ~10× fewer bytes. See scaledFilter for the colour path.
    */
   scaled?: ScaledOutput;
+  /**
+   * Read ffmpeg's pipes on a worker thread (pumpedProcess.ts), so decoding goes on while this
+   * thread is busy — e.g. in onnxruntime's synchronous `run` during an ingest. Costs a worker
+   * start (~tens of ms): for long streams.
+   */
+  readOffThread?: boolean;
   signal?: AbortSignal;
 }
 
@@ -155,7 +171,7 @@ export class FrameStream {
   private paused = false;
   private cancelled = false;
 
-  private constructor(readonly file: string, private readonly proc: ChildProcessWithoutNullStreams, private readonly maxFrames: number, private readonly signal?: AbortSignal, private readonly scaled?: ScaledOutput) {
+  private constructor(readonly file: string, private readonly proc: DecoderProcess, private readonly maxFrames: number, private readonly signal?: AbortSignal, private readonly scaled?: ScaledOutput) {
     proc.stdout.on('data', (d: Buffer) => {
       this.chunks.push(d);
       this.buffered += d.length;
@@ -183,8 +199,14 @@ export class FrameStream {
       ...(sc ? ['-filter_complex', scaledFilter(select, sc), '-map', '[out]'] : ['-map', '0:v:0', '-vf', select]),
       '-an', '-sn', '-dn', '-vsync', '0', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
     ];
-    const proc = spawn(requireBinary('ffmpeg').path, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    proc.stdin.end();
+    const binary = requireBinary('ffmpeg').path;
+    let proc: DecoderProcess;
+    if (opts.readOffThread) proc = spawnPumped(binary, args);
+    else {
+      const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+      child.stdin.end();
+      proc = child;
+    }
     return new FrameStream(file, proc, opts.maxFrames ?? Infinity, opts.signal, sc);
   }
 

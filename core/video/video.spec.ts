@@ -3,6 +3,7 @@
  * rate), resume points, rotation, clear VideoErrors for broken files, partial decode with a
  * warning, stills and clips with the box drawn.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,15 +19,18 @@ const cfr = join(dir, 'cfr.mp4');
 const vfr = join(dir, 'vfr.mp4');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function times(file: string, opts: DecodeOptions): Promise<{ t: number[]; warnings: string[]; sizes: string[] }> {
+async function times(file: string, opts: DecodeOptions): Promise<{ t: number[]; warnings: string[]; sizes: string[]; digest: string }> {
   const s = FrameStream.start(file, opts);
   const t: number[] = [];
   const sizes = new Set<string>();
+  const hash = createHash('sha256');
   for (let f = await s.next(); f; f = await s.next()) {
     t.push(f.timeS);
     sizes.add(`${f.width}x${f.height}:${f.data.length}`);
+    hash.update(f.data);
+    if (f.thumb) hash.update(f.thumb);
   }
-  return { t, warnings: s.summary.warnings, sizes: [...sizes] };
+  return { t, warnings: s.summary.warnings, sizes: [...sizes], digest: hash.digest('hex') };
 }
 
 const round = (xs: number[]) => xs.map((x) => Math.round(x * 1e6) / 1e6);
@@ -81,6 +85,41 @@ describe('decode', () => {
     const allFull = round((await times(cfr, { fps: 'all' })).t);
     expect(round((await times(cfr, { fps: 'all', afterS: allFull[6] })).t)).toEqual(allFull.slice(7));
     expect(round((await times(cfr, { fps: 'all', maxFrames: 3 })).t)).toEqual([0, 0.1, 0.2]);
+  });
+});
+
+describe('decode with the pipes read on a worker thread (readOffThread, as ingest does)', () => {
+  it('gives the same frames, times and bytes, also when this thread is blocked meanwhile', async () => {
+    for (const opts of [{ fps: 'all' as const }, { fps: 5, scaled: { width: 64, height: 48, thumbWidth: 32, thumbHeight: 24 } }]) {
+      const here = await times(cfr, opts);
+      const off = await times(cfr, { ...opts, readOffThread: true });
+      expect(off).toEqual(here);
+      // Block this thread for a while right after the start (as onnxruntime's run does): ffmpeg
+      // keeps going and the frames wait as messages.
+      const s = FrameStream.start(cfr, { ...opts, readOffThread: true });
+      const until = Date.now() + 300;
+      while (Date.now() < until) { /* busy */ }
+      const hash = createHash('sha256');
+      let n = 0;
+      for (let f = await s.next(); f; f = await s.next()) { hash.update(f.data); if (f.thumb) hash.update(f.thumb); n++; }
+      expect(n).toBe(here.t.length);
+      expect(hash.digest('hex')).toBe(here.digest);
+    }
+  });
+
+  it('stops early (maxFrames, stop()) and reports broken files the same way', async () => {
+    expect(round((await times(cfr, { fps: 'all', maxFrames: 3, readOffThread: true })).t)).toEqual([0, 0.1, 0.2]);
+    const text = join(dir, 'notes-off.mp4');
+    writeFileSync(text, 'this is a text file, not a video\n'.repeat(50));
+    const err = await times(text, { fps: 5, readOffThread: true }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(VideoError);
+    expect((err as Error).message).toContain(text);
+    const cut = join(dir, 'cut-off.mp4');
+    copyFileSync(cfr, cut);
+    truncateSync(cut, Math.floor(statSync(cut).size * 0.5));
+    const [here, off] = [await times(cut, { fps: 'all' }), await times(cut, { fps: 'all', readOffThread: true })];
+    expect(off.t).toEqual(here.t);
+    expect(off.warnings.length).toBeGreaterThan(0);
   });
 });
 

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { spawnPumped } from './pumpedProcess';
+
+/** Runs `script` in a child node through spawnPumped; collects stdout, stderr and the exit code. */
+function run(script: string, onStart?: (p: ReturnType<typeof spawnPumped>) => void): Promise<{ out: Buffer; err: string; code: number | null }> {
+  const p = spawnPumped(process.execPath, ['-e', script]);
+  const out: Buffer[] = [];
+  let err = '';
+  p.stdout.on('data', (d: Buffer) => out.push(d));
+  p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  onStart?.(p);
+  return new Promise((resolve) => p.on('close', (code: number | null) => resolve({ out: Buffer.concat(out), err, code })));
+}
+
+describe('spawnPumped (child pipes read on a worker thread)', () => {
+  it('delivers stdout in order and whole, stderr, and the exit code', async () => {
+    // 8 MB of a counting pattern, written in uneven pieces.
+    const r = await run(`
+      const total = 8 << 20; let sent = 0;
+      const piece = (n) => { const b = Buffer.alloc(n); for (let i = 0; i < n; i++) b[i] = (sent + i) % 251; sent += n; return b; };
+      process.stderr.write('hello from stderr\\n');
+      (function go() { while (sent < total) { if (!process.stdout.write(piece(Math.min(total - sent, 1000 + (sent % 70000))))) { process.stdout.once('drain', go); return; } } process.exitCode = 3; })();
+    `);
+    expect(r.code).toBe(3);
+    expect(r.err).toContain('hello from stderr');
+    expect(r.out.length).toBe(8 << 20);
+    let bad = -1;
+    for (let i = 0; i < r.out.length; i++) if (r.out[i] !== i % 251) { bad = i; break; }
+    expect(bad).toBe(-1);
+  });
+
+  it('keeps reading while this thread is blocked, pauses on request, and kills', async () => {
+    const blocked = await run(`process.stdout.write(Buffer.alloc(4 << 20, 7));`, () => {
+      const until = Date.now() + 200;
+      while (Date.now() < until) { /* this thread busy: the child must still be able to finish */ }
+    });
+    expect(blocked.out.length).toBe(4 << 20);
+    let paused = 0;
+    const killed = await run(`setInterval(() => process.stdout.write('x'.repeat(1000)), 5);`, (p) => {
+      p.stdout.on('data', () => { if (++paused === 3) { p.stdout.pause(); setTimeout(() => { p.stdout.resume(); p.kill(); }, 50); } });
+    });
+    expect(killed.code).toBeNull();
+    expect(killed.out.length).toBeGreaterThan(0);
+  });
+
+  it('reports a binary that cannot start as an error and a close', async () => {
+    const p = spawnPumped('/nonexistent/ffmpeg-binary', []);
+    const error = new Promise<Error>((resolve) => p.on('error', resolve));
+    const code = await new Promise((resolve) => p.on('close', resolve));
+    expect((await error).message).toMatch(/ENOENT/);
+    expect(code).not.toBe(0);
+  });
+});
