@@ -32,6 +32,13 @@ export async function loadBaseline(rev: string): Promise<Baseline> {
   }
   const url = (p: string) => pathToFileURL(join(dir, p)).href;
   const k = (await import(url('core/tf/kernels/index.ts'))) as { WASM_GRADIENT_KERNELS: readonly KernelConfig[] };
+  // Revisions whose kernels fall back to the stock wasm kernels keep those in their own copy of
+  // stock.ts, filled when that revision's backend starts — which never happens here: hand it the
+  // stock kernels this process saved (else e.g. REV's Sum finds none and throws).
+  if (existsSync(join(dir, 'core/tf/kernels/stock.ts'))) {
+    const theirs = (await import(url('core/tf/kernels/stock.ts'))) as { stockKernels?: Map<string, KernelConfig | undefined> };
+    for (const cfg of k.WASM_GRADIENT_KERNELS) if (!theirs.stockKernels?.has(cfg.kernelName)) theirs.stockKernels?.set(cfg.kernelName, stockWasmKernel(cfg.kernelName));
+  }
   const a = (await import(url('core/train/adam.ts'))) as { Adam: typeof Adam };
   const st = (await import(url('core/train/step.ts'))) as { trainStep: typeof trainStep };
   return { hash, kernels: k.WASM_GRADIENT_KERNELS, Adam: a.Adam, trainStep: st.trainStep };
