@@ -57,6 +57,8 @@ export interface BuildIndexResult {
   /** Frames this run encoded (frames minus those already indexed before a resume). */
   framesThisRun: number;
   warnings: string[];
+  /** How well the pca basis fits this run's frames (checked 0 for other storages). */
+  basisFit: ReturnType<IndexFileWriter['basisFit']>;
   /** decodeWait and encode are time spent waiting (the encoder overlaps decode and preprocess). */
   seconds: { total: number; decodeWait: number; prepare: number; encode: number };
   checkpoint: IndexCheckpoint;
@@ -74,6 +76,24 @@ export function indexHeaderFor(input: Pick<BuildIndexInput, 'info' | 'retriever'
     transform: t, modelHash: retriever.manifest.modelHash, videoSha256: input.videoSha256, thumbWidth: th.width, thumbHeight: th.height,
     inputScaling: input.inputScaling ?? 'ffmpeg',
   };
+}
+
+/**
+ * The warning for a video whose later scenes the pca basis fits poorly (IndexFileWriter.basisFit):
+ * from 1 % of the checked frames (at least 3), so single odd frames (a flash, a passing bus) do not
+ * raise it.
+ */
+export function poorFitWarning(videoPath: string, fit: ReturnType<IndexFileWriter['basisFit']>): string | undefined {
+  if (fit.poorFrames < Math.max(3, 0.01 * fit.checked)) return undefined;
+  const at = fit.firstPoorS === null ? '' : ` (the first at ${formatClock(fit.firstPoorS)})`;
+  return `${videoPath}: ${fit.poorFrames} of ${fit.checked} sampled frames${at} fit the index's compression basis poorly `
+    + `(up to ${fit.worstRatio.toFixed(1)}× the out-of-basis share of the frames it was fitted on): the scene changed after the start, `
+    + 'and those frames are stored and searched less exactly — ingest again with --dtype float16 to keep exact features';
+}
+
+function formatClock(s: number): string {
+  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+  return `${h}:${String(m).padStart(2, '0')}:${sec.toFixed(1).padStart(4, '0')}`;
 }
 
 export async function buildIndex(input: BuildIndexInput): Promise<BuildIndexResult> {
@@ -160,10 +180,13 @@ export async function buildIndex(input: BuildIndexInput): Promise<BuildIndexResu
     const warnings = stream.summary.warnings;
     if (writer.frameCount === 0) throw new VideoError(`${input.videoPath}: no frame could be decoded${warnings.length ? ` (${warnings[0]})` : ''}`, { file: input.videoPath });
     saveCheckpoint();
+    const fit = writer.basisFit();
+    const poorFit = poorFitWarning(input.videoPath, fit);
+    if (poorFit) warnings.push(poorFit);
     cp = writer.finish();
     meter.finish('done', writer.frameCount, writer.frameCount);
     return {
-      frames: writer.frameCount, framesThisRun: writer.frameCount - startFrames, warnings,
+      frames: writer.frameCount, framesThisRun: writer.frameCount - startFrames, warnings, basisFit: fit,
       seconds: { total: (performance.now() - t0) / 1000, decodeWait: secs.decodeWait / 1000, prepare: secs.prepare / 1000, encode: secs.encode / 1000 },
       checkpoint: cp,
     };

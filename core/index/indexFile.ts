@@ -6,8 +6,11 @@ import {
   RECORD_HEADER_BYTES_V1, RECORD_KEY, recordBytes, type IndexHeader,
 } from './format';
 import { createHash } from 'node:crypto';
-import { codesToCoefficients, decodeBasis, encodeBasis, fitBasis, packCodes, PCA_DEFAULTS, projectCodes, reconstruct, unpackCodes, type PcaBasis } from './pcaCodec';
+import { codesToCoefficients, decodeBasis, encodeBasis, fitBasis, packCodes, PCA_DEFAULTS, projectCodes, reconstruct, unpackCodes, type PcaBasis, type ProjectionFit } from './pcaCodec';
 import { decodeFeatures, encodeFeatures, type ScalarDtype } from './quantize';
+
+/** A frame whose out-of-basis energy share exceeds this multiple of the fit frames' counts as poorly fitted (IndexFileWriter.basisFit). */
+export const POOR_FIT_RATIO = 3;
 
 /** Where a building index can resume: the file length and frames written, all durable. */
 export interface IndexCheckpoint { bytes: number; frames: number; lastPtsUs: number | null }
@@ -43,6 +46,8 @@ export class IndexFileWriter {
   private readonly cells: number;
   /** 'pca': frames held until the basis is fitted (flushed at fitFrames frames or the next checkpoint). */
   private pending: Array<{ ptsUs: number; features: Float32Array; thumbnail: ThumbnailSource }> = [];
+  /** 'pca': frames of this run that the basis fits poorly (see `basisFit`). */
+  private poorFit = { frames: 0, firstUs: null as number | null, worstRatio: 0, checked: 0 };
   private constructor(
     readonly path: string, private readonly fd: number, readonly header: IndexHeader, private bytes: number, private frames: number,
     private lastPtsUs: number | null, private basis: PcaBasis | null, private prevCodes: Int16Array | null, private lastThumbUs: number | null,
@@ -144,7 +149,9 @@ export class IndexFileWriter {
     let feat: Buffer;
     let kind = RECORD_FRAME;
     if (h.dtype === 'pca') {
-      const codes = projectCodes(this.basis!, features, this.cells, new Int16Array(this.cells * this.basis!.d), this.prevCodes, h.pca!.hold ?? 0);
+      const fit: ProjectionFit = { energy: 0, residual: 0 };
+      const codes = projectCodes(this.basis!, features, this.cells, new Int16Array(this.cells * this.basis!.d), this.prevCodes, h.pca!.hold ?? 0, fit);
+      this.notePoorFit(ptsUs, fit);
       const key = this.frames % Math.max(1, h.pca!.keyInterval) === 0 || !this.prevCodes;
       kind = key ? RECORD_KEY : RECORD_FRAME;
       feat = packCodes(codes, key ? null : this.prevCodes, this.basis!.d);
@@ -163,6 +170,28 @@ export class IndexFileWriter {
     this.frames++;
     this.lastPtsUs = ptsUs;
     if (keepThumb) this.lastThumbUs = ptsUs;
+  }
+
+  private notePoorFit(ptsUs: number, fit: ProjectionFit): void {
+    const yardstick = this.basis!.fitResidual;
+    if (!(yardstick > 0) || !(fit.energy > 0)) return;
+    const ratio = fit.residual / fit.energy / yardstick;
+    this.poorFit.checked++;
+    if (ratio <= POOR_FIT_RATIO) return;
+    this.poorFit.frames++;
+    this.poorFit.firstUs ??= ptsUs;
+    this.poorFit.worstRatio = Math.max(this.poorFit.worstRatio, ratio);
+  }
+
+  /**
+   * How well the pca basis (fitted on the first frames) fits the frames written by this writer: a
+   * frame counts as poorly fitted when the share of its feature energy the basis leaves out is more
+   * than POOR_FIT_RATIO times the fit frames' share — a scene that changed after the start (lighting,
+   * a camera move) is then stored, and searched, less exactly. Counts only this run's frames.
+   */
+  basisFit(): { checked: number; poorFrames: number; firstPoorS: number | null; worstRatio: number } {
+    const p = this.poorFit;
+    return { checked: p.checked, poorFrames: p.frames, firstPoorS: p.firstUs === null ? null : p.firstUs / 1e6, worstRatio: p.worstRatio };
   }
 
   /** Makes everything appended so far durable and returns the resume point. */

@@ -26,7 +26,16 @@ export interface PcaBasis {
   mean: Float32Array;
   /** [d·M], row j = component j (unit length). */
   basis: Float32Array;
+  /**
+   * Share of the fit vectors' variance the d components leave out (Σ of the other eigenvalues /
+   * Σ of all): the yardstick for later frames (projectCodes `fit`). NaN for bases stored before
+   * 30 Nov 2026 (their block has no such field).
+   */
+  fitResidual: number;
 }
+
+/** A frame's fit to a basis, summed over its cells by projectCodes: squared norms of the centred vectors and of what the basis leaves out. */
+export interface ProjectionFit { energy: number; residual: number }
 
 export const PCA_DEFAULTS = { dims: 48, stepRel: 0.02, keyInterval: 50, fitFrames: 32, hold: 1 } as const;
 
@@ -75,17 +84,24 @@ export function fitBasis(vectors: Float32Array, count: number, M: number, d: num
   }
   const sd = Math.sqrt(Math.max(0, values[order[0]!]!));
   const step = Math.fround(sd > 0 ? sd * stepRel : 1e-6);
-  return { d, M, step, mean, basis };
+  let total = 0, kept = 0;
+  order.forEach((col, j) => { const v = Math.max(0, values[col]!); total += v; if (j < d) kept += v; });
+  const fitResidual = Math.fround(total > 0 ? Math.max(0, total - kept) / total : 0);
+  return { d, M, step, mean, basis, fitResidual };
 }
 
-/** The stored basis block: u16 d, u16 M, f32 step, mean [M] f32, basis [d·M] f32. */
+/**
+ * The stored basis block: u16 d, u16 M, f32 step, mean [M] f32, basis [d·M] f32, f32 fitResidual
+ * (the last field since 30 Nov 2026; blocks without it are still read, with fitResidual NaN).
+ */
 export function encodeBasis(b: PcaBasis): Buffer {
-  const out = Buffer.alloc(8 + 4 * (b.M + b.d * b.M));
+  const out = Buffer.alloc(8 + 4 * (b.M + b.d * b.M) + 4);
   out.writeUInt16LE(b.d, 0);
   out.writeUInt16LE(b.M, 2);
   out.writeFloatLE(b.step, 4);
   b.mean.forEach((v, i) => out.writeFloatLE(v, 8 + 4 * i));
   b.basis.forEach((v, i) => out.writeFloatLE(v, 8 + 4 * (b.M + i)));
+  out.writeFloatLE(b.fitResidual, 8 + 4 * (b.M + b.d * b.M));
   return out;
 }
 
@@ -93,11 +109,12 @@ export function decodeBasis(buf: Buffer): PcaBasis | null {
   if (buf.length < 8) return null;
   const d = buf.readUInt16LE(0);
   const M = buf.readUInt16LE(2);
-  if (buf.length !== 8 + 4 * (M + d * M) || d === 0 || M === 0) return null;
+  const core = 8 + 4 * (M + d * M);
+  if ((buf.length !== core && buf.length !== core + 4) || d === 0 || M === 0) return null;
   const step = buf.readFloatLE(4);
   const mean = Float32Array.from({ length: M }, (_, i) => buf.readFloatLE(8 + 4 * i));
   const basis = Float32Array.from({ length: d * M }, (_, i) => buf.readFloatLE(8 + 4 * (M + i)));
-  return { d, M, step, mean, basis };
+  return { d, M, step, mean, basis, fitResidual: buf.length === core + 4 ? buf.readFloatLE(core) : NaN };
 }
 
 /**
@@ -108,12 +125,15 @@ export function decodeBasis(buf: Buffer): PcaBasis | null {
  * |coefficient − code·step| ≤ hold·step for held cells, step/2 otherwise — and never accumulates,
  * because the comparison is with the stored codes, not with the previous frame's features.
  */
-export function projectCodes(b: PcaBasis, x: Float32Array, cells: number, out: Int16Array, prev: Int16Array | null = null, hold = 0): Int16Array {
+export function projectCodes(
+  b: PcaBasis, x: Float32Array, cells: number, out: Int16Array, prev: Int16Array | null = null, hold = 0, fit?: ProjectionFit,
+): Int16Array {
   const { d, M, mean, basis, step } = b;
   const centred = new Float64Array(M);
   const raw = new Float64Array(d);
   for (let c = 0; c < cells; c++) {
-    for (let m = 0; m < M; m++) centred[m] = x[c * M + m]! - mean[m]!;
+    let energy = 0;
+    for (let m = 0; m < M; m++) { const v = x[c * M + m]! - mean[m]!; centred[m] = v; energy += v * v; }
     // Eight (then four) components at a time: independent sums (one sum alone waits on each add's
     // latency), each still added in the order m = 0, 1, … so the codes are unchanged.
     let j = 0;
@@ -151,6 +171,13 @@ export function projectCodes(b: PcaBasis, x: Float32Array, cells: number, out: I
       const o = j * M;
       for (let m = 0; m < M; m++) s += centred[m]! * basis[o + m]!;
       raw[j] = s / step;
+    }
+    if (fit) {
+      // The basis rows are orthonormal: what it leaves out is |x − mean|² − Σ coefficient².
+      let captured = 0;
+      for (let k = 0; k < d; k++) captured += raw[k]! * raw[k]!;
+      fit.energy += energy;
+      fit.residual += Math.max(0, energy - captured * step * step);
     }
     let keep = prev !== null && hold > 0;
     for (let j = 0; keep && j < d; j++) if (Math.abs(raw[j]! - prev![c * d + j]!) > hold) keep = false;

@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeHeader, type IndexHeader } from './format';
-import { IndexFile, IndexFileWriter } from './indexFile';
-import { fitBasis, packCodes, projectCodes, reconstruct, unpackCodes } from './pcaCodec';
+import { poorFitWarning } from './buildIndex';
+import { IndexFile, IndexFileWriter, POOR_FIT_RATIO } from './indexFile';
+import { decodeBasis, encodeBasis, fitBasis, packCodes, projectCodes, reconstruct, unpackCodes } from './pcaCodec';
 import { encodeFeatures, featureBytes } from './quantize';
 
 const root = mkdtempSync(join(tmpdir(), 'fastpr-pca-'));
@@ -129,6 +130,71 @@ describe('pca codec', () => {
     expect(bytesHold).toBeLessThan(bytesPlain);
     // hold 0 is the plain rounding
     expect(Array.from(projectCodes(b, fs[3]!, CELLS, new Int16Array(CELLS * d), prev, 0))).toEqual(Array.from(projectCodes(b, fs[3]!, CELLS, new Int16Array(CELLS * d))));
+  });
+});
+
+describe('basis fit (fitResidual, projectCodes fit, IndexFileWriter.basisFit)', () => {
+  const fitOn = (fs: Float32Array[]) => {
+    const all = new Float32Array(fs.length * CELLS * M);
+    fs.forEach((f, i) => all.set(f, i * CELLS * M));
+    return fitBasis(all, fs.length * CELLS, M, 6, 0.001);
+  };
+
+  it('measures the out-of-basis energy exactly as the reconstruction error, and the fit share from the eigenvalues', () => {
+    const fs = frames(12, 3, 0.05);
+    const b = fitOn(fs);
+    expect(b.fitResidual).toBeGreaterThan(0);
+    expect(b.fitResidual).toBeLessThan(0.05); // rank-4 content in 6 components: only noise is left out
+    let energy = 0, residual = 0;
+    for (const f of fs) {
+      const fit = { energy: 0, residual: 0 };
+      projectCodes(b, f, CELLS, new Int16Array(CELLS * 6), null, 0, fit);
+      // The same quantity from the unquantised projection, computed directly.
+      let e = 0, r = 0;
+      for (let c = 0; c < CELLS; c++) {
+        const x = Array.from({ length: M }, (_, m) => f[c * M + m]! - b.mean[m]!);
+        const coef = Array.from({ length: 6 }, (_, j) => x.reduce((a, v, m) => a + v * b.basis[j * M + m]!, 0));
+        for (let m = 0; m < M; m++) { const back = coef.reduce((a, v, j) => a + v * b.basis[j * M + m]!, 0); r += (x[m]! - back) ** 2; e += x[m]! ** 2; }
+      }
+      expect(fit.energy).toBeCloseTo(e, 6);
+      expect(fit.residual).toBeCloseTo(r, 4);
+      energy += fit.energy;
+      residual += fit.residual;
+    }
+    // Over the fit frames themselves the share is the eigenvalue share.
+    expect(residual / energy).toBeCloseTo(b.fitResidual, 2);
+  });
+
+  it('stores fitResidual with the basis and still reads a basis block without it', () => {
+    const path = join(root, 'fit-roundtrip.fpi');
+    const w = IndexFileWriter.create(path, header('pca'));
+    frames(8, 4, 0.05).forEach((f, i) => w.append(i * 200_000, f, thumb(i)));
+    w.finish();
+    const b = IndexFile.open(path).pcaBasis!;
+    expect(b.fitResidual).toBeGreaterThan(0);
+    const block = encodeBasis(b);
+    expect(decodeBasis(block)!.fitResidual).toBe(b.fitResidual);
+    const old = decodeBasis(block.subarray(0, block.length - 4))!;
+    expect(Number.isNaN(old.fitResidual)).toBe(true);
+    expect(Array.from(old.basis)).toEqual(Array.from(b.basis));
+  });
+
+  it('counts the frames of a changed scene as poorly fitted, from the first of them, and warns; the same scene does not', () => {
+    const sameScene = frames(40, 5, 0.05);
+    const otherScene = frames(20, 77, 0.05); // other directions: a different scene
+    const path = join(root, 'fit-change.fpi');
+    const w = IndexFileWriter.create(path, header('pca'));
+    sameScene.forEach((f, i) => w.append(i * 200_000, f, thumb(i)));
+    expect(w.basisFit()).toMatchObject({ checked: 40, poorFrames: 0, firstPoorS: null });
+    otherScene.forEach((f, i) => w.append((40 + i) * 200_000, f, thumb(i)));
+    const fit = w.basisFit();
+    w.finish();
+    expect(fit).toMatchObject({ checked: 60, poorFrames: 20, firstPoorS: 8 });
+    expect(fit.worstRatio).toBeGreaterThan(POOR_FIT_RATIO);
+    expect(poorFitWarning('/v/cam 1.mp4', fit)).toMatch(/^\/v\/cam 1\.mp4: 20 of 60 sampled frames \(the first at 0:00:08\.0\) fit the index's compression basis poorly .*--dtype float16/);
+    // A couple of odd frames in an hour do not raise it.
+    expect(poorFitWarning('v.mp4', { checked: 18000, poorFrames: 100, firstPoorS: 5, worstRatio: 4 })).toBeUndefined();
+    expect(poorFitWarning('v.mp4', { checked: 100, poorFrames: 2, firstPoorS: 5, worstRatio: 4 })).toBeUndefined();
   });
 });
 
