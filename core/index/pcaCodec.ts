@@ -134,7 +134,7 @@ export function projectCodes(
   for (let c = 0; c < cells; c++) {
     let energy = 0;
     for (let m = 0; m < M; m++) { const v = x[c * M + m]! - mean[m]!; centred[m] = v; energy += v * v; }
-    // Eight (then four) components at a time: independent sums (one sum alone waits on each add's
+    // Eight components at a time: independent sums (one sum alone waits on each add's
     // latency), each still added in the order m = 0, 1, … so the codes are unchanged.
     let j = 0;
     for (; j + 8 <= d; j += 8) {
@@ -153,18 +153,6 @@ export function projectCodes(
       }
       raw[j] = s0 / step; raw[j + 1] = s1 / step; raw[j + 2] = s2 / step; raw[j + 3] = s3 / step;
       raw[j + 4] = s4 / step; raw[j + 5] = s5 / step; raw[j + 6] = s6 / step; raw[j + 7] = s7 / step;
-    }
-    for (; j + 4 <= d; j += 4) {
-      const o0 = j * M, o1 = o0 + M, o2 = o1 + M, o3 = o2 + M;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (let m = 0; m < M; m++) {
-        const v = centred[m]!;
-        s0 += v * basis[o0 + m]!;
-        s1 += v * basis[o1 + m]!;
-        s2 += v * basis[o2 + m]!;
-        s3 += v * basis[o3 + m]!;
-      }
-      raw[j] = s0 / step; raw[j + 1] = s1 / step; raw[j + 2] = s2 / step; raw[j + 3] = s3 / step;
     }
     for (; j < d; j++) {
       let s = 0;
