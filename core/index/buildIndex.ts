@@ -13,10 +13,11 @@ import { CancelledError, VideoError } from '../errors';
 import type { OnnxRetriever } from '../infer/onnxRetriever';
 import { ProgressMeter, type ProgressListener } from '../jobs/progress';
 import { preprocessFrame } from '../model/preprocess';
+import { formatSeconds } from '../reports/describe';
 import { FrameStream, type DecodedFrame } from '../video/decode';
 import type { VideoInfo } from '../video/probe';
 import type { IndexHeader } from './format';
-import { IndexFileWriter, type IndexCheckpoint, type ThumbnailSource } from './indexFile';
+import { IndexFileWriter, type BasisFit, type IndexCheckpoint, type ThumbnailSource } from './indexFile';
 import type { FeatureDtype } from './quantize';
 import { normaliseScaled, scaledGeometry } from './scaledInput';
 import { jpegFromRgb, thumbnailJpeg, thumbSize } from './thumbnail';
@@ -58,7 +59,7 @@ export interface BuildIndexResult {
   framesThisRun: number;
   warnings: string[];
   /** How well the pca basis fits this run's frames (checked 0 for other storages). */
-  basisFit: ReturnType<IndexFileWriter['basisFit']>;
+  basisFit: BasisFit;
   /** decodeWait and encode are time spent waiting (the encoder overlaps decode and preprocess). */
   seconds: { total: number; decodeWait: number; prepare: number; encode: number };
   checkpoint: IndexCheckpoint;
@@ -83,17 +84,12 @@ export function indexHeaderFor(input: Pick<BuildIndexInput, 'info' | 'retriever'
  * from 1 % of the checked frames (at least 3), so single odd frames (a flash, a passing bus) do not
  * raise it.
  */
-export function poorFitWarning(videoPath: string, fit: ReturnType<IndexFileWriter['basisFit']>): string | undefined {
+export function poorFitWarning(videoPath: string, fit: BasisFit): string | undefined {
   if (fit.poorFrames < Math.max(3, 0.01 * fit.checked)) return undefined;
-  const at = fit.firstPoorS === null ? '' : ` (the first at ${formatClock(fit.firstPoorS)})`;
+  const at = fit.firstPoorS === null ? '' : ` (the first at ${formatSeconds(fit.firstPoorS)})`;
   return `${videoPath}: ${fit.poorFrames} of ${fit.checked} sampled frames${at} fit the index's compression basis poorly `
     + `(up to ${fit.worstRatio.toFixed(1)}× the out-of-basis share of the frames it was fitted on): the scene changed after the start, `
     + 'and those frames are stored and searched less exactly — ingest again with --dtype float16 to keep exact features';
-}
-
-function formatClock(s: number): string {
-  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
-  return `${h}:${String(m).padStart(2, '0')}:${sec.toFixed(1).padStart(4, '0')}`;
 }
 
 export async function buildIndex(input: BuildIndexInput): Promise<BuildIndexResult> {

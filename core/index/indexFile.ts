@@ -12,6 +12,9 @@ import { decodeFeatures, encodeFeatures, type ScalarDtype } from './quantize';
 /** A frame whose out-of-basis energy share exceeds this multiple of the fit frames' counts as poorly fitted (IndexFileWriter.basisFit). */
 export const POOR_FIT_RATIO = 3;
 
+/** How well a pca basis fits the frames a writer wrote (IndexFileWriter.basisFit). */
+export interface BasisFit { checked: number; poorFrames: number; firstPoorS: number | null; worstRatio: number }
+
 /** Where a building index can resume: the file length and frames written, all durable. */
 export interface IndexCheckpoint { bytes: number; frames: number; lastPtsUs: number | null }
 
@@ -189,7 +192,7 @@ export class IndexFileWriter {
    * than POOR_FIT_RATIO times the fit frames' share — a scene that changed after the start (lighting,
    * a camera move) is then stored, and searched, less exactly. Counts only this run's frames.
    */
-  basisFit(): { checked: number; poorFrames: number; firstPoorS: number | null; worstRatio: number } {
+  basisFit(): BasisFit {
     const p = this.poorFit;
     return { checked: p.checked, poorFrames: p.frames, firstPoorS: p.firstUs === null ? null : p.firstUs / 1e6, worstRatio: p.worstRatio };
   }

@@ -191,7 +191,7 @@ describe('basis fit (fitResidual, projectCodes fit, IndexFileWriter.basisFit)', 
     w.finish();
     expect(fit).toMatchObject({ checked: 60, poorFrames: 20, firstPoorS: 8 });
     expect(fit.worstRatio).toBeGreaterThan(POOR_FIT_RATIO);
-    expect(poorFitWarning('/v/cam 1.mp4', fit)).toMatch(/^\/v\/cam 1\.mp4: 20 of 60 sampled frames \(the first at 0:00:08\.0\) fit the index's compression basis poorly .*--dtype float16/);
+    expect(poorFitWarning('/v/cam 1.mp4', fit)).toMatch(/^\/v\/cam 1\.mp4: 20 of 60 sampled frames \(the first at 00:00:08\.000\) fit the index's compression basis poorly .*--dtype float16/);
     // A couple of odd frames in an hour do not raise it.
     expect(poorFitWarning('v.mp4', { checked: 18000, poorFrames: 100, firstPoorS: 5, worstRatio: 4 })).toBeUndefined();
     expect(poorFitWarning('v.mp4', { checked: 100, poorFrames: 2, firstPoorS: 5, worstRatio: 4 })).toBeUndefined();
