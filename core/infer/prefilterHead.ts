@@ -102,7 +102,7 @@ function cellsGraph(h: HeadWeights, f: Folded): Uint8Array {
 /**
  * gram graph: fused [n, F], logit [n, 1], ones [n, 1] → X = [fused, 1, logit], gram = XᵀX [F+2, F+2]
  * (the normal equations of the proxy fit and their right-hand side). In JS this product was most
- * of a short search's time (n = 256 frames · S² cells, F = 256: ~1.7 G multiply-adds).
+ * of a new query's first search (n = up to 64 frames · S² cells, F = 256: ~0.4 G multiply-adds).
  */
 function gramGraph(F: number): Uint8Array {
   const g = new GraphBuilder('fastpr_prefilter_gram');
@@ -150,8 +150,8 @@ export interface PrefilterResult {
 
 export class PrefilterHead {
   private constructor(
-    private readonly proxy: OnnxSession, private readonly cellsHead: OnnxSession, private readonly gram: OnnxSession,
-    private readonly f: Folded, private readonly cellsPerFrame: number,
+    private readonly proxy: OnnxSession, private readonly cellsHead: OnnxSession,
+    private readonly f: Folded, private readonly cellsPerFrame: number, private readonly sessionOptions: { threads?: number; label: string },
     private g = new Float32Array(0), private hk = new Float32Array(0), private c0 = 0,
     /** Logit cut: cells with proxy ≥ cut go to the exact head. */
     public cut = Infinity, public margin = 0,
@@ -163,8 +163,7 @@ export class PrefilterHead {
     const so = { provider: 'cpu' as const, intraOpThreads: opts.threads };
     const proxy = await OnnxSession.create(proxyGraph(h, f), { ...so, label: `${opts.label} (prefilter)` });
     const cellsHead = await OnnxSession.create(cellsGraph(h, f), { ...so, label: `${opts.label} (cells)` });
-    const gram = await OnnxSession.create(gramGraph(h.fuse.out), { ...so, label: `${opts.label} (prefilter fit)` });
-    return new PrefilterHead(proxy, cellsHead, gram, f, h.S * h.S);
+    return new PrefilterHead(proxy, cellsHead, f, h.S * h.S, opts);
   }
 
   private async alphaProxy(y: Float32Array, n: number): Promise<{ alpha: Float32Array; proxy: Float32Array }> {
@@ -202,11 +201,20 @@ export class PrefilterHead {
     const F = fused.length / rows;
     const P = F + 1;
     // Normal equations of logit ≈ a·fused + a0 from the Gram matrix of [fused, 1, logit].
-    const gram = (await this.gram.run({
-      fused: { type: 'float32', data: fused, dims: [rows, F] },
-      logit: { type: 'float32', data: logit, dims: [rows, 1] },
-      ones: { type: 'float32', data: new Float32Array(rows).fill(1), dims: [rows, 1] },
-    })).gram!.data as Float32Array;
+    // A session for this one product (the fit runs once per query and threshold).
+    const gramSession = await OnnxSession.create(gramGraph(F), {
+      provider: 'cpu', intraOpThreads: this.sessionOptions.threads, label: `${this.sessionOptions.label} (prefilter fit)`,
+    });
+    let gram: Float32Array;
+    try {
+      gram = (await gramSession.run({
+        fused: { type: 'float32', data: fused, dims: [rows, F] },
+        logit: { type: 'float32', data: logit, dims: [rows, 1] },
+        ones: { type: 'float32', data: new Float32Array(rows).fill(1), dims: [rows, 1] },
+      })).gram!.data as Float32Array;
+    } finally {
+      await gramSession.dispose();
+    }
     const xtx = new Float64Array(P * P);
     const xty = new Float64Array(P);
     for (let a = 0; a < P; a++) {
@@ -257,6 +265,5 @@ export class PrefilterHead {
   async dispose(): Promise<void> {
     await this.proxy.dispose();
     await this.cellsHead.dispose();
-    await this.gram.dispose();
   }
 }
