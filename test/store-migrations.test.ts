@@ -10,8 +10,9 @@ import { appendAudit, listAudit, verifyAuditChain } from '../core/store/audit';
 import { recordDecision } from '../core/store/decisions';
 import { currentSchemaVersion, migrate } from '../core/store/migrate';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../core/store/migrations/index';
-import { sightingSummary } from '../core/api/views';
-import { getEvidence } from '../core/store/evidence';
+import { evidenceItem, sightingSummary } from '../core/api/views';
+import { getEvidence, listEvidence } from '../core/store/evidence';
+import { finishIndex, getIndex, startIndex } from '../core/store/indexes';
 import { getSighting, recordSearch } from '../core/store/searches';
 import { openDatabase, type SqliteDatabase } from '../core/store/sqlite';
 import { openStoreFile } from '../core/store/store';
@@ -58,6 +59,12 @@ const SEEDS: Record<number, (db: SqliteDatabase) => void> = {
     db.exec(`INSERT INTO sightings (id, search_id, evidence_id, rank, start_s, end_s, peak_s, peak_box, score, track, thumbnail_png, thumbnail_s, thumbnail_box)
       VALUES (4, 1, 1, 4, 7.0, 8.0, 7.4, '[80,10,110,90]', 0.6, '[{"t":7,"box":[20,10,50,90]},{"t":7.4,"box":[80,10,110,90]}]', ${PNG}, 7.0, '[20,10,50,90]'),
              (5, 1, 1, 5, 9.2, 9.6, 9.4, '[5,5,20,60]', 0.5, '[{"t":9.4,"box":[5,5,20,60]}]', ${PNG}, 9.0, NULL)`);
+  },
+  5: (db) => {
+    // Indexes finished with warnings (a cut file's decode errors, a poor basis fit), and with none.
+    db.exec(`INSERT INTO indexes (id, evidence_id, model_hash, sampling_fps, file_path, frames, frames_total, state, created_at, updated_at, warnings)
+      VALUES (2, 2, '${H('m')}', 5, '/i/2.idx', 14, 30, 'complete', '${T}', '${T}', '["/v/cam2.mp4: Invalid data found when processing input","/v/cam2.mp4: 9 of 14 sampled frames (the first at 00:00:01.000) fit the index''s compression basis poorly"]'),
+             (3, 1, '${H('n')}', 5, '/i/3.idx', 302, 302, 'complete', '${T}', '${T}', '[]')`);
   },
 };
 
@@ -137,6 +144,16 @@ describe('schema migrations', () => {
             sightings: [{ evidenceId: 1, startS: 1, endS: 2, peakS: 1.4, peakBox: [9, 9, 30, 80], score: 0.8, track: [], thumbnailPng: new Uint8Array(9), thumbnailS: 1.0, thumbnailBox: [1, 9, 22, 80] }],
           });
           expect(getSighting(store, sightingIds[0]!)).toMatchObject({ thumbnailS: 1.0, thumbnailBox: [1, 9, 22, 80] });
+          // An index finished before schema 5 recorded no warnings (null), and shows none.
+          if (from < 5) {
+            expect(getIndex(store, 1).warnings).toBeNull();
+            expect(evidenceItem(store, getEvidence(store, 1), H('m'), null).index).toMatchObject({ indexId: 1, state: 'complete', warnings: [] });
+          }
+          // A new index in the upgraded database keeps its warnings.
+          const idx = startIndex(store, { evidenceId: 2, modelHash: H('u'), samplingFps: 2, filePath: '/i/u.idx' });
+          finishIndex(store, idx.id, 'complete', 7, ['/v/cam2.mp4: partial file']);
+          expect(getIndex(store, idx.id).warnings).toEqual(['/v/cam2.mp4: partial file']);
+          expect(evidenceItem(store, getEvidence(store, 2), H('u'), null).index?.warnings).toEqual(['/v/cam2.mp4: partial file']);
         }
         if (from === 3) {
           // A thumbnail stored before its time was kept stays, and says its time is unknown (no box claimed for it).
@@ -155,6 +172,21 @@ describe('schema migrations', () => {
     try {
       expect(getSighting(store, 4)).toMatchObject({ peakS: 7.4, peakBox: [80, 10, 110, 90], thumbnailS: 7.0, thumbnailBox: [20, 10, 50, 90] });
       expect(getSighting(store, 5)).toMatchObject({ thumbnailS: 9.0, thumbnailBox: null });
+    } finally {
+      store.close();
+    }
+  });
+
+  it('reads version-5 indexes: their warnings in full, or none', () => {
+    const store = openStoreFile(databaseAt(5));
+    try {
+      expect(getIndex(store, 2).warnings).toEqual([
+        '/v/cam2.mp4: Invalid data found when processing input',
+        "/v/cam2.mp4: 9 of 14 sampled frames (the first at 00:00:01.000) fit the index's compression basis poorly",
+      ]);
+      expect(getIndex(store, 3).warnings).toEqual([]);
+      const items = listEvidence(store, 1).map((e) => evidenceItem(store, e, H('m'), null));
+      expect(items.map((e) => e.index?.warnings.length)).toEqual([0, 2]);
     } finally {
       store.close();
     }

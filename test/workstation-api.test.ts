@@ -2,15 +2,17 @@
  * The workstation service end to end through the loopback HTTP transport, with a real SQLite file,
  * real ffmpeg, real onnxruntime (a tiny random-init FastPR exported to ONNX) and real job worker
  * processes: case → evidence (hash + probe) → ingest job with progress on SSE → search → sighting
- * detail → decision → PDF report holding the video's hash and the query; "model not trained yet"
+ * detail → decision → PDF report holding the video's hash and the query; a file cut mid-stream
+ * indexed with its decode warnings on the evidence and in the report; "model not trained yet"
  * before a model exists. Cancel/resume and payload validation: workstation-jobs.test.ts.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRandomOnnxModel } from '../core/index/testing/randomModel';
+import { esc } from '../core/reports/html';
 import { startHttp, syntheticClip, type Http } from './workstation.helpers';
 
 const root = mkdtempSync(join(tmpdir(), 'fastpr-ws-api-'));
@@ -102,6 +104,38 @@ describe('with a model', () => {
     const [ev] = await http.call('evidence.list', { caseId });
     expect(ev).toMatchObject({ state: 'indexed', index: { state: 'complete', frames: 30 } });
     expect((await http.call('jobs.list', { caseId })).map((j) => j.id)).toContain(jobId);
+  });
+
+  it('a file cut mid-stream: indexed up to the damage, its warnings on the evidence\'s index, the job result and the report', async () => {
+    const cut = join(root, 'cut', 'platform-cut.mp4');
+    mkdirSync(join(root, 'cut'), { recursive: true });
+    copyFileSync(clipA, cut);
+    truncateSync(cut, Math.floor(statSync(cut).size * 0.5));
+    const c = await http.call('cases.create', { name: 'Cut recording' });
+    const { evidence, jobId } = await http.call('evidence.add', { caseId: c.id, path: cut, ingest: true });
+    expect(jobId).not.toBeNull();
+    const end = await http.waitEvent((e) => e.jobId === jobId && e.state !== 'running');
+    expect(end.state).toBe('done');
+
+    const [ev] = await http.call('evidence.list', { caseId: c.id });
+    expect(ev).toMatchObject({ id: evidence.id, state: 'indexed', index: { state: 'complete' } });
+    expect(ev!.index!.frames).toBeGreaterThan(0);
+    expect(ev!.index!.frames).toBeLessThan(30);
+    const warnings = ev!.index!.warnings;
+    expect(warnings.length).toBeGreaterThan(0);
+    expect(warnings.join('\n')).toMatch(/Invalid data|partial file|corrupt|ffmpeg stopped/i);
+    // The same list the job returned (and the CLI prints), in full, on every view of the evidence.
+    const job = await http.call('jobs.get', { jobId: jobId! });
+    expect((job.result as { warnings: string[] }).warnings).toEqual(warnings);
+    expect((await http.call('cases.open', { caseId: c.id })).evidence[0]!.index!.warnings).toEqual(warnings);
+    // The clean clip of the other case has none.
+    expect((await http.call('evidence.list', { caseId }))[0]!.index!.warnings).toEqual([]);
+
+    // An exported report carries them under the evidence.
+    const html = await http.call('reports.export', { caseId: c.id, format: 'html', scope: 'all' });
+    const text = readFileSync(html.files[0]!.path, 'utf8');
+    expect(text).toContain('Index warnings');
+    for (const w of warnings) expect(text).toContain(esc(w));
   });
 
   it('parses a query for live display, searches, lists and details sightings, serves frames', async () => {

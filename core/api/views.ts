@@ -23,7 +23,10 @@ export function caseSummary(store: Store, caseId: number): CaseSummary {
 
 export function indexStatus(idx: IndexRecord | undefined): EvidenceIndexStatus | null {
   if (!idx) return null;
-  return { indexId: idx.id, modelHash: idx.modelHash, samplingFps: idx.samplingFps, state: idx.state, frames: idx.frames, framesTotal: idx.framesTotal };
+  return {
+    indexId: idx.id, modelHash: idx.modelHash, samplingFps: idx.samplingFps, state: idx.state, frames: idx.frames, framesTotal: idx.framesTotal,
+    warnings: idx.warnings ?? [],
+  };
 }
 
 /** The evidence's index for `modelHash` (the newest if several rates), else its newest of any model. */

@@ -199,7 +199,7 @@ describe('ingest', () => {
     }
   }, 60_000);
 
-  it('indexes a file cut mid-stream up to the damage and reports a warning', async () => {
+  it('indexes a file cut mid-stream up to the damage and reports a warning, stored with the index', async () => {
     const { store, caseId } = newStore('cut');
     try {
       const cut = join(root, 'cut.mp4');
@@ -210,6 +210,10 @@ describe('ingest', () => {
       expect(r.index.frames).toBeGreaterThan(5);
       expect(r.index.frames).toBeLessThan(FRAMES);
       expect(r.warnings.length).toBeGreaterThan(0);
+      // Stored with the index; ingesting the file again finds it complete and reports the same warnings.
+      expect(r.index.warnings).toEqual(r.warnings);
+      const again = await ingestVideo(store, caseId, cut, model);
+      expect(again).toMatchObject({ outcome: 'existing', warnings: r.warnings });
     } finally {
       store.close();
     }

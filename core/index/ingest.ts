@@ -71,6 +71,7 @@ export interface IngestResult {
   /** 'built' (now), 'resumed' (finished a previous run) or 'existing' (already complete). */
   outcome: 'built' | 'resumed' | 'existing';
   build?: BuildIndexResult;
+  /** This build's warnings (stored with the index); for 'existing', the ones stored when it was built. */
   warnings: string[];
 }
 
@@ -135,7 +136,8 @@ export async function ingestVideo(store: Store, caseId: number, videoPath: strin
     let evidence = listEvidence(store, caseId).find((e) => e.sha256 === hash.sha256)
       ?? addEvidence(store, caseId, videoPath, hash, { durationS: info.durationS, width: info.width, height: info.height, fps: info.fps });
     const existing = findIndex(store, evidence.id, modelHash, dbFps);
-    if (existing?.state === 'complete') return { evidence, index: existing, info, outcome: 'existing', warnings: [] };
+    // An index built before: its warnings as stored when it was built (none recorded before schema 5).
+    if (existing?.state === 'complete') return { evidence, index: existing, info, outcome: 'existing', warnings: existing.warnings ?? [] };
     if (existing && existing.state !== 'building') {
       throw new InputError(`index #${existing.id} of evidence #${evidence.id} is '${existing.state}' and cannot be resumed by this build; delete it to re-ingest`);
     }
@@ -154,7 +156,7 @@ export async function ingestVideo(store: Store, caseId: number, videoPath: strin
       inputScaling: opts.inputScaling, scaleFromRgb: opts.scaleFromRgb, readOffThread: opts.readOffThread,
       signal: opts.signal, onProgress: opts.onProgress, jobId: `ingest-${index.id}`,
     });
-    const done = finishIndex(store, index.id, 'complete', build.frames, build.warnings.length ? build.warnings.join(' | ').slice(0, 2000) : undefined);
+    const done = finishIndex(store, index.id, 'complete', build.frames, build.warnings);
     evidence = setEvidenceState(store, evidence.id, 'indexed');
     return { evidence: getEvidence(store, evidence.id), index: done, info, outcome: resume ? 'resumed' : 'built', build, warnings: build.warnings };
   } finally {

@@ -1,4 +1,4 @@
-/** Human wording shared by the report renderers: times, boxes, slots, thresholds. */
+/** Human wording shared by the report renderers: times, boxes, slots, thresholds, index warnings. */
 import { ATTRIBUTES, displayValue, type AttributeKey } from '../attributes/schema';
 
 /** 83.25 -> "00:01:23.250" */
@@ -82,4 +82,12 @@ export function shortTime(iso: string | null | undefined): string {
   if (!iso) return '-';
   const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})/.exec(iso);
   return m ? `${m[1]} ${m[2]} UTC` : iso;
+}
+
+/** What an index's warnings mean for a search of that evidence (said once per report section). */
+export const INDEX_WARNINGS_NOTE = 'Where an index warning applies (frames that did not decode, scenes stored less exactly), a search that finds nobody is weak evidence that nobody was there.';
+
+/** "index #3 (model f3a9c1e07b5d…, 5 frames/s)": which index of the evidence warned. */
+export function describeIndex(i: { indexId: number; modelHash: string; samplingFps: number }): string {
+  return `index #${i.indexId} (model ${i.modelHash.slice(0, 12)}…, ${i.samplingFps} frames/s)`;
 }

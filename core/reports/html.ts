@@ -4,9 +4,10 @@
  * second line of defence.
  */
 import { Buffer } from 'node:buffer';
-import type { ReportModel, ReportSighting } from './model';
+import type { ReportEvidence, ReportModel, ReportSighting } from './model';
 import {
-  decisionLabel, describeScope, describeSlots, describeThresholds, describeThumbnailTime, formatBox, formatBytes, formatSeconds, verificationLabel,
+  decisionLabel, describeIndex, describeScope, describeSlots, describeThresholds, describeThumbnailTime, formatBox, formatBytes, formatSeconds,
+  INDEX_WARNINGS_NOTE, verificationLabel,
 } from './describe';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
@@ -26,16 +27,23 @@ th{background:#e6ebf1;font-weight:600}dl{display:grid;grid-template-columns:190p
 .ok{color:#155d27;font-weight:600}.bad{color:#a4161a;font-weight:700}
 .banner{padding:10px 14px;border-radius:4px;margin:12px 0;font-weight:600}.banner.ok{background:#e3f3e6;border:1px solid #6fb27c}
 .banner.bad{background:#fde4e4;border:2px solid #a4161a}.thumb{max-width:120px;max-height:120px;border:1px solid #c9d1db}
-.note{white-space:pre-wrap}footer{margin-top:32px;font-size:11px;color:#5a6573;border-top:1px solid #c9d1db;padding-top:8px}
+.note{white-space:pre-wrap}.warn{color:#7a4b00}.warn ul{margin:4px 0 0;padding-left:18px}.warn li{overflow-wrap:anywhere}footer{margin-top:32px;font-size:11px;color:#5a6573;border-top:1px solid #c9d1db;padding-top:8px}
 `;
+
+/** A row under the evidence's own for each of its indexes built with warnings, every warning in full. */
+function indexWarningRows(e: ReportEvidence): string {
+  return e.indexWarnings.map((w) => `
+<tr class="warn"><td></td><td colspan="5"><b>Index warnings</b>, ${esc(describeIndex(w))}:<ul>${w.warnings.map((t) => `<li>${esc(t)}</li>`).join('')}</ul></td></tr>`).join('');
+}
 
 function evidenceSection(m: ReportModel): string {
   const rows = m.evidence.map((e) => `<tr>
 <td>#${e.id}</td><td>${esc(e.fileName)}<br><span class="mono">${esc(e.videoPath)}</span></td><td>${esc(e.cameraLabel ?? '—')}<br>offset ${esc(e.timeOffsetS)} s</td>
 <td>${e.durationS !== null ? esc(formatSeconds(e.durationS)) : '—'}<br>${e.width && e.height ? `${e.width}×${e.height}` : '—'}${e.fps ? ` @ ${esc(e.fps)} fps` : ''}<br>${esc(formatBytes(e.sizeBytes))}</td>
 <td class="mono">${esc(e.sha256)}${e.verification.actualSha256 && e.verification.actualSha256 !== e.sha256 ? `<br><span class="bad">now: ${esc(e.verification.actualSha256)}</span>` : ''}</td>
-<td class="${e.verification.status === 'match' ? 'ok' : 'bad'}">${esc(verificationLabel(e.verification.status))}<br><small>${esc(e.verification.checkedAt)}</small></td></tr>`).join('\n');
-  return `<h2>Evidence</h2><table><thead><tr><th>#</th><th>File</th><th>Camera</th><th>Duration / format / size</th><th>SHA-256 recorded at import</th><th>Re-verified at export</th></tr></thead>
+<td class="${e.verification.status === 'match' ? 'ok' : 'bad'}">${esc(verificationLabel(e.verification.status))}<br><small>${esc(e.verification.checkedAt)}</small></td></tr>${indexWarningRows(e)}`).join('\n');
+  const warned = m.evidence.some((e) => e.indexWarnings.length > 0);
+  return `<h2>Evidence</h2>${warned ? `<p class="warn">${esc(INDEX_WARNINGS_NOTE)}</p>` : ''}<table><thead><tr><th>#</th><th>File</th><th>Camera</th><th>Duration / format / size</th><th>SHA-256 recorded at import</th><th>Re-verified at export</th></tr></thead>
 <tbody>${rows || '<tr><td colspan="6">No evidence in this case.</td></tr>'}</tbody></table>`;
 }
 

@@ -9,6 +9,7 @@ import { verifyAuditChain, type AuditVerification } from '../store/audit';
 import { getCase, type CaseRecord } from '../store/cases';
 import { decisionHistoryForCase, type DecisionRecord } from '../store/decisions';
 import { checkEvidenceHash, listEvidence, recordVerification, type EvidenceRecord, type Verification } from '../store/evidence';
+import { listIndexes } from '../store/indexes';
 import { listNotes, type NoteRecord } from '../store/notes';
 import { listSearches, listSightings, type SearchRecord, type SightingRecord } from '../store/searches';
 import type { Store } from '../store/store';
@@ -16,7 +17,14 @@ import { TOOL_NAME, toolVersion } from './toolVersion';
 
 export type ReportScope = 'confirmed' | 'all';
 
-export interface ReportEvidence extends EvidenceRecord { fileName: string; verification: Verification }
+/** An index of the evidence that was built with warnings (decode errors, a poor basis fit). */
+export interface ReportIndexWarnings { indexId: number; modelHash: string; samplingFps: number; warnings: string[] }
+export interface ReportEvidence extends EvidenceRecord {
+  fileName: string;
+  verification: Verification;
+  /** Its indexes with stored warnings (indexes finished before schema 5 have none recorded). */
+  indexWarnings: ReportIndexWarnings[];
+}
 export interface ReportSearch extends SearchRecord { sightingsReturned: number }
 export interface ReportSighting extends Omit<SightingRecord, 'thumbnailPng'> {
   videoFileName: string;
@@ -65,7 +73,9 @@ export async function buildReportModel(store: Store, caseId: number, options: Bu
   for (const e of listEvidence(store, caseId)) {
     const verification = await checkEvidenceHash(e, options.signal);
     recordVerification(store, verification);
-    evidence.push({ ...e, fileName: baseName(e.videoPath), verifiedAt: verification.checkedAt, verifyStatus: verification.status, verification });
+    const indexWarnings = listIndexes(store, e.id).filter((i) => i.warnings?.length)
+      .map((i) => ({ indexId: i.id, modelHash: i.modelHash, samplingFps: i.samplingFps, warnings: i.warnings! }));
+    evidence.push({ ...e, fileName: baseName(e.videoPath), verifiedAt: verification.checkedAt, verifyStatus: verification.status, verification, indexWarnings });
   }
   const problems = evidence.filter((e) => e.verification.status !== 'match').map((e) => `Evidence #${e.id} ${e.fileName}: ${e.verification.message}`);
   const byEvidence = new Map(evidence.map((e) => [e.id, e]));

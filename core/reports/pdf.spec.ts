@@ -7,7 +7,7 @@ import { openStore, type Store } from '../store/store';
 import { exportReport } from './exportReport';
 import { buildReportModel } from './model';
 import { renderPdf } from './pdf';
-import { seedReportCase } from './testFixture';
+import { addIndex, indexWarningsFor, seedReportCase } from './testFixture';
 
 const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts');
 let dir = '';
@@ -72,6 +72,24 @@ describe('PDF report', () => {
     execFileSync('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '1', '-singlefile', file, join(dir, 'hostile')]);
     mkdirSync(ARTIFACTS, { recursive: true });
     copyFileSync(join(dir, 'hostile.png'), join(ARTIFACTS, 'report-hostile-page1.png'));
+  });
+
+  it('lists index warnings under Evidence, each in full, only when there are some', async () => {
+    const s = setup();
+    const seeded = await seedReportCase(s, dir);
+    const before = join(dir, 'before.pdf');
+    await exportReport(s, { caseName: seeded.theCase.name, format: 'pdf', out: before });
+    expect(pdfText(before)).not.toContain('Index warnings');
+    const warnings = indexWarningsFor(seeded.evidence[1]!.videoPath);
+    const idx = addIndex(s, seeded.evidence[1]!, 'ab12cd34ef56' + '0'.repeat(52), warnings);
+    const out = join(dir, 'warned.pdf');
+    await exportReport(s, { caseName: seeded.theCase.name, format: 'pdf', out });
+    const text = pdfText(out);
+    const flat = text.replace(/\s+/g, '');
+    expect(text).toContain('Index warnings');
+    expect(flat).toContain('weakevidencethatnobodywasthere');
+    expect(flat).toContain(`#${seeded.evidence[1]!.id}C2_entrance.mp4,index#${idx.id}(modelab12cd34ef56…,5frames/s):`);
+    for (const w of warnings) expect(flat).toContain(`-${w}`.replace(/\s+/g, ''));
   });
 
   it('flags an evidence hash mismatch in a red banner', async () => {

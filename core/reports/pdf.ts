@@ -2,8 +2,8 @@
 import type { PDFImage } from 'pdf-lib';
 import type { ReportModel } from './model';
 import {
-  decisionLabel, describeScope, describeSlots, describeThresholds, describeThumbnailTime, formatBox, formatBytes, formatSeconds, shortTime,
-  verificationLabel,
+  decisionLabel, describeIndex, describeScope, describeSlots, describeThresholds, describeThumbnailTime, formatBox, formatBytes, formatSeconds,
+  INDEX_WARNINGS_NOTE, shortTime, verificationLabel,
 } from './describe';
 import { COLOURS, PdfLayout, type Cell } from './pdfLayout';
 
@@ -57,6 +57,16 @@ function evidenceTable(l: PdfLayout, m: ReportModel): void {
   for (const e of m.evidence) {
     l.paragraph(`#${e.id}  ${e.sha256}`, { font: 'mono', size: 7.8, gap: 0 });
     l.paragraph(`    ${e.videoPath}`, { font: 'mono', size: 7.2, colour: COLOURS.muted, gap: 3 });
+  }
+  const warned = m.evidence.filter((e) => e.indexWarnings.length > 0);
+  if (warned.length === 0) return;
+  l.subheading('Index warnings');
+  l.paragraph(INDEX_WARNINGS_NOTE, { size: 8.5, colour: COLOURS.muted, gap: 3 });
+  for (const e of warned) {
+    for (const w of e.indexWarnings) {
+      l.paragraph(`#${e.id} ${e.fileName}, ${describeIndex(w)}:`, { font: 'bold', size: 8.5, gap: 1 });
+      for (const t of w.warnings) l.paragraph(`- ${t}`, { size: 8, indent: 10, gap: 1 });
+    }
   }
 }
 

@@ -8,10 +8,11 @@ import { listExports } from '../store/exports';
 import { openStore, type Store } from '../store/store';
 import { boxAt } from './avss';
 import { csvText } from './csv';
-import { describeThumbnailTime } from './describe';
 import { exportReport } from './exportReport';
 import { buildReportModel } from './model';
-import { INJECTIONS, seedReportCase } from './testFixture';
+import { esc } from './html';
+import { describeThumbnailTime, INDEX_WARNINGS_NOTE } from './describe';
+import { addIndex, indexWarningsFor, INJECTIONS, seedReportCase } from './testFixture';
 
 let dir = '';
 let store: Store | undefined;
@@ -56,6 +57,41 @@ describe('report model', () => {
     expect(text).toContain(model.evidence[0]!.verification.actualSha256!);
     const csv = readFileSync((await exportReport(s, { caseName: seeded.theCase.name, format: 'csv', out: join(dir, 'r.csv') })).files[0]!.path, 'utf8');
     expect(csv).toContain(',mismatch,');
+  });
+});
+
+describe('index warnings', () => {
+  it('lists each evidence\'s index warnings in full (model, HTML, JSON), and nothing when there are none', async () => {
+    const s = setup();
+    const seeded = await seedReportCase(s, dir, { hostile: true });
+    const [e1, e2] = seeded.evidence;
+    const plain = readFileSync((await exportReport(s, { caseName: seeded.theCase.name, format: 'html', out: join(dir, 'plain.html') })).files[0]!.path, 'utf8');
+    expect(plain).not.toContain('Index warnings');
+    expect(plain).not.toContain(esc(INDEX_WARNINGS_NOTE));
+
+    const warnings = [...indexWarningsFor(e1!.videoPath), `odd ffmpeg line ${INJECTIONS[0]}`];
+    const warned = addIndex(s, e1!, 'f3a9c1e07b5d42a8' + '0'.repeat(48), warnings);
+    addIndex(s, e2!, 'f3a9c1e07b5d42a8' + '0'.repeat(48)); // clean: not listed
+    const model = await buildReportModel(s, seeded.theCase.id);
+    expect(model.evidence.map((e) => e.indexWarnings)).toEqual([
+      [{ indexId: warned.id, modelHash: warned.modelHash, samplingFps: 5, warnings }],
+      [],
+    ]);
+
+    const html = readFileSync((await exportReport(s, { caseName: seeded.theCase.name, format: 'html', out: join(dir, 'r.html') })).files[0]!.path, 'utf8');
+    expect(html).toContain(esc(INDEX_WARNINGS_NOTE));
+    expect(html.match(/<b>Index warnings<\/b>/g)).toHaveLength(1);
+    expect(html).toContain(`index #${warned.id} (model f3a9c1e07b5d…, 5 frames/s)`);
+    for (const w of warnings) expect(html).toContain(`<li>${esc(w)}</li>`);
+    expect(html).not.toMatch(/<script/i);
+    // The warnings row sits under its own evidence's row, before the next evidence.
+    const at = (t: string) => html.indexOf(t);
+    expect(at(esc(warnings[0]!))).toBeGreaterThan(at(e1!.sha256));
+    expect(at(esc(warnings[0]!))).toBeLessThan(at(e2!.sha256));
+
+    const json = JSON.parse(readFileSync((await exportReport(s, { caseName: seeded.theCase.name, format: 'json', out: join(dir, 'r.json') })).files[0]!.path, 'utf8')) as { evidence: { indexWarnings: unknown[] }[] };
+    expect(json.evidence[0]!.indexWarnings).toEqual([{ indexId: warned.id, modelHash: warned.modelHash, samplingFps: 5, warnings }]);
+    expect(json.evidence[1]!.indexWarnings).toEqual([]);
   });
 });
 

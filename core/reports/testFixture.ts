@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSurface, encodeCanvas, strokeBox } from '../image/canvas';
 import { createCase, type CaseRecord } from '../store/cases';
+import { finishIndex, startIndex, type IndexRecord } from '../store/indexes';
 import { recordDecision } from '../store/decisions';
 import { importEvidenceFile, type EvidenceRecord } from '../store/evidence';
 import { addNote } from '../store/notes';
@@ -65,4 +66,21 @@ export async function seedReportCase(store: Store, dir: string, options: { hosti
   recordDecision(store, sightingIds[2]!, 'reject', h ? INJECTIONS[3] : 'different person: no backpack');
   addNote(store, theCase.id, h ? `Witness said ${INJECTIONS[0]}\nline two «ü» 🚲` : 'Harbour office confirmed camera clocks are synchronised to NTP.');
   return { theCase, evidence, sightingIds, searchId: search.id };
+}
+
+/** Warnings as ingest words them: ffmpeg's decode errors for a cut file, then the basis poor-fit warning. */
+export function indexWarningsFor(videoPath: string): string[] {
+  return [
+    `${videoPath}: Invalid data found when processing input`,
+    '[h264 @ 0x3a008c80] Invalid NAL unit size (671 > 79).',
+    `${videoPath}: 150 of 300 sampled frames (the first at 00:00:30.000) fit the index's compression basis poorly (up to 13.8× the out-of-basis share `
+      + 'of the frames it was fitted on): the scene changed after the start, and those frames are stored and searched less exactly — ingest again '
+      + 'with --dtype float16 to keep exact features',
+  ];
+}
+
+/** A complete index of the evidence, finished with `warnings`. */
+export function addIndex(store: Store, evidence: EvidenceRecord, modelHash: string, warnings: string[] = []): IndexRecord {
+  const idx = startIndex(store, { evidenceId: evidence.id, modelHash, samplingFps: 5, filePath: `${evidence.videoPath}.${modelHash.slice(0, 4)}.fpi` });
+  return finishIndex(store, idx.id, 'complete', 20, warnings);
 }

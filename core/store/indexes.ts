@@ -12,17 +12,52 @@ export type IndexState = 'building' | 'complete' | 'failed' | 'cancelled';
 export interface IndexRecord {
   id: number; evidenceId: number; modelHash: string; samplingFps: number; filePath: string;
   frames: number; framesTotal: number | null; state: IndexState; checkpoint: unknown; createdAt: string; updatedAt: string;
+  /**
+   * What the build warned about (decode errors of a damaged file, a poor fit of the compression
+   * basis), as stored when it finished; [] = none. null = not recorded: not finished yet, or
+   * finished before schema 5 (the 'index.built' audit entry's detail holds those).
+   */
+  warnings: string[] | null;
 }
 
 interface IndexRow {
   id: number; evidence_id: number; model_hash: string; sampling_fps: number; file_path: string; frames: number;
-  frames_total: number | null; state: IndexState; checkpoint: string | null; created_at: string; updated_at: string;
+  frames_total: number | null; state: IndexState; checkpoint: string | null; created_at: string; updated_at: string; warnings: string | null;
 }
 
 const toIndex = (r: IndexRow): IndexRecord => ({
   id: r.id, evidenceId: r.evidence_id, modelHash: r.model_hash, samplingFps: r.sampling_fps, filePath: r.file_path, frames: r.frames,
   framesTotal: r.frames_total, state: r.state, checkpoint: r.checkpoint === null ? null : JSON.parse(r.checkpoint), createdAt: r.created_at, updatedAt: r.updated_at,
+  warnings: r.warnings === null ? null : (JSON.parse(r.warnings) as string[]),
 });
+
+/** Longest stored text of one warning, and of all of an index's warnings together. */
+export const INDEX_WARNING_MAX_CHARS = 1000;
+export const INDEX_WARNINGS_MAX_CHARS = 6000;
+/** The audit entry's detail: the warnings joined, as short as it always was. */
+const AUDIT_DETAIL_MAX_CHARS = 2000;
+
+/**
+ * The warnings as stored: each whole up to INDEX_WARNING_MAX_CHARS (longer ones cut with '…'),
+ * in order while the total stays within INDEX_WARNINGS_MAX_CHARS; the rest are replaced by one
+ * line saying how many were left out. Decode warnings are at most 20 lines of 200 characters, so in
+ * practice every warning is kept whole.
+ */
+export function storedIndexWarnings(warnings: readonly string[]): string[] {
+  const out: string[] = [];
+  let total = 0;
+  for (const [i, raw] of warnings.entries()) {
+    const w = raw.length > INDEX_WARNING_MAX_CHARS ? `${raw.slice(0, INDEX_WARNING_MAX_CHARS - 1)}…` : raw;
+    if (total + w.length > INDEX_WARNINGS_MAX_CHARS) {
+      const left = warnings.length - i;
+      out.push(`… ${left} more warning${left === 1 ? '' : 's'} not stored (too long); the case log's index.built entry holds the start of all of them`);
+      break;
+    }
+    out.push(w);
+    total += w.length;
+  }
+  return out;
+}
 
 export function getIndex(store: Store, id: number): IndexRecord {
   const row = store.db.prepare('SELECT * FROM indexes WHERE id = ?').get(id) as IndexRow | undefined;
@@ -65,14 +100,21 @@ export function saveIndexCheckpoint(store: Store, id: number, frames: number, ch
   });
 }
 
-export function finishIndex(store: Store, id: number, state: Exclude<IndexState, 'building'>, frames: number, detail?: string): IndexRecord {
+/**
+ * Ends a build. `warnings` (the build's, e.g. decode errors of a damaged file) are stored with the
+ * index (storedIndexWarnings) and, joined with ' | ' and cut to 2,000 characters, in the audit
+ * entry's detail.
+ */
+export function finishIndex(store: Store, id: number, state: Exclude<IndexState, 'building'>, frames: number, warnings: readonly string[] = []): IndexRecord {
   return write(store, () => {
     const idx = getIndex(store, id);
     const now = nowIso();
-    store.db.prepare('UPDATE indexes SET state = ?, frames = ?, updated_at = ? WHERE id = ?').run(state, frames, now, id);
+    store.db.prepare('UPDATE indexes SET state = ?, frames = ?, warnings = ?, updated_at = ? WHERE id = ?')
+      .run(state, frames, JSON.stringify(storedIndexWarnings(warnings)), now, id);
     const e = getEvidence(store, idx.evidenceId);
+    const detail = warnings.length ? warnings.join(' | ').slice(0, AUDIT_DETAIL_MAX_CHARS) : null;
     appendAudit(store.db, store.actor, state === 'complete' ? 'index.built' : `index.${state}`, {
-      caseId: e.caseId, evidenceId: e.id, indexId: id, modelHash: idx.modelHash, samplingFps: idx.samplingFps, frames, detail: detail ?? null,
+      caseId: e.caseId, evidenceId: e.id, indexId: id, modelHash: idx.modelHash, samplingFps: idx.samplingFps, frames, detail,
     }, now);
     return getIndex(store, id);
   });

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InputError, NotFoundError } from '../errors';
 import {
-  addEvidence, appendAudit, addNote, closeCase, createCase, finishIndex, getCaseByName, importEvidenceFile, latestDecisionsForCase, listAudit,
-  listCases, listSightings, recordDecision, recordExport, recordSearch, saveIndexCheckpoint, startIndex, verifyAuditChain, verifyEvidence,
+  addEvidence, appendAudit, addNote, closeCase, createCase, finishIndex, getCaseByName, getIndex, importEvidenceFile, INDEX_WARNING_MAX_CHARS,
+  INDEX_WARNINGS_MAX_CHARS, latestDecisionsForCase, listAudit, listCases, listSightings, recordDecision, recordExport, recordSearch,
+  saveIndexCheckpoint, startIndex, storedIndexWarnings, verifyAuditChain, verifyEvidence,
 } from './index';
 import { openDatabase } from './sqlite';
 import { openStoreFile } from './store';
@@ -83,6 +84,42 @@ describe('case store', () => {
     const result = verifyAuditChain(store.db);
     expect(result.ok).toBe(true);
     expect(result.headHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('stores an index\'s warnings with it, each in full, and still puts them joined in the audit detail', async () => {
+    const { store, dir } = fixture();
+    const c = createCase(store, 'Warnings');
+    const video = join(dir, 'cut.mp4');
+    writeFileSync(video, 'bytes');
+    const ev = await importEvidenceFile(store, c.id, video, { durationS: 10 });
+    const warnings = [
+      `${video}: Invalid data found when processing input`,
+      `${video}: 150 of 300 sampled frames (the first at 00:00:30.000) fit the index's compression basis poorly (up to 13.8× …) — ingest again with --dtype float16`,
+    ];
+    const a = startIndex(store, { evidenceId: ev.id, modelHash: H('a'), samplingFps: 5, filePath: join(dir, 'a.idx') });
+    expect(a.warnings).toBeNull(); // not finished: nothing recorded yet
+    expect(finishIndex(store, a.id, 'complete', 40, warnings).warnings).toEqual(warnings);
+    expect(getIndex(store, a.id).warnings).toEqual(warnings);
+    const b = startIndex(store, { evidenceId: ev.id, modelHash: H('b'), samplingFps: 5, filePath: join(dir, 'b.idx') });
+    expect(finishIndex(store, b.id, 'complete', 50).warnings).toEqual([]);
+    const built = listAudit(store.db).filter((e) => e.action === 'index.built').map((e) => (e.payload as { detail: string | null }).detail);
+    expect(built).toEqual([warnings.join(' | '), null]);
+    // Only JSON arrays get into the column.
+    expect(() => store.db.prepare('UPDATE indexes SET warnings = ? WHERE id = ?').run('{"a":1}', b.id)).toThrow(/CHECK/);
+
+    // Long warnings: the audit detail stays at 2,000 characters; the index keeps each warning (cut at
+    // 1,000) while the total fits, then says how many it left out.
+    const long = Array.from({ length: 9 }, (_, i) => `${i}:`.padEnd(900, 'x'));
+    const huge = 'y'.repeat(5000);
+    const l = startIndex(store, { evidenceId: ev.id, modelHash: H('c'), samplingFps: 5, filePath: join(dir, 'c.idx') });
+    const stored = finishIndex(store, l.id, 'complete', 50, [huge, ...long]).warnings!;
+    expect(stored[0]).toHaveLength(INDEX_WARNING_MAX_CHARS);
+    expect(stored[0]!.endsWith('…')).toBe(true);
+    expect(stored.slice(1, -1)).toEqual(long.slice(0, 5));
+    expect(stored.at(-1)).toMatch(/^… 4 more warnings not stored/);
+    expect(stored.slice(0, -1).join('').length).toBeLessThanOrEqual(INDEX_WARNINGS_MAX_CHARS);
+    expect((listAudit(store.db).at(-1)!.payload as { detail: string }).detail).toHaveLength(2000);
+    expect(storedIndexWarnings(['a', 'b'])).toEqual(['a', 'b']);
   });
 
   it('records the time and box of the frame a sighting thumbnail shows; refuses ones that describe no stored picture', () => {

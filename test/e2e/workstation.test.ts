@@ -2,14 +2,15 @@
  * End to end through the browser transport (real loopback server, real data dir, real ffmpeg,
  * onnxruntime and Chromium): create a case, import a synthetic clip, wait for its ingest, search
  * with the form and with free text, open a sighting, confirm it, export the PDF report and check
- * the PDF holds the video's hash and the query. Screenshots of every screen go to
- * test-artifacts/screens/, the report's first page to test-artifacts/report-e2e-page1.png.
+ * the PDF holds the video's hash and the query; a file cut mid-stream shows the warnings it was
+ * indexed with. Screenshots of every screen go to test-artifacts/screens/, the report's first page
+ * to test-artifacts/report-e2e-page1.png.
  *
  * The model is a tiny random-init FastPR exported to ONNX: its sightings mean nothing, so the test
  * sets the confidence threshold to 0 (every merged track is a sighting) — the pipeline is what is tested.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -316,5 +317,32 @@ describe('Workstation screens (browser transport, Chromium)', () => {
     await page.getByTestId('toggle-heatmap').click();
     await expect.poll(() => page.getByTestId('frame-view').getByTestId('heatmap').count()).toBe(1);
     await shot('player-stills');
+  });
+
+  it('a file cut mid-stream: a warning pill next to "indexed" unfolds the warnings it was indexed with', async () => {
+    const cut = join(root, 'quay cut.mp4');
+    copyFileSync(clip, cut);
+    truncateSync(cut, Math.floor(statSync(cut).size * 0.5));
+    await nav('Evidence');
+    await page.getByTestId('evidence-path').fill(cut);
+    await page.getByRole('button', { name: 'Add video' }).click();
+    const row = page.getByTestId('evidence-row').filter({ hasText: 'quay cut.mp4' });
+    await expect.poll(() => row.getByTestId('index-state').getAttribute('data-state'), { timeout: 90_000, interval: 500 }).toBe('complete');
+    const pill = row.getByTestId('index-warnings');
+    await expect.poll(() => pill.innerText(), { timeout: 10_000 }).toMatch(/^\d+ warnings?\b/);
+    const list = row.getByTestId('index-warnings-list');
+    expect(await list.isVisible()).toBe(false);
+    expect(await pill.getAttribute('aria-expanded')).toBe('false');
+    await pill.click();
+    await expect.poll(() => list.isVisible()).toBe(true);
+    expect(await pill.getAttribute('aria-expanded')).toBe('true');
+    const text = await list.innerText();
+    expect(text).toMatch(/weak evidence/);
+    expect(text).toMatch(/Invalid data|partial file|corrupt|ffmpeg stopped/i);
+    // The intact clip has no pill.
+    const name = clip.split('/').pop()!;
+    expect(await page.getByTestId('evidence-row').filter({ hasText: name }).getByTestId('index-warnings').count()).toBe(0);
+    await shot('evidence-index-warnings');
+    expect(pageErrors).toEqual([]);
   });
 });

@@ -31,6 +31,13 @@ export interface EvidenceIndexStatus {
   state: 'building' | 'complete' | 'failed' | 'cancelled';
   frames: number;
   framesTotal: number | null;
+  /**
+   * What the build warned about, in full: decode errors of a damaged or cut file (only the frames
+   * that decoded are indexed), a poor fit of the index's compression basis to later scenes. A
+   * search finding nobody where these apply is weak evidence of absence. [] = none, or none
+   * recorded (indexes finished before this was stored: the case log's 'index.built' entry).
+   */
+  warnings: string[];
 }
 
 /**
