@@ -13,11 +13,11 @@ import { CancelledError, VideoError } from '../errors';
 import type { OnnxRetriever } from '../infer/onnxRetriever';
 import { ProgressMeter, type ProgressListener } from '../jobs/progress';
 import { preprocessFrame } from '../model/preprocess';
-import { formatSeconds } from '../reports/describe';
 import { FrameStream, type DecodedFrame } from '../video/decode';
 import type { VideoInfo } from '../video/probe';
 import type { IndexHeader } from './format';
-import { IndexFileWriter, type BasisFit, type IndexCheckpoint, type ThumbnailSource } from './indexFile';
+import { poorFitWarning, type BasisFit } from './basisFit';
+import { IndexFileWriter, type IndexCheckpoint, type ThumbnailSource } from './indexFile';
 import type { FeatureDtype } from './quantize';
 import { normaliseScaled, scaledGeometry } from './scaledInput';
 import { jpegFromRgb, thumbnailJpeg, thumbSize } from './thumbnail';
@@ -77,19 +77,6 @@ export function indexHeaderFor(input: Pick<BuildIndexInput, 'info' | 'retriever'
     transform: t, modelHash: retriever.manifest.modelHash, videoSha256: input.videoSha256, thumbWidth: th.width, thumbHeight: th.height,
     inputScaling: input.inputScaling ?? 'ffmpeg',
   };
-}
-
-/**
- * The warning for a video whose later scenes the pca basis fits poorly (IndexFileWriter.basisFit):
- * from 1 % of the checked frames (at least 3), so single odd frames (a flash, a passing bus) do not
- * raise it.
- */
-export function poorFitWarning(videoPath: string, fit: BasisFit): string | undefined {
-  if (fit.poorFrames < Math.max(3, 0.01 * fit.checked)) return undefined;
-  const at = fit.firstPoorS === null ? '' : ` (the first at ${formatSeconds(fit.firstPoorS)})`;
-  return `${videoPath}: ${fit.poorFrames} of ${fit.checked} sampled frames${at} fit the index's compression basis poorly `
-    + `(up to ${fit.worstRatio.toFixed(1)}× the out-of-basis share of the frames it was fitted on): the scene changed after the start, `
-    + 'and those frames are stored and searched less exactly — ingest again with --dtype float16 to keep exact features';
 }
 
 export async function buildIndex(input: BuildIndexInput): Promise<BuildIndexResult> {

@@ -8,12 +8,7 @@ import {
 import { createHash } from 'node:crypto';
 import { codesToCoefficients, decodeBasis, encodeBasis, fitBasis, packCodes, PCA_DEFAULTS, projectCodes, reconstruct, unpackCodes, type PcaBasis, type ProjectionFit } from './pcaCodec';
 import { decodeFeatures, encodeFeatures, type ScalarDtype } from './quantize';
-
-/** A frame whose out-of-basis energy share exceeds this multiple of the fit frames' counts as poorly fitted (IndexFileWriter.basisFit). */
-export const POOR_FIT_RATIO = 3;
-
-/** How well a pca basis fits the frames a writer wrote (IndexFileWriter.basisFit). */
-export interface BasisFit { checked: number; poorFrames: number; firstPoorS: number | null; worstRatio: number }
+import { BasisFitMonitor, type BasisFit } from './basisFit';
 
 /** Where a building index can resume: the file length and frames written, all durable. */
 export interface IndexCheckpoint { bytes: number; frames: number; lastPtsUs: number | null }
@@ -49,8 +44,8 @@ export class IndexFileWriter {
   private readonly cells: number;
   /** 'pca': frames held until the basis is fitted (flushed at fitFrames frames or the next checkpoint). */
   private pending: Array<{ ptsUs: number; features: Float32Array; thumbnail: ThumbnailSource }> = [];
-  /** 'pca': frames of this run that the basis fits poorly (see `basisFit`). */
-  private poorFit = { frames: 0, firstUs: null as number | null, worstRatio: 0, checked: 0 };
+  /** 'pca': how well the basis fits this run's frames (basisFit.ts); made with the basis. */
+  private fitMonitor: BasisFitMonitor | null = null;
   private constructor(
     readonly path: string, private readonly fd: number, readonly header: IndexHeader, private bytes: number, private frames: number,
     private lastPtsUs: number | null, private basis: PcaBasis | null, private prevCodes: Int16Array | null, private lastThumbUs: number | null,
@@ -154,7 +149,7 @@ export class IndexFileWriter {
     if (h.dtype === 'pca') {
       const fit: ProjectionFit = { energy: 0, residual: 0 };
       const codes = projectCodes(this.basis!, features, this.cells, new Int16Array(this.cells * this.basis!.d), this.prevCodes, h.pca!.hold ?? 0, fit);
-      this.notePoorFit(ptsUs, fit);
+      (this.fitMonitor ??= new BasisFitMonitor(this.basis!.fitResidual)).note(ptsUs, fit);
       const key = this.frames % Math.max(1, h.pca!.keyInterval) === 0 || !this.prevCodes;
       kind = key ? RECORD_KEY : RECORD_FRAME;
       feat = packCodes(codes, key ? null : this.prevCodes, this.basis!.d);
@@ -175,26 +170,9 @@ export class IndexFileWriter {
     if (keepThumb) this.lastThumbUs = ptsUs;
   }
 
-  private notePoorFit(ptsUs: number, fit: ProjectionFit): void {
-    const yardstick = this.basis!.fitResidual;
-    if (!(yardstick > 0) || !(fit.energy > 0)) return;
-    const ratio = fit.residual / fit.energy / yardstick;
-    this.poorFit.checked++;
-    if (ratio <= POOR_FIT_RATIO) return;
-    this.poorFit.frames++;
-    this.poorFit.firstUs ??= ptsUs;
-    this.poorFit.worstRatio = Math.max(this.poorFit.worstRatio, ratio);
-  }
-
-  /**
-   * How well the pca basis (fitted on the first frames) fits the frames written by this writer: a
-   * frame counts as poorly fitted when the share of its feature energy the basis leaves out is more
-   * than POOR_FIT_RATIO times the fit frames' share — a scene that changed after the start (lighting,
-   * a camera move) is then stored, and searched, less exactly. Counts only this run's frames.
-   */
+  /** How well the pca basis fits the frames this writer wrote (this run's only; basisFit.ts). */
   basisFit(): BasisFit {
-    const p = this.poorFit;
-    return { checked: p.checked, poorFrames: p.frames, firstPoorS: p.firstUs === null ? null : p.firstUs / 1e6, worstRatio: p.worstRatio };
+    return (this.fitMonitor ?? new BasisFitMonitor(NaN)).result();
   }
 
   /** Makes everything appended so far durable and returns the resume point. */

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeHeader, type IndexHeader } from './format';
-import { poorFitWarning } from './buildIndex';
-import { IndexFile, IndexFileWriter, POOR_FIT_RATIO } from './indexFile';
+import { poorFitWarning, POOR_FIT_RATIO } from './basisFit';
+import { IndexFile, IndexFileWriter } from './indexFile';
 import { decodeBasis, encodeBasis, fitBasis, packCodes, projectCodes, reconstruct, unpackCodes } from './pcaCodec';
 import { encodeFeatures, featureBytes } from './quantize';
 
