@@ -11,15 +11,32 @@ export const POOR_FIT_RATIO = 3;
 
 export interface BasisFit { checked: number; poorFrames: number; firstPoorS: number | null; worstRatio: number }
 
-/** Counts one writer's poorly fitted frames. */
+/** The counts as a checkpoint keeps them, so a resumed ingest goes on counting (IndexCheckpoint.basisFit). */
+export interface BasisFitState { checked: number; poorFrames: number; firstPoorUs: number | null; worstRatio: number }
+
+/** Counts a writer's poorly fitted frames. */
 export class BasisFitMonitor {
   private checked = 0;
   private poorFrames = 0;
   private firstPoorUs: number | null = null;
   private worstRatio = 0;
 
-  /** `fitResidual` of the basis (NaN for bases stored without it: nothing is checked). */
-  constructor(private readonly fitResidual: number) {}
+  /** `fitResidual` of the basis (NaN for bases stored without it: nothing is checked); `from`: counts of the frames before a resume. */
+  constructor(private readonly fitResidual: number, from?: BasisFitState) {
+    if (from) ({ checked: this.checked, poorFrames: this.poorFrames, firstPoorUs: this.firstPoorUs, worstRatio: this.worstRatio } = from);
+  }
+
+  state(): BasisFitState {
+    return { checked: this.checked, poorFrames: this.poorFrames, firstPoorUs: this.firstPoorUs, worstRatio: this.worstRatio };
+  }
+
+  /** A checkpoint's counts, or undefined when they are not four plain numbers (an older checkpoint). */
+  static parseState(v: unknown): BasisFitState | undefined {
+    const o = v as Partial<BasisFitState> | null;
+    const num = (x: unknown) => typeof x === 'number' && Number.isFinite(x) && x >= 0;
+    if (!o || !num(o.checked) || !num(o.poorFrames) || !num(o.worstRatio) || !(o.firstPoorUs === null || num(o.firstPoorUs))) return undefined;
+    return { checked: o.checked!, poorFrames: o.poorFrames!, firstPoorUs: o.firstPoorUs!, worstRatio: o.worstRatio! };
+  }
 
   note(ptsUs: number, fit: ProjectionFit): void {
     if (!(this.fitResidual > 0) || !(fit.energy > 0)) return;

@@ -31,9 +31,9 @@ export interface BuildIndexInput {
   fps: number | 'all';
   dtype: FeatureDtype;
   /** Resume from this durable point (null: start a new file). */
-  resume: IndexCheckpoint | null;
+  resume: BuildCheckpoint | null;
   /** Called with each durable checkpoint (the caller records it, e.g. in the case database). */
-  onCheckpoint?: (cp: IndexCheckpoint) => void;
+  onCheckpoint?: (cp: BuildCheckpoint) => void;
   /** Checkpoint every this many batches (default 4). */
   checkpointEvery?: number;
   /**
@@ -53,6 +53,9 @@ export interface BuildIndexInput {
   jobId?: string;
 }
 
+/** The writer's durable point plus the decode warnings so far, so a resumed build reports them too. */
+export type BuildCheckpoint = IndexCheckpoint & { warnings?: string[] };
+
 export interface BuildIndexResult {
   frames: number;
   /** Frames this run encoded (frames minus those already indexed before a resume). */
@@ -62,7 +65,7 @@ export interface BuildIndexResult {
   basisFit: BasisFit;
   /** decodeWait and encode are time spent waiting (the encoder overlaps decode and preprocess). */
   seconds: { total: number; decodeWait: number; prepare: number; encode: number };
-  checkpoint: IndexCheckpoint;
+  checkpoint: BuildCheckpoint;
 }
 
 export function indexHeaderFor(input: Pick<BuildIndexInput, 'info' | 'retriever' | 'fps' | 'dtype' | 'videoSha256' | 'inputScaling'>): IndexHeader {
@@ -101,9 +104,13 @@ export async function buildIndex(input: BuildIndexInput): Promise<BuildIndexResu
   });
   const secs = { decodeWait: 0, prepare: 0, encode: 0 };
   let batchesSinceCp = 0;
-  let cp: IndexCheckpoint = writer.checkpoint();
+  // Decode warnings of earlier runs are kept; ffmpeg decodes from the start again on a resume, so
+  // those before the resume point usually come back: each is kept once.
+  const warningsSoFar = (): string[] => [...new Set([...(input.resume?.warnings ?? []), ...stream.summary.warnings])];
+  const durable = (): BuildCheckpoint => ({ ...writer.checkpoint(), warnings: warningsSoFar() });
+  let cp: BuildCheckpoint = writer.checkpoint();
   const saveCheckpoint = () => {
-    cp = writer.checkpoint();
+    cp = durable();
     input.onCheckpoint?.(cp);
     batchesSinceCp = 0;
   };
@@ -160,7 +167,7 @@ export async function buildIndex(input: BuildIndexInput): Promise<BuildIndexResu
       inflight = { frames: batch, thumbs, features };
     }
     await land();
-    const warnings = stream.summary.warnings;
+    const warnings = warningsSoFar();
     if (writer.frameCount === 0) throw new VideoError(`${input.videoPath}: no frame could be decoded${warnings.length ? ` (${warnings[0]})` : ''}`, { file: input.videoPath });
     saveCheckpoint();
     const fit = writer.basisFit();
@@ -177,7 +184,7 @@ export async function buildIndex(input: BuildIndexInput): Promise<BuildIndexResu
     stream.stop();
     inflight = null; // its records are not written: the resume point stays at a whole batch
     // Keep what is durable: a later run resumes from the last whole batch written.
-    try { if (writer.frameCount > 0) input.onCheckpoint?.(writer.checkpoint()); } catch { /* the original error matters more */ }
+    try { if (writer.frameCount > 0) input.onCheckpoint?.(durable()); } catch { /* the original error matters more */ }
     writer.close();
     meter.finish(err instanceof CancelledError || (err as Error).name === 'CancelledError' ? 'cancelled' : 'failed', writer.frameCount, total, (err as Error).message);
     throw err;

@@ -8,10 +8,14 @@ import {
 import { createHash } from 'node:crypto';
 import { codesToCoefficients, decodeBasis, encodeBasis, fitBasis, packCodes, PCA_DEFAULTS, projectCodes, reconstruct, unpackCodes, type PcaBasis, type ProjectionFit } from './pcaCodec';
 import { decodeFeatures, encodeFeatures, type ScalarDtype } from './quantize';
-import { BasisFitMonitor, type BasisFit } from './basisFit';
+import { BasisFitMonitor, type BasisFit, type BasisFitState } from './basisFit';
 
 /** Where a building index can resume: the file length and frames written, all durable. */
-export interface IndexCheckpoint { bytes: number; frames: number; lastPtsUs: number | null }
+export interface IndexCheckpoint {
+  bytes: number; frames: number; lastPtsUs: number | null;
+  /** 'pca': the basis-fit counts so far (basisFit.ts), so a resumed writer counts on from them. */
+  basisFit?: BasisFitState;
+}
 
 /** A frame's JPEG thumbnail, or a function that encodes it on demand. */
 export type ThumbnailSource = Uint8Array | (() => Uint8Array);
@@ -49,6 +53,7 @@ export class IndexFileWriter {
   private constructor(
     readonly path: string, private readonly fd: number, readonly header: IndexHeader, private bytes: number, private frames: number,
     private lastPtsUs: number | null, private basis: PcaBasis | null, private prevCodes: Int16Array | null, private lastThumbUs: number | null,
+    private readonly fitCountsBefore?: BasisFitState,
   ) {
     this.featureLen = headerFeatureBytes(header);
     this.cells = header.grid * header.grid;
@@ -94,7 +99,10 @@ export class IndexFileWriter {
       const last = idx.frameCount - 1;
       let lastThumbUs: number | null = null;
       for (let i = last; i >= 0 && lastThumbUs === null; i--) if (idx.hasOwnThumbnail(i)) lastThumbUs = idx.ptsUs(i);
-      return new IndexFileWriter(path, fd, header, cp.bytes, cp.frames, cp.lastPtsUs, idx.pcaBasis, last >= 0 && idx.pcaBasis ? idx.codes(last).slice() : null, lastThumbUs);
+      return new IndexFileWriter(
+        path, fd, header, cp.bytes, cp.frames, cp.lastPtsUs, idx.pcaBasis, last >= 0 && idx.pcaBasis ? idx.codes(last).slice() : null, lastThumbUs,
+        BasisFitMonitor.parseState(cp.basisFit),
+      );
     } catch (err) {
       closeSync(fd);
       throw err;
@@ -149,7 +157,7 @@ export class IndexFileWriter {
     if (h.dtype === 'pca') {
       const fit: ProjectionFit = { energy: 0, residual: 0 };
       const codes = projectCodes(this.basis!, features, this.cells, new Int16Array(this.cells * this.basis!.d), this.prevCodes, h.pca!.hold ?? 0, fit);
-      (this.fitMonitor ??= new BasisFitMonitor(this.basis!.fitResidual)).note(ptsUs, fit);
+      (this.fitMonitor ??= new BasisFitMonitor(this.basis!.fitResidual, this.fitCountsBefore)).note(ptsUs, fit);
       const key = this.frames % Math.max(1, h.pca!.keyInterval) === 0 || !this.prevCodes;
       kind = key ? RECORD_KEY : RECORD_FRAME;
       feat = packCodes(codes, key ? null : this.prevCodes, this.basis!.d);
@@ -170,16 +178,17 @@ export class IndexFileWriter {
     if (keepThumb) this.lastThumbUs = ptsUs;
   }
 
-  /** How well the pca basis fits the frames this writer wrote (this run's only; basisFit.ts). */
+  /** How well the pca basis fits the frames written, counted on across resumes (basisFit.ts). */
   basisFit(): BasisFit {
-    return (this.fitMonitor ?? new BasisFitMonitor(NaN)).result();
+    return (this.fitMonitor ?? new BasisFitMonitor(NaN, this.fitCountsBefore)).result();
   }
 
   /** Makes everything appended so far durable and returns the resume point. */
   checkpoint(): IndexCheckpoint {
     this.flushPending();
     fsyncSync(this.fd);
-    return { bytes: this.bytes, frames: this.frames, lastPtsUs: this.lastPtsUs };
+    const counts = this.fitMonitor?.state() ?? this.fitCountsBefore;
+    return { bytes: this.bytes, frames: this.frames, lastPtsUs: this.lastPtsUs, ...(counts ? { basisFit: counts } : {}) };
   }
 
   /** Marks the file complete (header frame count + flag) and closes it. */

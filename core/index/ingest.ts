@@ -17,8 +17,8 @@ import {
 } from '../store/index';
 import { FrameStream, DEFAULT_SAMPLING_FPS } from '../video/decode';
 import { probeVideo, type VideoInfo } from '../video/probe';
-import { buildIndex, type BuildIndexResult } from './buildIndex';
-import type { IndexCheckpoint } from './indexFile';
+import { buildIndex, type BuildCheckpoint, type BuildIndexResult } from './buildIndex';
+import { BasisFitMonitor } from './basisFit';
 import type { FeatureDtype } from './quantize';
 
 /**
@@ -114,11 +114,13 @@ export function pixelPath(inputScaling: 'ffmpeg' | 'js' = 'ffmpeg', scaleFromRgb
 }
 
 /** A saved checkpoint back from the database's JSON (null when absent, from another format or another pixel path). */
-function readCheckpoint(idx: IndexRecord, pixels: string): IndexCheckpoint | null {
-  const c = idx.checkpoint as (Partial<IndexCheckpoint> & { pixels?: unknown }) | null;
+function readCheckpoint(idx: IndexRecord, pixels: string): BuildCheckpoint | null {
+  const c = idx.checkpoint as (Partial<BuildCheckpoint> & { pixels?: unknown }) | null;
   if (!c || typeof c.bytes !== 'number' || typeof c.frames !== 'number' || c.frames === 0) return null;
   if (c.pixels !== pixels) return null;
-  return { bytes: c.bytes, frames: c.frames, lastPtsUs: typeof c.lastPtsUs === 'number' ? c.lastPtsUs : null };
+  const warnings = Array.isArray(c.warnings) ? c.warnings.filter((w): w is string => typeof w === 'string') : [];
+  const basisFit = BasisFitMonitor.parseState(c.basisFit);
+  return { bytes: c.bytes, frames: c.frames, lastPtsUs: typeof c.lastPtsUs === 'number' ? c.lastPtsUs : null, warnings, ...(basisFit ? { basisFit } : {}) };
 }
 
 export async function ingestVideo(store: Store, caseId: number, videoPath: string, modelDir: string, opts: IngestOptions = {}): Promise<IngestResult> {

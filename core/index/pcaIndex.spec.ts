@@ -192,6 +192,23 @@ describe('basis fit (fitResidual, projectCodes fit, IndexFileWriter.basisFit)', 
     expect(fit).toMatchObject({ checked: 60, poorFrames: 20, firstPoorS: 8 });
     expect(fit.worstRatio).toBeGreaterThan(POOR_FIT_RATIO);
     expect(poorFitWarning('/v/cam 1.mp4', fit)).toMatch(/^\/v\/cam 1\.mp4: 20 of 60 sampled frames \(the first at 00:00:08\.000\) fit the index's compression basis poorly .*--dtype float16/);
+    // Killed after the scene change began and resumed from a checkpoint: the counts go on, the same as uninterrupted.
+    const part = join(root, 'fit-change-resumed.fpi');
+    let r = IndexFileWriter.create(part, header('pca'));
+    sameScene.forEach((f, i) => r.append(i * 200_000, f, thumb(i)));
+    otherScene.slice(0, 8).forEach((f, i) => r.append((40 + i) * 200_000, f, thumb(i)));
+    const cp = r.checkpoint();
+    expect(cp.basisFit).toMatchObject({ checked: 48, poorFrames: 8, firstPoorUs: 8_000_000 });
+    r.close();
+    r = IndexFileWriter.resume(part, header('pca'), JSON.parse(JSON.stringify(cp)));
+    otherScene.slice(8).forEach((f, i) => r.append((48 + i) * 200_000, f, thumb(i)));
+    expect(r.basisFit()).toEqual(fit);
+    r.finish();
+    // A checkpoint from before the counts were kept resumes with this run's counts only.
+    const { basisFit: _, ...older } = cp;
+    r = IndexFileWriter.resume(part, header('pca'), older);
+    expect(r.basisFit()).toMatchObject({ checked: 0, poorFrames: 0 });
+    r.close();
     // A couple of odd frames in an hour do not raise it.
     expect(poorFitWarning('v.mp4', { checked: 18000, poorFrames: 100, firstPoorS: 5, worstRatio: 4 })).toBeUndefined();
     expect(poorFitWarning('v.mp4', { checked: 100, poorFrames: 2, firstPoorS: 5, worstRatio: 4 })).toBeUndefined();
