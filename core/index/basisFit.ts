@@ -4,7 +4,7 @@
  * out is more than POOR_FIT_RATIO times the fit frames' share (PcaBasis.fitResidual): a scene that
  * changed after the start (lighting, a camera move) is then stored, and searched, less exactly.
  */
-import { formatSeconds } from '../reports/describe';
+import { formatSeconds } from '../text/timecode';
 import type { ProjectionFit } from './pcaCodec';
 
 export const POOR_FIT_RATIO = 3;

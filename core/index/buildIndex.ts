@@ -14,6 +14,7 @@ import type { OnnxRetriever } from '../infer/onnxRetriever';
 import { ProgressMeter, type ProgressListener } from '../jobs/progress';
 import { preprocessFrame } from '../model/preprocess';
 import { FrameStream, type DecodedFrame } from '../video/decode';
+import { parseDecodeProblemState, type DecodeProblemState } from '../video/decodeProblems';
 import type { VideoInfo } from '../video/probe';
 import type { IndexHeader } from './format';
 import { poorFitWarning, type BasisFit } from './basisFit';
@@ -53,8 +54,12 @@ export interface BuildIndexInput {
   jobId?: string;
 }
 
-/** The writer's durable point plus the decode warnings so far, so a resumed build reports them too. */
-export type BuildCheckpoint = IndexCheckpoint & { warnings?: string[] };
+/**
+ * The writer's durable point plus the decode problems so far, so a resumed build reports them too:
+ * the damaged stretches as data (continued by the resumed decode) and other decode warnings as text.
+ * Checkpoints written before the stretches existed carry ffmpeg's raw lines in `warnings`.
+ */
+export type BuildCheckpoint = IndexCheckpoint & { warnings?: string[]; decodeProblems?: DecodeProblemState };
 
 export interface BuildIndexResult {
   frames: number;
@@ -98,16 +103,21 @@ export async function buildIndex(input: BuildIndexInput): Promise<BuildIndexResu
   const geom = scaledGeometry(header.frameWidth, header.frameHeight, size, mode);
   const stream = FrameStream.start(input.videoPath, {
     fps: input.fps, afterS: input.resume?.lastPtsUs != null ? input.resume.lastPtsUs / 1e6 : undefined, signal: input.signal,
+    resumeProblems: parseDecodeProblemState(input.resume?.decodeProblems),
     // The encoder's synchronous run would otherwise stall ffmpeg on a full pipe (decode.ts).
     readOffThread: input.readOffThread ?? true,
     scaled: byFfmpeg ? { width: geom.width, height: geom.height, thumbWidth: header.thumbWidth, thumbHeight: header.thumbHeight, rgbFirst: input.scaleFromRgb } : undefined,
   });
   const secs = { decodeWait: 0, prepare: 0, encode: 0 };
   let batchesSinceCp = 0;
-  // Decode warnings of earlier runs are kept; ffmpeg decodes from the start again on a resume, so
-  // those before the resume point usually come back: each is kept once.
-  const warningsSoFar = (): string[] => [...new Set([...(input.resume?.warnings ?? []), ...stream.summary.warnings])];
-  const durable = (): BuildCheckpoint => ({ ...writer.checkpoint(), warnings: warningsSoFar() });
+  // Decode warnings of earlier runs are kept (the damaged stretches continue in the stream's own
+  // log; other warnings as text, each once).
+  const earlierWarnings = input.resume?.warnings ?? [];
+  const warningsSoFar = (): string[] => [...new Set([...stream.summary.warnings, ...earlierWarnings])];
+  const durable = (): BuildCheckpoint => {
+    const summary = stream.summary;
+    return { ...writer.checkpoint(), warnings: [...new Set([...earlierWarnings, ...summary.notes])], decodeProblems: summary.problems };
+  };
   let cp: BuildCheckpoint = writer.checkpoint();
   const saveCheckpoint = () => {
     cp = durable();

@@ -17,6 +17,7 @@ import {
 } from '../store/index';
 import { FrameStream, DEFAULT_SAMPLING_FPS } from '../video/decode';
 import { probeVideo, type VideoInfo } from '../video/probe';
+import { parseDecodeProblemState } from '../video/decodeProblems';
 import { buildIndex, type BuildCheckpoint, type BuildIndexResult } from './buildIndex';
 import { BasisFitMonitor } from './basisFit';
 import type { FeatureDtype } from './quantize';
@@ -120,7 +121,11 @@ function readCheckpoint(idx: IndexRecord, pixels: string): BuildCheckpoint | nul
   if (c.pixels !== pixels) return null;
   const warnings = Array.isArray(c.warnings) ? c.warnings.filter((w): w is string => typeof w === 'string') : [];
   const basisFit = BasisFitMonitor.parseState(c.basisFit);
-  return { bytes: c.bytes, frames: c.frames, lastPtsUs: typeof c.lastPtsUs === 'number' ? c.lastPtsUs : null, warnings, ...(basisFit ? { basisFit } : {}) };
+  const decodeProblems = parseDecodeProblemState(c.decodeProblems);
+  return {
+    bytes: c.bytes, frames: c.frames, lastPtsUs: typeof c.lastPtsUs === 'number' ? c.lastPtsUs : null, warnings,
+    ...(basisFit ? { basisFit } : {}), ...(decodeProblems ? { decodeProblems } : {}),
+  };
 }
 
 export async function ingestVideo(store: Store, caseId: number, videoPath: string, modelDir: string, opts: IngestOptions = {}): Promise<IngestResult> {

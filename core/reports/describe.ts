@@ -1,17 +1,9 @@
 /** Human wording shared by the report renderers: times, boxes, slots, thresholds, index warnings. */
 import { ATTRIBUTES, displayValue, type AttributeKey } from '../attributes/schema';
 
-/** 83.25 -> "00:01:23.250" */
-export function formatSeconds(s: number): string {
-  if (!Number.isFinite(s)) return '—';
-  const sign = s < 0 ? '-' : '';
-  const ms = Math.round(Math.abs(s) * 1000);
-  const h = Math.floor(ms / 3_600_000);
-  const m = Math.floor((ms % 3_600_000) / 60_000);
-  const sec = Math.floor((ms % 60_000) / 1000);
-  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${sign}${pad(h)}:${pad(m)}:${pad(sec)}.${pad(ms % 1000, 3)}`;
-}
+import { formatSeconds } from '../text/timecode';
+
+export { formatSeconds };
 
 export function formatBox(b: readonly number[]): string {
   return `[${b.map((v) => Math.round(v)).join(', ')}]`;

@@ -17,6 +17,7 @@ import { CancelledError, VideoError } from '../errors';
 import { requireBinary } from './ffmpegBinary';
 import { checkVideoFile, ffmpegReason } from './ffmpegRun';
 import { spawnPumped } from './pumpedProcess';
+import { DecodeProblemLog, describeDecodeProblems, type DecodeProblemState } from './decodeProblems';
 
 /** What FrameStream uses of its ffmpeg process (a ChildProcess, or a PumpedProcess read off-thread). */
 interface DecoderProcess {
@@ -37,6 +38,8 @@ export interface DecodeOptions {
    * to the next 1/fps bin; with 'all', keep frames strictly later.
    */
   afterS?: number;
+  /** With `afterS`: the earlier run's damaged stretches (DecodeSummary.problems), continued by this run. */
+  resumeProblems?: DecodeProblemState;
   /** Stop after this many frames. */
   maxFrames?: number;
   /**
@@ -86,7 +89,15 @@ export interface DecodedFrame {
   thumb?: Buffer;
 }
 
-export interface DecodeSummary { frames: number; warnings: string[] }
+export interface DecodeSummary {
+  frames: number;
+  /** Every warning, readable: one per damaged stretch (decodeProblems.ts), then `notes`. */
+  warnings: string[];
+  /** The damaged stretches as data, for a checkpoint to carry into a resumed run (`resumeProblems`). */
+  problems: DecodeProblemState;
+  /** Other warnings: ffmpeg would not start or stopped early, a broken last frame. */
+  notes: string[];
+}
 
 export const DEFAULT_SAMPLING_FPS = 5;
 
@@ -166,12 +177,17 @@ export class FrameStream {
   private stderrTail = '';
   private lineRest = '';
   private readonly warnings: string[] = [];
+  private readonly problems: DecodeProblemLog;
   private exit: { code: number | null } | undefined;
   private wake: (() => void) | undefined;
   private paused = false;
   private cancelled = false;
 
-  private constructor(readonly file: string, private readonly proc: DecoderProcess, private readonly maxFrames: number, private readonly signal?: AbortSignal, private readonly scaled?: ScaledOutput) {
+  private constructor(
+    readonly file: string, private readonly proc: DecoderProcess, private readonly maxFrames: number, problems: DecodeProblemLog,
+    private readonly signal?: AbortSignal, private readonly scaled?: ScaledOutput,
+  ) {
+    this.problems = problems;
     proc.stdout.on('data', (d: Buffer) => {
       this.chunks.push(d);
       this.buffered += d.length;
@@ -207,7 +223,8 @@ export class FrameStream {
       child.stdin.end();
       proc = child;
     }
-    return new FrameStream(file, proc, opts.maxFrames ?? Infinity, opts.signal, sc);
+    const problems = new DecodeProblemLog(file, fps, opts.afterS !== undefined ? opts.resumeProblems : undefined);
+    return new FrameStream(file, proc, opts.maxFrames ?? Infinity, problems, opts.signal, sc);
   }
 
   private poke(): void {
@@ -224,10 +241,11 @@ export class FrameStream {
       const m = INFO.exec(line);
       if (m) {
         this.infos.push({ ptsUs: Number(m[2]), width: Number(m[3]), height: Number(m[4]) });
+        this.problems.noteFrame(Number(m[2]) / 1e6);
         continue;
       }
       if (line.trim()) this.stderrTail = (this.stderrTail + line + '\n').slice(-8000);
-      if (WARN.test(line) && this.warnings.length < 20) this.warnings.push(line.trim().slice(0, 200));
+      if (WARN.test(line)) this.problems.noteMessage(line);
     }
     if (lines.length) this.poke();
   }
@@ -302,7 +320,8 @@ export class FrameStream {
 
   /** Decoder warnings so far (corrupt data, early end); the frames that decoded are still valid. */
   get summary(): DecodeSummary {
-    return { frames: this.emitted, warnings: [...this.warnings] };
+    const problems = this.problems.state();
+    return { frames: this.emitted, warnings: [...describeDecodeProblems(this.file, problems.spans, { notKept: problems.notKept }), ...this.warnings], problems, notes: [...this.warnings] };
   }
 
   stop(): void {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VideoError } from '../errors';
-import { FrameStream, type DecodeOptions } from './decode';
+import { FrameStream, type DecodeOptions, type DecodeSummary } from './decode';
 import { exportClip, exportStill, videoThumbnail } from './export';
 import { probeVideo } from './probe';
 import { makeTestClip } from './testClips';
@@ -156,6 +156,47 @@ describe('broken files', () => {
     expect(r.t.length).toBeLessThan(20);
     expect(round(r.t)).toEqual(Array.from({ length: r.t.length }, (_, i) => i / 10));
     expect(r.warnings.length).toBeGreaterThan(0);
+  });
+});
+
+describe('damaged files', () => {
+  /** Each sampled frame's time → digest of its pixels. */
+  async function digests(file: string, opts: DecodeOptions): Promise<{ frames: Map<number, string>; summary: DecodeSummary }> {
+    const s = FrameStream.start(file, opts);
+    const frames = new Map<number, string>();
+    for (let f = await s.next(); f; f = await s.next()) frames.set(Math.round(f.timeS * 1e6) / 1e6, createHash('sha256').update(f.data).digest('hex'));
+    return { frames, summary: s.summary };
+  }
+
+  it('a file damaged in two places: one readable warning per damaged stretch, each starting at or before its first spoilt frame', async () => {
+    const intact = join(dir, 'intact.mp4');
+    await makeTestClip(intact, { width: 352, height: 288, fps: 25, seconds: 8 });
+    const bytes = readFileSync(intact);
+    for (const [from, to] of [[0.3, 0.31], [0.7, 0.705]] as const) {
+      for (let i = Math.floor(bytes.length * from); i < Math.floor(bytes.length * to); i += 5) bytes[i] = (bytes[i]! * 31 + 17) & 255;
+    }
+    const damaged = join(dir, 'damaged ünï.mp4');
+    writeFileSync(damaged, bytes);
+    const clean = await digests(intact, { fps: 5 });
+    expect(clean.summary.warnings).toEqual([]);
+    // Maximal runs of sampled times whose pixels differ from the intact file's (or are missing).
+    for (const readOffThread of [false, true]) {
+      const got = await digests(damaged, { fps: 5, readOffThread });
+      const bad = [...clean.frames.keys()].filter((t) => got.frames.get(t) !== clean.frames.get(t));
+      const starts = bad.filter((t, i) => i === 0 || t - bad[i - 1]! > 1.5);
+      expect(starts.length).toBe(2);
+      const spans = got.summary.problems.spans;
+      expect(spans.map((s) => s.kind)).toEqual(['damaged', 'damaged']);
+      starts.forEach((t, k) => {
+        expect(spans[k]!.afterS!).toBeLessThan(t);
+        expect(spans[k]!.beforeS!).toBeGreaterThanOrEqual(t);
+      });
+      expect(got.summary.warnings).toHaveLength(2);
+      for (const w of got.summary.warnings) {
+        expect(w.startsWith(`${damaged}: damaged video data from 00:00:0`)).toBe(true);
+        expect(w).not.toMatch(/0x[0-9a-f]{5,}|\[h264/);
+      }
+    }
   });
 });
 
