@@ -186,6 +186,23 @@ describe('with a model', () => {
     expect(f).toMatchObject({ width: 96, height: 72, frameWidth: 192, frameHeight: 144 });
   });
 
+  it('indexes an evidence again with another feature storage on request: the same index, rebuilt; a bad storage is refused', async () => {
+    const before = (await http.call('evidence.list', { caseId }))[0]!.index!;
+    expect(before).toMatchObject({ state: 'complete', exactFeaturesAdvised: false });
+    const bad = await http.raw('evidence.ingest', { evidenceId, dtype: 'float8' });
+    expect(bad.body.error.name).toBe('InputError');
+    expect(bad.body.error.message).toMatch(/dtype/);
+    const { jobId } = await http.call('evidence.ingest', { evidenceId, dtype: 'float16' });
+    const end = await http.waitEvent((e) => e.jobId === jobId && e.state !== 'running');
+    expect(end.state).toBe('done');
+    expect((await http.call('jobs.get', { jobId })).result).toMatchObject({ indexId: before.indexId, frames: 30, outcome: 'rebuilt' });
+    expect((await http.call('evidence.list', { caseId }))[0]).toMatchObject({ state: 'indexed', index: { indexId: before.indexId, state: 'complete', frames: 30 } });
+    // Asking again for the same storage keeps it.
+    const again = await http.call('evidence.ingest', { evidenceId, dtype: 'float16' });
+    expect((await http.waitEvent((e) => e.jobId === again.jobId && e.state !== 'running')).state).toBe('done');
+    expect((await http.call('jobs.get', { jobId: again.jobId })).result).toMatchObject({ outcome: 'existing' });
+  });
+
   it('records a decision and a note, exports a PDF holding the video hash and the query', async () => {
     const d = await http.call('decisions.record', { sightingId, decision: 'confirm', note: 'same jacket' });
     expect(d).toMatchObject({ sightingId, decision: 'confirm', note: 'same jacket' });

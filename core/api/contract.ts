@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import type { ProgressListener } from '../jobs/progress';
 import {
-  attributeSlots, datasetRef, decisionKind, evalSplit, jobId, localPath, modelId, reportFormat, rowId, samplingFps,
+  attributeSlots, datasetRef, decisionKind, evalSplit, featureStorage, jobId, localPath, modelId, reportFormat, rowId, samplingFps,
 } from './inputs';
 import type {
   AuditCheck, CaseDetail, CaseSummary, DecisionItem, EvidenceAddResult, EvidenceItem, EvidenceVerification, NoteItem, ReportExportResult,
@@ -74,7 +74,8 @@ export const API = {
   /** Re-hashes the file and records the outcome (audit entry). */
   'evidence.verify': { input: z.strictObject({ evidenceId: rowId }), result: returns<EvidenceVerification>() },
   /** Starts (or resumes, when one is interrupted) the evidence's ingest job with the active model. */
-  'evidence.ingest': { input: z.strictObject({ evidenceId: rowId, fps: samplingFps.default(5) }), result: returns<StartedJob>() },
+  /** `dtype` given and unlike a complete index's storage: that index is rebuilt with it (the old one serves until then). */
+  'evidence.ingest': { input: z.strictObject({ evidenceId: rowId, fps: samplingFps.default(5), dtype: featureStorage.optional() }), result: returns<StartedJob>() },
 
   // Jobs (ingest, train, export, evaluate): progress arrives on the one progress stream (jobId).
   'jobs.list': {

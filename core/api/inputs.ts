@@ -20,6 +20,9 @@ export const localPath = z.string().min(1).max(4096).refine((p) => !p.includes('
 /** Sampling rate: frames/s in (0, 120] or 'all' (every frame). */
 export const samplingFps = z.union([z.number().gt(0).max(120), z.literal('all')]);
 
+/** An index's feature storage (core/index/quantize.ts FeatureDtype). */
+export const featureStorage = z.enum(['pca', 'float16', 'int8', 'float32']);
+
 /** Attribute key → code (-1 = unknown); keys outside the 16 attributes are refused. */
 export const attributeSlots = z.partialRecord(z.enum(ATTRIBUTE_KEYS as [AttributeKey, ...AttributeKey[]]), z.number().int().min(-1).max(30));
 

@@ -2,6 +2,7 @@
 import { basename } from 'node:path';
 import type { DecisionRecord, EvidenceRecord, IndexRecord, SearchRecord, SightingRecord, Store } from '../store/index';
 import { getCase, latestDecisionsForCase, listEvidence, listIndexes, listSearches } from '../store/index';
+import { isPoorFitWarning } from '../index/basisFit';
 import type { CaseSummary, DecisionItem, EvidenceIndexStatus, EvidenceItem, SearchSummary } from './types/cases';
 import type { SightingSummary } from './types/search';
 
@@ -26,6 +27,7 @@ export function indexStatus(idx: IndexRecord | undefined): EvidenceIndexStatus |
   return {
     indexId: idx.id, modelHash: idx.modelHash, samplingFps: idx.samplingFps, state: idx.state, frames: idx.frames, framesTotal: idx.framesTotal,
     warnings: idx.warnings ?? [],
+    exactFeaturesAdvised: (idx.warnings ?? []).some(isPoorFitWarning),
   };
 }
 

@@ -60,7 +60,15 @@ export class BasisFitMonitor {
 export function poorFitWarning(videoPath: string, fit: BasisFit): string | undefined {
   if (fit.poorFrames < Math.max(3, 0.01 * fit.checked)) return undefined;
   const at = fit.firstPoorS === null ? '' : ` (the first at ${formatSeconds(fit.firstPoorS)})`;
-  return `${videoPath}: ${fit.poorFrames} of ${fit.checked} sampled frames${at} fit the index's compression basis poorly `
+  return `${videoPath}: ${fit.poorFrames} of ${fit.checked} sampled frames${at} ${POOR_FIT_PHRASE} `
     + `(up to ${fit.worstRatio.toFixed(1)}× the out-of-basis share of the frames it was fitted on): the scene changed after the start, `
-    + 'and those frames are stored and searched less exactly — ingest again with --dtype float16 to keep exact features';
+    + 'and those frames are stored and searched less exactly — index it again with exact features ("Index again with exact features" '
+    + 'on the evidence row, or fastpr ingest VIDEO --case NAME --dtype float16)';
+}
+
+/** The words every poor-fit warning carries (stored warnings are text; the view recognises them by these). */
+const POOR_FIT_PHRASE = "fit the index's compression basis poorly";
+
+export function isPoorFitWarning(warning: string): boolean {
+  return warning.includes(POOR_FIT_PHRASE);
 }

@@ -5,7 +5,7 @@
  * search works from the index alone (the video may be gone).
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -255,6 +255,44 @@ describe('ingest', () => {
       }
     }
   }, 90_000);
+
+  it('an explicit other storage rebuilds a complete index in place of the old; a cancelled rebuild leaves the old one as it was', async () => {
+    const { store, caseId } = newStore('rebuild');
+    try {
+      const first = await ingestVideo(store, caseId, video, model, { batchSize: 4 });
+      expect(IndexFile.open(first.index.filePath).header.dtype).toBe('pca');
+      const firstBytes = readFileSync(first.index.filePath);
+      // No storage asked for, or the same one: the index is kept.
+      expect((await ingestVideo(store, caseId, video, model)).outcome).toBe('existing');
+      expect((await ingestVideo(store, caseId, video, model, { dtype: 'pca' })).outcome).toBe('existing');
+      // A cancelled rebuild: the old index row and file untouched, the partial new file gone.
+      const ac = new AbortController();
+      const err = await ingestVideo(store, caseId, video, model, {
+        dtype: 'float16', batchSize: 2, signal: ac.signal, onProgress: (e) => { if (e.state === 'running' && e.done >= 6) ac.abort(); },
+      }).catch((e: unknown) => e);
+      expect((err as Error).name).toBe('CancelledError');
+      expect(listIndexes(store, first.evidence.id)).toEqual([first.index]);
+      expect(readFileSync(first.index.filePath).equals(firstBytes)).toBe(true);
+      const f16Path = first.index.filePath.replace(/pca(\.\w+)$/, 'float16$1');
+      expect(f16Path).not.toBe(first.index.filePath);
+      expect(existsSync(f16Path)).toBe(false);
+      // The rebuild: the same index row, now the float16 file; the old file deleted; recorded in the case log.
+      const r = await ingestVideo(store, caseId, video, model, { dtype: 'float16', batchSize: 4 });
+      expect(r.outcome).toBe('rebuilt');
+      expect(r.index).toMatchObject({ id: first.index.id, state: 'complete', frames: FRAMES, filePath: f16Path });
+      expect(IndexFile.open(r.index.filePath).header.dtype).toBe('float16');
+      expect(existsSync(first.index.filePath)).toBe(false);
+      expect(listIndexes(store, first.evidence.id)).toHaveLength(1);
+      const audit = store.db.prepare("SELECT payload FROM audit_log WHERE action = 'index.rebuilt'").all() as { payload: string }[];
+      expect(audit).toHaveLength(1);
+      expect(JSON.parse(audit[0]!.payload)).toMatchObject({ indexId: first.index.id, frames: FRAMES, detail: `pca storage (${first.index.filePath}) → float16 (${f16Path})` });
+      // Searches read the new file.
+      expect((await searchCase(store, caseId, 'man in a red top', model)).framesSearched).toBe(FRAMES);
+      expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    } finally {
+      store.close();
+    }
+  }, 60_000);
 
   it('pca storage (the default): the head folded on the coefficients answers as head.onnx on the reconstructed features', async () => {
     const { store, caseId } = newStore('pca');

@@ -5,14 +5,14 @@
  * A cancel (AbortSignal) or a kill leaves the index 'building' with a durable checkpoint, so the
  * same command resumes it.
  */
-import { existsSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InputError, VideoError } from '../errors';
 import { OnnxRetriever } from '../infer/onnxRetriever';
 import type { ProgressListener } from '../jobs/progress';
 import { ensureDataDir } from '../platform/dataDir';
 import {
-  addEvidence, finishIndex, findIndex, getEvidence, hashFile, listEvidence, requireOpenCase, saveIndexCheckpoint, setEvidenceState, startIndex,
+  addEvidence, finishIndex, findIndex, getEvidence, hashFile, listEvidence, replaceIndexFile, requireOpenCase, saveIndexCheckpoint, setEvidenceState, startIndex,
   type EvidenceRecord, type IndexRecord, type Store,
 } from '../store/index';
 import { FrameStream, DEFAULT_SAMPLING_FPS } from '../video/decode';
@@ -20,6 +20,7 @@ import { probeVideo, type VideoInfo } from '../video/probe';
 import { parseDecodeProblemState } from '../video/decodeProblems';
 import { buildIndex, type BuildCheckpoint, type BuildIndexResult } from './buildIndex';
 import { BasisFitMonitor } from './basisFit';
+import { decodeHeader, HEADER_BYTES } from './format';
 import type { FeatureDtype } from './quantize';
 
 /**
@@ -31,6 +32,12 @@ export const DEFAULT_DTYPE: FeatureDtype = 'pca';
 
 export interface IngestOptions {
   fps?: number | 'all';
+  /**
+   * Feature storage (default 'pca'). Given explicitly and different from the storage of a complete
+   * index of the same video, model and rate, the index is rebuilt with it (outcome 'rebuilt'): the
+   * old file serves searches until the new one is complete, then is replaced and deleted. A
+   * cancelled or failed rebuild leaves the old index as it was (a rebuild starts over; it is not resumed).
+   */
   dtype?: FeatureDtype;
   /**
    * Frames per encoder run (default 8). One batch is in flight while the next is decoded, so a
@@ -69,8 +76,8 @@ export interface IngestResult {
   evidence: EvidenceRecord;
   index: IndexRecord;
   info: VideoInfo;
-  /** 'built' (now), 'resumed' (finished a previous run) or 'existing' (already complete). */
-  outcome: 'built' | 'resumed' | 'existing';
+  /** 'built' (now), 'resumed' (finished a previous run), 'existing' (already complete) or 'rebuilt' (with another storage). */
+  outcome: 'built' | 'resumed' | 'existing' | 'rebuilt';
   build?: BuildIndexResult;
   /** This build's warnings (stored with the index); for 'existing', the ones stored when it was built. */
   warnings: string[];
@@ -114,6 +121,22 @@ export function pixelPath(inputScaling: 'ffmpeg' | 'js' = 'ffmpeg', scaleFromRgb
   return inputScaling === 'js' ? 'js' : scaleFromRgb ? 'ffmpeg-rgb' : 'ffmpeg-yuv';
 }
 
+/** The feature storage an index file was written with (null: unreadable — a rebuild replaces it). */
+function storedDtype(file: string): FeatureDtype | null {
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      const head = Buffer.alloc(HEADER_BYTES);
+      const h = decodeHeader(head.subarray(0, readSync(fd, head, 0, HEADER_BYTES, 0)));
+      return typeof h === 'string' ? null : h.dtype;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
+}
+
 /** A saved checkpoint back from the database's JSON (null when absent, from another format or another pixel path). */
 function readCheckpoint(idx: IndexRecord, pixels: string): BuildCheckpoint | null {
   const c = idx.checkpoint as (Partial<BuildCheckpoint> & { pixels?: unknown }) | null;
@@ -144,7 +167,27 @@ export async function ingestVideo(store: Store, caseId: number, videoPath: strin
       ?? addEvidence(store, caseId, videoPath, hash, { durationS: info.durationS, width: info.width, height: info.height, fps: info.fps });
     const existing = findIndex(store, evidence.id, modelHash, dbFps);
     // An index built before: its warnings as stored when it was built (none recorded before schema 5).
-    if (existing?.state === 'complete') return { evidence, index: existing, info, outcome: 'existing', warnings: existing.warnings ?? [] };
+    if (existing?.state === 'complete') {
+      const stored = storedDtype(existing.filePath);
+      if (opts.dtype === undefined || opts.dtype === stored) return { evidence, index: existing, info, outcome: 'existing', warnings: existing.warnings ?? [] };
+      const newPath = join(dirname(existing.filePath), indexFileName(evidence.id, hash.sha256, modelHash, fps, dtype));
+      // A file left by a cancelled or failed rebuild is not resumed: start over.
+      rmSync(newPath, { force: true });
+      let build: BuildIndexResult;
+      try {
+        build = await buildIndex({
+          videoPath, videoSha256: hash.sha256, info, retriever, indexPath: newPath, fps, dtype, resume: null,
+          inputScaling: opts.inputScaling, scaleFromRgb: opts.scaleFromRgb, readOffThread: opts.readOffThread,
+          signal: opts.signal, onProgress: opts.onProgress, jobId: `ingest-${existing.id}`,
+        });
+      } catch (err) {
+        rmSync(newPath, { force: true });
+        throw err;
+      }
+      const index = replaceIndexFile(store, existing.id, { filePath: newPath, frames: build.frames, warnings: build.warnings, storage: dtype, previousStorage: stored });
+      rmSync(existing.filePath, { force: true });
+      return { evidence, index, info, outcome: 'rebuilt', build, warnings: build.warnings };
+    }
     if (existing && existing.state !== 'building') {
       throw new InputError(`index #${existing.id} of evidence #${evidence.id} is '${existing.state}' and cannot be resumed by this build; delete it to re-ingest`);
     }

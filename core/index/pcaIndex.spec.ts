@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeHeader, type IndexHeader } from './format';
-import { poorFitWarning, POOR_FIT_RATIO } from './basisFit';
+import { isPoorFitWarning, poorFitWarning, POOR_FIT_RATIO } from './basisFit';
 import { IndexFile, IndexFileWriter } from './indexFile';
 import { decodeBasis, encodeBasis, fitBasis, packCodes, projectCodes, reconstruct, unpackCodes } from './pcaCodec';
 import { encodeFeatures, featureBytes } from './quantize';
@@ -191,7 +191,11 @@ describe('basis fit (fitResidual, projectCodes fit, IndexFileWriter.basisFit)', 
     w.finish();
     expect(fit).toMatchObject({ checked: 60, poorFrames: 20, firstPoorS: 8 });
     expect(fit.worstRatio).toBeGreaterThan(POOR_FIT_RATIO);
-    expect(poorFitWarning('/v/cam 1.mp4', fit)).toMatch(/^\/v\/cam 1\.mp4: 20 of 60 sampled frames \(the first at 00:00:08\.000\) fit the index's compression basis poorly .*--dtype float16/);
+    const warning = poorFitWarning('/v/cam 1.mp4', fit)!;
+    expect(warning).toMatch(/^\/v\/cam 1\.mp4: 20 of 60 sampled frames \(the first at 00:00:08\.000\) fit the index's compression basis poorly .*"Index again with exact features".*--dtype float16\)$/);
+    // The evidence view recognises it (and only it) to offer that button (core/api/views.spec.ts).
+    expect(isPoorFitWarning(warning)).toBe(true);
+    expect(isPoorFitWarning('/v/cam 1.mp4: damaged video data from 00:00:01.800 to about 00:00:03.200: ffmpeg could not decode parts of it')).toBe(false);
     // Killed after the scene change began and resumed from a checkpoint: the counts go on, the same as uninterrupted.
     const part = join(root, 'fit-change-resumed.fpi');
     let r = IndexFileWriter.create(part, header('pca'));

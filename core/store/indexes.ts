@@ -91,6 +91,29 @@ export function startIndex(store: Store, input: { evidenceId: number; modelHash:
   });
 }
 
+/**
+ * Points a complete index at a rebuilt file (the same video, model and sampling rate, another
+ * feature storage): its file, frame count and warnings change in one transaction, with an
+ * 'index.rebuilt' audit entry naming both files. The caller deletes the old file afterwards.
+ */
+export function replaceIndexFile(store: Store, id: number, next: { filePath: string; frames: number; warnings: readonly string[]; storage: string; previousStorage: string | null }): IndexRecord {
+  return write(store, () => {
+    const idx = getIndex(store, id);
+    if (idx.state !== 'complete') throw new InputError(`index #${id} is '${idx.state}': only a complete index is rebuilt`);
+    const now = nowIso();
+    store.db.prepare('UPDATE indexes SET file_path = ?, frames = ?, warnings = ?, updated_at = ? WHERE id = ?')
+      .run(next.filePath, next.frames, JSON.stringify(storedIndexWarnings(next.warnings)), now, id);
+    const e = getEvidence(store, idx.evidenceId);
+    const detail = `${next.previousStorage ?? 'unknown'} storage (${idx.filePath}) → ${next.storage} (${next.filePath})`
+      + (next.warnings.length ? ` | ${next.warnings.join(' | ')}` : '');
+    appendAudit(store.db, store.actor, 'index.rebuilt', {
+      caseId: e.caseId, evidenceId: e.id, indexId: id, modelHash: idx.modelHash, samplingFps: idx.samplingFps, frames: next.frames,
+      detail: detail.slice(0, AUDIT_DETAIL_MAX_CHARS),
+    }, now);
+    return getIndex(store, id);
+  });
+}
+
 /** Saves resumable progress (frames written so far and the pipeline's own checkpoint JSON). */
 export function saveIndexCheckpoint(store: Store, id: number, frames: number, checkpoint: unknown): void {
   write(store, () => {

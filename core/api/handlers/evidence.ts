@@ -8,10 +8,11 @@ import { preflightVideo } from '../../index/ingest';
 import { addEvidence, getEvidence, hashFile, listEvidence, requireOpenCase, verifyEvidence } from '../../store/index';
 import { activeModel } from '../models';
 import { evidenceItem } from '../views';
+import type { FeatureDtype } from '../../index/quantize';
 import type { HandlerGroup, ServiceContext } from './types';
 
 /** Starts the evidence's ingest job, or returns the one already running/queued, or resumes an interrupted one. */
-export function startIngest(ctx: ServiceContext, evidenceId: number, fps: number | 'all'): string {
+export function startIngest(ctx: ServiceContext, evidenceId: number, fps: number | 'all', dtype?: FeatureDtype): string {
   const store = ctx.store();
   const e = getEvidence(store, evidenceId);
   requireOpenCase(store, e.caseId);
@@ -26,7 +27,7 @@ export function startIngest(ctx: ServiceContext, evidenceId: number, fps: number
   }
   return ctx.jobs.start({
     kind: 'ingest', label: `Ingest ${basename(e.videoPath)}`, caseId: e.caseId, evidenceId,
-    params: { caseId: e.caseId, evidenceId, videoPath: e.videoPath, modelDir: model.model.dir, fps },
+    params: { caseId: e.caseId, evidenceId, videoPath: e.videoPath, modelDir: model.model.dir, fps, ...(dtype ? { dtype } : {}) },
   }).id;
 }
 
@@ -49,5 +50,5 @@ export const evidenceHandlers: HandlerGroup<'evidence.list' | 'evidence.add' | '
     return { evidence: evidenceItem(store, e, ctx.activeModelHash(), jobId), jobId };
   },
   'evidence.verify': async ({ evidenceId }, ctx) => verifyEvidence(ctx.store(), evidenceId),
-  'evidence.ingest': async ({ evidenceId, fps }, ctx) => ({ jobId: startIngest(ctx, evidenceId, fps) }),
+  'evidence.ingest': async ({ evidenceId, fps, dtype }, ctx) => ({ jobId: startIngest(ctx, evidenceId, fps, dtype) }),
 };

@@ -38,6 +38,11 @@ export interface EvidenceIndexStatus {
    * recorded (indexes finished before this was stored: the case log's 'index.built' entry).
    */
   warnings: string[];
+  /**
+   * The build warned that later scenes fit its compression basis poorly: indexing again with exact
+   * (float16) features (`evidence.ingest` with `dtype: 'float16'`) stores them exactly.
+   */
+  exactFeaturesAdvised: boolean;
 }
 
 /**

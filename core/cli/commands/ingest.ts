@@ -18,15 +18,16 @@ function parseFps(raw: unknown): number | 'all' {
 export const ingestCommand: CliCommand = {
   name: 'ingest',
   summary: 'Index videos of a case for search (decode → encoder once; resumable after a kill or Ctrl-C)',
-  usage: 'fastpr ingest VIDEO... --case NAME [--fps 5|all] [--model DIR] [--dtype pca|float16|int8] [--threads N] [--batch 8] [--json]',
+  usage: `fastpr ingest VIDEO... --case NAME [--fps 5|all] [--model DIR] [--dtype pca|float16|int8|float32 (default ${DEFAULT_DTYPE}; given, it rebuilds an index stored otherwise)] [--threads N] [--batch 8] [--json]`,
   options: { case: { type: 'string' }, fps: { type: 'string' }, model: { type: 'string' }, dtype: { type: 'string' }, threads: { type: 'string' }, batch: { type: 'string' } },
   async run(ctx) {
     const caseName = ctx.values.case as string | undefined;
     if (!caseName) throw new InputError('ingest: --case NAME is required');
     if (ctx.positionals.length === 0) throw new InputError('ingest: give at least one VIDEO file');
     const fps = parseFps(ctx.values.fps);
-    const dtype = (ctx.values.dtype as string | undefined) ?? DEFAULT_DTYPE;
-    if (!['pca', 'int8', 'float16', 'float32'].includes(dtype)) throw new InputError(`--dtype must be pca, int8, float16 or float32, got "${dtype}"`);
+    // Only an explicit --dtype rebuilds an index stored otherwise (ingestVideo); without it, an existing index is kept.
+    const dtype = ctx.values.dtype as string | undefined;
+    if (dtype !== undefined && !['pca', 'int8', 'float16', 'float32'].includes(dtype)) throw new InputError(`--dtype must be pca, int8, float16 or float32, got "${dtype}"`);
     const int = (name: string) => {
       const raw = ctx.values[name];
       if (raw === undefined) return undefined;
@@ -40,7 +41,7 @@ export const ingestCommand: CliCommand = {
       const c = getCaseByName(store, caseName);
       for (const video of ctx.positionals) {
         const r = await ingestVideo(store, c.id, video, modelDir, {
-          fps, dtype: dtype as FeatureDtype, threads: int('threads'), batchSize: int('batch'), signal: ctx.signal, onProgress: ctx.progress,
+          fps, dtype: dtype as FeatureDtype | undefined, threads: int('threads'), batchSize: int('batch'), signal: ctx.signal, onProgress: ctx.progress,
         });
         results.push(r);
         if (!ctx.json) {

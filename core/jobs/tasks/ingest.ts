@@ -5,11 +5,13 @@
  */
 import { CancelledError, InputError } from '../../errors';
 import { ingestVideo } from '../../index/ingest';
+import type { FeatureDtype } from '../../index/quantize';
 import { openStore } from '../../store/store';
 import { checkEvidenceHash, getEvidence, recordVerification, setEvidenceState } from '../../store/evidence';
 import type { Task } from './types';
 
-export interface IngestParams { caseId: number; evidenceId: number; videoPath: string; modelDir: string; fps: number | 'all' }
+/** `dtype`: only when asked for (a rebuild of an index stored otherwise; see IngestOptions.dtype). */
+export interface IngestParams { caseId: number; evidenceId: number; videoPath: string; modelDir: string; fps: number | 'all'; dtype?: FeatureDtype }
 
 /**
  * Tests only: FASTPR_JOB_TEST_SLOW_MS blocks this worker that long per encoded batch, so a test can
@@ -36,7 +38,7 @@ export const ingestTask: Task = async ({ dataDir, job, signal, progress }) => {
       throw new InputError(`evidence #${p.evidenceId}: ${check.message}; not ingested`, { file: p.videoPath });
     }
     const r = await ingestVideo(store, p.caseId, p.videoPath, p.modelDir, {
-      fps: p.fps, signal, checkpointEvery: 1, onProgress: (e) => { progress(e); slow(); },
+      fps: p.fps, dtype: p.dtype, signal, checkpointEvery: 1, onProgress: (e) => { progress(e); slow(); },
     });
     return {
       evidenceId: r.evidence.id, indexId: r.index.id, frames: r.index.frames, outcome: r.outcome, warnings: r.warnings,
