@@ -9,6 +9,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { indexStatus } from '../api/views';
 import { VideoError } from '../errors';
 import { OnnxRetriever } from '../infer/onnxRetriever';
 import { createCase, getCaseByName, listEvidence, listIndexes, openStore, saveIndexCheckpoint, type Store } from '../store/index';
@@ -289,6 +290,25 @@ describe('ingest', () => {
       // Searches read the new file.
       expect((await searchCase(store, caseId, 'man in a red top', model)).framesSearched).toBe(FRAMES);
       expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    } finally {
+      store.close();
+    }
+  }, 60_000);
+
+  it('a scene change after the start: the shipped model\'s index warns of a poor basis fit, and a float16 rebuild clears it', async () => {
+    const scene = join(root, 'scene change.mp4');
+    await makeTestClip(scene, { width: 176, height: 144, fps: 25, seconds: 16, sceneChangeAtS: 8 });
+    const shipped = resolve('models/default');
+    const { store, caseId } = newStore('scene');
+    try {
+      const r = await ingestVideo(store, caseId, scene, shipped);
+      expect(r.build!.basisFit).toMatchObject({ checked: 80, firstPoorS: 8 });
+      expect(r.build!.basisFit.poorFrames).toBeGreaterThanOrEqual(30);
+      expect(r.warnings).toHaveLength(1);
+      expect(indexStatus(r.index)).toMatchObject({ exactFeaturesAdvised: true, warnings: r.warnings });
+      const again = await ingestVideo(store, caseId, scene, shipped, { dtype: 'float16' });
+      expect(again).toMatchObject({ outcome: 'rebuilt', warnings: [] });
+      expect(indexStatus(again.index)).toMatchObject({ indexId: r.index.id, exactFeaturesAdvised: false, warnings: [] });
     } finally {
       store.close();
     }

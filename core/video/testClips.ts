@@ -18,6 +18,8 @@ export interface ClipSpec {
   rotate?: number;
   /** Put the moov atom at the end (as a recorder does), not the start. */
   moovAtEnd?: boolean;
+  /** From this time on, another picture (colour bars instead of the test pattern): a scene change. */
+  sceneChangeAtS?: number;
 }
 
 export async function makeTestClip(out: string, spec: ClipSpec = {}): Promise<void> {
@@ -29,8 +31,13 @@ export async function makeTestClip(out: string, spec: ClipSpec = {}): Promise<vo
     ? ['-vf', `setpts='${spec.ptsCentiseconds}'`, '-vsync', '0', '-frames:v', String(Math.round(seconds * fps))]
     : ['-t', String(seconds)];
   const rate = spec.ptsCentiseconds ? 100 : fps;
+  const cut = spec.sceneChangeAtS;
+  const source = cut !== undefined && !spec.ptsCentiseconds
+    ? ['-f', 'lavfi', '-i', `testsrc=size=${w}x${h}:rate=${fps}:duration=${cut}`, '-f', 'lavfi', '-i', `smptebars=size=${w}x${h}:rate=${fps}:duration=${seconds - cut}`,
+      '-filter_complex', '[0:v][1:v]concat=n=2:v=1[v]', '-map', '[v]']
+    : ['-f', 'lavfi', '-i', `testsrc=size=${w}x${h}:rate=${rate}`];
   const args = [
-    '-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc=size=${w}x${h}:rate=${rate}`,
+    '-hide_banner', '-nostdin', '-loglevel', 'error', '-y', ...source,
     ...length, '-c:v', 'libx264', '-preset', 'ultrafast', '-g', String(fps), '-pix_fmt', 'yuv420p',
     ...(spec.moovAtEnd ? [] : ['-movflags', '+faststart']), spec.rotate ? `${out}.norot.mp4` : out,
   ];
