@@ -1,0 +1,81 @@
+/**
+ * End to end with the shipped model (models/default) through the browser transport: a clip whose
+ * scene changes after the start is indexed with a poor-basis-fit warning; the evidence row's
+ * warnings offer "Index again with exact features", which rebuilds the index with float16
+ * features, after which the warning is gone. Screenshots go to test-artifacts/screens/.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorkstationServer } from '../../core/server/workstationServer';
+import { makeTestClip } from '../../core/video/testClips';
+import { ensureRendererBuilt, RENDERER_DIST, REPO_ROOT } from './rendererBuild';
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const SCREENS = join(REPO_ROOT, 'test-artifacts', 'screens');
+
+let root: string;
+let clip: string;
+let server: Awaited<ReturnType<typeof startWorkstationServer>>;
+let context: BrowserContext;
+let page: Page;
+const pageErrors: string[] = [];
+const savedShippedEnv = process.env.FASTPR_SHIPPED_MODEL_DIR;
+
+beforeAll(async () => {
+  ensureRendererBuilt();
+  mkdirSync(SCREENS, { recursive: true });
+  root = mkdtempSync(join(tmpdir(), 'fastpr-e2e-reindex-'));
+  process.env.FASTPR_SHIPPED_MODEL_DIR = join(REPO_ROOT, 'models', 'default');
+  clip = join(root, 'lobby camera.mp4');
+  await makeTestClip(clip, { width: 176, height: 144, fps: 25, seconds: 16, sceneChangeAtS: 8 });
+  server = await startWorkstationServer({ dataDir: join(root, 'data'), staticDir: RENDERER_DIST });
+  context = await chromium.launchPersistentContext(join(root, 'profile'), {
+    executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, viewport: { width: 1440, height: 900 },
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  page.on('console', (msg) => { if (msg.type() === 'error') pageErrors.push(msg.text()); });
+  await page.goto(server.url);
+}, 120_000);
+
+afterAll(async () => {
+  await context?.close();
+  await server?.close();
+  if (savedShippedEnv === undefined) delete process.env.FASTPR_SHIPPED_MODEL_DIR;
+  else process.env.FASTPR_SHIPPED_MODEL_DIR = savedShippedEnv;
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+describe('index again with exact features', () => {
+  it('a poorly fitted index offers a float16 rebuild on its evidence row, and the rebuild clears the warning', async () => {
+    await page.getByTestId('new-case-name').fill('Lobby');
+    await page.getByRole('button', { name: 'Create case' }).click();
+    await expect.poll(() => page.getByTestId('case-name').textContent()).toBe('Lobby');
+    await page.getByTestId('evidence-path').fill(clip);
+    await page.getByRole('button', { name: 'Add video' }).click();
+    const row = page.getByTestId('evidence-row').first();
+    const state = row.getByTestId('index-state');
+    await expect.poll(() => state.getAttribute('data-state'), { timeout: 90_000, interval: 500 }).toBe('complete');
+    const pill = row.getByTestId('index-warnings');
+    await expect.poll(() => pill.innerText(), { timeout: 10_000 }).toMatch(/^1 warning\b/);
+    await pill.click();
+    const list = row.getByTestId('index-warnings-list');
+    await expect.poll(() => list.isVisible()).toBe(true);
+    expect(await list.innerText()).toMatch(/fit the index's compression basis poorly/);
+    const button = row.getByTestId('reindex-exact');
+    expect(await button.innerText()).toBe('Index again with exact features');
+    // At 1440 px the table fits its panel with the warning unfolded (its last column used to be cut off).
+    expect(await page.getByTestId('evidence-table').evaluate((t) => t.parentElement!.scrollWidth <= t.parentElement!.clientWidth)).toBe(true);
+    await page.screenshot({ path: join(SCREENS, 'evidence-poor-fit.png') });
+    await button.click();
+    // The old index serves until the new one is complete; then the row has no warnings.
+    await expect.poll(() => row.getByTestId('index-warnings').count(), { timeout: 90_000, interval: 500 }).toBe(0);
+    await expect.poll(() => state.getAttribute('data-state'), { timeout: 10_000 }).toBe('complete');
+    expect(await state.innerText()).toMatch(/80 frames @ 5\/s/);
+    await page.screenshot({ path: join(SCREENS, 'evidence-reindexed.png') });
+    expect(pageErrors).toEqual([]);
+  });
+});
