@@ -7,7 +7,7 @@ import { decodeImage, encodeCanvas } from '../image/canvas';
 import { sampleDegrade } from './degrade';
 import { annotateFrame, renderFrame, type AnnotatedFrame, type ComposedFrame } from './frame';
 import { layoutStill } from './layout';
-import { drawStyle, isLegacyV1, minTargetPixels, sequenceId, type SynthOptions } from './options';
+import { completeAbsentQueries, drawStyle, isLegacyV1, minTargetPixels, sequenceId, type SynthOptions } from './options';
 import { sampleAppearance } from './person/sampleAttributes';
 import { absentQuery, targetQuery, type Candidate, type TextFormatter } from './queries';
 import { Rng } from './rng';
@@ -38,7 +38,9 @@ export function frameQueries(rng: Rng, composed: ComposedFrame, o: SynthOptions,
     queries.push(targetQuery(rng, { id: targetId, attributes: byId.get(targetId)!.attributes }, everyone, o.queries, format));
   }
   if (rng.chance(o.queries.absentShare) || queries.length === 0) {
-    const absent = absentQuery(rng, everyone, sampleAppearance(rng.fork(77)).attributes, format);
+    // 1.3.0: complete as often as target queries; decided and built on a forked stream, so the rest of the frame stays 1.2.0's.
+    const complete = completeAbsentQueries(o) ? { share: o.queries.completeShare, rng: rng.fork(78) } : undefined;
+    const absent = absentQuery(rng, everyone, sampleAppearance(rng.fork(77)).attributes, format, complete);
     if (absent) queries.push(absent);
   }
   return queries;

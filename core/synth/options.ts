@@ -12,10 +12,14 @@ export const GENERATOR_NAME = 'fastpr-synth';
  * JS anti-aliased scanline rasteriser (raster.ts) instead of canvas paths, patterns evaluated
  * analytically (faster; pictures differ from 1.1.0 in anti-aliasing and pattern edges); larger
  * frames are drawn exactly as 1.1.0 (there the canvas is faster). Annotations are unchanged.
+ * 1.3.0: absent-target queries are complete (every attribute stated) as often as target queries
+ * (`queries.completeShare`); before, they always stated 2–6 attributes while 40 % of target queries
+ * stated all, so "a complete query" alone told present from absent. Images and target queries are
+ * 1.2.0's byte for byte (the choice draws from a forked random stream); only absent queries differ.
  */
-export const GENERATOR_VERSION = '1.2.0';
+export const GENERATOR_VERSION = '1.3.0';
 /** Older versions this code still reproduces byte for byte (SynthOptions.generatorVersion). */
-export const REPRODUCIBLE_VERSIONS = ['1.0.0', '1.1.0', GENERATOR_VERSION] as const;
+export const REPRODUCIBLE_VERSIONS = ['1.0.0', '1.1.0', '1.2.0', GENERATOR_VERSION] as const;
 export type GeneratorVersion = (typeof REPRODUCIBLE_VERSIONS)[number];
 
 export interface VideoOptions {
@@ -65,6 +69,11 @@ export function drawStyle(o: SynthOptions): DrawStyle {
   const v = generatorVersion(o);
   if (v === '1.0.0') return '1.0';
   return v === '1.1.0' || o.width * o.height > RASTER_MAX_PIXELS ? '1.1' : 'raster';
+}
+
+/** Whether `o`'s absent-target queries are sometimes complete (1.3.0 on). */
+export function completeAbsentQueries(o: SynthOptions): boolean {
+  return !['1.0.0', '1.1.0', '1.2.0'].includes(generatorVersion(o));
 }
 
 /** Whether `o` asks for generator 1.0.0's drawing. */

@@ -55,8 +55,24 @@ export function targetQuery(rng: Rng, target: Candidate, people: Candidate[], o:
   };
 }
 
-/** A query that matches none of `people`, or undefined if none was found in a few tries. */
-export function absentQuery(rng: Rng, people: Candidate[], template: AttributeCodes, format?: TextFormatter): Query | undefined {
+/**
+ * A query that matches none of `people`, or undefined if none was found in a few tries. With
+ * `complete`, a share of them states every attribute of the template but one changed, drawn from
+ * `complete.rng` only (the main stream is untouched then; otherwise as before).
+ */
+export function absentQuery(rng: Rng, people: Candidate[], template: AttributeCodes, format?: TextFormatter, complete?: { share: number; rng: Rng }): Query | undefined {
+  if (complete?.rng.chance(complete.share)) {
+    const keys = labelledKeys(template);
+    for (let attempt = 0; attempt < 12 && keys.length > 0; attempt++) {
+      const q = subset(complete.rng, template, keys, keys.length);
+      const k = complete.rng.pick(keys);
+      const n = attributeByKey(k).values.length;
+      q[k] = (q[k]! + complete.rng.int(1, n - 1)) % n;
+      if (people.some((p) => matchesQuery(q, p.attributes))) continue;
+      const text = format?.(q);
+      return { attributes: q, ...(text ? { text } : {}), matches: [], kind: 'absent' };
+    }
+  }
   for (let attempt = 0; attempt < 12; attempt++) {
     const keys = labelledKeys(template);
     const q = subset(rng, template, keys, rng.int(2, 6));

@@ -38,14 +38,39 @@ describe('generator versions', () => {
     expect(digest('1.2.0').all).toBe('5feb7feaa09db585ca1b1d740becd8be9f87e7e559dcb06673ab055a4574c298');
   });
 
-  it('the current version changes pixels only: same annotations, different images', () => {
-    const now = digest();
+  it('1.2.0 changed pixels only: same annotations as 1.0.0 and 1.1.0, different images', () => {
+    const v12 = digest('1.2.0');
     for (const old of ['1.0.0', '1.1.0'] as const) {
       const v = digest(old);
-      expect(now.annotations, old).toBe(v.annotations);
-      expect(now.images.some((img, i) => !img.equals(v.images[i]!)), old).toBe(true);
+      expect(v12.annotations, old).toBe(v.annotations);
+      expect(v12.images.some((img, i) => !img.equals(v.images[i]!)), old).toBe(true);
     }
-    expect(digest().all).toBe(now.all); // and it is deterministic
+  });
+
+  it('1.3.0 changes absent-target queries only: complete as often as target queries; images and target queries are 1.2.0\'s', () => {
+    const o = defaultOptions({ seed: 5, frames: 400, width: 96, height: 80, framesPerScene: 10, crowd: { min: 1, max: 4 }, queries: { completeShare: 0.4, absentShare: 0.5 } });
+    const slots = (q: { attributes: Record<string, number> }) => Object.values(q.attributes).filter((v) => v !== -1).length;
+    let absent = 0, completeAbsent = 0;
+    for (let k = 0; k < o.frames; k += 1) {
+      const now = generateStillFrame(o, k);
+      const old = generateStillFrame({ ...o, generatorVersion: '1.2.0' }, k);
+      expect(now.image.equals(old.image), `frame ${k} image`).toBe(true);
+      const { queries: nowQ, ...nowRest } = now.annotation;
+      const { queries: oldQ, ...oldRest } = old.annotation;
+      expect(nowRest).toEqual(oldRest);
+      expect(nowQ.filter((q) => q.matches.length > 0)).toEqual(oldQ.filter((q) => q.matches.length > 0));
+      for (const q of nowQ.filter((x) => x.matches.length === 0)) {
+        absent++;
+        if (slots(q) >= 12) completeAbsent++;
+        // Nobody in the frame fits it.
+        expect(now.annotation.persons.some((p) => Object.entries(q.attributes).every(([key, v]) => v === -1 || (p.attributes as Record<string, number>)[key] === v))).toBe(false);
+      }
+      for (const q of oldQ.filter((x) => x.matches.length === 0)) expect(slots(q)).toBeLessThanOrEqual(6);
+    }
+    expect(absent).toBeGreaterThan(150);
+    expect(completeAbsent / absent).toBeGreaterThan(0.3);
+    expect(completeAbsent / absent).toBeLessThan(0.5);
+    expect(digest().all).toBe(digest().all); // and it is deterministic
   });
 
   it('draws frames above RASTER_MAX_PIXELS as 1.1.0 did (the canvas is faster there), smaller ones differently', () => {
