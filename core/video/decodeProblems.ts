@@ -3,10 +3,10 @@
  * stretch of the footage is affected, how, and how many sampled frames are missing there.
  *
  * ffmpeg prints a decoder error ("[h264 @ 0x55d…] error while decoding MB 30 23") on stderr in the
- * same stream as the showinfo line of each kept frame, so a message lies between the kept frame
- * before it and the kept frame after it: that interval is where the damage is (to the sampling
- * interval). Messages in touching intervals form one span. The raw lines were hard to read, carried
- * process addresses (so the same damage read differently on every run) and were cut at 20.
+ * same stream as the showinfo line of each kept frame, so the damage starts after the kept frame
+ * before the message; it ends by a kept frame a little after the last message (CLOSE_AFTER_*).
+ * Touching stretches are one. The raw lines were hard to read, carried process addresses (so the
+ * same damage read differently on every run) and were cut at 20.
  */
 import { formatSeconds } from '../text/timecode';
 
@@ -18,7 +18,7 @@ export interface DecodeProblemSpan {
   kind: DecodeProblemKind;
   /** The kept frame before the first message (null: before the first frame decoded). */
   afterS: number | null;
-  /** The kept frame after the last message (null: no frame decoded after it — to the end). */
+  /** The kept frame that closed the stretch, CLOSE_AFTER_* after its last message (null: still open — to the end). */
   beforeS: number | null;
   messages: number;
   /** Sampled frames the sampling rate expected between afterS and beforeS that never came. */
