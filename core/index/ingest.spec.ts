@@ -257,7 +257,15 @@ describe('ingest', () => {
     }
   }, 90_000);
 
-  it('an explicit other storage rebuilds a complete index in place of the old; a cancelled rebuild leaves the old one as it was', async () => {
+  it('an explicit other storage rebuilds a complete index in place of the old; a cancelled rebuild leaves the old one as it was and resumes', async () => {
+    // A straight float16 build, for comparison.
+    const ref = newStore('rebuild-ref');
+    let refBytes: Buffer;
+    try {
+      refBytes = readFileSync((await ingestVideo(ref.store, ref.caseId, video, model, { dtype: 'float16', batchSize: 2 })).index.filePath);
+    } finally {
+      ref.store.close();
+    }
     const { store, caseId } = newStore('rebuild');
     try {
       const first = await ingestVideo(store, caseId, video, model, { batchSize: 4 });
@@ -266,22 +274,25 @@ describe('ingest', () => {
       // No storage asked for, or the same one: the index is kept.
       expect((await ingestVideo(store, caseId, video, model)).outcome).toBe('existing');
       expect((await ingestVideo(store, caseId, video, model, { dtype: 'pca' })).outcome).toBe('existing');
-      // A cancelled rebuild: the old index row and file untouched, the partial new file gone.
+      // A cancelled rebuild: the old index row and file untouched (and searchable), the rebuild's checkpoint kept with it.
       const ac = new AbortController();
       const err = await ingestVideo(store, caseId, video, model, {
-        dtype: 'float16', batchSize: 2, signal: ac.signal, onProgress: (e) => { if (e.state === 'running' && e.done >= 6) ac.abort(); },
+        dtype: 'float16', batchSize: 2, checkpointEvery: 1, signal: ac.signal, onProgress: (e) => { if (e.state === 'running' && e.done >= 6) ac.abort(); },
       }).catch((e: unknown) => e);
       expect((err as Error).name).toBe('CancelledError');
-      expect(listIndexes(store, first.evidence.id)).toEqual([first.index]);
+      const [during] = listIndexes(store, first.evidence.id);
+      expect(during).toMatchObject({ id: first.index.id, state: 'complete', filePath: first.index.filePath, frames: FRAMES, warnings: first.index.warnings });
       expect(readFileSync(first.index.filePath).equals(firstBytes)).toBe(true);
+      expect((await searchCase(store, caseId, 'man in a red top', model)).framesSearched).toBe(FRAMES);
       const f16Path = first.index.filePath.replace(/pca(\.\w+)$/, 'float16$1');
       expect(f16Path).not.toBe(first.index.filePath);
-      expect(existsSync(f16Path)).toBe(false);
-      // The rebuild: the same index row, now the float16 file; the old file deleted; recorded in the case log.
-      const r = await ingestVideo(store, caseId, video, model, { dtype: 'float16', batchSize: 4 });
+      expect((during!.checkpoint as { rebuild: { filePath: string; frames: number } }).rebuild).toMatchObject({ filePath: f16Path });
+      // Asked again: the rebuild resumes, then the same index row points at the float16 file, byte-identical to a straight build; the old file is deleted; recorded in the case log.
+      const r = await ingestVideo(store, caseId, video, model, { dtype: 'float16', batchSize: 2, checkpointEvery: 1 });
       expect(r.outcome).toBe('rebuilt');
-      expect(r.index).toMatchObject({ id: first.index.id, state: 'complete', frames: FRAMES, filePath: f16Path });
-      expect(IndexFile.open(r.index.filePath).header.dtype).toBe('float16');
+      expect(r.build!.framesThisRun).toBeLessThan(FRAMES);
+      expect(r.index).toMatchObject({ id: first.index.id, state: 'complete', frames: FRAMES, filePath: f16Path, checkpoint: null });
+      expect(readFileSync(f16Path).equals(refBytes)).toBe(true);
       expect(existsSync(first.index.filePath)).toBe(false);
       expect(listIndexes(store, first.evidence.id)).toHaveLength(1);
       const audit = store.db.prepare("SELECT payload FROM audit_log WHERE action = 'index.rebuilt'").all() as { payload: string }[];

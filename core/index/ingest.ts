@@ -12,7 +12,8 @@ import { OnnxRetriever } from '../infer/onnxRetriever';
 import type { ProgressListener } from '../jobs/progress';
 import { ensureDataDir } from '../platform/dataDir';
 import {
-  addEvidence, finishIndex, findIndex, getEvidence, hashFile, listEvidence, replaceIndexFile, requireOpenCase, saveIndexCheckpoint, setEvidenceState, startIndex,
+  addEvidence, finishIndex, findIndex, getEvidence, hashFile, listEvidence, replaceIndexFile, requireOpenCase, saveIndexCheckpoint, saveRebuildCheckpoint,
+  setEvidenceState, startIndex,
   type EvidenceRecord, type IndexRecord, type Store,
 } from '../store/index';
 import { FrameStream, DEFAULT_SAMPLING_FPS } from '../video/decode';
@@ -36,7 +37,7 @@ export interface IngestOptions {
    * Feature storage (default 'pca'). Given explicitly and different from the storage of a complete
    * index of the same video, model and rate, the index is rebuilt with it (outcome 'rebuilt'): the
    * old file serves searches until the new one is complete, then is replaced and deleted. A
-   * cancelled or failed rebuild leaves the old index as it was (a rebuild starts over; it is not resumed).
+   * cancelled or killed rebuild leaves the old index as it was and resumes when asked again.
    */
   dtype?: FeatureDtype;
   /**
@@ -171,19 +172,18 @@ export async function ingestVideo(store: Store, caseId: number, videoPath: strin
       const stored = storedDtype(existing.filePath);
       if (opts.dtype === undefined || opts.dtype === stored) return { evidence, index: existing, info, outcome: 'existing', warnings: existing.warnings ?? [] };
       const newPath = join(dirname(existing.filePath), indexFileName(evidence.id, hash.sha256, modelHash, fps, dtype));
-      // A file left by a cancelled or failed rebuild is not resumed: start over.
-      rmSync(newPath, { force: true });
-      let build: BuildIndexResult;
-      try {
-        build = await buildIndex({
-          videoPath, videoSha256: hash.sha256, info, retriever, indexPath: newPath, fps, dtype, resume: null,
-          inputScaling: opts.inputScaling, scaleFromRgb: opts.scaleFromRgb, readOffThread: opts.readOffThread,
-          signal: opts.signal, onProgress: opts.onProgress, jobId: `ingest-${existing.id}`,
-        });
-      } catch (err) {
-        rmSync(newPath, { force: true });
-        throw err;
-      }
+      // The complete row keeps the rebuild's checkpoint (tagged with its file), so a cancelled or
+      // killed rebuild resumes like a build; anything else found at that path starts over.
+      const saved = existing.checkpoint as { rebuild?: { filePath?: unknown } } | null;
+      let resume = saved?.rebuild?.filePath === newPath ? readCheckpoint({ ...existing, checkpoint: saved.rebuild }, pixels) : null;
+      if (resume && (!existsSync(newPath) || statSync(newPath).size < resume.bytes)) resume = null;
+      if (!resume) rmSync(newPath, { force: true });
+      const build = await buildIndex({
+        videoPath, videoSha256: hash.sha256, info, retriever, indexPath: newPath, fps, dtype, resume,
+        onCheckpoint: (cp) => saveRebuildCheckpoint(store, existing.id, { rebuild: { ...cp, pixels, filePath: newPath } }), checkpointEvery: opts.checkpointEvery,
+        inputScaling: opts.inputScaling, scaleFromRgb: opts.scaleFromRgb, readOffThread: opts.readOffThread,
+        signal: opts.signal, onProgress: opts.onProgress, jobId: `ingest-${existing.id}`,
+      });
       const index = replaceIndexFile(store, existing.id, { filePath: newPath, frames: build.frames, warnings: build.warnings, storage: dtype, previousStorage: stored });
       rmSync(existing.filePath, { force: true });
       return { evidence, index, info, outcome: 'rebuilt', build, warnings: build.warnings };

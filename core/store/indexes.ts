@@ -101,7 +101,7 @@ export function replaceIndexFile(store: Store, id: number, next: { filePath: str
     const idx = getIndex(store, id);
     if (idx.state !== 'complete') throw new InputError(`index #${id} is '${idx.state}': only a complete index is rebuilt`);
     const now = nowIso();
-    store.db.prepare('UPDATE indexes SET file_path = ?, frames = ?, warnings = ?, updated_at = ? WHERE id = ?')
+    store.db.prepare('UPDATE indexes SET file_path = ?, frames = ?, warnings = ?, checkpoint = NULL, updated_at = ? WHERE id = ?')
       .run(next.filePath, next.frames, JSON.stringify(storedIndexWarnings(next.warnings)), now, id);
     const e = getEvidence(store, idx.evidenceId);
     const detail = `${next.previousStorage ?? 'unknown'} storage (${idx.filePath}) → ${next.storage} (${next.filePath})`
@@ -111,6 +111,14 @@ export function replaceIndexFile(store: Store, id: number, next: { filePath: str
       detail: detail.slice(0, AUDIT_DETAIL_MAX_CHARS),
     }, now);
     return getIndex(store, id);
+  });
+}
+
+/** Saves a rebuild's resumable progress on its complete index (replaceIndexFile clears it). */
+export function saveRebuildCheckpoint(store: Store, id: number, checkpoint: { rebuild: unknown }): void {
+  write(store, () => {
+    const r = store.db.prepare("UPDATE indexes SET checkpoint = ?, updated_at = ? WHERE id = ? AND state = 'complete'").run(JSON.stringify(checkpoint), nowIso(), id);
+    if (r.changes === 0) throw new InputError(`index #${id} is not complete; cannot save a rebuild checkpoint`);
   });
 }
 
