@@ -306,6 +306,34 @@ describe('ingest', () => {
     }
   }, 60_000);
 
+  it('another storage asked for while a build is interrupted: the build finishes in its own storage, then the index is rebuilt', async () => {
+    const ref = newStore('interrupted-ref');
+    let refBytes: Buffer;
+    try {
+      refBytes = readFileSync((await ingestVideo(ref.store, ref.caseId, video, model, { dtype: 'float16', batchSize: 2 })).index.filePath);
+    } finally {
+      ref.store.close();
+    }
+    const { store, caseId } = newStore('interrupted');
+    try {
+      const ac = new AbortController();
+      await ingestVideo(store, caseId, video, model, {
+        batchSize: 2, checkpointEvery: 1, signal: ac.signal, onProgress: (e) => { if (e.state === 'running' && e.done >= 6) ac.abort(); },
+      }).catch((e: unknown) => expect((e as Error).name).toBe('CancelledError'));
+      const [building] = listIndexes(store, listEvidence(store, caseId)[0]!.id);
+      expect(building).toMatchObject({ state: 'building' });
+      expect(building!.filePath).toMatch(/_pca\.fpi$/);
+      const r = await ingestVideo(store, caseId, video, model, { dtype: 'float16', batchSize: 2 });
+      expect(r).toMatchObject({ outcome: 'rebuilt', index: { id: building!.id, state: 'complete', frames: FRAMES } });
+      expect(readFileSync(r.index.filePath).equals(refBytes)).toBe(true);
+      expect(existsSync(building!.filePath)).toBe(false);
+      const actions = (store.db.prepare("SELECT action FROM audit_log WHERE action LIKE 'index.%' ORDER BY seq").all() as { action: string }[]).map((a) => a.action);
+      expect(actions).toEqual(['index.started', 'index.built', 'index.rebuilt']);
+    } finally {
+      store.close();
+    }
+  }, 60_000);
+
   it('a scene change after the start: the shipped model\'s index warns of a poor basis fit, and a float16 rebuild clears it', async () => {
     const scene = join(root, 'scene change.mp4');
     await makeTestClip(scene, { width: 176, height: 144, fps: 25, seconds: 16, sceneChangeAtS: 8 });

@@ -122,6 +122,12 @@ export function pixelPath(inputScaling: 'ffmpeg' | 'js' = 'ffmpeg', scaleFromRgb
   return inputScaling === 'js' ? 'js' : scaleFromRgb ? 'ffmpeg-rgb' : 'ffmpeg-yuv';
 }
 
+/** The storage an index file is named for (indexFileName), or null for a name it did not make. */
+function dtypeOfIndexFile(file: string): FeatureDtype | null {
+  const m = /_(pca|float16|int8|float32)\.fpi$/.exec(file);
+  return m ? (m[1] as FeatureDtype) : null;
+}
+
 /** The feature storage an index file was written with (null: unreadable — a rebuild replaces it). */
 function storedDtype(file: string): FeatureDtype | null {
   try {
@@ -171,7 +177,8 @@ export async function ingestVideo(store: Store, caseId: number, videoPath: strin
     if (existing?.state === 'complete') {
       const stored = storedDtype(existing.filePath);
       if (opts.dtype === undefined || opts.dtype === stored) return { evidence, index: existing, info, outcome: 'existing', warnings: existing.warnings ?? [] };
-      const newPath = join(dirname(existing.filePath), indexFileName(evidence.id, hash.sha256, modelHash, fps, dtype));
+      let newPath = join(dirname(existing.filePath), indexFileName(evidence.id, hash.sha256, modelHash, fps, dtype));
+      if (newPath === existing.filePath) newPath = newPath.replace(/\.fpi$/, '.rebuilt.fpi'); // never the live file
       // The complete row keeps the rebuild's checkpoint (tagged with its file), so a cancelled or
       // killed rebuild resumes like a build; anything else found at that path starts over.
       const saved = existing.checkpoint as { rebuild?: { filePath?: unknown } } | null;
@@ -200,17 +207,23 @@ export async function ingestVideo(store: Store, caseId: number, videoPath: strin
     let resume = existing ? readCheckpoint(existing, pixels) : null;
     // A checkpoint whose file is gone or shorter than recorded cannot be trusted: start over.
     if (resume && (!existsSync(index.filePath) || statSync(index.filePath).size < resume.bytes)) resume = null;
+    // An interrupted build finishes in the storage it was started with (its file is named by it);
+    // another storage asked for is then a rebuild of the complete index (below).
+    const buildDtype = existing ? dtypeOfIndexFile(existing.filePath) ?? dtype : dtype;
     const build = await buildIndex({
-      videoPath, videoSha256: hash.sha256, info, retriever, indexPath: index.filePath, fps, dtype, resume,
+      videoPath, videoSha256: hash.sha256, info, retriever, indexPath: index.filePath, fps, dtype: buildDtype, resume,
       onCheckpoint: (cp) => saveIndexCheckpoint(store, index.id, cp.frames, { ...cp, pixels }), checkpointEvery: opts.checkpointEvery,
       inputScaling: opts.inputScaling, scaleFromRgb: opts.scaleFromRgb, readOffThread: opts.readOffThread,
       signal: opts.signal, onProgress: opts.onProgress, jobId: `ingest-${index.id}`,
     });
     const done = finishIndex(store, index.id, 'complete', build.frames, build.warnings);
     evidence = setEvidenceState(store, evidence.id, 'indexed');
-    return { evidence: getEvidence(store, evidence.id), index: done, info, outcome: resume ? 'resumed' : 'built', build, warnings: build.warnings };
+    const result: IngestResult = { evidence: getEvidence(store, evidence.id), index: done, info, outcome: resume ? 'resumed' : 'built', build, warnings: build.warnings };
+    if (opts.dtype === undefined || opts.dtype === buildDtype) return result;
   } finally {
     await retriever.dispose();
   }
+  // Finished in its first storage; now the rebuild asked for.
+  return ingestVideo(store, caseId, videoPath, modelDir, opts);
 }
 

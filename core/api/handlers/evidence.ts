@@ -21,9 +21,10 @@ export function startIngest(ctx: ServiceContext, evidenceId: number, fps: number
   const existing = ctx.jobs.activeJobFor(evidenceId);
   if (existing) {
     const j = ctx.jobs.stored(existing);
-    const sameModel = j.params.modelDir === model.model.dir && j.params.fps === fps;
+    // The same build: same model and rate, and the storage asked for (if any) is the one it builds.
+    const sameBuild = j.params.modelDir === model.model.dir && j.params.fps === fps && (dtype === undefined || j.params.dtype === dtype);
     if (j.state === 'running' || j.state === 'queued') return j.id;
-    if (j.resumable && sameModel) return ctx.jobs.resume(j.id).id;
+    if (j.resumable && sameBuild) return ctx.jobs.resume(j.id).id;
   }
   return ctx.jobs.start({
     kind: 'ingest', label: `Ingest ${basename(e.videoPath)}`, caseId: e.caseId, evidenceId,
