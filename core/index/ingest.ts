@@ -158,6 +158,33 @@ function readCheckpoint(idx: IndexRecord, pixels: string): BuildCheckpoint | nul
   };
 }
 
+/**
+ * Rebuilds a complete index with another storage into `newPath`, beside the live file, which serves
+ * searches meanwhile; then one transaction points the row at the new file and the old one is
+ * deleted. The complete row keeps the rebuild's checkpoint (tagged with its file), so a cancelled or
+ * killed rebuild resumes like a build; anything else found at that path starts over.
+ */
+async function rebuildIndex(
+  store: Store, existing: IndexRecord, stored: FeatureDtype | null, newPath: string,
+  p: { videoPath: string; videoSha256: string; info: VideoInfo; retriever: OnnxRetriever; fps: number | 'all'; dtype: FeatureDtype; pixels: string; opts: IngestOptions },
+): Promise<{ index: IndexRecord; build: BuildIndexResult }> {
+  if (newPath === existing.filePath) newPath = newPath.replace(/\.fpi$/, '.rebuilt.fpi'); // never the live file
+  const saved = existing.checkpoint as { rebuild?: { filePath?: unknown } } | null;
+  let resume = saved?.rebuild?.filePath === newPath ? readCheckpoint({ ...existing, checkpoint: saved.rebuild }, p.pixels) : null;
+  if (resume && (!existsSync(newPath) || statSync(newPath).size < resume.bytes)) resume = null;
+  if (!resume) rmSync(newPath, { force: true });
+  const { opts } = p;
+  const build = await buildIndex({
+    videoPath: p.videoPath, videoSha256: p.videoSha256, info: p.info, retriever: p.retriever, indexPath: newPath, fps: p.fps, dtype: p.dtype, resume,
+    onCheckpoint: (cp) => saveRebuildCheckpoint(store, existing.id, { rebuild: { ...cp, pixels: p.pixels, filePath: newPath } }), checkpointEvery: opts.checkpointEvery,
+    inputScaling: opts.inputScaling, scaleFromRgb: opts.scaleFromRgb, readOffThread: opts.readOffThread,
+    signal: opts.signal, onProgress: opts.onProgress, jobId: `ingest-${existing.id}`,
+  });
+  const index = replaceIndexFile(store, existing.id, { filePath: newPath, frames: build.frames, warnings: build.warnings, storage: p.dtype, previousStorage: stored });
+  rmSync(existing.filePath, { force: true });
+  return { index, build };
+}
+
 export async function ingestVideo(store: Store, caseId: number, videoPath: string, modelDir: string, opts: IngestOptions = {}): Promise<IngestResult> {
   const fps = opts.fps ?? DEFAULT_SAMPLING_FPS;
   if (fps !== 'all' && !(fps > 0 && fps <= 120)) throw new InputError(`sampling rate must be in (0, 120] frames/s or 'all', got ${fps}`, { field: 'fps' });
@@ -177,22 +204,10 @@ export async function ingestVideo(store: Store, caseId: number, videoPath: strin
     if (existing?.state === 'complete') {
       const stored = storedDtype(existing.filePath);
       if (opts.dtype === undefined || opts.dtype === stored) return { evidence, index: existing, info, outcome: 'existing', warnings: existing.warnings ?? [] };
-      let newPath = join(dirname(existing.filePath), indexFileName(evidence.id, hash.sha256, modelHash, fps, dtype));
-      if (newPath === existing.filePath) newPath = newPath.replace(/\.fpi$/, '.rebuilt.fpi'); // never the live file
-      // The complete row keeps the rebuild's checkpoint (tagged with its file), so a cancelled or
-      // killed rebuild resumes like a build; anything else found at that path starts over.
-      const saved = existing.checkpoint as { rebuild?: { filePath?: unknown } } | null;
-      let resume = saved?.rebuild?.filePath === newPath ? readCheckpoint({ ...existing, checkpoint: saved.rebuild }, pixels) : null;
-      if (resume && (!existsSync(newPath) || statSync(newPath).size < resume.bytes)) resume = null;
-      if (!resume) rmSync(newPath, { force: true });
-      const build = await buildIndex({
-        videoPath, videoSha256: hash.sha256, info, retriever, indexPath: newPath, fps, dtype, resume,
-        onCheckpoint: (cp) => saveRebuildCheckpoint(store, existing.id, { rebuild: { ...cp, pixels, filePath: newPath } }), checkpointEvery: opts.checkpointEvery,
-        inputScaling: opts.inputScaling, scaleFromRgb: opts.scaleFromRgb, readOffThread: opts.readOffThread,
-        signal: opts.signal, onProgress: opts.onProgress, jobId: `ingest-${existing.id}`,
+      const newPath = join(dirname(existing.filePath), indexFileName(evidence.id, hash.sha256, modelHash, fps, dtype));
+      const { index, build } = await rebuildIndex(store, existing, stored, newPath, {
+        videoPath, videoSha256: hash.sha256, info, retriever, fps, dtype, pixels, opts,
       });
-      const index = replaceIndexFile(store, existing.id, { filePath: newPath, frames: build.frames, warnings: build.warnings, storage: dtype, previousStorage: stored });
-      rmSync(existing.filePath, { force: true });
       return { evidence, index, info, outcome: 'rebuilt', build, warnings: build.warnings };
     }
     if (existing && existing.state !== 'building') {
