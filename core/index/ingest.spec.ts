@@ -5,11 +5,9 @@
  * search works from the index alone (the video may be gone).
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { indexStatus } from '../api/views';
 import { VideoError } from '../errors';
 import { OnnxRetriever } from '../infer/onnxRetriever';
 import { createCase, getCaseByName, listEvidence, listIndexes, openStore, saveIndexCheckpoint, type Store } from '../store/index';
@@ -18,25 +16,12 @@ import { IndexFile } from './indexFile';
 import { ingestVideo } from './ingest';
 import { frameDetail, searchIndex } from './search';
 import { searchCase } from './searchCase';
-import { makeRandomOnnxModel } from './testing/randomModel';
+import { FRAMES, ingestFixture } from './testing/ingestFixture';
 
-const root = mkdtempSync(join(tmpdir(), 'fastpr-ingest-'));
-const video = join(root, 'cam1.mp4');
-const model = join(root, 'model');
-/** Sampled frames of the test clip (5/s). */
-const FRAMES = 40;
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-beforeAll(async () => {
-  await makeTestClip(video, { width: 176, height: 144, fps: 25, seconds: FRAMES / 5 });
-  await makeRandomOnnxModel(model, 'tiny');
-}, 120_000);
-
-function newStore(name: string): { store: Store; dir: string; caseId: number } {
-  const dir = join(root, name);
-  const store = openStore(dir, { actor: 'tester' });
-  return { store, dir, caseId: createCase(store, 'Case A').id };
-}
+const fx = ingestFixture('fastpr-ingest-');
+const { root, video, model, newStore } = fx;
+afterAll(fx.cleanUp);
+beforeAll(fx.setUp, 120_000);
 
 function snapshot(store: Store): string {
   const rows = ['cases', 'evidence', 'indexes', 'searches', 'sightings', 'audit_log'].map((t) => store.db.prepare(`SELECT * FROM ${t} ORDER BY 1`).all());
@@ -256,102 +241,6 @@ describe('ingest', () => {
       }
     }
   }, 90_000);
-
-  it('an explicit other storage rebuilds a complete index in place of the old; a cancelled rebuild leaves the old one as it was and resumes', async () => {
-    // A straight float16 build, for comparison.
-    const ref = newStore('rebuild-ref');
-    let refBytes: Buffer;
-    try {
-      refBytes = readFileSync((await ingestVideo(ref.store, ref.caseId, video, model, { dtype: 'float16', batchSize: 2 })).index.filePath);
-    } finally {
-      ref.store.close();
-    }
-    const { store, caseId } = newStore('rebuild');
-    try {
-      const first = await ingestVideo(store, caseId, video, model, { batchSize: 4 });
-      expect(IndexFile.open(first.index.filePath).header.dtype).toBe('pca');
-      const firstBytes = readFileSync(first.index.filePath);
-      // No storage asked for, or the same one: the index is kept.
-      expect((await ingestVideo(store, caseId, video, model)).outcome).toBe('existing');
-      expect((await ingestVideo(store, caseId, video, model, { dtype: 'pca' })).outcome).toBe('existing');
-      // A cancelled rebuild: the old index row and file untouched (and searchable), the rebuild's checkpoint kept with it.
-      const ac = new AbortController();
-      const err = await ingestVideo(store, caseId, video, model, {
-        dtype: 'float16', batchSize: 2, checkpointEvery: 1, signal: ac.signal, onProgress: (e) => { if (e.state === 'running' && e.done >= 6) ac.abort(); },
-      }).catch((e: unknown) => e);
-      expect((err as Error).name).toBe('CancelledError');
-      const [during] = listIndexes(store, first.evidence.id);
-      expect(during).toMatchObject({ id: first.index.id, state: 'complete', filePath: first.index.filePath, frames: FRAMES, warnings: first.index.warnings });
-      expect(readFileSync(first.index.filePath).equals(firstBytes)).toBe(true);
-      expect((await searchCase(store, caseId, 'man in a red top', model)).framesSearched).toBe(FRAMES);
-      const f16Path = first.index.filePath.replace(/pca(\.\w+)$/, 'float16$1');
-      expect(f16Path).not.toBe(first.index.filePath);
-      expect((during!.checkpoint as { rebuild: { filePath: string; frames: number } }).rebuild).toMatchObject({ filePath: f16Path });
-      // Asked again: the rebuild resumes, then the same index row points at the float16 file, byte-identical to a straight build; the old file is deleted; recorded in the case log.
-      const r = await ingestVideo(store, caseId, video, model, { dtype: 'float16', batchSize: 2, checkpointEvery: 1 });
-      expect(r.outcome).toBe('rebuilt');
-      expect(r.build!.framesThisRun).toBeLessThan(FRAMES);
-      expect(r.index).toMatchObject({ id: first.index.id, state: 'complete', frames: FRAMES, filePath: f16Path, checkpoint: null });
-      expect(readFileSync(f16Path).equals(refBytes)).toBe(true);
-      expect(existsSync(first.index.filePath)).toBe(false);
-      expect(listIndexes(store, first.evidence.id)).toHaveLength(1);
-      const audit = store.db.prepare("SELECT payload FROM audit_log WHERE action = 'index.rebuilt'").all() as { payload: string }[];
-      expect(audit).toHaveLength(1);
-      expect(JSON.parse(audit[0]!.payload)).toMatchObject({ indexId: first.index.id, frames: FRAMES, detail: `pca storage (${first.index.filePath}) → float16 (${f16Path})` });
-      // Searches read the new file.
-      expect((await searchCase(store, caseId, 'man in a red top', model)).framesSearched).toBe(FRAMES);
-      expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
-    } finally {
-      store.close();
-    }
-  }, 60_000);
-
-  it('another storage asked for while a build is interrupted: the build finishes in its own storage, then the index is rebuilt', async () => {
-    const ref = newStore('interrupted-ref');
-    let refBytes: Buffer;
-    try {
-      refBytes = readFileSync((await ingestVideo(ref.store, ref.caseId, video, model, { dtype: 'float16', batchSize: 2 })).index.filePath);
-    } finally {
-      ref.store.close();
-    }
-    const { store, caseId } = newStore('interrupted');
-    try {
-      const ac = new AbortController();
-      await ingestVideo(store, caseId, video, model, {
-        batchSize: 2, checkpointEvery: 1, signal: ac.signal, onProgress: (e) => { if (e.state === 'running' && e.done >= 6) ac.abort(); },
-      }).catch((e: unknown) => expect((e as Error).name).toBe('CancelledError'));
-      const [building] = listIndexes(store, listEvidence(store, caseId)[0]!.id);
-      expect(building).toMatchObject({ state: 'building' });
-      expect(building!.filePath).toMatch(/_pca\.fpi$/);
-      const r = await ingestVideo(store, caseId, video, model, { dtype: 'float16', batchSize: 2 });
-      expect(r).toMatchObject({ outcome: 'rebuilt', index: { id: building!.id, state: 'complete', frames: FRAMES } });
-      expect(readFileSync(r.index.filePath).equals(refBytes)).toBe(true);
-      expect(existsSync(building!.filePath)).toBe(false);
-      const actions = (store.db.prepare("SELECT action FROM audit_log WHERE action LIKE 'index.%' ORDER BY seq").all() as { action: string }[]).map((a) => a.action);
-      expect(actions).toEqual(['index.started', 'index.built', 'index.rebuilt']);
-    } finally {
-      store.close();
-    }
-  }, 60_000);
-
-  it('a scene change after the start: the shipped model\'s index warns of a poor basis fit, and a float16 rebuild clears it', async () => {
-    const scene = join(root, 'scene change.mp4');
-    await makeTestClip(scene, { width: 176, height: 144, fps: 25, seconds: 16, sceneChangeAtS: 8 });
-    const shipped = resolve('models/default');
-    const { store, caseId } = newStore('scene');
-    try {
-      const r = await ingestVideo(store, caseId, scene, shipped);
-      expect(r.build!.basisFit).toMatchObject({ checked: 80, firstPoorS: 8 });
-      expect(r.build!.basisFit.poorFrames).toBeGreaterThanOrEqual(30);
-      expect(r.warnings).toHaveLength(1);
-      expect(indexStatus(r.index)).toMatchObject({ exactFeaturesAdvised: true, warnings: r.warnings });
-      const again = await ingestVideo(store, caseId, scene, shipped, { dtype: 'float16' });
-      expect(again).toMatchObject({ outcome: 'rebuilt', warnings: [] });
-      expect(indexStatus(again.index)).toMatchObject({ indexId: r.index.id, exactFeaturesAdvised: false, warnings: [] });
-    } finally {
-      store.close();
-    }
-  }, 60_000);
 
   it('pca storage (the default): the head folded on the coefficients answers as head.onnx on the reconstructed features', async () => {
     const { store, caseId } = newStore('pca');

@@ -9,9 +9,9 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService } from '../../core/api/service';
 import { startWorkstationServer } from '../../core/server/workstationServer';
+import { CHROMIUM_ARGS } from './app';
 import { ensureRendererBuilt, RENDERER_DIST, REPO_ROOT } from './rendererBuild';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let root: string;
 let server: Awaited<ReturnType<typeof startWorkstationServer>>;

@@ -7,21 +7,18 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorkstationServer } from '../../core/server/workstationServer';
 import { makeTestClip } from '../../core/video/testClips';
-import { ensureRendererBuilt, RENDERER_DIST, REPO_ROOT } from './rendererBuild';
+import { openApp, type OpenApp } from './app';
+import { ensureRendererBuilt, REPO_ROOT } from './rendererBuild';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SCREENS = join(REPO_ROOT, 'test-artifacts', 'screens');
 
 let root: string;
 let clip: string;
-let server: Awaited<ReturnType<typeof startWorkstationServer>>;
-let context: BrowserContext;
+let app: OpenApp;
 let page: Page;
-const pageErrors: string[] = [];
 const savedShippedEnv = process.env.FASTPR_SHIPPED_MODEL_DIR;
 
 beforeAll(async () => {
@@ -31,19 +28,12 @@ beforeAll(async () => {
   process.env.FASTPR_SHIPPED_MODEL_DIR = join(REPO_ROOT, 'models', 'default');
   clip = join(root, 'lobby camera.mp4');
   await makeTestClip(clip, { width: 176, height: 144, fps: 25, seconds: 16, sceneChangeAtS: 8 });
-  server = await startWorkstationServer({ dataDir: join(root, 'data'), staticDir: RENDERER_DIST });
-  context = await chromium.launchPersistentContext(join(root, 'profile'), {
-    executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, viewport: { width: 1440, height: 900 },
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (err) => pageErrors.push(err.message));
-  page.on('console', (msg) => { if (msg.type() === 'error') pageErrors.push(msg.text()); });
-  await page.goto(server.url);
+  app = await openApp(root, join(root, 'data'));
+  page = app.page;
 }, 120_000);
 
 afterAll(async () => {
-  await context?.close();
-  await server?.close();
+  await app?.close();
   if (savedShippedEnv === undefined) delete process.env.FASTPR_SHIPPED_MODEL_DIR;
   else process.env.FASTPR_SHIPPED_MODEL_DIR = savedShippedEnv;
   if (root) rmSync(root, { recursive: true, force: true });
@@ -76,6 +66,6 @@ describe('index again with exact features', () => {
     await expect.poll(() => state.getAttribute('data-state'), { timeout: 10_000 }).toBe('complete');
     expect(await state.innerText()).toMatch(/80 frames @ 5\/s/);
     await page.screenshot({ path: join(SCREENS, 'evidence-reindexed.png') });
-    expect(pageErrors).toEqual([]);
+    expect(app.pageErrors).toEqual([]);
   });
 });

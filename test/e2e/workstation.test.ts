@@ -20,9 +20,9 @@ import { makeClip } from '../fixtures/generate';
 import { startWorkstationServer } from '../../core/server/workstationServer';
 import { defaultOptions } from '../../core/synth/options';
 import { synthesize } from '../../core/synth/synthesize';
+import { CHROMIUM_ARGS } from './app';
 import { ensureRendererBuilt, RENDERER_DIST, REPO_ROOT } from './rendererBuild';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SCREENS = join(REPO_ROOT, 'test-artifacts', 'screens');
 const FREE_TEXT = 'a man in a red long-sleeve shirt and blue jeans with a backpack, wearing a hat';
 
