@@ -21,6 +21,7 @@
  * The per-frame timestamps live in the records (append-friendly); the reader collects them.
  * Nothing time- or host-dependent is written, so the same inputs give byte-identical files.
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { InputTransform } from '../model/preprocess';
 import { DTYPE_BY_CODE, DTYPE_CODES, featureBytes, type FeatureDtype } from './quantize';
 
@@ -138,4 +139,25 @@ export function headerFeatureBytes(h: Pick<IndexHeader, 'dtype' | 'grid' | 'feat
 export function recordBytes(featureLen: number, thumbLen: number, recordHeader = RECORD_HEADER_BYTES): number {
   const raw = recordHeader + featureLen + thumbLen;
   return (raw + 3) & ~3;
+}
+
+/** The header of an open index file, or why it is not one. */
+export function readHeaderAt(fd: number): IndexHeader | string {
+  const head = Buffer.alloc(HEADER_BYTES);
+  return decodeHeader(head.subarray(0, readSync(fd, head, 0, HEADER_BYTES, 0)));
+}
+
+/** The header of the index file at `path`, or null when it cannot be read as one. */
+export function readIndexHeader(path: string): IndexHeader | null {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const h = readHeaderAt(fd);
+      return typeof h === 'string' ? null : h;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
 }

@@ -2,7 +2,7 @@
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { VideoError } from '../errors';
 import {
-  decodeHeader, encodeHeader, HEADER_BYTES, headerFeatureBytes, INDEX_VERSION, RECORD_BASIS, RECORD_FRAME, RECORD_HEADER_BYTES,
+  decodeHeader, encodeHeader, HEADER_BYTES, readHeaderAt, headerFeatureBytes, INDEX_VERSION, RECORD_BASIS, RECORD_FRAME, RECORD_HEADER_BYTES,
   RECORD_HEADER_BYTES_V1, RECORD_KEY, recordBytes, type IndexHeader,
 } from './format';
 import { createHash } from 'node:crypto';
@@ -79,9 +79,7 @@ export class IndexFileWriter {
     try {
       const size = fstatSync(fd).size;
       if (size < cp.bytes) throw new VideoError(`${path}: index file is shorter (${size} bytes) than its checkpoint (${cp.bytes} bytes)`, { file: path });
-      const head = Buffer.alloc(HEADER_BYTES);
-      readSync(fd, head, 0, HEADER_BYTES, 0);
-      const h = decodeHeader(head);
+      const h = readHeaderAt(fd);
       if (typeof h === 'string') throw new VideoError(`${path}: ${h}`, { file: path });
       if (h.formatVersion !== INDEX_VERSION) {
         throw new VideoError(`${path}: a partial index in format version ${h.formatVersion} cannot be resumed by this build: delete it and ingest the video again`, { file: path });

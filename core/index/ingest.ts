@@ -5,7 +5,7 @@
  * A cancel (AbortSignal) or a kill leaves the index 'building' with a durable checkpoint, so the
  * same command resumes it.
  */
-import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InputError, VideoError } from '../errors';
 import { OnnxRetriever } from '../infer/onnxRetriever';
@@ -21,7 +21,7 @@ import { probeVideo, type VideoInfo } from '../video/probe';
 import { parseDecodeProblemState } from '../video/decodeProblems';
 import { buildIndex, type BuildCheckpoint, type BuildIndexResult } from './buildIndex';
 import { BasisFitMonitor } from './basisFit';
-import { decodeHeader, HEADER_BYTES } from './format';
+import { readIndexHeader } from './format';
 import type { FeatureDtype } from './quantize';
 
 /**
@@ -130,18 +130,7 @@ function dtypeOfIndexFile(file: string): FeatureDtype | null {
 
 /** The feature storage an index file was written with (null: unreadable — a rebuild replaces it). */
 function storedDtype(file: string): FeatureDtype | null {
-  try {
-    const fd = openSync(file, 'r');
-    try {
-      const head = Buffer.alloc(HEADER_BYTES);
-      const h = decodeHeader(head.subarray(0, readSync(fd, head, 0, HEADER_BYTES, 0)));
-      return typeof h === 'string' ? null : h.dtype;
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return null;
-  }
+  return readIndexHeader(file)?.dtype ?? null;
 }
 
 /** A saved checkpoint back from the database's JSON (null when absent, from another format or another pixel path). */
