@@ -13,7 +13,7 @@ import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../core/store/migrations/inde
 import { evidenceItem, sightingSummary } from '../core/api/views';
 import { getEvidence, listEvidence } from '../core/store/evidence';
 import { finishIndex, getIndex, startIndex } from '../core/store/indexes';
-import { getSighting, recordSearch } from '../core/store/searches';
+import { getSearch, getSighting, recordSearch } from '../core/store/searches';
 import { openDatabase, type SqliteDatabase } from '../core/store/sqlite';
 import { openStoreFile } from '../core/store/store';
 
@@ -34,7 +34,7 @@ const SEEDS: Record<number, (db: SqliteDatabase) => void> = {
                (2, 1, '/v/cam2.mp4', '${H('b')}', 2000, NULL, NULL, 0, '${T}', 'imported');
       INSERT INTO indexes (id, evidence_id, model_hash, sampling_fps, file_path, frames, state, created_at, updated_at)
         VALUES (1, 1, '${H('m')}', 5, '/i/1.idx', 302, 'complete', '${T}', '${T}');
-      INSERT INTO searches VALUES (1, 1, 'woman in red', '{"gender":1,"torsoColour":8}', '${H('m')}', '{"score":0.5}', '"all"', 'ann', '${T}');
+      INSERT INTO searches (id, case_id, query_text, query_slots, model_hash, thresholds, scope, actor, created_at) VALUES (1, 1, 'woman in red', '{"gender":1,"torsoColour":8}', '${H('m')}', '{"score":0.5}', '"all"', 'ann', '${T}');
       INSERT INTO sightings (id, search_id, evidence_id, rank, start_s, end_s, peak_s, peak_box, score, track)
         VALUES (1, 1, 1, 1, 1.0, 4.2, 2.0, '[1,2,30,80]', 0.93, '[{"t":2,"box":[1,2,30,80]}]'),
                (2, 1, 1, 2, 9.0, 9.4, 9.2, '[5,5,20,60]', 0.41, '[]');
@@ -144,6 +144,11 @@ describe('schema migrations', () => {
             sightings: [{ evidenceId: 1, startS: 1, endS: 2, peakS: 1.4, peakBox: [9, 9, 30, 80], score: 0.8, track: [], thumbnailPng: new Uint8Array(9), thumbnailS: 1.0, thumbnailBox: [1, 9, 22, 80] }],
           });
           expect(getSighting(store, sightingIds[0]!)).toMatchObject({ thumbnailS: 1.0, thumbnailBox: [1, 9, 22, 80] });
+          // A search from before schema 6 did not record what it read; one run now does.
+          expect(getSearch(store, 1).evidenceSearched).toBeNull();
+          const read = [{ evidenceId: 1, index: { id: 1, samplingFps: 5, frames: 302, storage: 'pca' as const } }, { evidenceId: 2, index: null }];
+          const { search } = recordSearch(store, 1, { queryText: 'read', querySlots: {}, modelHash: H('m'), thresholds: {}, scope: 'all', sightings: [], evidenceSearched: read });
+          expect(getSearch(store, search.id).evidenceSearched).toEqual(read);
           // An index finished before schema 5 recorded no warnings (null), and shows none.
           if (from < 5) {
             expect(getIndex(store, 1).warnings).toBeNull();

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { indexStatus } from '../api/views';
-import { listEvidence, listIndexes } from '../store/index';
+import { getSearch, listEvidence, listIndexes } from '../store/index';
 import { makeTestClip } from '../video/testClips';
 import { IndexFile } from './indexFile';
 import { ingestVideo } from './ingest';
@@ -49,7 +49,14 @@ describe('rebuild with another storage', () => {
       const [during] = listIndexes(store, first.evidence.id);
       expect(during).toMatchObject({ id: first.index.id, state: 'complete', filePath: first.index.filePath, frames: FRAMES, warnings: first.index.warnings });
       expect(readFileSync(first.index.filePath).equals(firstBytes)).toBe(true);
-      expect((await searchCase(store, caseId, 'man in a red top', model)).framesSearched).toBe(FRAMES);
+      const before = await searchCase(store, caseId, 'man in a red top', model);
+      expect(before.framesSearched).toBe(FRAMES);
+      // The search records what it read: this index, its frames and its compressed storage.
+      const { pca, featureWidth } = IndexFile.open(first.index.filePath).header;
+      expect(getSearch(store, before.searchId).evidenceSearched).toEqual([{
+        evidenceId: first.evidence.id,
+        index: { id: first.index.id, samplingFps: first.index.samplingFps, frames: FRAMES, storage: 'pca', storageDims: { kept: Math.min(pca!.dims, featureWidth), of: featureWidth } },
+      }]);
       const f16Path = first.index.filePath.replace(/pca(\.\w+)$/, 'float16$1');
       expect(f16Path).not.toBe(first.index.filePath);
       expect((during!.checkpoint as { rebuild: { filePath: string; frames: number } }).rebuild).toMatchObject({ filePath: f16Path });
@@ -64,8 +71,12 @@ describe('rebuild with another storage', () => {
       const audit = store.db.prepare("SELECT payload FROM audit_log WHERE action = 'index.rebuilt'").all() as { payload: string }[];
       expect(audit).toHaveLength(1);
       expect(JSON.parse(audit[0]!.payload)).toMatchObject({ indexId: first.index.id, frames: FRAMES, detail: `pca storage (${first.index.filePath}) → float16 (${f16Path})` });
-      // Searches read the new file.
-      expect((await searchCase(store, caseId, 'man in a red top', model)).framesSearched).toBe(FRAMES);
+      // Searches read the new file, and say so.
+      const after = await searchCase(store, caseId, 'man in a red top', model);
+      expect(after.framesSearched).toBe(FRAMES);
+      expect(getSearch(store, after.searchId).evidenceSearched).toEqual([
+        { evidenceId: first.evidence.id, index: { id: first.index.id, samplingFps: first.index.samplingFps, frames: FRAMES, storage: 'float16' } },
+      ]);
       expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
     } finally {
       store.close();

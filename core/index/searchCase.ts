@@ -12,7 +12,7 @@ import { OnnxRetriever } from '../infer/onnxRetriever';
 import { parseQuery, type ParsedQuery } from '../query/index';
 import {
   listEvidence, listIndexes, recordSearch, requireOpenCase,
-  type EvidenceRecord, type SearchRecord, type SightingInput, type Store,
+  type EvidenceRecord, type SearchedEvidence, type SearchRecord, type SightingInput, type Store,
 } from '../store/index';
 import { IndexFile } from './indexFile';
 import { exactHeadCellShare, searchIndex, type SearchOptions } from './search';
@@ -51,6 +51,8 @@ export interface EvidenceSearch {
   framesSearched: number;
   /** Share of indexed cells the exact head scored (1 = exhaustive). */
   exactHeadCellShare: number;
+  /** Each evidence item of the scope, in scope order, with the index read for it (null: not searched). */
+  evidenceSearched: SearchedEvidence[];
 }
 
 /**
@@ -63,25 +65,32 @@ export async function searchEvidence(
 ): Promise<EvidenceSearch> {
   const found: FoundSighting[] = [];
   const notIndexed: number[] = [];
+  const evidenceSearched: SearchedEvidence[] = [];
   let framesSearched = 0;
   let cellsEvaluated = 0;
   let cellsIndexed = 0;
   for (const e of scope) {
     const idx = listIndexes(store, e.id).filter((i) => i.modelHash === modelHash && i.state === 'complete').pop();
-    if (!idx) { notIndexed.push(e.id); continue; }
+    if (!idx) { notIndexed.push(e.id); evidenceSearched.push({ evidenceId: e.id, index: null }); continue; }
     const file = IndexFile.open(idx.filePath);
     if (file.header.modelHash !== modelHash || file.header.grid !== retriever.grid || file.header.featureWidth !== retriever.manifest.featureWidth) {
       throw new ModelError(`${idx.filePath}: index was built with another model (${file.header.modelHash.slice(0, 12)}…)`, { file: idx.filePath });
     }
     if (file.header.videoSha256 !== e.sha256) throw new InputError(`${idx.filePath}: index belongs to another video than evidence #${e.id}`, { file: idx.filePath });
     const r = await searchIndex(file, retriever, codes, opts);
+    const { dtype, pca, featureWidth } = file.header;
+    // The basis keeps at most the feature width (pcaCodec fitBasis), whatever the header asked for.
+    evidenceSearched.push({
+      evidenceId: e.id,
+      index: { id: idx.id, samplingFps: idx.samplingFps, frames: file.frameCount, storage: dtype, ...(pca ? { storageDims: { kept: Math.min(pca.dims, featureWidth), of: featureWidth } } : {}) },
+    });
     framesSearched += file.frameCount;
     cellsEvaluated += r.cellsEvaluated;
     cellsIndexed += r.cellsIndexed;
     for (const s of r.sightings) found.push({ ...s, evidenceId: e.id, videoPath: e.videoPath, indexId: idx.id, thumb: sightingThumbnail(file, s) });
   }
   found.sort((a, b) => b.score - a.score || a.evidenceId - b.evidenceId || a.startS - b.startS);
-  return { found, notIndexed, framesSearched, exactHeadCellShare: exactHeadCellShare(cellsEvaluated, cellsIndexed) };
+  return { found, notIndexed, framesSearched, exactHeadCellShare: exactHeadCellShare(cellsEvaluated, cellsIndexed), evidenceSearched };
 }
 
 /**
@@ -109,7 +118,7 @@ export function recordCaseSearch(
       confidence: run.threshold, linkIou: run.opts.linkIou ?? 0.2, maxGapS: run.opts.maxGapS ?? 1,
       exactHeadCellShare: result.exactHeadCellShare,
     },
-    scope: run.scope, sightings: inputs,
+    scope: run.scope, sightings: inputs, evidenceSearched: result.evidenceSearched,
   });
   return { search, kept, inputs, sightingIds };
 }

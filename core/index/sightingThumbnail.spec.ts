@@ -120,7 +120,9 @@ describe('a sighting thumbnail on a one-per-second index', () => {
       const noBox = sightingOver([6, 7, 8, 9], { 8: 0.8 });
       const old = { ...found(sightingOver([1, 2], { 2: 0.7 })), thumb: undefined };
       const { search } = recordCaseSearch(store, caseId, { queryText: 'walker', codes: {}, modelHash: 'm'.repeat(64), threshold: 0.3, opts: {}, scope: 'all' },
-        { found: [found(walking), found(noBox), old], notIndexed: [], framesSearched: FRAMES, exactHeadCellShare: 1 }, 10);
+        { found: [found(walking), found(noBox), old], notIndexed: [], framesSearched: FRAMES, exactHeadCellShare: 1,
+          evidenceSearched: [{ evidenceId: ev.id, index: { id: 1, samplingFps: 5, frames: FRAMES, storage: 'float16' } }] }, 10);
+      expect(search.evidenceSearched).toEqual([{ evidenceId: ev.id, index: { id: 1, samplingFps: 5, frames: FRAMES, storage: 'float16' } }]);
       const [a, b, c] = listSightings(store, search.id);
       expect(a).toMatchObject({ peakS: walking.peakS, peakBox: boxAt(7), thumbnailS: 1.0, thumbnailBox: boxAt(5) });
       // The stored PNG is frame 5's picture (JPEG round trip: the red channel within a few levels).

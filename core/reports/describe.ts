@@ -83,3 +83,31 @@ export const INDEX_WARNINGS_NOTE = 'Where an index warning applies (frames that 
 export function describeIndex(i: { indexId: number; modelHash: string; samplingFps: number }): string {
   return `index #${i.indexId} (model ${i.modelHash.slice(0, 12)}…, ${i.samplingFps} frames/s)`;
 }
+
+/** How an index stores its features, in words: what "compressed" costs a search is said in the report's note. */
+export function describeStorage(index: { storage: string; storageDims?: { kept: number; of: number } }): string {
+  switch (index.storage) {
+    case 'pca': return index.storageDims
+      ? `compressed features (${index.storageDims.kept} of ${index.storageDims.of} dimensions kept)`
+      : 'compressed features';
+    case 'float16': return 'exact features (16-bit)';
+    case 'float32': return 'exact features (32-bit)';
+    case 'int8': return 'features rounded to 8 bits';
+    default: return `features stored as ${index.storage}`;
+  }
+}
+
+/**
+ * One line per evidence item a search covered: the index it read (rate, frames, storage), or that it
+ * was not searched. Searches recorded before schema 6 did not record this: one line says so.
+ */
+export function describeEvidenceSearched(
+  searched: readonly { evidenceId: number; index: { id: number; samplingFps: number; frames: number; storage: string; storageDims?: { kept: number; of: number } } | null }[] | null,
+  fileName: (evidenceId: number) => string,
+): string[] {
+  if (searched === null) return ['not recorded (searches run before this was recorded)'];
+  if (searched.length === 0) return ['none'];
+  return searched.map(({ evidenceId, index }) => `#${evidenceId} ${fileName(evidenceId)}: ${index
+    ? `index #${index.id}, ${index.frames} frames at ${index.samplingFps} frames/s, ${describeStorage(index)}`
+    : 'NOT SEARCHED (no complete index for this model)'}`);
+}

@@ -4,9 +4,9 @@
  * second line of defence.
  */
 import { Buffer } from 'node:buffer';
-import type { ReportEvidence, ReportModel, ReportSighting } from './model';
+import { fileNameOf, type ReportEvidence, type ReportModel, type ReportSighting } from './model';
 import {
-  decisionLabel, describeIndex, describeScope, describeSlots, describeThresholds, describeThumbnailTime, formatBox, formatBytes, formatSeconds,
+  decisionLabel, describeEvidenceSearched, describeIndex, describeScope, describeSlots, describeThresholds, describeThumbnailTime, formatBox, formatBytes, formatSeconds,
   INDEX_WARNINGS_NOTE, verificationLabel,
 } from './describe';
 
@@ -54,6 +54,7 @@ function searchesSection(m: ReportModel): string {
 <dt>Model hash</dt><dd class="mono">${esc(s.modelHash)}</dd>
 <dt>Thresholds</dt><dd>${esc(describeThresholds(s.thresholds))}</dd>
 <dt>Scope</dt><dd>${esc(describeScope(s.scope))}</dd>
+<dt>Evidence searched</dt><dd>${describeEvidenceSearched(s.evidenceSearched, (id) => fileNameOf(m, id)).map(esc).join('<br>')}</dd>
 <dt>Run</dt><dd>${esc(s.createdAt)} by ${esc(s.actor)}; ${s.sightingsReturned} sighting(s) returned</dd></dl>`).join('\n');
   return `<h2>Searches</h2>${blocks || '<p>No searches were run.</p>'}`;
 }

@@ -64,6 +64,11 @@ export const isPng = (b: Uint8Array | undefined | null): b is Uint8Array =>
 
 const baseName = (p: string) => p.split(/[\\/]/).pop() ?? p;
 
+/** The report's file name for an evidence id ("evidence #7" for one no longer listed). */
+export function fileNameOf(m: Pick<ReportModel, 'evidence'>, evidenceId: number): string {
+  return m.evidence.find((e) => e.id === evidenceId)?.fileName ?? `evidence #${evidenceId}`;
+}
+
 export async function buildReportModel(store: Store, caseId: number, options: BuildReportOptions = {}): Promise<ReportModel> {
   const scope = options.scope ?? 'confirmed';
   const theCase = getCase(store, caseId);

@@ -35,6 +35,9 @@ describe('PDF report', () => {
     for (const e of model.evidence) expect(text.replace(/\s+/g, '')).toContain(e.sha256);
     expect(text.replace(/\s+/g, '')).toContain(model.searches[0]!.modelHash);
     expect(text.replace(/\s+/g, '')).toContain(model.audit.headHash);
+    // What the search read for each video: its index, rate and how the features were stored.
+    expect(text.replace(/\s+/g, ' ')).toContain('C1_quay_north.mp4: index #1, 20 frames at 5 frames/s, compressed features (32 of 256 dimensions kept)');
+    expect(text.replace(/\s+/g, ' ')).toContain('C2_entrance.mp4: index #2, 20 frames at 5 frames/s, exact features (16-bit)');
     expect(text).toContain('CONFIRMED');
     expect(text).toContain('REJECTED');
     expect(text).toContain('Evidence integrity: verified');

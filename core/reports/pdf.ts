@@ -1,8 +1,8 @@
 /** The PDF match report (pdf-lib, standard fonts, PNG thumbnails embedded). */
 import type { PDFImage } from 'pdf-lib';
-import type { ReportModel } from './model';
+import { fileNameOf, type ReportModel } from './model';
 import {
-  decisionLabel, describeIndex, describeScope, describeSlots, describeThresholds, describeThumbnailTime, formatBox, formatBytes, formatSeconds,
+  decisionLabel, describeEvidenceSearched, describeIndex, describeScope, describeSlots, describeThresholds, describeThumbnailTime, formatBox, formatBytes, formatSeconds,
   INDEX_WARNINGS_NOTE, shortTime, verificationLabel,
 } from './describe';
 import { COLOURS, PdfLayout, type Cell } from './pdfLayout';
@@ -81,6 +81,7 @@ function searches(l: PdfLayout, m: ReportModel): void {
       ['Model hash', s.modelHash, 'mono'],
       ['Thresholds', describeThresholds(s.thresholds)],
       ['Scope', describeScope(s.scope)],
+      ['Evidence searched', describeEvidenceSearched(s.evidenceSearched, (id) => fileNameOf(m, id)).join('; ')],
       ['Sightings returned', String(s.sightingsReturned)],
     ]);
   }

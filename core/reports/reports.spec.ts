@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listAudit, verifyAuditChain } from '../store/audit';
 import { listExports } from '../store/exports';
+import { recordSearch } from '../store/searches';
 import { openStore, type Store } from '../store/store';
 import { boxAt } from './avss';
 import { csvText } from './csv';
@@ -92,6 +93,34 @@ describe('index warnings', () => {
     const json = JSON.parse(readFileSync((await exportReport(s, { caseName: seeded.theCase.name, format: 'json', out: join(dir, 'r.json') })).files[0]!.path, 'utf8')) as { evidence: { indexWarnings: unknown[] }[] };
     expect(json.evidence[0]!.indexWarnings).toEqual([{ indexId: warned.id, modelHash: warned.modelHash, samplingFps: 5, warnings }]);
     expect(json.evidence[1]!.indexWarnings).toEqual([]);
+  });
+});
+
+describe('what each search read', () => {
+  it('states each evidence item\'s index, rate and storage, evidence that was not searched, and when it was not recorded', async () => {
+    const s = setup();
+    const seeded = await seedReportCase(s, dir);
+    const [e1, e2] = seeded.evidence;
+    // A later search that found no index of the second video, and one recorded the old way (nothing said).
+    recordSearch(s, seeded.theCase.id, {
+      queryText: 'man in black', querySlots: { gender: 0 }, modelHash: 'a'.repeat(64), thresholds: { confidence: 0.2 }, scope: 'all', sightings: [],
+      evidenceSearched: [{ evidenceId: e1!.id, index: { id: 3, samplingFps: 2, frames: 8, storage: 'float16' } }, { evidenceId: e2!.id, index: null }],
+    });
+    recordSearch(s, seeded.theCase.id, { queryText: 'old', querySlots: {}, modelHash: 'a'.repeat(64), thresholds: {}, scope: 'all', sightings: [] });
+    const model = await buildReportModel(s, seeded.theCase.id);
+    expect(model.searches.map((x) => x.evidenceSearched?.map((e) => e.index?.storage ?? null) ?? null)).toEqual([['pca', 'float16'], ['float16', null], null]);
+
+    const html = readFileSync((await exportReport(s, { caseName: seeded.theCase.name, format: 'html', out: join(dir, 'r.html') })).files[0]!.path, 'utf8');
+    const blocks = html.split('<h3>Search #').slice(1);
+    expect(blocks).toHaveLength(3);
+    expect(blocks[0]).toContain(`#${e1!.id} C1_quay_north.mp4: index #1, 20 frames at 5 frames/s, compressed features (32 of 256 dimensions kept)<br>`
+      + `#${e2!.id} C2_entrance.mp4: index #2, 20 frames at 5 frames/s, exact features (16-bit)`);
+    expect(blocks[1]).toContain(`#${e2!.id} C2_entrance.mp4: NOT SEARCHED (no complete index for this model)`);
+    expect(blocks[2]).toContain('Evidence searched</dt><dd>not recorded');
+
+    const json = JSON.parse(readFileSync((await exportReport(s, { caseName: seeded.theCase.name, format: 'json', out: join(dir, 'r.json') })).files[0]!.path, 'utf8')) as { searches: { evidenceSearched: unknown }[] };
+    expect(json.searches[1]!.evidenceSearched).toEqual([{ evidenceId: e1!.id, index: { id: 3, samplingFps: 2, frames: 8, storage: 'float16' } }, { evidenceId: e2!.id, index: null }]);
+    expect(json.searches[2]!.evidenceSearched).toBeNull();
   });
 });
 

@@ -51,6 +51,11 @@ export async function seedReportCase(store: Store, dir: string, options: { hosti
     modelHash: 'f3a9c1e07b5d42a8' + '0'.repeat(48),
     thresholds: { score: 0.45, iouLink: 0.3, maxGapS: 1.0 },
     scope: 'all',
+    // What the search read: a compressed index of the first video, an exact one of the second.
+    evidenceSearched: [
+      { evidenceId: evidence[0]!.id, index: { id: 1, samplingFps: 5, frames: 20, storage: 'pca', storageDims: { kept: 32, of: 256 } } },
+      { evidenceId: evidence[1]!.id, index: { id: 2, samplingFps: 5, frames: 20, storage: 'float16' } },
+    ],
     sightings: [
       // Its thumbnail is the track frame 0.6 s before the peak (one thumbnail per second); the second's was stored before that was recorded.
       { evidenceId: evidence[0]!.id, startS: 0.4, endS: 1.6, peakS: 1.0, peakBox: box(200), score: 0.912, thumbnailPng: figurePng(0), thumbnailS: 0.4, thumbnailBox: box(180),

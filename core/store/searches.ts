@@ -26,6 +26,20 @@ export interface SightingInput {
   thumbnailBox?: Box | null;
 }
 
+/** How an index stores its features (core/index/quantize.ts FeatureDtype). */
+export type IndexStorage = 'pca' | 'int8' | 'float16' | 'float32';
+const INDEX_STORAGES: readonly string[] = ['pca', 'int8', 'float16', 'float32'];
+
+/** One evidence item of a search's scope and the index the search read for it; index null = not searched (no complete index for the model). */
+export interface SearchedEvidence {
+  evidenceId: number;
+  index: {
+    id: number; samplingFps: number; frames: number; storage: IndexStorage;
+    /** Compressed ('pca') storage: the dimensions kept per cell, of the model's feature width. */
+    storageDims?: { kept: number; of: number };
+  } | null;
+}
+
 export interface SearchInput {
   queryText: string;
   /** The query as slots (attribute key -> code), exactly as the model received it. */
@@ -36,11 +50,15 @@ export interface SearchInput {
   scope: 'all' | number[];
   /** Ranked best first; rank is the array position + 1. */
   sightings: SightingInput[];
+  /** What the search read for each evidence item of its scope (schema 6); omitted = not recorded. */
+  evidenceSearched?: SearchedEvidence[];
 }
 
 export interface SearchRecord {
   id: number; caseId: number; queryText: string; querySlots: unknown; modelHash: string;
   thresholds: Record<string, number>; scope: 'all' | number[]; actor: string; createdAt: string;
+  /** null: not recorded (searches run before schema 6). */
+  evidenceSearched: SearchedEvidence[] | null;
 }
 
 /** thumbnailS null with a thumbnail: recorded before schema 4 kept its time (the frame is unknown). */
@@ -48,7 +66,7 @@ export interface SightingRecord extends Omit<SightingInput, 'thumbnailPng' | 'th
   id: number; searchId: number; rank: number; thumbnailPng: Uint8Array | null; thumbnailS: number | null; thumbnailBox: Box | null;
 }
 
-interface SearchRow { id: number; case_id: number; query_text: string; query_slots: string; model_hash: string; thresholds: string; scope: string; actor: string; created_at: string }
+interface SearchRow { id: number; case_id: number; query_text: string; query_slots: string; model_hash: string; thresholds: string; scope: string; actor: string; created_at: string; evidence_searched: string | null }
 interface SightingRow {
   id: number; search_id: number; evidence_id: number; rank: number; start_s: number; end_s: number; peak_s: number;
   peak_box: string; score: number; track: string; thumbnail_png: Buffer | null; thumbnail_s: number | null; thumbnail_box: string | null;
@@ -57,6 +75,7 @@ interface SightingRow {
 const toSearch = (r: SearchRow): SearchRecord => ({
   id: r.id, caseId: r.case_id, queryText: r.query_text, querySlots: JSON.parse(r.query_slots), modelHash: r.model_hash,
   thresholds: JSON.parse(r.thresholds) as Record<string, number>, scope: JSON.parse(r.scope) as 'all' | number[], actor: r.actor, createdAt: r.created_at,
+  evidenceSearched: r.evidence_searched === null ? null : JSON.parse(r.evidence_searched) as SearchedEvidence[],
 });
 const toSighting = (r: SightingRow): SightingRecord => ({
   id: r.id, searchId: r.search_id, evidenceId: r.evidence_id, rank: r.rank, startS: r.start_s, endS: r.end_s, peakS: r.peak_s,
@@ -88,6 +107,25 @@ function checkSighting(s: SightingInput, i: number, caseEvidence: Set<number>): 
   if (thumbBox !== null && thumbS === null) throw new InputError(`${where}.thumbnailBox given without thumbnailS`, { field: `${where}.thumbnailBox` });
 }
 
+function checkSearched(list: SearchedEvidence[], caseEvidence: Set<number>): void {
+  const seen = new Set<number>();
+  list.forEach((e, i) => {
+    const where = `evidenceSearched[${i}]`;
+    if (!caseEvidence.has(e.evidenceId)) throw new InputError(`${where}: evidence #${e.evidenceId} is not part of this case`, { field: `${where}.evidenceId` });
+    if (seen.has(e.evidenceId)) throw new InputError(`${where}: evidence #${e.evidenceId} is listed twice`, { field: `${where}.evidenceId` });
+    seen.add(e.evidenceId);
+    const x = e.index;
+    if (x === null) return;
+    if (!Number.isInteger(x.id) || !(x.samplingFps > 0) || !Number.isInteger(x.frames) || x.frames < 0) {
+      throw new InputError(`${where}.index needs an id, a sampling rate > 0 and a whole number of frames`, { field: `${where}.index` });
+    }
+    if (!INDEX_STORAGES.includes(x.storage)) throw new InputError(`${where}.index.storage must be one of ${INDEX_STORAGES.join(', ')}, got "${String(x.storage)}"`, { field: `${where}.index.storage` });
+    if (x.storageDims && !(Number.isInteger(x.storageDims.kept) && Number.isInteger(x.storageDims.of) && x.storageDims.kept > 0 && x.storageDims.kept <= x.storageDims.of)) {
+      throw new InputError(`${where}.index.storageDims must be 0 < kept ≤ of, whole numbers`, { field: `${where}.index.storageDims` });
+    }
+  });
+}
+
 export function recordSearch(store: Store, caseId: number, input: SearchInput): { search: SearchRecord; sightingIds: number[] } {
   if (typeof input.queryText !== 'string') throw new InputError('queryText must be a string', { field: 'queryText' });
   if (!input.modelHash) throw new InputError('modelHash is empty', { field: 'modelHash' });
@@ -97,10 +135,12 @@ export function recordSearch(store: Store, caseId: number, input: SearchInput): 
     const caseEvidence = new Set((store.db.prepare('SELECT id FROM evidence WHERE case_id = ?').all(caseId) as { id: number }[]).map((r) => r.id));
     if (input.scope !== 'all') for (const id of input.scope) if (!caseEvidence.has(id)) throw new InputError(`scope: evidence #${id} is not part of this case`, { field: 'scope' });
     input.sightings.forEach((s, i) => checkSighting(s, i, caseEvidence));
+    const searched = input.evidenceSearched ?? null;
+    if (searched) checkSearched(searched, caseEvidence);
     const createdAt = nowIso();
-    const searchId = Number(store.db.prepare(`INSERT INTO searches (case_id, query_text, query_slots, model_hash, thresholds, scope, actor, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(caseId, input.queryText, JSON.stringify(input.querySlots ?? null), input.modelHash,
-      JSON.stringify(input.thresholds), JSON.stringify(input.scope), store.actor, createdAt).lastInsertRowid);
+    const searchId = Number(store.db.prepare(`INSERT INTO searches (case_id, query_text, query_slots, model_hash, thresholds, scope, actor, created_at, evidence_searched)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(caseId, input.queryText, JSON.stringify(input.querySlots ?? null), input.modelHash,
+      JSON.stringify(input.thresholds), JSON.stringify(input.scope), store.actor, createdAt, searched && JSON.stringify(searched)).lastInsertRowid);
     const insert = store.db.prepare(`INSERT INTO sightings (search_id, evidence_id, rank, start_s, end_s, peak_s, peak_box, score, track, thumbnail_png,
       thumbnail_s, thumbnail_box) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const sightingIds = input.sightings.map((s, i) => Number(insert.run(searchId, s.evidenceId, i + 1, s.startS, s.endS, s.peakS,
@@ -108,7 +148,7 @@ export function recordSearch(store: Store, caseId: number, input: SearchInput): 
       s.thumbnailS ?? null, s.thumbnailBox ? JSON.stringify(s.thumbnailBox) : null).lastInsertRowid));
     appendAudit(store.db, store.actor, 'search.run', {
       caseId, searchId, queryText: input.queryText, querySlots: input.querySlots ?? null, modelHash: input.modelHash,
-      thresholds: input.thresholds, scope: input.scope, sightingCount: sightingIds.length,
+      thresholds: input.thresholds, scope: input.scope, sightingCount: sightingIds.length, evidenceSearched: searched,
     }, createdAt);
     return { search: getSearch(store, searchId), sightingIds };
   });

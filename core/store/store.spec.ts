@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InputError, NotFoundError } from '../errors';
 import {
-  addEvidence, appendAudit, addNote, closeCase, createCase, finishIndex, getCaseByName, getIndex, importEvidenceFile, INDEX_WARNING_MAX_CHARS,
+  addEvidence, appendAudit, addNote, closeCase, createCase, finishIndex, getCaseByName, getIndex, getSearch, importEvidenceFile, INDEX_WARNING_MAX_CHARS,
   INDEX_WARNINGS_MAX_CHARS, latestDecisionsForCase, listAudit, listCases, listSightings, recordDecision, recordExport, recordSearch,
   saveIndexCheckpoint, startIndex, storedIndexWarnings, verifyAuditChain, verifyEvidence,
 } from './index';
@@ -144,6 +144,31 @@ describe('case store', () => {
     expect(() => run([{ ...base, thumbnailPng: png, thumbnailBox: [1, 2, 3, 4] }])).toThrow(/thumbnailBox given without thumbnailS/);
     expect(() => run([{ ...base, thumbnailPng: png, thumbnailS: Number.NaN }])).toThrow(InputError);
     expect(() => run([{ ...base, thumbnailPng: png, thumbnailS: 1, thumbnailBox: [1, 2, 3] as never }])).toThrow(/thumbnailBox must be/);
+    expect(listAudit(store.db).length).toBe(before);
+  });
+
+  it('records what a search read for each evidence item (in the row and the case log); refuses entries that do not fit the case', () => {
+    const { store } = fixture();
+    const c = createCase(store, 'Searched');
+    const other = createCase(store, 'Other');
+    const [a, b] = ['/a.mp4', '/b.mp4'].map((p, i) => addEvidence(store, c.id, p, { sha256: H(String(i)), sizeBytes: 1 }));
+    const foreign = addEvidence(store, other.id, '/f.mp4', { sha256: H('f'), sizeBytes: 1 });
+    const run = (evidenceSearched?: Parameters<typeof recordSearch>[2]['evidenceSearched']) =>
+      recordSearch(store, c.id, { queryText: 'q', querySlots: {}, modelHash: H('a'), thresholds: {}, scope: 'all', sightings: [], evidenceSearched });
+    const read = [
+      { evidenceId: a!.id, index: { id: 4, samplingFps: 5, frames: 300, storage: 'pca' as const, storageDims: { kept: 48, of: 256 } } },
+      { evidenceId: b!.id, index: null },
+    ];
+    const { search } = run(read);
+    expect(getSearch(store, search.id).evidenceSearched).toEqual(read);
+    expect(listAudit(store.db).at(-1)!.payload).toMatchObject({ searchId: search.id, evidenceSearched: read });
+    expect(getSearch(store, run().search.id).evidenceSearched).toBeNull();
+    const before = listAudit(store.db).length;
+    expect(() => run([{ evidenceId: foreign.id, index: null }])).toThrow(/evidenceSearched\[0\]: evidence #\d+ is not part of this case/);
+    expect(() => run([{ evidenceId: a!.id, index: null }, { evidenceId: a!.id, index: null }])).toThrow(/listed twice/);
+    expect(() => run([{ evidenceId: a!.id, index: { ...read[0]!.index!, storage: 'zip' as never } }])).toThrow(/storage must be one of pca, int8, float16, float32, got "zip"/);
+    expect(() => run([{ evidenceId: a!.id, index: { ...read[0]!.index!, frames: -1 } }])).toThrow(InputError);
+    expect(() => run([{ evidenceId: a!.id, index: { ...read[0]!.index!, storageDims: { kept: 300, of: 256 } } }])).toThrow(/storageDims/);
     expect(listAudit(store.db).length).toBe(before);
   });
 

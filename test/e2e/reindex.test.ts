@@ -66,6 +66,12 @@ describe('index again with exact features', () => {
     await expect.poll(() => state.getAttribute('data-state'), { timeout: 10_000 }).toBe('complete');
     expect(await state.innerText()).toMatch(/80 frames @ 5\/s/);
     await page.screenshot({ path: join(SCREENS, 'evidence-reindexed.png') });
+    // A search now reads the exact index, and Results says so.
+    await page.locator('nav.sidebar').getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByTestId('free-text').fill('man in a red top');
+    await page.getByTestId('run-text').click();
+    await expect.poll(() => page.locator('main').getAttribute('data-screen'), { timeout: 60_000 }).toBe('results');
+    await expect.poll(() => page.getByTestId('searched-storage').textContent(), { timeout: 30_000 }).toBe('exact');
     expect(app.pageErrors).toEqual([]);
   });
 });

@@ -133,6 +133,9 @@ describe('Workstation screens (browser transport, Chromium)', () => {
     expect(await page.getByTestId('timeline').count()).toBe(1);
     // The search scored every cell, and Results says so (the stored thresholds carry it).
     expect(await page.getByTestId('cells-scored').textContent()).toBe('all (exhaustive)');
+    // It says how the searched index stores its features (recorded with the search), and no video went unsearched.
+    expect(await page.getByTestId('searched-storage').textContent()).toMatch(/^compressed \(\d+ of \d+ dims\)$/);
+    expect(await page.getByTestId('not-searched').count()).toBe(0);
   });
 
   it('searches with free text; keyboard opens a sighting in the player, which confirms it with a note', async () => {

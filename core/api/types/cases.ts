@@ -119,6 +119,18 @@ export interface SearchSummary {
   actor: string;
   createdAt: string;
   sightingCount: number;
+  /**
+   * What the search read for each evidence item of its scope: the index (rate, frames, how its
+   * features are stored), or null = not searched (no complete index for the model). null for the
+   * whole list: not recorded (searches run before schema 6).
+   */
+  evidenceSearched: SearchedEvidenceItem[] | null;
+}
+
+/** Mirrors core/store's SearchedEvidence. */
+export interface SearchedEvidenceItem {
+  evidenceId: number;
+  index: { id: number; samplingFps: number; frames: number; storage: 'pca' | 'int8' | 'float16' | 'float32'; storageDims?: { kept: number; of: number } } | null;
 }
 
 export interface ExportItem {
