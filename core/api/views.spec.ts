@@ -17,4 +17,8 @@ describe('evidence index status', () => {
     expect(indexStatus(index(null))).toMatchObject({ warnings: [], exactFeaturesAdvised: false });
     expect(indexStatus(undefined)).toBeNull();
   });
+
+  it('says no storage when the index file cannot be read (missing here)', () => {
+    expect(indexStatus(index([]))!.storage).toBeNull();
+  });
 });

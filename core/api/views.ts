@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import type { DecisionRecord, EvidenceRecord, IndexRecord, SearchRecord, SightingRecord, Store } from '../store/index';
 import { getCase, latestDecisionsForCase, listEvidence, listIndexes, listSearches } from '../store/index';
 import { isPoorFitWarning } from '../index/basisFit';
+import { readIndexHeader } from '../index/format';
 import type { CaseSummary, DecisionItem, EvidenceIndexStatus, EvidenceItem, SearchSummary } from './types/cases';
 import type { SightingSummary } from './types/search';
 
@@ -28,6 +29,7 @@ export function indexStatus(idx: IndexRecord | undefined): EvidenceIndexStatus |
     indexId: idx.id, modelHash: idx.modelHash, samplingFps: idx.samplingFps, state: idx.state, frames: idx.frames, framesTotal: idx.framesTotal,
     warnings: idx.warnings ?? [],
     exactFeaturesAdvised: (idx.warnings ?? []).some(isPoorFitWarning),
+    storage: readIndexHeader(idx.filePath)?.dtype ?? null,
   };
 }
 

@@ -114,10 +114,10 @@ describe('rebuild with another storage', () => {
       expect(r.build!.basisFit).toMatchObject({ checked: 80, firstPoorS: 8 });
       expect(r.build!.basisFit.poorFrames).toBeGreaterThanOrEqual(30);
       expect(r.warnings).toHaveLength(1);
-      expect(indexStatus(r.index)).toMatchObject({ exactFeaturesAdvised: true, warnings: r.warnings });
+      expect(indexStatus(r.index)).toMatchObject({ exactFeaturesAdvised: true, warnings: r.warnings, storage: 'pca' });
       const again = await ingestVideo(store, caseId, scene, shipped, { dtype: 'float16' });
       expect(again).toMatchObject({ outcome: 'rebuilt', warnings: [] });
-      expect(indexStatus(again.index)).toMatchObject({ indexId: r.index.id, exactFeaturesAdvised: false, warnings: [] });
+      expect(indexStatus(again.index)).toMatchObject({ indexId: r.index.id, exactFeaturesAdvised: false, warnings: [], storage: 'float16' });
     } finally {
       store.close();
     }

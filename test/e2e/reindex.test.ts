@@ -49,6 +49,7 @@ describe('index again with exact features', () => {
     const row = page.getByTestId('evidence-row').first();
     const state = row.getByTestId('index-state');
     await expect.poll(() => state.getAttribute('data-state'), { timeout: 90_000, interval: 500 }).toBe('complete');
+    expect(await row.getByTestId('index-storage').innerText()).toBe('compressed features');
     const pill = row.getByTestId('index-warnings');
     await expect.poll(() => pill.innerText(), { timeout: 10_000 }).toMatch(/^1 warning\b/);
     await pill.click();
@@ -64,7 +65,7 @@ describe('index again with exact features', () => {
     // The old index serves until the new one is complete; then the row has no warnings.
     await expect.poll(() => row.getByTestId('index-warnings').count(), { timeout: 90_000, interval: 500 }).toBe(0);
     await expect.poll(() => state.getAttribute('data-state'), { timeout: 10_000 }).toBe('complete');
-    expect(await state.innerText()).toMatch(/80 frames @ 5\/s/);
+    expect(await state.innerText()).toMatch(/80 frames @ 5\/s · exact features/);
     await page.screenshot({ path: join(SCREENS, 'evidence-reindexed.png') });
     // A search now reads the exact index, and Results says so.
     await page.locator('nav.sidebar').getByRole('button', { name: 'Search', exact: true }).click();

@@ -23,6 +23,9 @@ export interface CaseSummary {
 export type EvidenceState = 'imported' | 'indexing' | 'indexed' | 'failed';
 export type VerifyStatus = 'match' | 'mismatch' | 'missing' | 'unreadable';
 
+/** How an index stores its features: compressed ('pca'), 8-bit, or exact (float16/float32). Mirrors core/index's FeatureDtype. */
+export type IndexStorageName = 'pca' | 'int8' | 'float16' | 'float32';
+
 /** The evidence's index for the active model (null when there is no active model or no index yet). */
 export interface EvidenceIndexStatus {
   indexId: number;
@@ -43,6 +46,8 @@ export interface EvidenceIndexStatus {
    * (float16) features (`evidence.ingest` with `dtype: 'float16'`) stores them exactly.
    */
   exactFeaturesAdvised: boolean;
+  /** How the index file stores its features (its header); null when the file cannot be read. */
+  storage: IndexStorageName | null;
 }
 
 /**
@@ -130,7 +135,7 @@ export interface SearchSummary {
 /** Mirrors core/store's SearchedEvidence. */
 export interface SearchedEvidenceItem {
   evidenceId: number;
-  index: { id: number; samplingFps: number; frames: number; storage: 'pca' | 'int8' | 'float16' | 'float32'; storageDims?: { kept: number; of: number } } | null;
+  index: { id: number; samplingFps: number; frames: number; storage: IndexStorageName; storageDims?: { kept: number; of: number } } | null;
 }
 
 export interface ExportItem {

@@ -48,3 +48,9 @@ export function errorText(err: unknown): string {
   if (err instanceof Error) return err.name && err.name !== 'Error' ? `${err.name}: ${err.message}` : err.message;
   return String(err);
 }
+
+/** How an index stores its features, briefly ("compressed (48 of 256 dims)", "exact"); the report says it in full. */
+export function storageLabel(index: { storage: string; storageDims?: { kept: number; of: number } }): string {
+  if (index.storage === 'pca') return index.storageDims ? `compressed (${index.storageDims.kept} of ${index.storageDims.of} dims)` : 'compressed';
+  return index.storage === 'int8' ? '8-bit' : 'exact';
+}
