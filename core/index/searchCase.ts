@@ -31,6 +31,8 @@ export interface CaseSearchResult {
   seconds: number;
   /** Evidence of the case without a complete index for this model. */
   notIndexed: number[];
+  /** What was read for each evidence item (as recorded with the search). */
+  evidenceSearched: SearchedEvidence[];
 }
 
 function pngThumbnail(jpeg: Buffer): Uint8Array | undefined {
@@ -142,7 +144,7 @@ export async function searchCase(store: Store, caseId: number, text: string, mod
     );
     return {
       searchId: search.id, query, modelHash, threshold, framesSearched: result.framesSearched, seconds: (performance.now() - t0) / 1000,
-      notIndexed: result.notIndexed, sightings: kept.map(({ thumb: _thumb, ...s }, i) => ({ ...s, id: sightingIds[i] })),
+      notIndexed: result.notIndexed, evidenceSearched: result.evidenceSearched, sightings: kept.map(({ thumb: _thumb, ...s }, i) => ({ ...s, id: sightingIds[i] })),
     };
   } finally {
     await retriever.dispose();

@@ -37,6 +37,7 @@ export const searchCommand: CliCommand = {
     if (ctx.json) {
       ctx.print(JSON.stringify({
         searchId: r.searchId, modelHash: r.modelHash, threshold: r.threshold, framesSearched: r.framesSearched, seconds: r3(r.seconds), notIndexed: r.notIndexed,
+        evidenceSearched: r.evidenceSearched,
         query: { input: r.query.input, text: r.query.text, codes: r.query.codes, slots: slotReport(r.query.codes), ignored: r.query.ignored.map((t) => ({ text: t.text, reason: t.reason })) },
         absent: r.sightings.length === 0,
         sightings: r.sightings.slice(0, limit).map((s) => ({
