@@ -1,6 +1,6 @@
 /** Human wording shared by the report renderers: times, boxes, slots, thresholds, index warnings. */
 import { ATTRIBUTES, displayValue, type AttributeKey } from '../attributes/schema';
-
+import type { SearchedEvidence } from '../store/searches';
 import { formatSeconds } from '../text/timecode';
 
 export { formatSeconds };
@@ -85,7 +85,7 @@ export function describeIndex(i: { indexId: number; modelHash: string; samplingF
 }
 
 /** How an index stores its features, in words: what "compressed" costs a search is said in the report's note. */
-export function describeStorage(index: { storage: string; storageDims?: { kept: number; of: number } }): string {
+export function describeStorage(index: Pick<NonNullable<SearchedEvidence['index']>, 'storage' | 'storageDims'>): string {
   switch (index.storage) {
     case 'pca': return index.storageDims
       ? `compressed features (${index.storageDims.kept} of ${index.storageDims.of} dimensions kept)`
@@ -93,7 +93,7 @@ export function describeStorage(index: { storage: string; storageDims?: { kept: 
     case 'float16': return 'exact features (16-bit)';
     case 'float32': return 'exact features (32-bit)';
     case 'int8': return 'features rounded to 8 bits';
-    default: return `features stored as ${index.storage}`;
+    default: return `features stored as ${String(index.storage)}`;
   }
 }
 
@@ -102,7 +102,7 @@ export function describeStorage(index: { storage: string; storageDims?: { kept: 
  * was not searched. Searches recorded before schema 6 did not record this: one line says so.
  */
 export function describeEvidenceSearched(
-  searched: readonly { evidenceId: number; index: { id: number; samplingFps: number; frames: number; storage: string; storageDims?: { kept: number; of: number } } | null }[] | null,
+  searched: readonly SearchedEvidence[] | null,
   fileName: (evidenceId: number) => string,
 ): string[] {
   if (searched === null) return ['not recorded (searches run before this was recorded)'];
