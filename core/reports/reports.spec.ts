@@ -181,6 +181,10 @@ describe('CSV, JSON and AVSS exports', () => {
     expect(lines[0]).toMatch(/^case,search_id,query_text/);
     expect(lines).toHaveLength(4);
     expect(csv).toContain(`"'${INJECTIONS[3]!.replace(/"/g, '""')}"`);
+    // The last columns: the index the search read for the sighting's video.
+    expect(lines[0]).toMatch(/,decision_note,index_id,index_sampling_fps,index_storage$/);
+    expect(lines[1]).toMatch(/,1,5,compressed features \(32 of 256 dimensions kept\)$/);
+    expect(lines[2]).toMatch(/,2,5,exact features \(16-bit\)$/);
   });
 
   it('JSON holds the model without thumbnail bytes', async () => {
