@@ -137,6 +137,18 @@ describe('with a model', () => {
     const text = readFileSync(html.files[0]!.path, 'utf8');
     expect(text).toContain('Index warnings');
     for (const w of warnings) expect(text).toContain(esc(w));
+
+    // A second video added without indexing is not searched; the search records what it read for each.
+    const copy = join(root, 'cut', 'platform-copy.mp4');
+    copyFileSync(clipA, copy);
+    const { evidence: unindexed } = await http.call('evidence.add', { caseId: c.id, path: copy });
+    const found = await http.call('search.run', { caseId: c.id, text: query, threshold: 0 });
+    expect(found.notIndexed).toEqual([unindexed.id]);
+    const recorded = (await http.call('cases.open', { caseId: c.id })).searches.find((x) => x.id === found.searchId)!;
+    expect(recorded.evidenceSearched).toEqual([
+      { evidenceId: evidence.id, index: { id: ev!.index!.indexId, samplingFps: 5, frames: ev!.index!.frames, storage: 'pca', storageDims: { kept: expect.any(Number), of: expect.any(Number) } } },
+      { evidenceId: unindexed.id, index: null },
+    ]);
   });
 
   it('parses a query for live display, searches, lists and details sightings, serves frames', async () => {
