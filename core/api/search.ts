@@ -6,7 +6,7 @@
  */
 import { InputError } from '../errors';
 import type { AttributeCodes } from '../attributes/schema';
-import { recordCaseSearch, searchEvidence } from '../index/searchCase';
+import { notSearched, recordCaseSearch, searchEvidence } from '../index/searchCase';
 import { parseQuery } from '../query/index';
 import { listEvidence, requireOpenCase, type Store } from '../store/index';
 import type { RetrieverCache } from './retrievers';
@@ -42,14 +42,15 @@ export async function runSearch(store: Store, models: RetrieverCache, input: Run
   const scope = input.evidenceIds === 'all' ? all : input.evidenceIds.map((id) => known.get(id)!);
   const opts = { threshold, linkIou: input.linkIou, maxGapS: input.maxGapS, exhaustive: input.exhaustive === true };
   const result = await searchEvidence(store, scope, retriever, modelHash, query.codes, opts);
-  if (result.notIndexed.length === scope.length) {
+  const notIndexed = notSearched(result.evidenceSearched);
+  if (notIndexed.length === scope.length) {
     throw new InputError(`no evidence in scope has a complete index for the active model (${modelHash.slice(0, 12)}…): ingest it first`, { field: 'evidenceIds' });
   }
   const { search, kept, inputs, sightingIds } = recordCaseSearch(
     store, input.caseId, { queryText: input.text ?? query.text, codes: query.codes, modelHash, threshold, opts, scope: input.evidenceIds }, result, input.maxSightings,
   );
   return {
-    searchId: search.id, query: parsedQueryView(query), modelHash, threshold, framesSearched: result.framesSearched, notIndexed: result.notIndexed,
+    searchId: search.id, query: parsedQueryView(query), modelHash, threshold, framesSearched: result.framesSearched, notIndexed,
     exactHeadCellShare: result.exactHeadCellShare,
     seconds: (performance.now() - t0) / 1000,
     sightings: kept.map((s, i) => sightingSummary({

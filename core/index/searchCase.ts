@@ -49,12 +49,16 @@ export type FoundSighting = CaseSighting & { thumb?: FoundThumbnail };
 export interface EvidenceSearch {
   /** Best first across videos. */
   found: FoundSighting[];
-  notIndexed: number[];
   framesSearched: number;
   /** Share of indexed cells the exact head scored (1 = exhaustive). */
   exactHeadCellShare: number;
   /** Each evidence item of the scope, in scope order, with the index read for it (null: not searched). */
   evidenceSearched: SearchedEvidence[];
+}
+
+/** The evidence ids a search did not read (no complete index for its model). */
+export function notSearched(evidenceSearched: readonly SearchedEvidence[]): number[] {
+  return evidenceSearched.filter((e) => e.index === null).map((e) => e.evidenceId);
 }
 
 /**
@@ -66,14 +70,13 @@ export async function searchEvidence(
   codes: AttributeCodes, opts: SearchOptions,
 ): Promise<EvidenceSearch> {
   const found: FoundSighting[] = [];
-  const notIndexed: number[] = [];
   const evidenceSearched: SearchedEvidence[] = [];
   let framesSearched = 0;
   let cellsEvaluated = 0;
   let cellsIndexed = 0;
   for (const e of scope) {
     const idx = listIndexes(store, e.id).filter((i) => i.modelHash === modelHash && i.state === 'complete').pop();
-    if (!idx) { notIndexed.push(e.id); evidenceSearched.push({ evidenceId: e.id, index: null }); continue; }
+    if (!idx) { evidenceSearched.push({ evidenceId: e.id, index: null }); continue; }
     const file = IndexFile.open(idx.filePath);
     if (file.header.modelHash !== modelHash || file.header.grid !== retriever.grid || file.header.featureWidth !== retriever.manifest.featureWidth) {
       throw new ModelError(`${idx.filePath}: index was built with another model (${file.header.modelHash.slice(0, 12)}…)`, { file: idx.filePath });
@@ -92,7 +95,7 @@ export async function searchEvidence(
     for (const s of r.sightings) found.push({ ...s, evidenceId: e.id, videoPath: e.videoPath, indexId: idx.id, thumb: sightingThumbnail(file, s) });
   }
   found.sort((a, b) => b.score - a.score || a.evidenceId - b.evidenceId || a.startS - b.startS);
-  return { found, notIndexed, framesSearched, exactHeadCellShare: exactHeadCellShare(cellsEvaluated, cellsIndexed), evidenceSearched };
+  return { found, framesSearched, exactHeadCellShare: exactHeadCellShare(cellsEvaluated, cellsIndexed), evidenceSearched };
 }
 
 /**
@@ -136,7 +139,8 @@ export async function searchCase(store: Store, caseId: number, text: string, mod
     const evidence = listEvidence(store, caseId);
     if (evidence.length === 0) throw new InputError('the case has no evidence yet: run `fastpr ingest VIDEO --case NAME` first');
     const result = await searchEvidence(store, evidence, retriever, modelHash, query.codes, { ...opts, threshold });
-    if (result.notIndexed.length === evidence.length) {
+    const notIndexed = notSearched(result.evidenceSearched);
+    if (notIndexed.length === evidence.length) {
       throw new InputError(`no evidence of this case has a complete index for model ${modelHash.slice(0, 12)}…: run \`fastpr ingest\` with this model first`);
     }
     const { search, kept, sightingIds } = recordCaseSearch(
@@ -144,7 +148,7 @@ export async function searchCase(store: Store, caseId: number, text: string, mod
     );
     return {
       searchId: search.id, query, modelHash, threshold, framesSearched: result.framesSearched, seconds: (performance.now() - t0) / 1000,
-      notIndexed: result.notIndexed, evidenceSearched: result.evidenceSearched, sightings: kept.map(({ thumb: _thumb, ...s }, i) => ({ ...s, id: sightingIds[i] })),
+      notIndexed, evidenceSearched: result.evidenceSearched, sightings: kept.map(({ thumb: _thumb, ...s }, i) => ({ ...s, id: sightingIds[i] })),
     };
   } finally {
     await retriever.dispose();
