@@ -6,9 +6,9 @@
  *
  * Needs a competent model: FASTPR_TEST_MODEL=DIR. It is not run against the shipped models/default:
  * that model (see models/default/MODEL_CARD.md) localises people but barely tells them apart by
- * description — with it this test's best sighting overlaps the target's visibility by time IoU 0.07
- * (grid-14 pixel-skip model, 30 Nov 2026 08:40; 0.22 for the grid-14 model before it, 0.07 for the
- * grid-7 one), so running it in CI would only restate the model card. Run
+ * description — with it this test's best top-three sighting overlaps the target's visibility by time
+ * IoU 0.30 (the model shipped 30 Nov 2026 17:00; 0.37, 0.5 with box recall 15 %, 0.07, 0.22 and 0.07
+ * for the five before it), so running it in CI would only restate the model card. Run
  * `FASTPR_TEST_MODEL=models/default npx vitest run core/index/findsPerson.spec.ts` to re-check a new
  * shipped model; make it the default again once one passes.
  */
