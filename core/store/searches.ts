@@ -27,8 +27,8 @@ export interface SightingInput {
 }
 
 /** How an index stores its features (core/index/quantize.ts FeatureDtype). */
-export type IndexStorage = 'pca' | 'int8' | 'float16' | 'float32';
-const INDEX_STORAGES: readonly string[] = ['pca', 'int8', 'float16', 'float32'];
+const INDEX_STORAGES = ['pca', 'int8', 'float16', 'float32'] as const;
+export type IndexStorage = (typeof INDEX_STORAGES)[number];
 
 /** One evidence item of a search's scope and the index the search read for it; index null = not searched (no complete index for the model). */
 export interface SearchedEvidence {
@@ -119,7 +119,7 @@ function checkSearched(list: SearchedEvidence[], caseEvidence: Set<number>): voi
     if (!Number.isInteger(x.id) || !(x.samplingFps > 0) || !Number.isInteger(x.frames) || x.frames < 0) {
       throw new InputError(`${where}.index needs an id, a sampling rate > 0 and a whole number of frames`, { field: `${where}.index` });
     }
-    if (!INDEX_STORAGES.includes(x.storage)) throw new InputError(`${where}.index.storage must be one of ${INDEX_STORAGES.join(', ')}, got "${String(x.storage)}"`, { field: `${where}.index.storage` });
+    if (!(INDEX_STORAGES as readonly string[]).includes(x.storage)) throw new InputError(`${where}.index.storage must be one of ${INDEX_STORAGES.join(', ')}, got "${String(x.storage)}"`, { field: `${where}.index.storage` });
     if (x.storageDims && !(Number.isInteger(x.storageDims.kept) && Number.isInteger(x.storageDims.of) && x.storageDims.kept > 0 && x.storageDims.kept <= x.storageDims.of)) {
       throw new InputError(`${where}.index.storageDims must be 0 < kept ≤ of, whole numbers`, { field: `${where}.index.storageDims` });
     }
