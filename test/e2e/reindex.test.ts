@@ -20,6 +20,7 @@ let clip: string;
 let app: OpenApp;
 let page: Page;
 const savedShippedEnv = process.env.FASTPR_SHIPPED_MODEL_DIR;
+const nav = (label: string) => page.locator('nav.sidebar').getByRole('button', { name: label, exact: true }).click();
 
 beforeAll(async () => {
   ensureRendererBuilt();
@@ -68,11 +69,30 @@ describe('index again with exact features', () => {
     expect(await state.innerText()).toMatch(/80 frames @ 5\/s · exact features/);
     await page.screenshot({ path: join(SCREENS, 'evidence-reindexed.png') });
     // A search now reads the exact index, and Results says so.
-    await page.locator('nav.sidebar').getByRole('button', { name: 'Search', exact: true }).click();
+    await nav('Search');
     await page.getByTestId('free-text').fill('man in a red top');
     await page.getByTestId('run-text').click();
     await expect.poll(() => page.locator('main').getAttribute('data-screen'), { timeout: 60_000 }).toBe('results');
     await expect.poll(() => page.getByTestId('searched-storage').textContent(), { timeout: 30_000 }).toBe('exact');
+    expect(await page.getByTestId('not-searched').count()).toBe(0);
+
+    // A second video added without indexing is not searched: Results and the case overview say so.
+    const sideDoor = join(root, 'side door.mp4');
+    await makeTestClip(sideDoor, { width: 176, height: 144, fps: 25, seconds: 2 });
+    await nav('Evidence');
+    await page.getByTestId('evidence-path').fill(sideDoor);
+    await page.getByLabel('Index now').uncheck();
+    await page.getByRole('button', { name: 'Add video' }).click();
+    await expect.poll(() => page.getByTestId('evidence-row').count(), { timeout: 30_000 }).toBe(2);
+    await nav('Search');
+    await page.getByTestId('run-text').click();
+    await expect.poll(() => page.getByTestId('not-searched').textContent(), { timeout: 60_000 })
+      .toBe('Not searched (no complete index for this model): side door.mp4.');
+    // Its empty timeline is not read as "nobody there".
+    expect(await page.locator('[data-testid=timeline] .tl-label').allInnerTexts()).toEqual(['lobby camera.mp4', 'side door.mp4 — not searched']);
+    await page.screenshot({ path: join(SCREENS, 'results-not-searched.png') });
+    await nav('Cases');
+    expect(await page.getByTestId('search-not-searched').allInnerTexts()).toEqual(['1 video not searched']);
     expect(app.pageErrors).toEqual([]);
   });
 });
