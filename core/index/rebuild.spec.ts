@@ -52,10 +52,10 @@ describe('rebuild with another storage', () => {
       const before = await searchCase(store, caseId, 'man in a red top', model);
       expect(before.framesSearched).toBe(FRAMES);
       // The search records what it read: this index, its frames and its compressed storage.
-      const { pca, featureWidth } = IndexFile.open(first.index.filePath).header;
+      const pcaFile = IndexFile.open(first.index.filePath);
       expect(getSearch(store, before.searchId).evidenceSearched).toEqual([{
         evidenceId: first.evidence.id,
-        index: { id: first.index.id, samplingFps: first.index.samplingFps, frames: FRAMES, storage: 'pca', storageDims: { kept: Math.min(pca!.dims, featureWidth), of: featureWidth } },
+        index: { id: first.index.id, samplingFps: first.index.samplingFps, frames: FRAMES, storage: 'pca', storageDims: { kept: pcaFile.pcaBasis!.d, of: pcaFile.pcaBasis!.M } },
       }]);
       const f16Path = first.index.filePath.replace(/pca(\.\w+)$/, 'float16$1');
       expect(f16Path).not.toBe(first.index.filePath);

@@ -83,11 +83,13 @@ export async function searchEvidence(
     }
     if (file.header.videoSha256 !== e.sha256) throw new InputError(`${idx.filePath}: index belongs to another video than evidence #${e.id}`, { file: idx.filePath });
     const r = await searchIndex(file, retriever, codes, opts);
-    const { dtype, pca, featureWidth } = file.header;
-    // The basis keeps at most the feature width (pcaCodec fitBasis), whatever the header asked for.
+    const basis = file.pcaBasis;
     evidenceSearched.push({
       evidenceId: e.id,
-      index: { id: idx.id, samplingFps: idx.samplingFps, frames: file.frameCount, storage: dtype, ...(pca ? { storageDims: { kept: Math.min(pca.dims, featureWidth), of: featureWidth } } : {}) },
+      index: {
+        id: idx.id, samplingFps: idx.samplingFps, frames: file.frameCount, storage: file.header.dtype,
+        ...(basis ? { storageDims: { kept: basis.d, of: basis.M } } : {}),
+      },
     });
     framesSearched += file.frameCount;
     cellsEvaluated += r.cellsEvaluated;
