@@ -1,8 +1,9 @@
 /**
- * How well an index's pca basis (fitted on the first frames, pcaCodec.ts) fits the frames written
- * after it. A frame counts as poorly fitted when the share of its feature energy the basis leaves
- * out is more than POOR_FIT_RATIO times the fit frames' share (PcaBasis.fitResidual): a scene that
- * changed after the start (lighting, a camera move) is then stored, and searched, less exactly.
+ * How well an index's pca basis (pcaCodec.ts) fits the frames written with it. A frame counts as
+ * poorly fitted when the share of its feature energy the basis leaves out is more than
+ * POOR_FIT_RATIO times the fit frames' share (PcaBasis.fitResidual): a scene that changed (lighting,
+ * a camera move) is then stored, and searched, less exactly. Since format 3 the writer refits the
+ * basis on such a frame (indexFile.ts), so what is counted here is what stays poorly fitted.
  */
 import { formatSeconds } from '../text/timecode';
 import type { ProjectionFit } from './pcaCodec';
@@ -21,8 +22,8 @@ export class BasisFitMonitor {
   private firstPoorUs: number | null = null;
   private worstRatio = 0;
 
-  /** `fitResidual` of the basis (NaN for bases stored without it: nothing is checked); `from`: counts of the frames before a resume. */
-  constructor(private readonly fitResidual: number, from?: BasisFitState) {
+  /** `from`: counts of the frames before a resume. */
+  constructor(from?: BasisFitState) {
     if (from) ({ checked: this.checked, poorFrames: this.poorFrames, firstPoorUs: this.firstPoorUs, worstRatio: this.worstRatio } = from);
   }
 
@@ -38,9 +39,10 @@ export class BasisFitMonitor {
     return { checked: o.checked!, poorFrames: o.poorFrames!, firstPoorUs: o.firstPoorUs!, worstRatio: o.worstRatio! };
   }
 
-  note(ptsUs: number, fit: ProjectionFit): void {
-    if (!(this.fitResidual > 0) || !(fit.energy > 0)) return;
-    const ratio = fit.residual / fit.energy / this.fitResidual;
+  /** Counts one written frame; `fitResidual` is that of the basis it was written with (NaN: not checked). */
+  note(ptsUs: number, fit: ProjectionFit, fitResidual: number): void {
+    const ratio = fitRatio(fit, fitResidual);
+    if (Number.isNaN(ratio)) return;
     this.checked++;
     if (ratio <= POOR_FIT_RATIO) return;
     this.poorFrames++;
@@ -51,6 +53,15 @@ export class BasisFitMonitor {
   result(): BasisFit {
     return { checked: this.checked, poorFrames: this.poorFrames, firstPoorS: this.firstPoorUs === null ? null : this.firstPoorUs / 1e6, worstRatio: this.worstRatio };
   }
+}
+
+/**
+ * A frame's out-of-basis share over the basis' own (NaN when it cannot be checked: a basis stored
+ * without fitResidual, or a frame with no energy).
+ */
+export function fitRatio(fit: ProjectionFit, fitResidual: number): number {
+  if (!(fitResidual > 0) || !(fit.energy > 0)) return NaN;
+  return fit.residual / fit.energy / fitResidual;
 }
 
 /**

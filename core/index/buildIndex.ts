@@ -49,6 +49,8 @@ export interface BuildIndexInput {
   scaleFromRgb?: boolean;
   /** Read ffmpeg's output on a worker thread (default true; false: on this thread, as before 30 Nov). */
   readOffThread?: boolean;
+  /** 'pca': refit the basis at a scene change (default true; indexFile.ts IndexWriterOptions). */
+  refitBasis?: boolean;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
   jobId?: string;
@@ -90,7 +92,8 @@ export function indexHeaderFor(input: Pick<BuildIndexInput, 'info' | 'retriever'
 export async function buildIndex(input: BuildIndexInput): Promise<BuildIndexResult> {
   const t0 = performance.now();
   const header = indexHeaderFor(input);
-  const writer = input.resume ? IndexFileWriter.resume(input.indexPath, header, input.resume) : IndexFileWriter.create(input.indexPath, header);
+  const writerOpts = { refitBasis: input.refitBasis };
+  const writer = input.resume ? IndexFileWriter.resume(input.indexPath, header, input.resume, writerOpts) : IndexFileWriter.create(input.indexPath, header, writerOpts);
   const startFrames = writer.frameCount;
   const B = input.retriever.batchSize;
   const size = input.retriever.inputSize;

@@ -3,7 +3,7 @@
  * while building so ingest can checkpoint by length:
  *
  *   header, 512 bytes:
- *     0  "FPRINDEX"          8  u16 version (2; 1 is still read)     10 u8 dtype (1 int8 affine per cell, 2 float16, 3 float32, 4 pca — pcaCodec.ts)
+ *     0  "FPRINDEX"          8  u16 version (2, or 3 once a pca basis was refitted; 1 is still read)     10 u8 dtype (1 int8 affine per cell, 2 float16, 3 float32, 4 pca — pcaCodec.ts)
  *     11 u8 flags (bit0 complete, bit1 every frame, bit2 model input scaled by ffmpeg — see scaledInput.ts)  12 u16 grid S   14 u16 feature width M
  *     16 f64 sampling fps (0 = every frame)  24 u32 frame width  28 u32 frame height  32 u32 input size
  *     36 u32 frame count (written when complete)    40 6×f64 input transform (scaleX, scaleY, offsetX, offsetY, inputW, inputH)
@@ -14,6 +14,8 @@
  *   then records. Version 2 (24-byte record header):
  *     u32 record bytes, u32 thumbnail bytes, f64 presentation time in µs, u32 feature bytes,
  *     u8 kind (0 frame, 1 key frame, 2 pca basis — before the first frame, no time, no thumbnail), 3 zero bytes,
+ *     (version 3: a pca basis record may also follow frames — the scene changed and the writer refitted
+ *     the basis; the frames after it use it, the first of them a key frame),
  *     features (quantize.ts, or pca codes: pcaCodec.ts), JPEG thumbnail (may be empty: only one
  *     thumbnail per thumbnail interval is kept), zero padding to a multiple of 4.
  *   Version 1 (16-byte record header): u32 record bytes, u32 thumbnail bytes, f64 time in µs,
@@ -26,7 +28,13 @@ import type { InputTransform } from '../model/preprocess';
 import { DTYPE_BY_CODE, DTYPE_CODES, featureBytes, type FeatureDtype } from './quantize';
 
 export const INDEX_MAGIC = 'FPRINDEX';
-export const INDEX_VERSION = 2;
+/** The newest version this build reads and writes. */
+export const INDEX_VERSION = 3;
+/**
+ * What a writer starts with: version 2 until a pca basis is refitted mid-file (version 3), so an index
+ * without a refit stays readable by builds from before refitting.
+ */
+export const INDEX_VERSION_SINGLE_BASIS = 2;
 export const HEADER_BYTES = 512;
 /** Version 1 record header (read only). */
 export const RECORD_HEADER_BYTES_V1 = 16;
@@ -80,7 +88,9 @@ function ascii(buf: Buffer, off: number, len: number): string {
 export function encodeHeader(h: IndexHeader): Buffer {
   const b = Buffer.alloc(HEADER_BYTES);
   b.write(INDEX_MAGIC, 0, 'latin1');
-  b.writeUInt16LE(INDEX_VERSION, 8);
+  const version = h.formatVersion ?? INDEX_VERSION_SINGLE_BASIS;
+  if (version !== INDEX_VERSION_SINGLE_BASIS && version !== INDEX_VERSION) throw new Error(`cannot write index format version ${version}`);
+  b.writeUInt16LE(version, 8);
   b.writeUInt8(DTYPE_CODES[h.dtype], 10);
   b.writeUInt8((h.complete ? 1 : 0) | (h.everyFrame ? 2 : 0) | (h.inputScaling === 'ffmpeg' ? 4 : 0), 11);
   b.writeUInt16LE(h.grid, 12);
@@ -112,7 +122,7 @@ export function decodeHeader(b: Buffer): IndexHeader | string {
   if (b.length < HEADER_BYTES) return `too short for an index header (${b.length} bytes)`;
   if (b.toString('latin1', 0, 8) !== INDEX_MAGIC) return 'not a FastPR index (bad magic)';
   const version = b.readUInt16LE(8);
-  if (version !== INDEX_VERSION && version !== 1) return `index format version ${version} is not supported (this build reads 1 and ${INDEX_VERSION}): ingest the video again`;
+  if (version < 1 || version > INDEX_VERSION) return `index format version ${version} is not supported (this build reads 1 to ${INDEX_VERSION}): ingest the video again`;
   const dtype = DTYPE_BY_CODE[b.readUInt8(10)];
   if (!dtype || (version === 1 && dtype === 'pca')) return `unknown feature storage type ${b.readUInt8(10)}`;
   const flags = b.readUInt8(11);

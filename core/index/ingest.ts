@@ -58,6 +58,8 @@ export interface IngestOptions {
   inputScaling?: 'ffmpeg' | 'js';
   /** See BuildIndexInput.scaleFromRgb (bench:video's old path only). */
   scaleFromRgb?: boolean;
+  /** See BuildIndexInput.refitBasis (default true; false builds an index as builds before refitting did). */
+  refitBasis?: boolean;
   /**
    * Run the encoder on a worker thread, so the main thread keeps draining ffmpeg's pipe and
    * preparing the next batch meanwhile (1.2–1.35× faster ingest in bench:video). Off by default:
@@ -166,7 +168,7 @@ async function rebuildIndex(
   const build = await buildIndex({
     videoPath: p.videoPath, videoSha256: p.videoSha256, info: p.info, retriever: p.retriever, indexPath: newPath, fps: p.fps, dtype: p.dtype, resume,
     onCheckpoint: (cp) => saveRebuildCheckpoint(store, existing.id, { rebuild: { ...cp, pixels: p.pixels, filePath: newPath } }), checkpointEvery: opts.checkpointEvery,
-    inputScaling: opts.inputScaling, scaleFromRgb: opts.scaleFromRgb, readOffThread: opts.readOffThread,
+    inputScaling: opts.inputScaling, scaleFromRgb: opts.scaleFromRgb, readOffThread: opts.readOffThread, refitBasis: opts.refitBasis,
     signal: opts.signal, onProgress: opts.onProgress, jobId: `ingest-${existing.id}`,
   });
   const index = replaceIndexFile(store, existing.id, { filePath: newPath, frames: build.frames, warnings: build.warnings, storage: p.dtype, previousStorage: stored });
@@ -217,7 +219,7 @@ export async function ingestVideo(store: Store, caseId: number, videoPath: strin
     const build = await buildIndex({
       videoPath, videoSha256: hash.sha256, info, retriever, indexPath: index.filePath, fps, dtype: buildDtype, resume,
       onCheckpoint: (cp) => saveIndexCheckpoint(store, index.id, cp.frames, { ...cp, pixels }), checkpointEvery: opts.checkpointEvery,
-      inputScaling: opts.inputScaling, scaleFromRgb: opts.scaleFromRgb, readOffThread: opts.readOffThread,
+      inputScaling: opts.inputScaling, scaleFromRgb: opts.scaleFromRgb, readOffThread: opts.readOffThread, refitBasis: opts.refitBasis,
       signal: opts.signal, onProgress: opts.onProgress, jobId: `ingest-${index.id}`,
     });
     const done = finishIndex(store, index.id, 'complete', build.frames, build.warnings);

@@ -1,13 +1,14 @@
 /**
- * Index format 2 with 'pca' storage: the codec's exact parts (codes round-trip, reconstruction
+ * Index format 2/3 with 'pca' storage: the codec's exact parts (codes round-trip, reconstruction
  * error bounded by the step), byte-identical resume from a checkpoint with the coder state
- * recovered from the file, one thumbnail per interval, and version 1 files still read.
+ * recovered from the file, the basis refitted at a scene change (version 3), one thumbnail per
+ * interval, and version 1 files still read.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeHeader, type IndexHeader } from './format';
+import { encodeHeader, recordBytes, type IndexHeader } from './format';
 import { isPoorFitWarning, poorFitWarning, POOR_FIT_RATIO } from './basisFit';
 import { IndexFile, IndexFileWriter } from './indexFile';
 import { decodeBasis, encodeBasis, fitBasis, packCodes, projectCodes, reconstruct, unpackCodes } from './pcaCodec';
@@ -179,11 +180,13 @@ describe('basis fit (fitResidual, projectCodes fit, IndexFileWriter.basisFit)', 
     expect(Array.from(old.basis)).toEqual(Array.from(b.basis));
   });
 
-  it('counts the frames of a changed scene as poorly fitted, from the first of them, and warns; the same scene does not', () => {
-    const sameScene = frames(40, 5, 0.05);
-    const otherScene = frames(20, 77, 0.05); // other directions: a different scene
+  const sameScene = frames(40, 5, 0.05);
+  const otherScene = frames(20, 77, 0.05); // other directions: a different scene
+
+  it('without refitting (as before format 3): counts the frames of a changed scene as poorly fitted, from the first of them, and warns; the same scene does not', () => {
+    const noRefit = { refitBasis: false };
     const path = join(root, 'fit-change.fpi');
-    const w = IndexFileWriter.create(path, header('pca'));
+    const w = IndexFileWriter.create(path, header('pca'), noRefit);
     sameScene.forEach((f, i) => w.append(i * 200_000, f, thumb(i)));
     expect(w.basisFit()).toMatchObject({ checked: 40, poorFrames: 0, firstPoorS: null });
     otherScene.forEach((f, i) => w.append((40 + i) * 200_000, f, thumb(i)));
@@ -198,24 +201,109 @@ describe('basis fit (fitResidual, projectCodes fit, IndexFileWriter.basisFit)', 
     expect(isPoorFitWarning('/v/cam 1.mp4: damaged video data from 00:00:01.800 to about 00:00:03.200: ffmpeg could not decode parts of it')).toBe(false);
     // Killed after the scene change began and resumed from a checkpoint: the counts go on, the same as uninterrupted.
     const part = join(root, 'fit-change-resumed.fpi');
-    let r = IndexFileWriter.create(part, header('pca'));
+    let r = IndexFileWriter.create(part, header('pca'), noRefit);
     sameScene.forEach((f, i) => r.append(i * 200_000, f, thumb(i)));
     otherScene.slice(0, 8).forEach((f, i) => r.append((40 + i) * 200_000, f, thumb(i)));
     const cp = r.checkpoint();
     expect(cp.basisFit).toMatchObject({ checked: 48, poorFrames: 8, firstPoorUs: 8_000_000 });
     r.close();
-    r = IndexFileWriter.resume(part, header('pca'), JSON.parse(JSON.stringify(cp)));
+    r = IndexFileWriter.resume(part, header('pca'), JSON.parse(JSON.stringify(cp)), noRefit);
     otherScene.slice(8).forEach((f, i) => r.append((48 + i) * 200_000, f, thumb(i)));
     expect(r.basisFit()).toEqual(fit);
     r.finish();
     // A checkpoint from before the counts were kept resumes with this run's counts only.
     const { basisFit: _, ...older } = cp;
-    r = IndexFileWriter.resume(part, header('pca'), older);
+    r = IndexFileWriter.resume(part, header('pca'), older, noRefit);
     expect(r.basisFit()).toMatchObject({ checked: 0, poorFrames: 0 });
     r.close();
     // A couple of odd frames in an hour do not raise it.
     expect(poorFitWarning('v.mp4', { checked: 18000, poorFrames: 100, firstPoorS: 5, worstRatio: 4 })).toBeUndefined();
     expect(poorFitWarning('v.mp4', { checked: 100, poorFrames: 2, firstPoorS: 5, worstRatio: 4 })).toBeUndefined();
+    // One basis: the file stays version 2.
+    expect(IndexFile.open(path).header.formatVersion).toBe(2);
+    expect(IndexFile.open(path).segments).toHaveLength(1);
+  });
+
+  /** Largest |stored − original| over the frames [from, to) of an index written from `source`. */
+  const maxError = (idx: IndexFile, source: Float32Array[], from: number, to: number) => {
+    let worst = 0;
+    for (let i = from; i < to; i++) {
+      const x = idx.features(i, 1, new Float32Array(CELLS * M));
+      for (let k = 0; k < x.length; k++) worst = Math.max(worst, Math.abs(x[k]! - source[i]![k]!));
+    }
+    return worst;
+  };
+
+  it('refits the basis at a scene change: a second basis from the first poorly fitted frame, those frames stored as exactly as the first scene, version 3', () => {
+    const all = [...sameScene, ...otherScene];
+    const path = join(root, 'refit.fpi');
+    const w = IndexFileWriter.create(path, header('pca'));
+    all.forEach((f, i) => w.append(i * 200_000, f, thumb(i)));
+    const fit = w.basisFit();
+    w.finish();
+    expect(fit).toMatchObject({ checked: 60, poorFrames: 0, firstPoorS: null });
+    expect(poorFitWarning('/v/cam 1.mp4', fit)).toBeUndefined();
+    const idx = IndexFile.open(path);
+    expect(idx.header.formatVersion).toBe(3);
+    expect(idx.segments.map((g) => [g.start, g.end])).toEqual([[0, 40], [40, 60]]);
+    expect(idx.segments[0]!.key).not.toBe(idx.segments[1]!.key);
+    expect(idx.basisOf(39)).toBe(idx.pcaBasis);
+    expect(idx.basisOf(40)).toBe(idx.segments[1]!.basis);
+    expect(idx.storage().basisBytes).toBe(idx.segments.reduce((n, g) => n + recordBytes(encodeBasis(g.basis!).length, 0), 0));
+    // The new scene is stored about as exactly as the first; without the refit it is not.
+    const first = maxError(idx, all, 0, 40);
+    const second = maxError(idx, all, 40, 60);
+    const old = join(root, 'refit-off.fpi');
+    const o = IndexFileWriter.create(old, header('pca'), { refitBasis: false });
+    all.forEach((f, i) => o.append(i * 200_000, f, thumb(i)));
+    o.finish();
+    const without = maxError(IndexFile.open(old), all, 40, 60);
+    expect(second).toBeLessThan(3 * first);
+    expect(without).toBeGreaterThan(10 * second);
+    // Random access across the boundary equals sequential decoding (frame 40 is a key frame).
+    const again = IndexFile.open(path);
+    for (const i of [45, 39, 40, 0, 59]) {
+      expect(Array.from(again.features(i, 1, new Float32Array(CELLS * M)))).toEqual(Array.from(idx.features(i, 1, new Float32Array(CELLS * M))));
+    }
+    // Coefficients are on each frame's own basis: codes × that basis' step.
+    const c = again.coefficients(40, 1, new Float32Array(CELLS * 6));
+    expect(c[0]).toBeCloseTo(again.codes(40)[0]! * idx.segments[1]!.basis!.step, 6);
+  });
+
+  it.each([
+    ['before the change', 36], ['at the change, while frames are held for the refit', 43], ['after the refit', 52],
+  ])('a refitted index resumed from a checkpoint %s is byte-identical to one written straight with the same checkpoints', (_, at) => {
+    const all = [...sameScene, ...otherScene];
+    const straight = join(root, `refit-straight-${at}.fpi`);
+    const s = IndexFileWriter.create(straight, header('pca'));
+    all.forEach((f, i) => { s.append(i * 200_000, f, thumb(i)); if (i + 1 === at) s.checkpoint(); });
+    s.finish();
+    const part = join(root, `refit-part-${at}.fpi`);
+    let w = IndexFileWriter.create(part, header('pca'));
+    all.slice(0, at).forEach((f, i) => w.append(i * 200_000, f, thumb(i)));
+    const cp = JSON.parse(JSON.stringify(w.checkpoint()));
+    all.slice(at, at + 5).forEach((f, i) => w.append((at + i) * 200_000, f, thumb(at + i))); // then killed
+    w.close();
+    w = IndexFileWriter.resume(part, header('pca'), cp);
+    all.slice(at).forEach((f, i) => w.append((at + i) * 200_000, f, thumb(at + i)));
+    const fit = w.basisFit();
+    w.finish();
+    expect(readFileSync(part).equals(readFileSync(straight))).toBe(true);
+    const idx = IndexFile.open(part);
+    expect(idx.segments.length).toBeGreaterThanOrEqual(2);
+    expect(fit.checked).toBe(60);
+    expect(idx.header.formatVersion).toBe(3);
+  });
+
+  it('reads a refit only in version 3: the same records under a version-2 header end at the second basis', () => {
+    const path = join(root, 'refit-v2.fpi');
+    const w = IndexFileWriter.create(path, header('pca'));
+    [...sameScene, ...otherScene].forEach((f, i) => w.append(i * 200_000, f, thumb(i)));
+    w.finish();
+    const buf = readFileSync(path);
+    buf.writeUInt16LE(2, 8);
+    writeFileSync(path, buf);
+    expect(() => IndexFile.open(path)).toThrow(/index is damaged \(header says 60 frames, found 40 whole records\)/);
   });
 });
 

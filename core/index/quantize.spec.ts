@@ -59,9 +59,12 @@ describe('feature storage', () => {
     expect(decodeHeader(encodeHeader({ ...pca, pca: { ...pca.pca!, hold: undefined } }))).toEqual({ ...pca, pca: { ...pca.pca!, hold: 0 }, formatVersion: 2 });
     // Files written before the input-scaling flag read as the JS path.
     expect(decodeHeader(encodeHeader({ ...h, inputScaling: undefined }))).toEqual({ ...read, inputScaling: 'js' });
+    // Version 3 (a pca basis refitted mid-file) reads like 2 and is written when asked for; 4 is refused.
+    expect(decodeHeader(encodeHeader({ ...pca, formatVersion: 3 }))).toEqual({ ...pca, formatVersion: 3 });
+    expect(() => encodeHeader({ ...h, formatVersion: 1 })).toThrow(/cannot write index format version 1/);
     const future = encodeHeader(h);
-    future.writeUInt16LE(3, 8);
-    expect(decodeHeader(future)).toMatch(/version 3 is not supported.*ingest the video again/);
+    future.writeUInt16LE(4, 8);
+    expect(decodeHeader(future)).toMatch(/version 4 is not supported \(this build reads 1 to 3\).*ingest the video again/);
     expect(decodeHeader(Buffer.alloc(512))).toMatch(/bad magic/);
     expect(decodeHeader(Buffer.alloc(10))).toMatch(/too short/);
   });

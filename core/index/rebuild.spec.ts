@@ -1,17 +1,21 @@
 /**
  * Rebuilding an index with another feature storage (ingestVideo with an explicit `dtype`), on real
  * ffmpeg, onnxruntime and SQLite: the old index serves until the new file is complete, a cancelled
- * rebuild resumes to a straight build's bytes, an interrupted build finishes first, and a real scene
- * change's poor-fit warning is cleared by a float16 rebuild with the shipped model.
+ * rebuild resumes to a straight build's bytes, an interrupted build finishes first; with the shipped
+ * model a real scene change refits the pca basis (searches agree with exact features), and an index
+ * built without refitting warns of a poor fit, which a float16 rebuild clears.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { indexStatus } from '../api/views';
+import type { AttributeCodes } from '../attributes/schema';
+import { OnnxRetriever } from '../infer/onnxRetriever';
 import { getSearch, listEvidence, listIndexes } from '../store/index';
 import { makeTestClip } from '../video/testClips';
 import { IndexFile } from './indexFile';
 import { ingestVideo } from './ingest';
+import { searchIndex } from './search';
 import { searchCase } from './searchCase';
 import { FRAMES, ingestFixture } from './testing/ingestFixture';
 
@@ -104,16 +108,56 @@ describe('rebuild with another storage', () => {
     }
   }, 60_000);
 
-  it('a scene change after the start: the shipped model\'s index warns of a poor basis fit, and a float16 rebuild clears it', async () => {
+  it('a scene change after the start: the shipped model\'s index refits its basis there — no warning, and searches agree with exact features', async () => {
+    const scene = join(root, 'scene change refit.mp4');
+    await makeTestClip(scene, { width: 176, height: 144, fps: 25, seconds: 16, sceneChangeAtS: 8 });
+    const shipped = resolve('models/default');
+    const { store, caseId } = newStore('scene-refit');
+    const exact = newStore('scene-exact');
+    const retriever = await OnnxRetriever.open(shipped, { batchSize: 64 });
+    try {
+      const r = await ingestVideo(store, caseId, scene, shipped);
+      expect(r.build!.basisFit).toMatchObject({ checked: 80, poorFrames: 0 });
+      expect(r.warnings).toEqual([]);
+      expect(indexStatus(r.index)).toMatchObject({ exactFeaturesAdvised: false, storage: 'pca' });
+      const idx = IndexFile.open(r.index.filePath);
+      expect(idx.header.formatVersion).toBe(3);
+      // The refit starts at the first frame of the new scene (8 s at 5 frames/s = frame 40).
+      expect(idx.segments.map((g) => g.start)).toEqual([0, 40]);
+      const ref = IndexFile.open((await ingestVideo(exact.store, exact.caseId, scene, shipped, { dtype: 'float16' })).index.filePath);
+      // Exhaustive searches on both scenes: per-frame best confidences within 0.02 of the exact features', the same best cell in ≥ 90 % of frames.
+      for (const codes of [{ torsoColour: 1 }, { gender: 1, legColour: 0, torsoType: 1 }] as AttributeCodes[]) {
+        const got = await searchIndex(idx, retriever, codes, { exhaustive: true });
+        const want = await searchIndex(ref, retriever, codes, { exhaustive: true });
+        let sameCell = 0;
+        for (let f = 0; f < 80; f++) {
+          expect(Math.abs(got.bestConfidence[f]! - want.bestConfidence[f]!)).toBeLessThan(0.02);
+          if (got.bestCell[f] === want.bestCell[f]) sameCell++;
+        }
+        expect(sameCell).toBeGreaterThanOrEqual(72);
+        expect(got.foldedHead).toBe(true);
+        // The default search (prefilter per basis) keeps every hit of the exhaustive one.
+        const fast = await searchIndex(idx, retriever, codes);
+        expect(fast.frames.flatMap((h) => h.hits.map((x) => `${h.frame}:${x.cell}`))).toEqual(got.frames.flatMap((h) => h.hits.map((x) => `${h.frame}:${x.cell}`)));
+      }
+    } finally {
+      await retriever.dispose();
+      store.close();
+      exact.store.close();
+    }
+  }, 90_000);
+
+  it('an index built without refitting (as before format 3) warns of a poor basis fit after a scene change, and a float16 rebuild clears it', async () => {
     const scene = join(root, 'scene change.mp4');
     await makeTestClip(scene, { width: 176, height: 144, fps: 25, seconds: 16, sceneChangeAtS: 8 });
     const shipped = resolve('models/default');
     const { store, caseId } = newStore('scene');
     try {
-      const r = await ingestVideo(store, caseId, scene, shipped);
+      const r = await ingestVideo(store, caseId, scene, shipped, { refitBasis: false });
       expect(r.build!.basisFit).toMatchObject({ checked: 80, firstPoorS: 8 });
       expect(r.build!.basisFit.poorFrames).toBeGreaterThanOrEqual(30);
       expect(r.warnings).toHaveLength(1);
+      expect(IndexFile.open(r.index.filePath).header.formatVersion).toBe(2);
       expect(indexStatus(r.index)).toMatchObject({ exactFeaturesAdvised: true, warnings: r.warnings, storage: 'pca' });
       const again = await ingestVideo(store, caseId, scene, shipped, { dtype: 'float16' });
       expect(again).toMatchObject({ outcome: 'rebuilt', warnings: [] });

@@ -10,7 +10,7 @@ import { decodeFrame, type FramePrediction } from '../infer/decodeFrames';
 import { queryTokens, type OnnxRetriever } from '../infer/onnxRetriever';
 import { clipBox, decodeBox, iou } from '../model/boxes';
 import { inputBoxToFrame } from '../model/preprocess';
-import type { IndexFile } from './indexFile';
+import type { IndexFile, IndexSegment } from './indexFile';
 import { mergeSightings, type FrameHit, type FrameHits, type MergeOptions, type Sighting } from './sightings';
 
 export interface SearchOptions extends MergeOptions {
@@ -72,7 +72,7 @@ export const PREFILTER_MIN_FRAMES = 16;
 type FrameSource = 'features' | 'coefficients';
 
 /** Fills `dst` with the features (or coefficients) of list[s..s+n) (runs of consecutive frames in one call). */
-function readFrames(index: IndexFile, source: FrameSource, list: Int32Array | number[], s: number, n: number, dst: Float32Array): void {
+function readFrames(index: IndexFile, source: FrameSource, list: Int32Array, s: number, n: number, dst: Float32Array): void {
   const per = source === 'coefficients' ? index.coefficientsPerFrame : index.floatsPerFrame;
   for (let i = 0; i < n;) {
     let j = i + 1;
@@ -84,8 +84,33 @@ function readFrames(index: IndexFile, source: FrameSource, list: Int32Array | nu
   }
 }
 
-/** Runs the head on the listed frames (ascending) and extracts hits; writes best confidences. */
-async function queryFrames(index: IndexFile, retriever: OnnxRetriever, tokens: number[], list: Int32Array | number[], threshold: number, nmsIou: number, batch: number, best: Float32Array, bestCell: Int16Array, useFolded: boolean, prefilter: boolean, evaluated: { n: number }, signal?: AbortSignal): Promise<{ frames: FrameHits[]; folded: boolean; prefilter: boolean }> {
+type QueryOutcome = { frames: FrameHits[]; folded: boolean; prefilter: boolean };
+
+/**
+ * Runs the head on the listed frames (ascending) one basis segment at a time (a head folded with a
+ * basis, and a prefilter fitted on it, serve only that basis' frames) and extracts hits.
+ * `folded`: every part used the folded head; `prefilter`: some part used the prefilter.
+ */
+async function querySegments(index: IndexFile, retriever: OnnxRetriever, tokens: number[], list: Int32Array, threshold: number, nmsIou: number, batch: number, best: Float32Array, bestCell: Int16Array, useFolded: boolean, prefilter: boolean, evaluated: { n: number }, signal?: AbortSignal): Promise<QueryOutcome> {
+  const out: QueryOutcome = { frames: [], folded: true, prefilter: false };
+  let any = false;
+  for (let s = 0; s < list.length;) {
+    const seg = index.segments.find((g) => list[s]! >= g.start && list[s]! < g.end)!;
+    let e = s;
+    while (e < list.length && list[e]! < seg.end) e++;
+    const r = await queryFrames(index, seg, retriever, tokens, list.subarray(s, e), threshold, nmsIou, batch, best, bestCell, useFolded, prefilter, evaluated, signal);
+    for (const f of r.frames) out.frames.push(f);
+    out.folded &&= r.folded;
+    out.prefilter ||= r.prefilter;
+    any = true;
+    s = e;
+  }
+  if (!any) out.folded = false;
+  return out;
+}
+
+/** Runs the head on the listed frames (ascending, all in `segment`) and extracts hits; writes best confidences. */
+async function queryFrames(index: IndexFile, segment: IndexSegment, retriever: OnnxRetriever, tokens: number[], list: Int32Array, threshold: number, nmsIou: number, batch: number, best: Float32Array, bestCell: Int16Array, useFolded: boolean, prefilter: boolean, evaluated: { n: number }, signal?: AbortSignal): Promise<QueryOutcome> {
   const h = index.header;
   const S = h.grid;
   const cells = S * S;
@@ -94,13 +119,13 @@ async function queryFrames(index: IndexFile, retriever: OnnxRetriever, tokens: n
   const first = Math.min(batch, list.length);
   // 'pca' storage: the folded head takes the coefficients (d per cell instead of M); otherwise, or
   // when the folded head is not usable, the features are reconstructed for the exported head.
-  const basis = index.pcaBasis;
+  const basis = segment.basis;
   let source: FrameSource = basis && useFolded ? 'coefficients' : 'features';
   let per = source === 'coefficients' ? index.coefficientsPerFrame : index.floatsPerFrame;
   // Two input buffers: the next batch is decoded while the head (onnxruntime's threads) runs on this one.
   let bufs = [new Float32Array(first * per), new Float32Array(first * per)] as const;
   readFrames(index, source, list, 0, first, bufs[0]);
-  const projection = basis ? { d: basis.d, mean: basis.mean, basis: basis.basis, key: index.pcaKey } : undefined;
+  const projection = basis ? { d: basis.d, mean: basis.mean, basis: basis.basis, key: segment.key } : undefined;
   const folded = useFolded ? await retriever.foldedHeadFor(tokens, bufs[0], first, source === 'coefficients' ? projection : undefined) : null;
   if (!folded && source === 'coefficients') {
     source = 'features';
@@ -175,13 +200,13 @@ export async function searchIndex(index: IndexFile, retriever: OnnxRetriever, co
   let queried = 0;
   if (k === 1) {
     const all = Int32Array.from({ length: N }, (_, i) => i);
-    ({ frames, folded, prefilter: usedPrefilter } = await queryFrames(index, retriever, tokens, all, threshold, nmsIou, batch, best, bestCell, useFolded, prefilter, evaluated, opts.signal));
+    ({ frames, folded, prefilter: usedPrefilter } = await querySegments(index, retriever, tokens, all, threshold, nmsIou, batch, best, bestCell, useFolded, prefilter, evaluated, opts.signal));
     queried = N;
   } else {
     const coarse = Int32Array.from({ length: Math.ceil(N / k) }, (_, i) => i * k);
     const coarseBest = new Float32Array(N).fill(NaN);
     const coarseCell = new Int16Array(N).fill(-1);
-    const c = await queryFrames(index, retriever, tokens, coarse, threshold * (opts.coarseRelax ?? 0.8), nmsIou, batch, coarseBest, coarseCell, useFolded, prefilter, evaluated, opts.signal);
+    const c = await querySegments(index, retriever, tokens, coarse, threshold * (opts.coarseRelax ?? 0.8), nmsIou, batch, coarseBest, coarseCell, useFolded, prefilter, evaluated, opts.signal);
     folded = c.folded;
     usedPrefilter = c.prefilter;
     const want = new Uint8Array(N);
@@ -189,9 +214,10 @@ export async function searchIndex(index: IndexFile, retriever: OnnxRetriever, co
       if (!(coarseBest[f]! >= threshold * (opts.coarseRelax ?? 0.8))) continue;
       for (let j = Math.max(0, f - k + 1); j <= Math.min(N - 1, f + k - 1); j++) want[j] = 1;
     }
-    const fine = [] as number[];
-    want.forEach((w, i) => { if (w) fine.push(i); });
-    frames = (await queryFrames(index, retriever, tokens, fine, threshold, nmsIou, batch, best, bestCell, useFolded, prefilter, evaluated, opts.signal)).frames;
+    const wanted = [] as number[];
+    want.forEach((w, i) => { if (w) wanted.push(i); });
+    const fine = Int32Array.from(wanted);
+    frames = (await querySegments(index, retriever, tokens, fine, threshold, nmsIou, batch, best, bestCell, useFolded, prefilter, evaluated, opts.signal)).frames;
     for (const f of coarse) if (Number.isNaN(best[f]!)) { best[f] = coarseBest[f]!; bestCell[f] = coarseCell[f]!; }
     queried = coarse.length + fine.length;
   }

@@ -1,6 +1,8 @@
 /**
  * End to end with the shipped model (models/default) through the browser transport: a clip whose
- * scene changes after the start is indexed with a poor-basis-fit warning; the evidence row's
+ * scene changes after the start is indexed with its compression basis refitted at the change, so no
+ * warning. An index of that clip built without refitting (as builds before index format 3 did, made
+ * here through core/ before the server starts) carries a poor-basis-fit warning; the evidence row's
  * warnings offer "Index again with exact features", which rebuilds the index with float16
  * features, after which the warning is gone. Screenshots go to test-artifacts/screens/.
  */
@@ -9,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestVideo } from '../../core/index/ingest';
+import { createCase, openStore } from '../../core/store/index';
 import { makeTestClip } from '../../core/video/testClips';
 import { openApp, type OpenApp } from './app';
 import { ensureRendererBuilt, REPO_ROOT } from './rendererBuild';
@@ -29,6 +33,14 @@ beforeAll(async () => {
   process.env.FASTPR_SHIPPED_MODEL_DIR = join(REPO_ROOT, 'models', 'default');
   clip = join(root, 'lobby camera.mp4');
   await makeTestClip(clip, { width: 176, height: 144, fps: 25, seconds: 16, sceneChangeAtS: 8 });
+  // A case indexed before refitting existed: its index fits the second scene poorly.
+  const store = openStore(join(root, 'data'));
+  try {
+    const archive = createCase(store, 'Archive');
+    await ingestVideo(store, archive.id, clip, join(REPO_ROOT, 'models', 'default'), { refitBasis: false });
+  } finally {
+    store.close();
+  }
   app = await openApp(root, join(root, 'data'));
   page = app.page;
 }, 120_000);
@@ -41,7 +53,7 @@ afterAll(async () => {
 });
 
 describe('index again with exact features', () => {
-  it('a poorly fitted index offers a float16 rebuild on its evidence row, and the rebuild clears the warning', async () => {
+  it('a scene change is indexed with the basis refitted there: compressed features and no warning', async () => {
     await page.getByTestId('new-case-name').fill('Lobby');
     await page.getByRole('button', { name: 'Create case' }).click();
     await expect.poll(() => page.getByTestId('case-name').textContent()).toBe('Lobby');
@@ -50,6 +62,18 @@ describe('index again with exact features', () => {
     const row = page.getByTestId('evidence-row').first();
     const state = row.getByTestId('index-state');
     await expect.poll(() => state.getAttribute('data-state'), { timeout: 90_000, interval: 500 }).toBe('complete');
+    expect(await row.getByTestId('index-storage').innerText()).toBe('compressed features');
+    expect(await row.getByTestId('index-warnings').count()).toBe(0);
+    expect(await row.getByTestId('reindex-exact').count()).toBe(0);
+  });
+
+  it('an index built before refitting fits poorly: it offers a float16 rebuild on its evidence row, and the rebuild clears the warning', async () => {
+    await nav('Cases');
+    await page.getByTestId('case-table').locator('tr', { hasText: 'Archive' }).getByRole('button', { name: 'Open' }).click();
+    await expect.poll(() => page.getByTestId('case-name').textContent()).toBe('Archive');
+    const row = page.getByTestId('evidence-row').first();
+    const state = row.getByTestId('index-state');
+    await expect.poll(() => state.getAttribute('data-state'), { timeout: 30_000, interval: 500 }).toBe('complete');
     expect(await row.getByTestId('index-storage').innerText()).toBe('compressed features');
     const pill = row.getByTestId('index-warnings');
     await expect.poll(() => pill.innerText(), { timeout: 10_000 }).toMatch(/^1 warning\b/);
