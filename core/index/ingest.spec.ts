@@ -283,6 +283,42 @@ describe('ingest', () => {
     }
   }, 60_000);
 
+  it('keeps at most headCacheLimit per-query heads: older queries\' sessions are disposed, their searches give the same answers when asked again', async () => {
+    const { store, caseId } = newStore('head-cache');
+    try {
+      const idx = IndexFile.open((await ingestVideo(store, caseId, video, model, { batchSize: 4 })).index.filePath);
+      const bounded = await OnnxRetriever.open(model, { batchSize: 64, headCacheLimit: 2 });
+      const roomy = await OnnxRetriever.open(model, { batchSize: 64 });
+      try {
+        const queries = [{ gender: 1 }, { torsoColour: 3 }, { legColour: 2, hair: 1 }, { luggage: 1 }, { gender: 1 }];
+        const hits = (r: Awaited<ReturnType<typeof searchIndex>>) => r.frames.map((f) => [f.frame, f.hits.map((h) => [h.cell, h.confidence])]);
+        for (const codes of queries) {
+          const got = await searchIndex(idx, bounded, codes, { threshold: 0.3 });
+          const want = await searchIndex(idx, roomy, codes, { threshold: 0.3 });
+          expect(got.foldedHead).toBe(true);
+          expect(got.prefilter).toBe(true);
+          expect(hits(got)).toEqual(hits(want));
+          const held = bounded.cachedHeads;
+          expect(held.folded).toBeLessThanOrEqual(2);
+          expect(held.prefilters).toBeLessThanOrEqual(2);
+          expect(held.pendingDisposal).toBe(0);
+        }
+        expect(bounded.cachedHeads).toEqual({ folded: 2, prefilters: 2, pendingDisposal: 0 });
+        expect(roomy.cachedHeads).toMatchObject({ folded: 4, prefilters: 4 });
+        // Two searches at once, each evicting the other's heads: both finish with the right answers.
+        const [x, y] = await Promise.all([searchIndex(idx, bounded, queries[1]!, { threshold: 0.3 }), searchIndex(idx, bounded, queries[2]!, { threshold: 0.3 })]);
+        expect(hits(x)).toEqual(hits(await searchIndex(idx, roomy, queries[1]!, { threshold: 0.3 })));
+        expect(hits(y)).toEqual(hits(await searchIndex(idx, roomy, queries[2]!, { threshold: 0.3 })));
+        expect(bounded.cachedHeads.pendingDisposal).toBe(0);
+      } finally {
+        await bounded.dispose();
+        await roomy.dispose();
+      }
+    } finally {
+      store.close();
+    }
+  }, 60_000);
+
   it('searches from the index alone: sightings, coarse-to-fine subset, per-frame detail', async () => {
     const { store, caseId } = newStore('search');
     const moved = join(root, 'moved.mp4');

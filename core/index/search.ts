@@ -182,6 +182,11 @@ async function queryFrames(index: IndexFile, segment: IndexSegment, retriever: O
 }
 
 export async function searchIndex(index: IndexFile, retriever: OnnxRetriever, codes: AttributeCodes, opts: SearchOptions = {}): Promise<IndexSearchResult> {
+  // The per-query heads it fetches from the retriever's cache stay alive until it ends.
+  return retriever.withCachedHeads(() => searchWithHeads(index, retriever, codes, opts));
+}
+
+async function searchWithHeads(index: IndexFile, retriever: OnnxRetriever, codes: AttributeCodes, opts: SearchOptions): Promise<IndexSearchResult> {
   const t0 = performance.now();
   const threshold = opts.threshold ?? retriever.manifest.threshold;
   const nmsIou = opts.nmsIou ?? 0.5;

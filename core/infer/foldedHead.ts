@@ -255,10 +255,11 @@ export function foldedHeadGraph(h: HeadWeights, tokens: readonly number[], proj?
 export class FoldedHead {
   private constructor(private readonly session: OnnxSession, readonly activeSlots: number) {}
 
-  static async create(h: HeadWeights, tokens: readonly number[], opts: { threads?: number; label: string; projection?: FeatureProjection }): Promise<FoldedHead | null> {
+  static async create(h: HeadWeights, tokens: readonly number[], opts: { threads?: number; label: string; projection?: FeatureProjection; memoryArena?: boolean }): Promise<FoldedHead | null> {
     const bytes = foldedHeadGraph(h, tokens, opts.projection);
     if (!bytes) return null;
-    const session = await OnnxSession.create(bytes, { provider: 'cpu', intraOpThreads: opts.threads, label: `${opts.label} (folded)` });
+    // No memory arena unless asked: folded heads are cached per query and basis (onnxRetriever.ts).
+    const session = await OnnxSession.create(bytes, { provider: 'cpu', intraOpThreads: opts.threads, memoryArena: opts.memoryArena === true, label: `${opts.label} (folded)` });
     return new FoldedHead(session, activeSlots(h, tokens).length);
   }
 

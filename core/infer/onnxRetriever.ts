@@ -15,6 +15,7 @@ import { readGraphFile, readOnnxManifest, type OnnxManifest } from '../onnx/expo
 import { OnnxSession, type ProviderChoice, type ValueMeta } from '../onnx/runtime';
 import { decodeFrame, type DecodeOptions, type FramePrediction, type HeadOutputs } from './decodeFrames';
 import { PrefilterHead } from './prefilterHead';
+import { HeadCache } from './headCache';
 import { FoldedHead, projectionToFeatures, readHeadWeights, type FeatureProjection, type HeadWeights } from './foldedHead';
 import { checkFrame, type Frame } from './frames';
 
@@ -26,6 +27,10 @@ export interface RetrieverOptions {
   batchSize?: number;
   /** CPU: run the encoder on a worker thread (see SessionOptions.inWorker; ingest overlaps it with decoding). */
   encoderInWorker?: boolean;
+  /** Per-query heads kept (folded heads and prefilters, each; default HEAD_CACHE_LIMIT). */
+  headCacheLimit?: number;
+  /** onnxruntime memory arenas for the per-query heads (default false: SessionOptions.memoryArena; true only for bench:search-memory's comparison). */
+  headMemoryArena?: boolean;
 }
 
 /** Encoded frames: I_en per frame plus what is needed to map boxes back to each frame. */
@@ -59,12 +64,19 @@ function checkValues(file: string, kind: 'input' | 'output', got: readonly Value
 /** Largest |Δ| in confidence or box outputs at which the folded head counts as the same head. */
 export const FOLDED_HEAD_TOLERANCE = 1e-4;
 
+/**
+ * Folded heads and prefilters kept per retriever, each (headCache.ts): one per query and pca basis
+ * (a video has one basis, more after scene changes). 32 keeps a few queries over a case of videos;
+ * each is ~13 MB here (grid 14).
+ */
+export const HEAD_CACHE_LIMIT = 32;
+
 export class OnnxRetriever {
   private disposed = false;
   private headWeights: HeadWeights | null | undefined;
-  /** Per query (token list): its verified folded head, or null when the exported head must be used. */
-  private readonly folded = new Map<string, Promise<FoldedHead | null>>();
-  private readonly prefilters = new Map<string, Promise<PrefilterHead | null>>();
+  /** Per query (token list) and basis: its verified folded head, or null when the exported head must be used. */
+  private readonly folded: HeadCache<FoldedHead>;
+  private readonly prefilters: HeadCache<PrefilterHead>;
 
   private constructor(
     readonly modelDir: string,
@@ -74,7 +86,12 @@ export class OnnxRetriever {
     readonly batchSize: number,
     private readonly headBytes: Uint8Array,
     private readonly threads: number | undefined,
-  ) {}
+    headCacheLimit: number,
+    private readonly headMemoryArena: boolean,
+  ) {
+    this.folded = new HeadCache<FoldedHead>(headCacheLimit);
+    this.prefilters = new HeadCache<PrefilterHead>(headCacheLimit);
+  }
 
   /** Opens MODEL_DIR's onnx.json, encoder.onnx and head.onnx; any problem is a ModelError naming the file. */
   static async open(modelDir: string, opts: RetrieverOptions = {}): Promise<OnnxRetriever> {
@@ -113,7 +130,7 @@ export class OnnxRetriever {
       await head.dispose();
       throw err;
     }
-    return new OnnxRetriever(modelDir, m, encoder, head, Math.max(1, opts.batchSize ?? 8), headBytes, opts.threads);
+    return new OnnxRetriever(modelDir, m, encoder, head, Math.max(1, opts.batchSize ?? 8), headBytes, opts.threads, opts.headCacheLimit ?? HEAD_CACHE_LIMIT, opts.headMemoryArena === true);
   }
 
   get provider(): string { return this.encoder.provider; }
@@ -196,60 +213,69 @@ export class OnnxRetriever {
   /**
    * The folded head for this query (foldedHead.ts), verified on `sample` (the first frames of a
    * search) against the exported head: null when it cannot be built or differs by more than
-   * FOLDED_HEAD_TOLERANCE, in which case callers use queryFeatures. Cached per query.
+   * FOLDED_HEAD_TOLERANCE, in which case callers use queryFeatures. Cached per query and basis (the
+   * HEAD_CACHE_LIMIT most recently used; a search holds its heads with withCachedHeads).
    */
   async foldedHeadFor(tokens: readonly number[], sample: Float32Array, n: number, projection?: FeatureProjection & { key: string }): Promise<FoldedHead | null> {
     this.live();
     const key = tokens.join(',') + (projection ? `|${projection.key}` : '');
-    let p = this.folded.get(key);
-    if (!p) {
-      p = (async () => {
-        if (this.headWeights === undefined) this.headWeights = readHeadWeights(this.headBytes);
-        if (!this.headWeights || this.provider !== 'cpu') return null;
-        const f = await FoldedHead.create(this.headWeights, tokens, { threads: this.threads, label: join(this.modelDir, this.manifest.head.file), projection });
-        if (!f) return null;
-        const k = Math.max(1, Math.min(n, 8));
-        const width = projection ? projection.d : this.manifest.featureWidth;
-        const input = sample.subarray(0, k * this.grid * this.grid * width);
-        const x = projection ? projectionToFeatures(projection, input, k * this.grid * this.grid) : input;
-        const ref = await this.queryFeatures(x, k, tokens);
-        const got = await f.run(input, k, this.grid, width);
-        if (!(headOutputDiff(ref, got) <= FOLDED_HEAD_TOLERANCE)) { await f.dispose(); return null; }
-        return f;
-      })();
-      p.catch(() => { /* surfaced to the caller that awaits it */ });
-      this.folded.set(key, p);
-    }
-    return p;
+    return this.folded.get(key, async () => {
+      if (this.headWeights === undefined) this.headWeights = readHeadWeights(this.headBytes);
+      if (!this.headWeights || this.provider !== 'cpu') return null;
+      const f = await FoldedHead.create(this.headWeights, tokens, { threads: this.threads, label: join(this.modelDir, this.manifest.head.file), projection, memoryArena: this.headMemoryArena });
+      if (!f) return null;
+      const k = Math.max(1, Math.min(n, 8));
+      const width = projection ? projection.d : this.manifest.featureWidth;
+      const input = sample.subarray(0, k * this.grid * this.grid * width);
+      const x = projection ? projectionToFeatures(projection, input, k * this.grid * this.grid) : input;
+      const ref = await this.queryFeatures(x, k, tokens);
+      const got = await f.run(input, k, this.grid, width);
+      if (!(headOutputDiff(ref, got) <= FOLDED_HEAD_TOLERANCE)) { await f.dispose(); return null; }
+      return f;
+    });
   }
 
   /**
    * The proxy prefilter for this query on this basis (prefilterHead.ts), fitted on `sample`
    * (coefficients of the first frames of a search) for `threshold`, and checked there: its exact
    * cells must give the verified folded head's confidences (FOLDED_HEAD_TOLERANCE), else null.
-   * Cached per query, basis and threshold.
+   * Cached per query, basis and threshold (like foldedHeadFor).
    */
   async prefilterFor(tokens: readonly number[], sample: Float32Array, n: number, projection: FeatureProjection & { key: string }, threshold: number, folded: FoldedHead): Promise<PrefilterHead | null> {
     this.live();
     const key = `${tokens.join(',')}|${projection.key}|${threshold}`;
-    let p = this.prefilters.get(key);
-    if (!p) {
-      p = (async () => {
-        if (this.headWeights === undefined) this.headWeights = readHeadWeights(this.headBytes);
-        if (!this.headWeights || this.provider !== 'cpu') return null;
-        const pf = await PrefilterHead.create(this.headWeights, tokens, projection, { threads: this.threads, label: join(this.modelDir, this.manifest.head.file) });
-        if (!pf) return null;
-        const k = Math.max(1, Math.min(n, 64));
-        const y = sample.subarray(0, k * this.grid * this.grid * projection.d);
-        const exact = await pf.fit(y, k, threshold);
-        const ref = await folded.run(y, k, this.grid, projection.d);
-        if (!(headOutputDiff(ref, exact) <= FOLDED_HEAD_TOLERANCE)) { await pf.dispose(); return null; }
-        return pf;
-      })();
-      p.catch(() => { /* surfaced to the caller that awaits it */ });
-      this.prefilters.set(key, p);
+    return this.prefilters.get(key, async () => {
+      if (this.headWeights === undefined) this.headWeights = readHeadWeights(this.headBytes);
+      if (!this.headWeights || this.provider !== 'cpu') return null;
+      const pf = await PrefilterHead.create(this.headWeights, tokens, projection, { threads: this.threads, label: join(this.modelDir, this.manifest.head.file), memoryArena: this.headMemoryArena });
+      if (!pf) return null;
+      const k = Math.max(1, Math.min(n, 64));
+      const y = sample.subarray(0, k * this.grid * this.grid * projection.d);
+      const exact = await pf.fit(y, k, threshold);
+      const ref = await folded.run(y, k, this.grid, projection.d);
+      if (!(headOutputDiff(ref, exact) <= FOLDED_HEAD_TOLERANCE)) { await pf.dispose(); return null; }
+      return pf;
+    });
+  }
+
+  /** Per-query heads held now (diagnostics, tests). */
+  get cachedHeads(): { folded: number; prefilters: number; pendingDisposal: number } {
+    return { folded: this.folded.size, prefilters: this.prefilters.size, pendingDisposal: this.folded.pendingDisposal + this.prefilters.pendingDisposal };
+  }
+
+  /**
+   * Runs `fn`, a search that fetches cached per-query heads and keeps using them: heads evicted
+   * meanwhile (by it or a concurrent search) are disposed only after every such use has ended.
+   */
+  async withCachedHeads<T>(fn: () => Promise<T>): Promise<T> {
+    this.folded.begin();
+    this.prefilters.begin();
+    try {
+      return await fn();
+    } finally {
+      await this.folded.end();
+      await this.prefilters.end();
     }
-    return p;
   }
 
   /** Queries encoded frames and decodes each frame's result (boxes in frame pixels). */
@@ -268,8 +294,8 @@ export class OnnxRetriever {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    for (const p of this.folded.values()) await (await p.catch(() => null))?.dispose();
-    for (const p of this.prefilters.values()) await (await p.catch(() => null))?.dispose();
+    await this.folded.clear();
+    await this.prefilters.clear();
     await this.encoder.dispose();
     await this.head.dispose();
   }

@@ -157,10 +157,11 @@ export class PrefilterHead {
     public cut = Infinity, public margin = 0,
   ) {}
 
-  static async create(h: HeadWeights, tokens: readonly number[], proj: FeatureProjection, opts: { threads?: number; label: string }): Promise<PrefilterHead | null> {
+  static async create(h: HeadWeights, tokens: readonly number[], proj: FeatureProjection, opts: { threads?: number; label: string; memoryArena?: boolean }): Promise<PrefilterHead | null> {
     const f = fold(h, tokens, proj);
     if (!f) return null;
-    const so = { provider: 'cpu' as const, intraOpThreads: opts.threads };
+    // No memory arena unless asked: these sessions are cached per query and basis (onnxRetriever.ts).
+    const so = { provider: 'cpu' as const, intraOpThreads: opts.threads, memoryArena: opts.memoryArena === true };
     const proxy = await OnnxSession.create(proxyGraph(h, f), { ...so, label: `${opts.label} (prefilter)` });
     const cellsHead = await OnnxSession.create(cellsGraph(h, f), { ...so, label: `${opts.label} (cells)` });
     return new PrefilterHead(proxy, cellsHead, f, h.S * h.S, opts);

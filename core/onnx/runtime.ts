@@ -65,6 +65,13 @@ export interface SessionOptions {
    * to the worker (~1 ms per 10 MB), outputs come back as transferred buffers.
    */
   inWorker?: boolean;
+  /**
+   * false: no CPU memory arena (and no memory-pattern planning): each run's tensors are freed when
+   * it ends. onnxruntime's arena keeps a session's peak allocation for the session's lifetime, which
+   * for a per-query head run on 256 frames of cells is tens of MB; sessions kept per query then
+   * grow a long-running process without bound. Default true (onnxruntime's default).
+   */
+  memoryArena?: boolean;
   /** Names the model in error messages when the source is bytes. */
   label?: string;
 }
@@ -249,6 +256,7 @@ export class OnnxSession {
       interOpNumThreads: 1,
       executionMode: 'sequential',
       ...(opts.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
+      ...(opts.memoryArena === false ? { enableCpuMemArena: false, enableMemPattern: false } : {}),
     };
     const envChoice = process.env.FASTPR_ORT_PROVIDER as ProviderChoice | undefined;
     const choice = opts.provider && opts.provider !== 'auto' ? opts.provider : envChoice ?? 'auto';
