@@ -54,4 +54,18 @@ describe('HeadCache (per-query heads, least recently used out)', () => {
     await cache.clear();
     expect(() => new HeadCache<Head>(0)).toThrow(/at least 1/);
   });
+
+  it('a head whose dispose throws does not stop the others being disposed, nor fail the search that ended', async () => {
+    const cache = new HeadCache<Head>(1);
+    const broken = new Head('broken');
+    broken.dispose = async () => { throw new Error('session already released'); };
+    cache.begin();
+    await cache.get('broken', async () => broken);
+    await cache.get('next', async () => new Head('next')); // evicts broken
+    await expect(cache.end()).resolves.toBeUndefined();
+    const last = (await cache.get('last', async () => new Head('last')))!; // evicts next, disposed in the background
+    await new Promise((r) => setTimeout(r, 0));
+    await cache.clear();
+    expect(last.disposed).toBe(true);
+  });
 });

@@ -53,15 +53,23 @@ export class HeadCache<T extends Disposable> {
     if (this.users === 0) await this.flush();
   }
 
+  /** Disposes the evicted heads. Never throws: a head that fails to dispose must not stop the others, nor fail the search that ended. */
   private async flush(): Promise<void> {
-    const list = this.evicted.splice(0);
-    for (const p of list) await (await p.catch(() => null))?.dispose();
+    await disposeAll(this.evicted.splice(0));
   }
 
   /** Disposes every head (the retriever is closing). */
   async clear(): Promise<void> {
     const list = [...this.entries.values(), ...this.evicted.splice(0)];
     this.entries.clear();
-    for (const p of list) await (await p.catch(() => null))?.dispose();
+    await disposeAll(list);
+  }
+}
+
+async function disposeAll<T extends Disposable>(list: Array<Promise<T | null>>): Promise<void> {
+  for (const p of list) {
+    try {
+      await (await p.catch(() => null))?.dispose();
+    } catch { /* already unusable: nothing more to free */ }
   }
 }
