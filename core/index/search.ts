@@ -92,8 +92,7 @@ type QueryOutcome = { frames: FrameHits[]; folded: boolean; prefilter: boolean }
  * `folded`: every part used the folded head; `prefilter`: some part used the prefilter.
  */
 async function querySegments(index: IndexFile, retriever: OnnxRetriever, tokens: number[], list: Int32Array, threshold: number, nmsIou: number, batch: number, best: Float32Array, bestCell: Int16Array, useFolded: boolean, prefilter: boolean, evaluated: { n: number }, signal?: AbortSignal): Promise<QueryOutcome> {
-  const out: QueryOutcome = { frames: [], folded: true, prefilter: false };
-  let any = false;
+  const out: QueryOutcome = { frames: [], folded: list.length > 0, prefilter: false };
   for (let s = 0; s < list.length;) {
     const seg = index.segments.find((g) => list[s]! >= g.start && list[s]! < g.end)!;
     let e = s;
@@ -102,10 +101,8 @@ async function querySegments(index: IndexFile, retriever: OnnxRetriever, tokens:
     for (const f of r.frames) out.frames.push(f);
     out.folded &&= r.folded;
     out.prefilter ||= r.prefilter;
-    any = true;
     s = e;
   }
-  if (!any) out.folded = false;
   return out;
 }
 
