@@ -18,7 +18,7 @@ import { parseDecodeProblemState, type DecodeProblemState } from '../video/decod
 import type { VideoInfo } from '../video/probe';
 import type { IndexHeader } from './format';
 import { poorFitWarning, type BasisFit } from './basisFit';
-import { IndexFileWriter, type IndexCheckpoint, type ThumbnailSource } from './indexFile';
+import { IndexFileWriter, type IndexCheckpoint, type ThumbnailSource } from './indexWriter';
 import type { FeatureDtype } from './quantize';
 import { normaliseScaled, scaledGeometry } from './scaledInput';
 import { jpegFromRgb, thumbnailJpeg, thumbSize } from './thumbnail';

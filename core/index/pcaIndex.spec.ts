@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeHeader, recordBytes, type IndexHeader } from './format';
 import { isPoorFitWarning, poorFitWarning, POOR_FIT_RATIO } from './basisFit';
-import { IndexFile, IndexFileWriter } from './indexFile';
+import { IndexFile } from './indexFile';
+import { IndexFileWriter } from './indexWriter';
 import { decodeBasis, encodeBasis, fitBasis, packCodes, projectCodes, reconstruct, unpackCodes } from './pcaCodec';
 import { encodeFeatures, featureBytes } from './quantize';
 
