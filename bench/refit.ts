@@ -14,15 +14,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AttributeCodes } from '../core/attributes/schema';
-import { readDataset } from '../core/dataset/reader';
 import { IndexFile } from '../core/index/indexFile';
 import { ingestVideo, type IngestOptions } from '../core/index/ingest';
 import { resolveModelDir } from '../core/index/modelDirDefault';
 import { searchIndex, type IndexSearchResult } from '../core/index/search';
 import { OnnxRetriever } from '../core/infer/onnxRetriever';
 import { createCase, openStore } from '../core/store/index';
-import { defaultOptions } from '../core/synth/options';
-import { synthesize } from '../core/synth/synthesize';
+import { benchFootage } from './footage';
 import { runTool } from '../core/video/ffmpegRun';
 
 const { values } = parseArgs({ options: {
@@ -34,20 +32,9 @@ const log = (s: string) => process.stderr.write(s + '\n');
 const cache = join(tmpdir(), 'fastpr-bench-refit');
 mkdirSync(cache, { recursive: true });
 
-async function syntheticClip(s: number): Promise<{ dir: string; video: string }> {
-  const dir = join(cache, `synth-${s}-${seconds}s`);
-  if (!existsSync(join(dir, 'manifest.json'))) {
-    log(`synthesising ${seconds} s of 704×576 footage (seed ${s})…`);
-    rmSync(dir, { recursive: true, force: true });
-    await synthesize(dir, defaultOptions({ seed: s, frames: Math.round(seconds * 25), width: 704, height: 576, crowd: { min: 3, max: 8 }, video: { seconds, fps: 25, imageEvery: 1_000_000 } }));
-  }
-  const ds = readDataset(dir);
-  return { dir, video: join(dir, Object.values(ds.manifest.videos ?? {})[0]!) };
-}
-
 const VTEST = '/usr/share/doc/opencv-doc/examples/data/vtest.avi';
-const second = await syntheticClip(seed);
-const first = values.first ?? (existsSync(VTEST) ? VTEST : (await syntheticClip(seed + 1000)).video);
+const second = await benchFootage(cache, seed, seconds, log);
+const first = values.first ?? (existsSync(VTEST) ? VTEST : (await benchFootage(cache, seed + 1000, seconds, log)).video);
 const cut = join(cache, `cut-${seed}-${seconds}s.mp4`);
 if (!existsSync(cut)) {
   const r = await runTool('ffmpeg', ['-v', 'error', '-y', '-t', String(seconds), '-i', first, '-t', String(seconds), '-i', second.video, '-filter_complex',

@@ -24,12 +24,12 @@
  * weights); --random uses a random-init model of the same architecture (speed and size figures are
  * the same, recall is not meaningful). The machine is shared: figures are indicative.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchFootage } from './footage';
 import type { AttributeCodes } from '../core/attributes/schema';
-import { readDataset } from '../core/dataset/reader';
 import { clipTruth, scoreSightings } from '../core/index/groundTruth';
 import { IndexFile } from '../core/index/indexFile';
 import { IndexFileWriter } from '../core/index/indexWriter';
@@ -46,8 +46,6 @@ import { makeRandomOnnxModel } from '../core/index/testing/randomModel';
 import { OnnxRetriever } from '../core/infer/onnxRetriever';
 import { preprocessFrame } from '../core/model/preprocess';
 import { createCase, openStore } from '../core/store/index';
-import { defaultOptions } from '../core/synth/options';
-import { synthesize } from '../core/synth/synthesize';
 import { FrameStream } from '../core/video/decode';
 import { probeVideo } from '../core/video/probe';
 
@@ -68,15 +66,7 @@ const log = (s: string) => process.stderr.write(s + '\n');
 const loadStart = loadavg();
 
 // 1. Footage (cached per seed and length) and model.
-const dataDir = join(cache, `synth-${seed}-${seconds}s`);
-if (!existsSync(join(dataDir, 'manifest.json'))) {
-  log(`synthesising ${seconds} s of 704×576 footage at 25 frames/s (seed ${seed})…`);
-  rmSync(dataDir, { recursive: true, force: true });
-  await synthesize(dataDir, defaultOptions({ seed, frames: Math.round(seconds * 25), width: 704, height: 576, crowd: { min: 3, max: 8 }, video: { seconds, fps: 25, imageEvery: 1_000_000 } }));
-}
-const ds = readDataset(dataDir);
-const [sequence, videoRel] = Object.entries(ds.manifest.videos ?? {})[0]!;
-const video = join(dataDir, videoRel);
+const { ds, sequence, video } = await benchFootage(cache, seed, seconds, log);
 const trained = !values.random;
 const modelDir = values.random ? await makeRandomOnnxModel(join(cache, 'model-compact'), 'compact') : resolveModelDir(values.model);
 const videoBytes = statSync(video).size;
