@@ -31,19 +31,7 @@ export interface RetrieverOptions {
   headCacheLimit?: number;
   /** onnxruntime memory arenas for the per-query heads (default false: SessionOptions.memoryArena; true only for bench:search-memory's comparison). */
   headMemoryArena?: boolean;
-  /**
-   * Intra-op threads of the prefilter's sessions (default PREFILTER_THREADS = 1; the folded head
-   * uses `threads`). Their runs are small products over the few thousand cells a batch keeps, where a
-   * second thread costs more in hand-offs than it computes: on this 2-core machine a prefiltered
-   * re-query of a 3,000-frame index ran 1.1–1.3× faster on one thread than on two (the first search,
-   * with the prefilter's fit, too), while an exhaustive one (the folded head on every cell) runs 1.6×
-   * faster on two (`/work/exp/s11/rq3.mts`, bench:video).
-   */
-  prefilterThreads?: number;
 }
-
-/** Default intra-op threads of the prefilter's sessions (RetrieverOptions.prefilterThreads). */
-export const PREFILTER_THREADS = 1;
 
 /** Encoded frames: I_en per frame plus what is needed to map boxes back to each frame. */
 export interface EncodedFrames {
@@ -100,7 +88,6 @@ export class OnnxRetriever {
     private readonly threads: number | undefined,
     headCacheLimit: number,
     private readonly headMemoryArena: boolean,
-    private readonly prefilterThreads: number,
   ) {
     this.folded = new HeadCache<FoldedHead>(headCacheLimit);
     this.prefilters = new HeadCache<PrefilterHead>(headCacheLimit);
@@ -143,7 +130,7 @@ export class OnnxRetriever {
       await head.dispose();
       throw err;
     }
-    return new OnnxRetriever(modelDir, m, encoder, head, Math.max(1, opts.batchSize ?? 8), headBytes, opts.threads, opts.headCacheLimit ?? HEAD_CACHE_LIMIT, opts.headMemoryArena === true, Math.max(1, opts.prefilterThreads ?? PREFILTER_THREADS));
+    return new OnnxRetriever(modelDir, m, encoder, head, Math.max(1, opts.batchSize ?? 8), headBytes, opts.threads, opts.headCacheLimit ?? HEAD_CACHE_LIMIT, opts.headMemoryArena === true);
   }
 
   get provider(): string { return this.encoder.provider; }
@@ -260,7 +247,7 @@ export class OnnxRetriever {
     return this.prefilters.get(key, async () => {
       if (this.headWeights === undefined) this.headWeights = readHeadWeights(this.headBytes);
       if (!this.headWeights || this.provider !== 'cpu') return null;
-      const pf = await PrefilterHead.create(this.headWeights, tokens, projection, { threads: this.prefilterThreads, label: join(this.modelDir, this.manifest.head.file), memoryArena: this.headMemoryArena });
+      const pf = await PrefilterHead.create(this.headWeights, tokens, projection, { threads: this.threads, label: join(this.modelDir, this.manifest.head.file), memoryArena: this.headMemoryArena });
       if (!pf) return null;
       const k = Math.max(1, Math.min(n, 64));
       const y = sample.subarray(0, k * this.grid * this.grid * projection.d);

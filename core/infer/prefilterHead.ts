@@ -15,6 +15,16 @@ import { A, GraphBuilder } from '../onnx/builder/graph';
 import { OnnxSession } from '../onnx/runtime';
 import { activeSlots, type FeatureProjection, type HeadWeights } from './foldedHead';
 
+/**
+ * Intra-op threads of the proxy session (the cells session uses the retriever's). Its ops are a
+ * thin matrix product, a softmax over cells and element-wise steps on [batch·S², K]: a second thread
+ * costs more in hand-offs than it computes. A prefiltered re-query of a 3,000-frame index on this
+ * 2-core machine (`/work/exp/s11/rq4.mts`, frames/s, 10-slot / 2-attribute query): proxy on 2
+ * threads, cells on 2: 3,500–3,950 / 5,200–5,450; proxy 1, cells 1: 4,800 / 7,200; proxy 1, cells 2
+ * (this): 5,450–6,150 / 7,700–8,200 (the cells' layers are dense products that split well).
+ */
+const PROXY_THREADS = 1;
+
 interface Dense { w: Float32Array; out: number; inp: number; b: Float32Array }
 
 /** The folded pieces of one query on one basis: attention vectors and fusion weights in coefficient space. */
@@ -162,7 +172,7 @@ export class PrefilterHead {
     if (!f) return null;
     // No memory arena unless asked: these sessions are cached per query and basis (onnxRetriever.ts).
     const so = { provider: 'cpu' as const, intraOpThreads: opts.threads, memoryArena: opts.memoryArena === true };
-    const proxy = await OnnxSession.create(proxyGraph(h, f), { ...so, label: `${opts.label} (prefilter)` });
+    const proxy = await OnnxSession.create(proxyGraph(h, f), { ...so, intraOpThreads: PROXY_THREADS, label: `${opts.label} (prefilter)` });
     const cellsHead = await OnnxSession.create(cellsGraph(h, f), { ...so, label: `${opts.label} (cells)` });
     return new PrefilterHead(proxy, cellsHead, f, h.S * h.S, opts);
   }
