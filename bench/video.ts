@@ -265,7 +265,7 @@ function sameSightings(a: Sighting[], c: Sighting[]): string {
 }
 
 // 4b. Results: folded vs exported head (same index); new vs old ffmpeg colour path and ffmpeg vs JS input scaling (same head).
-const probeQueries: AttributeCodes[] = [codes, ...(truth?.absentQuery ? [truth.absentQuery] : []), { gender: 2, torsoColour: 3, hair: 1 }];
+const probeQueries: AttributeCodes[] = [codes, ...(truth?.absentQuery ? [truth.absentQuery] : []), { gender: 0, torsoColour: 3, hair: 1 }];
 const headCmp: string[] = [];
 const scaleCmp: string[] = [];
 const pathCmp: string[] = [];

@@ -253,7 +253,7 @@ describe('ingest', () => {
       expect(idx.storage().thumbnails).toBe(Math.ceil(FRAMES / 5)); // one per second
       const retriever = await OnnxRetriever.open(model, { batchSize: 64 });
       try {
-        for (const codes of [{ gender: 1 }, { gender: 2, torsoColour: 3, hair: 1 }]) {
+        for (const codes of [{ gender: 1 }, { gender: 0, torsoColour: 3, hair: 1 }]) {
           const fo = await searchIndex(idx, retriever, codes, { threshold: 0.3, exhaustive: true });
           const ex = await searchIndex(idx, retriever, codes, { threshold: 0.3, head: 'exported' });
           expect(fo.foldedHead).toBe(true);

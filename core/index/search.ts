@@ -147,30 +147,34 @@ async function queryFrames(index: IndexFile, segment: IndexSegment, retriever: O
     const nextN = Math.min(batch, list.length - s - n);
     if (nextN > 0) readFrames(index, source, list, s + n, nextN, bufs[cur ^ 1]!);
     const r = await pending;
+    const rows = r.rows, conf = r.confidence;
     let p = 0; // prefilter: position in the selected rows (ascending)
     for (let i = 0; i < n; i++) {
       const frame = list[s + i]!;
-      // positions of this frame's evaluated cells in r.confidence (all cells, or those the prefilter kept)
-      const pos: number[] = [];
-      if (!r.rows) for (let c = 0; c < cells; c++) pos.push(i * cells + c);
-      else while (p < r.rows.length && r.rows[p]! < (i + 1) * cells) pos.push(p++);
-      evaluated.n += pos.length;
-      if (pos.length === 0) continue; // no cell of this frame can reach the threshold (prefilter)
-      const cellOf = (q: number) => (r.rows ? r.rows[q]! : q) - i * cells;
-      let bq = pos[0]!;
-      for (const q of pos) if (r.confidence[q]! > r.confidence[bq]! || (r.confidence[q]! === r.confidence[bq]! && cellOf(q) < cellOf(bq))) bq = q;
-      best[frame] = r.confidence[bq]!;
+      // This frame's evaluated cells are positions [q0, q1) of r.confidence: all its cells, or
+      // those the prefilter kept (rows ascending, so cells ascending within a frame too).
+      const q0 = rows ? p : i * cells;
+      if (rows) while (p < rows.length && rows[p]! < (i + 1) * cells) p++;
+      const q1 = rows ? p : q0 + cells;
+      evaluated.n += q1 - q0;
+      if (q1 === q0) continue; // no cell of this frame can reach the threshold (prefilter)
+      const cellOf = (q: number) => (rows ? rows[q]! : q) - i * cells;
+      // Best confidence; ties go to the lower cell, which is the earlier position.
+      let bq = q0;
+      for (let q = q0 + 1; q < q1; q++) if (conf[q]! > conf[bq]!) bq = q;
+      best[frame] = conf[bq]!;
       bestCell[frame] = cellOf(bq);
-      if (r.confidence[bq]! < threshold) continue;
-      const cand = pos.filter((q) => r.confidence[q]! >= threshold);
-      cand.sort((a, b) => r.confidence[b]! - r.confidence[a]! || cellOf(a) - cellOf(b));
+      if (conf[bq]! < threshold) continue;
+      const cand: number[] = [];
+      for (let q = q0; q < q1; q++) if (conf[q]! >= threshold) cand.push(q);
+      cand.sort((a, b) => conf[b]! - conf[a]! || cellOf(a) - cellOf(b));
       const hits: FrameHit[] = [];
       for (const q of cand) {
         const o = q * 4;
         const c = cellOf(q);
         const inBox = decodeBox(c, { x: r.boxes[o]!, y: r.boxes[o + 1]!, w: r.boxes[o + 2]!, h: r.boxes[o + 3]! }, h.inputSize, h.inputSize, S);
         const box = clipBox(inputBoxToFrame(h.transform, inBox), h.frameWidth, h.frameHeight);
-        if (hits.every((k) => iou(k.box, box) <= nmsIou)) hits.push({ cell: c, confidence: r.confidence[q]!, box });
+        if (hits.every((k) => iou(k.box, box) <= nmsIou)) hits.push({ cell: c, confidence: conf[q]!, box });
       }
       out.push({ frame, timeS: index.timesS[frame]!, hits });
     }

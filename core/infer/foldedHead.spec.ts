@@ -41,7 +41,7 @@ describe('folded head', () => {
     expect(h).toMatchObject({ T: m.slots, S: m.grid, M: m.featureWidth, masked: true });
     const n = 20;
     const x = features(n);
-    for (const codes of [{ gender: 1 }, { gender: 2, torsoColour: 3, hair: 1 }]) {
+    for (const codes of [{ gender: 1 }, { gender: 0, torsoColour: 3, hair: 1 }]) {
       const tokens = queryTokens(codes);
       const f = await FoldedHead.create(h!, tokens, { label: 'head' });
       expect(f?.activeSlots).toBe(Object.keys(codes).length);
@@ -88,7 +88,7 @@ describe('folded head', () => {
       }
       const rec = projectionToFeatures({ d, mean: b.mean, basis: b.basis }, y, n * cells);
       if (d === M) for (let i = 0; i < x.length; i++) expect(Math.abs(rec[i]! - x[i]!)).toBeLessThan(1e-4); // full basis: lossless
-      for (const codes of [{ gender: 1 }, { gender: 2, torsoColour: 3, hair: 1 }]) {
+      for (const codes of [{ gender: 1 }, { gender: 0, torsoColour: 3, hair: 1 }]) {
         const tokens = queryTokens(codes);
         const f = await FoldedHead.create(h, tokens, { label: 'head', projection: { d, mean: b.mean, basis: b.basis } });
         const got = await f!.run(y, n, m.grid, d);

@@ -8,6 +8,7 @@
  * inside the head graph.
  */
 import { join } from 'node:path';
+import { canonicalCodes } from '../attributes/codec';
 import { codesToSlotArray, globalToken, SLOT_TOKEN_OFFSETS, type AttributeCodes } from '../attributes/schema';
 import { CancelledError, ModelError } from '../errors';
 import { preprocessFrame, type InputTransform } from '../model/preprocess';
@@ -42,9 +43,13 @@ export interface EncodedFrames {
   sizes: { width: number; height: number }[];
 }
 
-/** Query tokens in slot order from attribute codes (unknown slots get their slot's token 0). */
+/**
+ * Query tokens in slot order from attribute codes (unknown slots get their slot's token 0). A code
+ * outside the schema (or an unknown attribute) is an InputError naming it: as a token it would be
+ * another slot's, or past the vocabulary (onnxruntime's "Gather … out of data bounds").
+ */
 export function queryTokens(codes: AttributeCodes): number[] {
-  return codesToSlotArray(codes).map((code, slot) => globalToken(slot, code));
+  return codesToSlotArray(canonicalCodes(codes)).map((code, slot) => globalToken(slot, code));
 }
 
 function sameShape(got: readonly (number | string)[], want: readonly (number | string)[]): boolean {

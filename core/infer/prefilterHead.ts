@@ -193,7 +193,12 @@ export class PrefilterHead {
     const n = rows.length;
     const ys = new Float32Array(n * D);
     const as = new Float32Array(n * K);
-    rows.forEach((r, i) => { ys.set(y.subarray(r * D, (r + 1) * D), i * D); as.set(alpha.subarray(r * K, (r + 1) * K), i * K); });
+    // Plain loops: two subarray views per kept cell (thousands per batch) were garbage the search paid for.
+    for (let i = 0; i < n; i++) {
+      const r = rows[i]!;
+      for (let j = 0, src = r * D, dst = i * D; j < D; j++) ys[dst + j] = y[src + j]!;
+      for (let k = 0, src = r * K, dst = i * K; k < K; k++) as[dst + k] = alpha[src + k]!;
+    }
     const out = await this.cellsHead.run({ y: { type: 'float32', data: ys, dims: [n, D] }, alpha: { type: 'float32', data: as, dims: [n, K] } });
     return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.data as Float32Array]));
   }
@@ -265,9 +270,11 @@ export class PrefilterHead {
   /** Exact confidence and boxes for the cells of y [n, S², D] whose proxy passes the cut. */
   async run(y: Float32Array, n: number): Promise<PrefilterResult> {
     const { proxy, alpha } = await this.alphaProxy(y, n);
-    const sel: number[] = [];
-    for (let r = 0; r < n * this.cellsPerFrame; r++) if (proxy[r]! >= this.cut) sel.push(r);
-    const cells = Int32Array.from(sel);
+    const total = n * this.cellsPerFrame, cut = this.cut;
+    let kept = 0;
+    for (let r = 0; r < total; r++) if (proxy[r]! >= cut) kept++;
+    const cells = new Int32Array(kept);
+    for (let r = 0, i = 0; r < total; r++) if (proxy[r]! >= cut) cells[i++] = r;
     if (cells.length === 0) return { cells, confidence: new Float32Array(0), boxes: new Float32Array(0) };
     const out = await this.runCells(y, alpha, cells);
     return { cells, confidence: out.confidence!, boxes: out.boxes! };
