@@ -175,6 +175,42 @@ export function projectionToFeatures(p: FeatureProjection, y: Float32Array, cell
   return out;
 }
 
+/**
+ * The fusion conv C folded with a basis, one slot at a time: C_slot·Bᵀ [out, d] and C_slot·mean
+ * [out]. They depend on the slot and the basis, not on the query's value for the slot, so they are
+ * computed once per slot and basis (≈ 3 M multiply-adds each, in float64 sums) and every query on
+ * that basis — the folded head and the prefilter alike — gathers its active slots' blocks instead of
+ * folding again (each of the two folded ≈ 31 M multiply-adds in JS per new query and basis before).
+ * Kept per head weights and basis arrays (WeakMaps: freed with the index that holds the basis).
+ */
+export interface SlotFold { wf: Float32Array; cm: Float32Array }
+const slotFolds = new WeakMap<HeadWeights, WeakMap<Float32Array, Array<SlotFold | undefined>>>();
+
+export function slotFold(h: HeadWeights, proj: FeatureProjection, slot: number): SlotFold {
+  let byBasis = slotFolds.get(h);
+  if (!byBasis) slotFolds.set(h, (byBasis = new WeakMap()));
+  let slots = byBasis.get(proj.basis);
+  if (!slots) byBasis.set(proj.basis, (slots = new Array<SlotFold | undefined>(h.T)));
+  const cached = slots[slot];
+  if (cached) return cached;
+  const { M } = h;
+  const D = proj.d, out = h.fuse.out, inp = h.fuse.inp;
+  const wf = new Float32Array(out * D);
+  const cm = new Float32Array(out);
+  for (let o = 0; o < out; o++) {
+    const ck = h.fuse.w.subarray(o * inp + slot * M, o * inp + (slot + 1) * M);
+    let t0 = 0;
+    for (let m = 0; m < M; m++) t0 += ck[m]! * proj.mean[m]!;
+    cm[o] = t0;
+    for (let j = 0; j < D; j++) {
+      let t = 0;
+      for (let m = 0; m < M; m++) t += ck[m]! * proj.basis[j * M + m]!;
+      wf[o * D + j] = t;
+    }
+  }
+  return (slots[slot] = { wf, cm });
+}
+
 /** Builds the folded head graph for one query (tokens [T]); null when no slot is active. */
 export function foldedHeadGraph(h: HeadWeights, tokens: readonly number[], proj?: FeatureProjection): Uint8Array | null {
   const { M, S, T } = h;
@@ -217,30 +253,20 @@ export function foldedHeadGraph(h: HeadWeights, tokens: readonly number[], proj?
   // Ĩ for the active slots, slot-major channels (k·D + j), then C restricted to those channels.
   const tilde = g.op('Reshape', [g.op('Mul', [w, g.op('Unsqueeze', [x2, g.int64s([1])])]), g.int64s([-1, K * D])]);
   const wf = new Float32Array(h.fuse.out * K * D); // [out, K·D] (Gemm transB)
+  const folds = proj ? active.map((slot) => slotFold(h, proj, slot)) : null;
   for (let o = 0; o < h.fuse.out; o++) {
     active.forEach((slot, k) => {
-      const ck = h.fuse.w.subarray(o * h.fuse.inp + slot * M, o * h.fuse.inp + (slot + 1) * M);
-      if (!proj) { wf.set(ck, o * K * D + k * D); return; }
-      for (let j = 0; j < D; j++) {
-        let t = 0;
-        for (let m = 0; m < M; m++) t += ck[m]! * proj.basis[j * M + m]!;
-        wf[o * K * D + k * D + j] = t;
-      }
+      if (folds) wf.set(folds[k]!.wf.subarray(o * D, (o + 1) * D), o * K * D + k * D);
+      else wf.set(h.fuse.w.subarray(o * h.fuse.inp + slot * M, o * h.fuse.inp + (slot + 1) * M), o * K * D + k * D);
     });
   }
   const gemm = (v: string, d: Dense, stem: string, wData = d.w, inp = d.inp) => g.op('Gemm', [
     v, g.initializer(`${stem}.w`, 'float32', [d.out, inp], wData), g.initializer(`${stem}.b`, 'float32', [d.out], d.b),
   ], { transB: A.i(1) });
   let fused = gemm(tilde, h.fuse, 'fuse', wf, K * D);
-  if (proj) {
+  if (folds) {
     const cm = new Float32Array(K * h.fuse.out); // [K, out]: C_k·mean
-    active.forEach((slot, k) => {
-      for (let o = 0; o < h.fuse.out; o++) {
-        let t = 0;
-        for (let m = 0; m < M; m++) t += h.fuse.w[o * h.fuse.inp + slot * M + m]! * proj.mean[m]!;
-        cm[k * h.fuse.out + o] = t;
-      }
-    });
+    folds.forEach((f, k) => cm.set(f.cm, k * h.fuse.out));
     fused = g.op('Add', [fused, g.op('MatMul', [g.op('Reshape', [w, g.int64s([-1, K])]), g.initializer('cmean', 'float32', [K, h.fuse.out], cm)])]);
   }
   const common = g.op('Relu', [gemm(g.op('Relu', [gemm(fused, h.fc1, 'fc1')]), h.fc2, 'fc2')]);

@@ -44,6 +44,15 @@ export interface EncodedFrames {
 }
 
 /**
+ * Frames a per-query head is checked on against the exported head before it serves a search (the
+ * folded head; the prefilter's exact cells against the folded head). A wrong graph or weight shows
+ * on every cell — the same ops run on each, and two frames hold every cell position twice, each with
+ * its frame's softmax over the cells — so more frames only cost time: 8 took ≈ 50 ms of a new
+ * query's ≈ 330 ms setup per basis (the exported head on reconstructed features), 2 a quarter of it.
+ */
+export const HEAD_CHECK_FRAMES = 2;
+
+/**
  * Query tokens in slot order from attribute codes (unknown slots get their slot's token 0). A code
  * outside the schema (or an unknown attribute) is an InputError naming it: as a token it would be
  * another slot's, or past the vocabulary (onnxruntime's "Gather … out of data bounds").
@@ -229,7 +238,7 @@ export class OnnxRetriever {
       if (!this.headWeights || this.provider !== 'cpu') return null;
       const f = await FoldedHead.create(this.headWeights, tokens, { threads: this.threads, label: join(this.modelDir, this.manifest.head.file), projection, memoryArena: this.headMemoryArena });
       if (!f) return null;
-      const k = Math.max(1, Math.min(n, 8));
+      const k = Math.max(1, Math.min(n, HEAD_CHECK_FRAMES));
       const width = projection ? projection.d : this.manifest.featureWidth;
       const input = sample.subarray(0, k * this.grid * this.grid * width);
       const x = projection ? projectionToFeatures(projection, input, k * this.grid * this.grid) : input;
@@ -257,9 +266,8 @@ export class OnnxRetriever {
       const k = Math.max(1, Math.min(n, 64));
       const y = sample.subarray(0, k * this.grid * this.grid * projection.d);
       const exact = await pf.fit(y, k, threshold);
-      // The check: its exact cells give the folded head's outputs. 8 frames show a wrong graph as well as
-      // 64 do (the same ops run on every cell) at an eighth of the cost (≈ 140 → 15 ms per query and basis).
-      const c = Math.min(k, 8);
+      // The check: its exact cells give the folded head's outputs (HEAD_CHECK_FRAMES frames, as above).
+      const c = Math.min(k, HEAD_CHECK_FRAMES);
       const cells = c * this.grid * this.grid;
       const ref = await folded.run(y.subarray(0, cells * projection.d), c, this.grid, projection.d);
       if (!(headOutputDiff(ref, { confidence: exact.confidence.subarray(0, cells), boxes: exact.boxes.subarray(0, cells * 4) }) <= FOLDED_HEAD_TOLERANCE)) {

@@ -13,7 +13,7 @@
  */
 import { A, GraphBuilder } from '../onnx/builder/graph';
 import { OnnxSession } from '../onnx/runtime';
-import { activeSlots, type FeatureProjection, type HeadWeights } from './foldedHead';
+import { activeSlots, slotFold, type FeatureProjection, type HeadWeights } from './foldedHead';
 
 /**
  * Intra-op threads of the proxy session (the cells session uses the retriever's). Its ops are a
@@ -52,19 +52,11 @@ function fold(h: HeadWeights, tokens: readonly number[], proj: FeatureProjection
   const out = h.fuse.out;
   const wf = new Float32Array(out * K * D);
   const cm = new Float32Array(K * out);
-  for (let o = 0; o < out; o++) {
-    active.forEach((slot, k) => {
-      const ck = h.fuse.w.subarray(o * h.fuse.inp + slot * M, o * h.fuse.inp + (slot + 1) * M);
-      let t0 = 0;
-      for (let m = 0; m < M; m++) t0 += ck[m]! * proj.mean[m]!;
-      cm[k * out + o] = t0;
-      for (let j = 0; j < D; j++) {
-        let t = 0;
-        for (let m = 0; m < M; m++) t += ck[m]! * proj.basis[j * M + m]!;
-        wf[o * K * D + k * D + j] = t;
-      }
-    });
-  }
+  active.forEach((slot, k) => {
+    const f = slotFold(h, proj, slot); // shared with the folded head of this basis
+    cm.set(f.cm, k * out);
+    for (let o = 0; o < out; o++) wf.set(f.wf.subarray(o * D, (o + 1) * D), o * K * D + k * D);
+  });
   return { K, D, bv, mv, wf, cm, fb: h.fuse.b };
 }
 
