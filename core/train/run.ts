@@ -70,12 +70,12 @@ export async function trainFromDataset(o: TrainRunOptions): Promise<TrainRunResu
     ...(o.initFrom && !o.resume ? { fineTunedFrom: o.initFrom } : {}),
   };
   if (o.resume) {
-    const was = readCheckpoint(o.outDir).state.meta as { annotationsSha256?: string; fineTunedFrom?: string; freshWeights?: string[] };
+    const was = readCheckpoint(o.outDir).state.meta as { annotationsSha256?: string; fineTunedFrom?: string; freshWeights?: string[]; recutWeights?: string[] };
     if (was.annotationsSha256 && was.annotationsSha256 !== meta.annotationsSha256) {
       throw new InputError(`${checkpointPath(o.outDir)}: the checkpoint was trained on other annotations than ${join(o.dataDir, ANNOTATIONS_FILE)}; resume with the same dataset`);
     }
     // A resumed fine-tune keeps its lineage (the checkpoints carry it).
-    if (was.fineTunedFrom) Object.assign(meta, { fineTunedFrom: was.fineTunedFrom, freshWeights: was.freshWeights ?? [] });
+    if (was.fineTunedFrom) Object.assign(meta, { fineTunedFrom: was.fineTunedFrom, freshWeights: was.freshWeights ?? [], ...(was.recutWeights?.length ? { recutWeights: was.recutWeights } : {}) });
   }
   const opts = {
     modelConfig: o.model,
@@ -96,7 +96,10 @@ export async function trainFromDataset(o: TrainRunOptions): Promise<TrainRunResu
   };
   const trainer = o.resume ? Trainer.resume(opts) : Trainer.create(opts);
   // Known once the model exists; `meta` is the object the trainer's checkpoints record.
-  if (o.initFrom && !o.resume) meta.freshWeights = trainer.freshWeights;
+  if (o.initFrom && !o.resume) {
+    meta.freshWeights = trainer.freshWeights;
+    if (trainer.recutWeights.length) meta.recutWeights = trainer.recutWeights;
+  }
   try {
     const result = await trainer.run();
     writeLossCurve(o.outDir);

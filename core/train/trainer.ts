@@ -14,6 +14,7 @@ import { ProgressMeter, type ProgressListener } from '../jobs/progress';
 import type { ModelConfig } from '../model/config';
 import { createModel, type FastprModel } from '../model/fastpr';
 import { writeFileAtomic } from '../model/atomicFile';
+import { PIXEL_SKIP_KERNEL, recutPixelSkipKernel } from '../model/pixelSkipRecut';
 import { Rng } from '../model/rng';
 import { assignArrays, weightsToArrays, type NamedArray } from '../model/weightsFile';
 import { Adam } from './adam';
@@ -75,6 +76,8 @@ export class Trainer {
   step = 0;
   /** With initial weights: the weights that did not come from them (no same-named, same-shaped array). */
   freshWeights: string[] = [];
+  /** Initial weights carried over in another shape that computes the same (pixelSkipRecut.ts). */
+  recutWeights: string[] = [];
   private elapsedBefore = 0;
   private orderEpoch = -1;
   private order: number[] = [];
@@ -88,7 +91,15 @@ export class Trainer {
       // Weights of the same name and shape carry over; the rest (new proxy heads, or the offset
       // proxy's S-dependent layer after a grid change) keep their fresh initialisation.
       const ours = this.model.weights;
-      const known = o.initialWeights.filter((a) => ours.get(a.name)?.shape.join('×') === a.shape.join('×'));
+      // A pixel skip asked at a finer block is re-cut from the trained one (same function), not restarted.
+      const initial = o.initialWeights.map((a) => {
+        const want = ours.get(a.name)?.shape;
+        if (a.name !== PIXEL_SKIP_KERNEL || !want || want.join('×') === a.shape.join('×')) return a;
+        const recut = recutPixelSkipKernel(a, want);
+        if (recut) this.recutWeights.push(`${a.name} [${a.shape.join('×')}] → [${want.join('×')}]`);
+        return recut ?? a;
+      });
+      const known = initial.filter((a) => ours.get(a.name)?.shape.join('×') === a.shape.join('×'));
       const loaded = new Set(known.map((a) => a.name));
       const partial = new Map([...ours].filter(([n]) => loaded.has(n)));
       assignArrays(partial, known, 'initial weights');

@@ -53,7 +53,8 @@ const fixedCompactSettings = (compact: unknown) => {
 /**
  * Architecture keys a fine-tune may change because every existing weight keeps its shape: the grid,
  * the compact stages' strides (making a stage stride 1 doubles S) and the pixel skip (a new
- * zero-initialised conv). Weights whose shape depends on S (the offset proxy's dense layer) and new
+ * zero-initialised conv, or a finer block: the trained kernel is re-cut to compute the same,
+ * core/model/pixelSkipRecut.ts). Weights whose shape depends on S (the offset proxy's dense layer) and new
  * ones start afresh; the trainer names them.
  */
 function gridChangeAllowed(key: string, value: unknown, started: Record<string, unknown>): boolean {

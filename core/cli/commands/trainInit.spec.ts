@@ -108,5 +108,22 @@ describe('fastpr train --init', () => {
     const px = new Map(readWeightsFiles(pixel, 'weights').map((w) => [w.name, w.data]));
     expect(px.get('backbone.pixel.kernel')!.length).toBe(48 * 16);
     expect(Math.max(...Array.from(px.get('backbone.pixel.kernel')!, Math.abs))).toBeGreaterThan(0);
+
+    // A finer pixel skip (block 4 → 2) starts from the trained one re-cut (each weight split over the
+    // four finer pixels it covered), not from zero, and model.json says so.
+    writeFileSync(join(root, 'pixel2.json'), JSON.stringify({ model: { compact: { ...tiny.compact, pixelSkip: { block: 2 } } }, training: { batchSize: 4, steps: 1, seed: 2, learningRate: 1e-12 } }));
+    const pixel2 = join(root, 'pixel2');
+    expect(await run(['train', '--data', data, '--out', pixel2, '--init', pixel, '--config', join(root, 'pixel2.json'), '--json'])).toBe(0);
+    const info2 = JSON.parse(readFileSync(join(pixel2, 'model.json'), 'utf8'));
+    expect(info2).toMatchObject({ freshWeights: [], recutWeights: ['backbone.pixel.kernel [1×1×48×16] → [1×1×192×16]'] });
+    const k4 = px.get('backbone.pixel.kernel')!;
+    const k2 = new Map(readWeightsFiles(pixel2, 'weights').map((w) => [w.name, w.data])).get('backbone.pixel.kernel')!;
+    expect(k2.length).toBe(192 * 16);
+    // channel (ry·8 + rx)·3 + c of the finer cut = channel ((ry>>1)·4 + (rx>>1))·3 + c of the coarser, / 4
+    let worst = 0;
+    for (let ry = 0; ry < 8; ry++) for (let rx = 0; rx < 8; rx++) for (let c = 0; c < 3; c++) for (let o = 0; o < 16; o++) {
+      worst = Math.max(worst, Math.abs(k2[((ry * 8 + rx) * 3 + c) * 16 + o]! - k4[(((ry >> 1) * 4 + (rx >> 1)) * 3 + c) * 16 + o]! / 4));
+    }
+    expect(worst).toBeLessThan(1e-6);
   }, 120_000);
 });
