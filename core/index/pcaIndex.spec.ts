@@ -14,6 +14,7 @@ import { IndexFile } from './indexFile';
 import { IndexFileWriter } from './indexWriter';
 import { decodeBasis, encodeBasis, fitBasis, packCodes, projectCodes, reconstruct, unpackCodes } from './pcaCodec';
 import { encodeFeatures, featureBytes } from './quantize';
+import { Rng } from '../model/rng';
 
 const root = mkdtempSync(join(tmpdir(), 'fastpr-pca-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -85,18 +86,6 @@ function unpackCodesBitByBit(buf: Uint8Array, prev: Int16Array | null, out: Int1
   if (total - pos >= 8) throw new Error('feature codes have trailing bytes');
 }
 
-/** A seeded uniform [0, 1) stream (mulberry32). */
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** What a decoder makes of `buf`: the codes, or its error message. */
 function outcome(decode: typeof unpackCodes, buf: Uint8Array, prev: Int16Array | null, n: number, group: number): string {
   const out = new Int16Array(n);
@@ -105,7 +94,8 @@ function outcome(decode: typeof unpackCodes, buf: Uint8Array, prev: Int16Array |
 
 describe('pca codec', () => {
   it('decodes exactly as the bit-by-bit reference: every Rice parameter, escapes, held groups, truncation and damage', () => {
-    const rng = mulberry(20261130);
+    const seeded = new Rng(20261130);
+    const rng = () => seeded.next();
     let compared = 0, errors = 0;
     for (let trial = 0; trial < 300; trial++) {
       const group = [1, 5, 48][trial % 3]!;
