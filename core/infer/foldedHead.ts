@@ -211,6 +211,45 @@ export function slotFold(h: HeadWeights, proj: FeatureProjection, slot: number):
   return (slots[slot] = { wf, cm });
 }
 
+/** One query folded with a basis: attention vectors B·V_k, mean·V_k and fusion weights in coefficient space. */
+export interface FoldedQuery { K: number; D: number; bv: Float32Array; mv: Float32Array; wf: Float32Array; cm: Float32Array; fb: Float32Array }
+
+/**
+ * The folded pieces of one query on one basis, for the folded head (foldedHeadGraph) and the
+ * prefilter (prefilterHead.ts): bv [d, K] = B·V_k, mv [K] = mean·V_k, wf [out, K·d] (Gemm transB) =
+ * C_k·Bᵀ per active slot k (slotFold), cm [K, out] = C_k·mean. Null when no slot is active or the
+ * basis does not fit the head.
+ */
+export function foldQuery(h: HeadWeights, tokens: readonly number[], proj: FeatureProjection): FoldedQuery | null {
+  const { M } = h;
+  const active = activeSlots(h, tokens);
+  const K = active.length;
+  const D = proj.d;
+  if (K === 0 || tokens.length !== h.T || proj.mean.length !== M || proj.basis.length !== D * M) return null;
+  const bv = new Float32Array(D * K);
+  const mv = new Float32Array(K);
+  active.forEach((slot, k) => {
+    const v = h.table.subarray(tokens[slot]! * M, (tokens[slot]! + 1) * M);
+    let s = 0;
+    for (let m = 0; m < M; m++) s += proj.mean[m]! * v[m]!;
+    mv[k] = s;
+    for (let j = 0; j < D; j++) {
+      let t = 0;
+      for (let m = 0; m < M; m++) t += proj.basis[j * M + m]! * v[m]!;
+      bv[j * K + k] = t;
+    }
+  });
+  const out = h.fuse.out;
+  const wf = new Float32Array(out * K * D);
+  const cm = new Float32Array(K * out);
+  active.forEach((slot, k) => {
+    const f = slotFold(h, proj, slot);
+    cm.set(f.cm, k * out);
+    for (let o = 0; o < out; o++) wf.set(f.wf.subarray(o * D, (o + 1) * D), o * K * D + k * D);
+  });
+  return { K, D, bv, mv, wf, cm, fb: h.fuse.b };
+}
+
 /** Builds the folded head graph for one query (tokens [T]); null when no slot is active. */
 export function foldedHeadGraph(h: HeadWeights, tokens: readonly number[], proj?: FeatureProjection): Uint8Array | null {
   const { M, S, T } = h;
@@ -218,33 +257,22 @@ export function foldedHeadGraph(h: HeadWeights, tokens: readonly number[], proj?
   const active = activeSlots(h, tokens);
   const K = active.length;
   if (K === 0 || tokens.length !== T) return null;
-  if (proj && (proj.mean.length !== M || proj.basis.length !== proj.d * M)) return null;
+  const folded = proj ? foldQuery(h, tokens, proj) : null;
+  if (proj && !folded) return null;
   const D = proj ? proj.d : M; // input width per cell
   const g = new GraphBuilder('fastpr_head_folded');
   const x = g.input('encoded', 'float32', ['N', S, S, D]);
   const x2 = g.op('Reshape', [x, g.int64s([-1, D])]); // [N·S², D]
   // Attention logits for the active slots: X·(scale·V_kᵀ) → [N, S², K], softmax over the cells.
-  const vt = new Float32Array(M * K);
-  active.forEach((slot, k) => {
-    const row = tokens[slot]!;
-    for (let m = 0; m < M; m++) vt[m * K + k] = h.table[row * M + m]!;
-  });
   let rawLogits: string;
-  if (proj) {
-    const bv = new Float32Array(D * K); // B·V  [d, K]
-    const mv = new Float32Array(K); //    mean·V [K]
-    for (let k = 0; k < K; k++) {
-      let s = 0;
-      for (let m = 0; m < M; m++) s += proj.mean[m]! * vt[m * K + k]!;
-      mv[k] = s;
-      for (let j = 0; j < D; j++) {
-        let t = 0;
-        for (let m = 0; m < M; m++) t += proj.basis[j * M + m]! * vt[m * K + k]!;
-        bv[j * K + k] = t;
-      }
-    }
-    rawLogits = g.op('Add', [g.op('MatMul', [x2, g.initializer('bv', 'float32', [D, K], bv)]), g.initializer('mv', 'float32', [K], mv)]);
+  if (folded) {
+    rawLogits = g.op('Add', [g.op('MatMul', [x2, g.initializer('bv', 'float32', [D, K], folded.bv)]), g.initializer('mv', 'float32', [K], folded.mv)]);
   } else {
+    const vt = new Float32Array(M * K);
+    active.forEach((slot, k) => {
+      const row = tokens[slot]!;
+      for (let m = 0; m < M; m++) vt[m * K + k] = h.table[row * M + m]!;
+    });
     rawLogits = g.op('MatMul', [x2, g.initializer('v_t', 'float32', [M, K], vt)]);
   }
   const logits = g.op('Mul', [rawLogits, g.scalar(h.logitScale)]);
@@ -252,22 +280,19 @@ export function foldedHeadGraph(h: HeadWeights, tokens: readonly number[], proj?
   const w = g.op('Mul', [g.op('Reshape', [att, g.int64s([-1, K, 1])]), g.scalar(h.cellScale)]); // [N·S², K, 1]
   // Ĩ for the active slots, slot-major channels (k·D + j), then C restricted to those channels.
   const tilde = g.op('Reshape', [g.op('Mul', [w, g.op('Unsqueeze', [x2, g.int64s([1])])]), g.int64s([-1, K * D])]);
-  const wf = new Float32Array(h.fuse.out * K * D); // [out, K·D] (Gemm transB)
-  const folds = proj ? active.map((slot) => slotFold(h, proj, slot)) : null;
-  for (let o = 0; o < h.fuse.out; o++) {
-    active.forEach((slot, k) => {
-      if (folds) wf.set(folds[k]!.wf.subarray(o * D, (o + 1) * D), o * K * D + k * D);
-      else wf.set(h.fuse.w.subarray(o * h.fuse.inp + slot * M, o * h.fuse.inp + (slot + 1) * M), o * K * D + k * D);
-    });
+  let wf = folded?.wf;
+  if (!wf) {
+    wf = new Float32Array(h.fuse.out * K * D); // [out, K·D] (Gemm transB)
+    for (let o = 0; o < h.fuse.out; o++) {
+      active.forEach((slot, k) => wf!.set(h.fuse.w.subarray(o * h.fuse.inp + slot * M, o * h.fuse.inp + (slot + 1) * M), o * K * D + k * D));
+    }
   }
   const gemm = (v: string, d: Dense, stem: string, wData = d.w, inp = d.inp) => g.op('Gemm', [
     v, g.initializer(`${stem}.w`, 'float32', [d.out, inp], wData), g.initializer(`${stem}.b`, 'float32', [d.out], d.b),
   ], { transB: A.i(1) });
   let fused = gemm(tilde, h.fuse, 'fuse', wf, K * D);
-  if (folds) {
-    const cm = new Float32Array(K * h.fuse.out); // [K, out]: C_k·mean
-    folds.forEach((f, k) => cm.set(f.cm, k * h.fuse.out));
-    fused = g.op('Add', [fused, g.op('MatMul', [g.op('Reshape', [w, g.int64s([-1, K])]), g.initializer('cmean', 'float32', [K, h.fuse.out], cm)])]);
+  if (folded) {
+    fused = g.op('Add', [fused, g.op('MatMul', [g.op('Reshape', [w, g.int64s([-1, K])]), g.initializer('cmean', 'float32', [K, h.fuse.out], folded.cm)])]);
   }
   const common = g.op('Relu', [gemm(g.op('Relu', [gemm(fused, h.fc1, 'fc1')]), h.fc2, 'fc2')]);
   const conf = g.op('Sigmoid', [gemm(g.op('Relu', [gemm(common, h.conf1, 'conf1')]), h.conf2, 'conf2')]);

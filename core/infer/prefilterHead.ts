@@ -13,7 +13,7 @@
  */
 import { A, GraphBuilder } from '../onnx/builder/graph';
 import { OnnxSession } from '../onnx/runtime';
-import { activeSlots, slotFold, type FeatureProjection, type HeadWeights } from './foldedHead';
+import { foldQuery, type FeatureProjection, type FoldedQuery as Folded, type HeadWeights } from './foldedHead';
 
 /**
  * Intra-op threads of the proxy session (the cells session uses the retriever's). Its ops are a
@@ -26,39 +26,6 @@ import { activeSlots, slotFold, type FeatureProjection, type HeadWeights } from 
 const PROXY_THREADS = 1;
 
 interface Dense { w: Float32Array; out: number; inp: number; b: Float32Array }
-
-/** The folded pieces of one query on one basis: attention vectors and fusion weights in coefficient space. */
-interface Folded { K: number; D: number; bv: Float32Array; mv: Float32Array; wf: Float32Array; cm: Float32Array; fb: Float32Array }
-
-function fold(h: HeadWeights, tokens: readonly number[], proj: FeatureProjection): Folded | null {
-  const { M } = h;
-  const active = activeSlots(h, tokens);
-  const K = active.length;
-  const D = proj.d;
-  if (K === 0 || tokens.length !== h.T || proj.mean.length !== M || proj.basis.length !== D * M) return null;
-  const bv = new Float32Array(D * K);
-  const mv = new Float32Array(K);
-  active.forEach((slot, k) => {
-    const v = h.table.subarray(tokens[slot]! * M, (tokens[slot]! + 1) * M);
-    let s = 0;
-    for (let m = 0; m < M; m++) s += proj.mean[m]! * v[m]!;
-    mv[k] = s;
-    for (let j = 0; j < D; j++) {
-      let t = 0;
-      for (let m = 0; m < M; m++) t += proj.basis[j * M + m]! * v[m]!;
-      bv[j * K + k] = t;
-    }
-  });
-  const out = h.fuse.out;
-  const wf = new Float32Array(out * K * D);
-  const cm = new Float32Array(K * out);
-  active.forEach((slot, k) => {
-    const f = slotFold(h, proj, slot); // shared with the folded head of this basis
-    cm.set(f.cm, k * out);
-    for (let o = 0; o < out; o++) wf.set(f.wf.subarray(o * D, (o + 1) * D), o * K * D + k * D);
-  });
-  return { K, D, bv, mv, wf, cm, fb: h.fuse.b };
-}
 
 /** proxy graph: y [N, S², D] → alpha [N·S², K] (S²·softmax) and proxy [N·S²]; g [D, K], hk [K], c0 [1] are inputs. */
 function proxyGraph(h: HeadWeights, f: Folded): Uint8Array {
@@ -160,7 +127,7 @@ export class PrefilterHead {
   ) {}
 
   static async create(h: HeadWeights, tokens: readonly number[], proj: FeatureProjection, opts: { threads?: number; label: string; memoryArena?: boolean }): Promise<PrefilterHead | null> {
-    const f = fold(h, tokens, proj);
+    const f = foldQuery(h, tokens, proj);
     if (!f) return null;
     // No memory arena unless asked: these sessions are cached per query and basis (onnxRetriever.ts).
     const so = { provider: 'cpu' as const, intraOpThreads: opts.threads, memoryArena: opts.memoryArena === true };
