@@ -231,8 +231,8 @@ let padded = new Uint8Array(4096);
  * a search (≈ 9,400 codes per grid-14 frame), so bits come from a 32-bit reservoir `acc` (MSB
  * first, `avail` valid bits, refilled a byte at a time to over 24): a value's unary quotient is the
  * reservoir's leading ones (Math.clz32), its k remainder bits one shift, and a run of zero bits in a
- * k = 0 group a run of unchanged codes taken at once — instead of reading bit by bit (1.8× faster
- * per frame). Padding bytes are zeros, so a unary run never extends past the data; a terminator or
+ * k = 0 group a run of unchanged codes taken at once — instead of reading bit by bit (80 → 36 µs
+ * per grid-14 frame). Padding bytes are zeros, so a unary run never extends past the data; a terminator or
  * remainder in the padding means the codes are truncated, as before.
  */
 export function unpackCodes(buf: Uint8Array, prev: Int16Array | null, out: Int16Array, group = out.length): void {
