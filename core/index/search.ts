@@ -119,7 +119,9 @@ async function queryFrames(index: IndexFile, segment: IndexSegment, retriever: O
   const basis = segment.basis;
   let source: FrameSource = basis && useFolded ? 'coefficients' : 'features';
   let per = source === 'coefficients' ? index.coefficientsPerFrame : index.floatsPerFrame;
-  // Two input buffers: the next batch is decoded while the head (onnxruntime's threads) runs on this one.
+  // Two input buffers: the next batch is decoded into one while the head's run on the other is
+  // pending. onnxruntime-node's CPU run computes later on this thread (so here the two take turns),
+  // but it reads its input only then, so decoding must not overwrite the batch it was given.
   let bufs = [new Float32Array(first * per), new Float32Array(first * per)] as const;
   readFrames(index, source, list, 0, first, bufs[0]);
   const projection = basis ? { d: basis.d, mean: basis.mean, basis: basis.basis, key: segment.key } : undefined;
