@@ -39,6 +39,8 @@ export const lossWeightsSchema = z.object({
   attr: z.number().min(0).default(0),
   /** Box-aligned person-attribute proxy (ours; 0 = off). */
   roi: z.number().min(0).default(0),
+  /** Cell ranking loss on the confidence logits (ours; 0 = off; README, "Cell ranking loss"). */
+  rank: z.number().min(0).default(0),
 });
 
 export const modelConfigSchema = z
@@ -116,6 +118,13 @@ export const modelConfigSchema = z
      * which from-scratch training on crowded frames reaches within a few hundred steps.
      */
     confidenceObjective: z.enum(['sse', 'bce']).default('sse'),
+    /**
+     * L_loc's size term. 'sqrt': (√w − √ŵ)² + (√h − √ĥ)² (paper eq. 4). 'log': (ln w − ln ŵ)² + (ln h − ln ĥ)²,
+     * scale-free like YOLOv2's: a 30 % size error costs the same for a 12-px person as for a 120-px
+     * one, and through the box head's sigmoid its gradient does not fade for small boxes (README,
+     * "Box size loss"). Training only: the exported graph is the same.
+     */
+    boxSizeLoss: z.enum(['sqrt', 'log']).default('sqrt'),
     proxies: z
       .object({
         label: z.boolean().default(true),
@@ -138,7 +147,7 @@ export const modelConfigSchema = z
         maxPersons: z.number().int().min(1).default(16),
       })
       .default({ fromStage: 2, grid: [8, 4], hiddenWidth: 128, maxPersons: 16 }),
-    lossWeights: lossWeightsSchema.default({ ssl: 1, con: 100, loc: 5, cla: 1, rec: 1, off: 1, attr: 0, roi: 0 }),
+    lossWeights: lossWeightsSchema.default({ ssl: 1, con: 100, loc: 5, cla: 1, rec: 1, off: 1, attr: 0, roi: 0, rank: 0 }),
     /** Written by the trainer; checked on load. */
     attributeSchemaVersion: z.number().int().default(ATTRIBUTE_SCHEMA_VERSION),
     slots: z.number().int().default(ATTRIBUTE_COUNT),

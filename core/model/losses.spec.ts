@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '../tf/tf';
 import { initBackend } from '../tf/backend';
-import { boxLoss, cellAttributeLoss, confidenceLoss, confidenceLossBce, labelLoss, offsetLoss, reconstructionLoss, slotCrossEntropy, totalLoss } from './losses';
+import { boxLoss, cellAttributeLoss, cellRankingLoss, confidenceLoss, confidenceLossBce, labelLoss, offsetLoss, reconstructionLoss, slotCrossEntropy, totalLoss } from './losses';
 
 beforeAll(async () => {
   await initBackend({ prefer: 'cpu', purpose: 'train', allowCpuTraining: true });
@@ -76,6 +76,34 @@ describe('loss terms against hand computation', () => {
     expect(val(boxLoss(pred, target, obj, present))).toBeCloseTo(0.27, 4);
   });
 
+  it("L_loc 'log': squared x, y and ln-w, ln-h errors; a size off by the same factor costs the same at any size", () => {
+    const obj = tf.tensor2d([[1, 0], [0, 0]]);
+    const present = tf.tensor1d([1, 0]);
+    const eps = 1e-4;
+    const lnErr = (p: number, t: number) => (Math.log(p + eps) - Math.log(t + eps)) ** 2;
+    const pred = tf.tensor3d([[[0.5, 0.5, 0.06, 0.2], [0.9, 0.9, 0.9, 0.9]], [[0, 0, 0.5, 0.5], [0, 0, 0.5, 0.5]]]);
+    const target = tf.tensor3d([[[0.2, 0.6, 0.04, 0.16], [0, 0, 0, 0]], [[0, 0, 0, 0], [0, 0, 0, 0]]]);
+    const want = 0.09 + 0.01 + lnErr(0.06, 0.04) + lnErr(0.2, 0.16);
+    expect(val(boxLoss(pred, target, obj, present, 'log'))).toBeCloseTo(want, 4);
+    // A small and a large person, each predicted 1.5× too wide and tall: the same log loss, while √ charges the small one 10× less.
+    const one = (w: number, h: number, mode: 'sqrt' | 'log') =>
+      val(boxLoss(tf.tensor3d([[[0, 0, 1.5 * w, 1.5 * h]]]), tf.tensor3d([[[0, 0, w, h]]]), tf.tensor2d([[1]]), tf.tensor1d([1]), mode));
+    expect(one(0.05, 0.15, 'log')).toBeCloseTo(one(0.5, 0.6, 'log'), 2);
+    expect(one(0.05, 0.15, 'sqrt')).toBeLessThan(one(0.5, 0.6, 'sqrt') / 3);
+  });
+
+  it('L_rank: −log of the softmax mass on the positive cells, over queries that have one', () => {
+    const logits = tf.tensor2d([[2, 0, 1, -1], [0, 3, 3, 0], [5, 5, 5, 5]]);
+    // row 0: one positive (cell 2); row 1: two positives (cells 1, 2); row 2: absent target, not counted.
+    const target = tf.tensor2d([[0, 0, 1, 0], [0, 1, 1, 0], [0, 0, 0, 0]]);
+    const lse = (v: number[]) => Math.log(v.reduce((s, x) => s + Math.exp(x), 0));
+    const want = (lse([2, 0, 1, -1]) - 1 + lse([0, 3, 3, 0]) - lse([3, 3])) / 2;
+    expect(val(cellRankingLoss(logits, target))).toBeCloseTo(want, 5);
+    // Raising the positive cell's logit lowers the loss; raising another person's raises it.
+    expect(val(cellRankingLoss(tf.tensor2d([[2, 0, 3, -1]]), tf.tensor2d([[0, 0, 1, 0]])))).toBeLessThan(lse([2, 0, 1, -1]) - 1);
+    expect(val(cellRankingLoss(tf.tensor2d([[4, 0, 1, -1]]), tf.tensor2d([[0, 0, 1, 0]])))).toBeGreaterThan(lse([2, 0, 1, -1]) - 1);
+  });
+
   it('L_rec: mean absolute error over pixels, averaged over present samples', () => {
     const pred = tf.tensor4d([1, 2, 3, 4, 9, 9, 9, 9], [2, 2, 2, 1]);
     const target = tf.tensor4d([0, 2, 5, 4, 0, 0, 0, 0], [2, 2, 2, 1]);
@@ -92,8 +120,11 @@ describe('loss terms against hand computation', () => {
 
   it('eq. 6–7 combine the terms with their λ', () => {
     const s = (v: number) => tf.scalar(v);
-    const w = { ssl: 2, con: 100, loc: 5, cla: 1, rec: 0.5, off: 3, attr: 0, roi: 0 };
+    const w = { ssl: 2, con: 100, loc: 5, cla: 1, rec: 0.5, off: 3, attr: 0, roi: 0, rank: 0 };
     const got = val(totalLoss({ cla: s(1), rec: s(2), off: s(0.1), con: s(0.01), loc: s(0.2) }, w));
     expect(got).toBeCloseTo(2 * (1 + 1 + 0.3) + 1 + 1, 5);
+    // L_rank joins the localisation part with its own λ (not scaled by λ_ssl).
+    const withRank = val(totalLoss({ cla: s(1), rec: s(2), off: s(0.1), con: s(0.01), loc: s(0.2), rank: s(0.5) }, { ...w, rank: 4 }));
+    expect(withRank).toBeCloseTo(got + 2, 5);
   });
 });

@@ -6,6 +6,8 @@ import * as tf from '../tf/tf';
 import type { LossWeights } from './config';
 
 const SQRT_EPS = 1e-6;
+/** Keeps ln finite for a zero size; far below the smallest box a person gets (~0.02 of the image). */
+const LOG_EPS = 1e-4;
 
 /** max(1, Σ mask) as a scalar tensor. */
 function countOf(mask: tf.Tensor): tf.Scalar {
@@ -44,15 +46,34 @@ export function confidenceLossBce(logits: tf.Tensor2D, target: tf.Tensor2D): tf.
 }
 
 /**
- * Eq. 4 on responsible cells (obj [B, S²] = 1), with √ of w and h; summed per sample, averaged over
- * samples that have a target (present [B]). pred, target [B, S², 4] as (x, y, w, h).
+ * Eq. 4 on responsible cells (obj [B, S²] = 1), with √ of w and h ('sqrt', the paper) or ln of w and h
+ * ('log'); summed per sample, averaged over samples that have a target (present [B]).
+ * pred, target [B, S², 4] as (x, y, w, h).
  */
-export function boxLoss(pred: tf.Tensor3D, target: tf.Tensor3D, obj: tf.Tensor2D, present: tf.Tensor1D): tf.Scalar {
+export function boxLoss(
+  pred: tf.Tensor3D, target: tf.Tensor3D, obj: tf.Tensor2D, present: tf.Tensor1D, sizeLoss: 'sqrt' | 'log' = 'sqrt',
+): tf.Scalar {
   const [pxy, pwh] = tf.split(pred, [2, 2], -1);
   const [txy, twh] = tf.split(target, [2, 2], -1);
   const dxy = tf.sum(tf.squaredDifference(pxy!, txy!), -1);
-  const dwh = tf.sum(tf.squaredDifference(tf.sqrt(tf.add(pwh!, SQRT_EPS)), tf.sqrt(tf.add(twh!, SQRT_EPS))), -1);
+  const sizeScale = sizeLoss === 'log' ? (t: tf.Tensor) => tf.log(tf.add(t, LOG_EPS)) : (t: tf.Tensor) => tf.sqrt(tf.add(t, SQRT_EPS));
+  const dwh = tf.sum(tf.squaredDifference(sizeScale(pwh!), sizeScale(twh!)), -1);
   return tf.div(tf.sum(tf.mul(tf.add(dxy, dwh), obj)), countOf(present)) as tf.Scalar;
+}
+
+/**
+ * Cell ranking loss (ours): per query with a target, −log of the softmax mass over the S² cells that
+ * falls on the positive cells, i.e. logsumexp(z) − logsumexp(z over positives). R@1 asks which cell
+ * ranks first; per-cell BCE scores each cell on its own, this scores the ranking itself (the
+ * described person's cell against every other person's). logits, target [B, S²]; queries without a
+ * positive cell (absent targets) do not count; mean over those that do.
+ */
+export function cellRankingLoss(logits: tf.Tensor2D, target: tf.Tensor2D): tf.Scalar {
+  const hasPositive = tf.cast(tf.greater(tf.sum(target, -1), 0), 'float32'); // [B]
+  const all = tf.logSumExp(logits, -1);
+  // Non-positive cells pushed 1e4 down: out of the positives' logsumexp without an infinity.
+  const positives = tf.logSumExp(tf.add(logits, tf.mul(tf.sub(target, 1), 1e4)), -1);
+  return tf.div(tf.sum(tf.mul(tf.sub(all, positives), hasPositive)), countOf(hasPositive)) as tf.Scalar;
 }
 
 /** Eq. 5, categorical over the 8 offset classes; averaged over samples with valid = 1. */
@@ -105,6 +126,7 @@ export interface LossTerms {
   off?: tf.Scalar;
   con?: tf.Scalar;
   loc?: tf.Scalar;
+  rank?: tf.Scalar;
 }
 
 /** Eq. 7: L_ssl = λ_cla L_cla + λ_rec L_rec + λ_off L_off (+ λ_attr L_attr when enabled; absent terms count 0). */
@@ -118,11 +140,12 @@ export function sslLoss(t: LossTerms, w: LossWeights): tf.Scalar {
   return s as tf.Scalar;
 }
 
-/** The localisation part of eq. 6: λ_con L_con + λ_loc L_loc. */
+/** The localisation part of eq. 6: λ_con L_con + λ_loc L_loc (+ λ_rank L_rank when enabled). */
 export function localisationLoss(t: LossTerms, w: LossWeights): tf.Scalar {
   let s: tf.Tensor = tf.scalar(0);
   if (t.con) s = tf.add(s, tf.mul(t.con, w.con));
   if (t.loc) s = tf.add(s, tf.mul(t.loc, w.loc));
+  if (t.rank) s = tf.add(s, tf.mul(t.rank, w.rank));
   return s as tf.Scalar;
 }
 

@@ -15,6 +15,7 @@ const SERIES: Array<{ key: string; label: string; colour: string }> = [
   { key: 'roi', label: 'L_roi', colour: '#bcbd22' },
   { key: 'rec', label: 'L_rec', colour: '#9467bd' },
   { key: 'off', label: 'L_off', colour: '#ff7f0e' },
+  { key: 'rank', label: 'L_rank', colour: '#8c564b' },
 ];
 
 /** Exponential moving average, so a noisy per-batch curve stays readable. */

@@ -2,7 +2,7 @@
 import * as tf from '../tf/tf';
 import { forward, labelLogits, offsetLogits, personAttributeLogits, reconstruct, weightGroup, type FastprModel, type WeightGroup } from '../model/fastpr';
 import {
-  boxLoss, cellAttributeLoss, confidenceLoss, confidenceLossBce, labelLoss, localisationLoss, offsetLoss, reconstructionLoss, slotCrossEntropy, sslLoss, totalLoss, type LossTerms,
+  boxLoss, cellAttributeLoss, cellRankingLoss, confidenceLoss, confidenceLossBce, labelLoss, localisationLoss, offsetLoss, reconstructionLoss, slotCrossEntropy, sslLoss, totalLoss, type LossTerms,
 } from '../model/losses';
 import { SLOT_TOKEN_COUNTS, SLOT_TOKEN_OFFSETS } from '../attributes/schema';
 import type { Adam } from './adam';
@@ -33,8 +33,9 @@ export function computeLossTerms(model: FastprModel, b: BatchTensors): LossTerms
       config.confidenceObjective === 'bce'
         ? confidenceLossBce(tf.reshape(f.confidenceLogits, [R, cells]), b.confTarget)
         : confidenceLoss(tf.reshape(f.confidence, [R, cells]), b.confTarget),
-    loc: boxLoss(tf.reshape(f.boxes, [R, cells, 4]), b.boxTarget, b.obj, b.present),
+    loc: boxLoss(tf.reshape(f.boxes, [R, cells, 4]), b.boxTarget, b.obj, b.present, config.boxSizeLoss),
   };
+  if (config.lossWeights.rank > 0) terms.rank = cellRankingLoss(tf.reshape(f.confidenceLogits, [R, cells]) as tf.Tensor2D, b.confTarget);
   const wantRoi = config.proxies.personAttributes && config.lossWeights.roi > 0 && f.fine && b.roiIndex && b.roiWeight && b.roiTarget && b.roiMask;
   const membership = config.lossWeights.attr > 0 || wantRoi ? slotMembership(config.vocabularySize, config.slots) : undefined;
   if (config.lossWeights.attr > 0) {
@@ -84,6 +85,7 @@ export interface StepLosses {
   cla?: number;
   rec?: number;
   off?: number;
+  rank?: number;
   con: number;
   loc: number;
   gradNorm: number;
@@ -115,7 +117,7 @@ export function trainStep(model: FastprModel, batch: BatchTensors, phase: Phase,
   }
   const read = (k: string) => (kept[k] ? kept[k].dataSync()[0]! : undefined);
   const out: StepLosses = { total: read('total')!, objective, con: read('con')!, loc: read('loc')!, gradNorm };
-  for (const k of ['attr', 'roi', 'cla', 'rec', 'off'] as const) {
+  for (const k of ['attr', 'roi', 'cla', 'rec', 'off', 'rank'] as const) {
     const v = read(k);
     if (v !== undefined) out[k] = v;
   }

@@ -285,7 +285,7 @@ export class Trainer {
         total: last.total, epoch: last.epoch + 1, con: last.con, loc: last.loc,
         imagesPerSecond: last.imagesPerSecond, computeImagesPerSecond: last.computeImagesPerSecond,
       };
-      for (const k of ['attr', 'roi', 'cla', 'rec', 'off'] as const) if (last[k] !== undefined) metrics[k] = last[k]!;
+      for (const k of ['attr', 'roi', 'cla', 'rec', 'off', 'rank'] as const) if (last[k] !== undefined) metrics[k] = last[k]!;
       meter.update(this.step, this.totalSteps, { phase: last.phase, metrics });
     }
     meter.finish('done', this.step, this.totalSteps);

@@ -39,7 +39,7 @@ function readConfigFile(file: string): { model?: unknown; training?: unknown } {
 }
 
 /** Model settings that only training uses: a fine-tuning run may change them (weights of new proxy heads start at their init). */
-const TRAINING_ONLY_MODEL_KEYS = new Set(['lossWeights', 'proxies', 'personAttributes', 'confidenceObjective', 'labelHiddenWidth', 'reconstructionSize', 'decoderWidth']);
+const TRAINING_ONLY_MODEL_KEYS = new Set(['lossWeights', 'proxies', 'personAttributes', 'confidenceObjective', 'boxSizeLoss', 'labelHiddenWidth', 'reconstructionSize', 'decoderWidth']);
 
 /**
  * The compact settings a fine-tune may not change: everything but the stages' strides (and so the
