@@ -220,12 +220,16 @@ function perHour(f: IndexFile): { mb: number; pct: number; perFrame: number; thu
 }
 
 const target = values.quick ? 1000 : 3000;
+/** A code states a value when it is ≥ 0 (−1 or missing: unknown; 0 is a value like any other). */
+const stated = (c: number | undefined): c is number => c !== undefined && c >= 0;
+const activeOf = (c: AttributeCodes) => Object.values(c).filter(stated).length;
 const reps = values.quick ? 2 : 3;
 const bigOld = writeVariant(join(cache, `big-old-${process.pid}.fpi`), variants[1]!, target);
 const bigNew = writeVariant(join(cache, `big-new-${process.pid}.fpi`), variants[3]!, target);
-const activeOf = (c: AttributeCodes) => Object.values(c).filter((v) => v !== 0 && v !== undefined).length;
-// A typical investigator query states 2–3 attributes (the ground-truth query above states most of them).
-const shortQuery: AttributeCodes = { torsoColour: 2, legColour: 2 };
+// A typical investigator query states 2–3 attributes (the ground-truth query above states most of them):
+// the target's own torso and leg colours, so it describes someone who is there (a fixed pair when the
+// clip has no ground truth; it once coincided with the absent query below, which picks a colour nobody wears).
+const shortQuery: AttributeCodes = stated(codes.torsoColour) && stated(codes.legColour) ? { torsoColour: codes.torsoColour, legColour: codes.legColour } : { torsoColour: 2, legColour: 2 };
 const timing: Record<string, number[]> = {};
 let foldedUsed = true;
 const modes = [['old', bigOld, true], ['new', bigNew, false], ['newExhaustive', bigNew, true]] as const;

@@ -19,7 +19,7 @@ import { foldQuery, type FeatureProjection, type FoldedQuery as Folded, type Hea
  * Intra-op threads of the proxy session (the cells session uses the retriever's). Its ops are a
  * thin matrix product, a softmax over cells and element-wise steps on [batch·S², K]: a second thread
  * costs more in hand-offs than it computes. A prefiltered re-query of a 3,000-frame index on this
- * 2-core machine (`/work/exp/s11/rq4.mts`, frames/s, 10-slot / 2-attribute query): proxy on 2
+ * 2-core machine (`/work/exp/s11/rq4.mts`, frames/s, 15-slot / 2-attribute query): proxy on 2
  * threads, cells on 2: 3,500–3,950 / 5,200–5,450; proxy 1, cells 1: 4,800 / 7,200; proxy 1, cells 2
  * (this): 5,450–6,150 / 7,700–8,200 (the cells' layers are dense products that split well).
  */
