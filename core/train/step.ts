@@ -75,6 +75,9 @@ export function objectiveOf(terms: LossTerms, model: FastprModel, phase: Phase):
   return totalLoss(terms, w);
 }
 
+/** The loss terms a model may or may not have (L_con and L_loc always exist), as StepLosses names them. */
+export const OPTIONAL_TERMS = ['attr', 'roi', 'cla', 'rec', 'off', 'rank'] as const;
+
 export interface StepLosses {
   /** Eq. 6 over every enabled term (comparable across phases). */
   total: number;
@@ -117,7 +120,7 @@ export function trainStep(model: FastprModel, batch: BatchTensors, phase: Phase,
   }
   const read = (k: string) => (kept[k] ? kept[k].dataSync()[0]! : undefined);
   const out: StepLosses = { total: read('total')!, objective, con: read('con')!, loc: read('loc')!, gradNorm };
-  for (const k of ['attr', 'roi', 'cla', 'rec', 'off', 'rank'] as const) {
+  for (const k of OPTIONAL_TERMS) {
     const v = read(k);
     if (v !== undefined) out[k] = v;
   }

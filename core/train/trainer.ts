@@ -23,7 +23,7 @@ import { readCheckpoint, writeCheckpoint, type TrainingState } from './checkpoin
 import { learningRateAt, phaseOf, type Phase, type TrainConfig } from './config';
 import type { FrameSource } from './frameSource';
 import type { TrainSample } from './samples';
-import { trainStep, type StepLosses } from './step';
+import { OPTIONAL_TERMS, trainStep, type StepLosses } from './step';
 
 export const METRICS_FILE = 'metrics.jsonl';
 
@@ -285,7 +285,7 @@ export class Trainer {
         total: last.total, epoch: last.epoch + 1, con: last.con, loc: last.loc,
         imagesPerSecond: last.imagesPerSecond, computeImagesPerSecond: last.computeImagesPerSecond,
       };
-      for (const k of ['attr', 'roi', 'cla', 'rec', 'off', 'rank'] as const) if (last[k] !== undefined) metrics[k] = last[k]!;
+      for (const k of OPTIONAL_TERMS) if (last[k] !== undefined) metrics[k] = last[k]!;
       meter.update(this.step, this.totalSteps, { phase: last.phase, metrics });
     }
     meter.finish('done', this.step, this.totalSteps);
