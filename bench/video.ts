@@ -41,7 +41,8 @@ import type { IndexHeader } from '../core/index/format';
 import { normaliseScaled, scaledGeometry } from '../core/index/scaledInput';
 import { searchIndex } from '../core/index/search';
 import { thumbSize } from '../core/index/thumbnail';
-import type { Sighting } from '../core/index/sightings';
+import { timeIou, type Sighting } from '../core/index/sightings';
+import { iou } from '../core/model/boxes';
 import { makeRandomOnnxModel } from '../core/index/testing/randomModel';
 import { OnnxRetriever } from '../core/infer/onnxRetriever';
 import { preprocessFrame } from '../core/model/preprocess';
@@ -232,13 +233,15 @@ const bigNew = writeVariant(join(cache, `big-new-${process.pid}.fpi`), variants[
 const shortQuery: AttributeCodes = stated(codes.torsoColour) && stated(codes.legColour) ? { torsoColour: codes.torsoColour, legColour: codes.legColour } : { torsoColour: 2, legColour: 2 };
 const timing: Record<string, number[]> = {};
 let foldedUsed = true;
-const modes = [['old', bigOld, true], ['new', bigNew, false], ['newExhaustive', bigNew, true]] as const;
+// 'newNoExtend': the pca index without hysteresis (cells scored down to the threshold only, as before 1 Dec).
+const modes = [['old', bigOld, true], ['new', bigNew, false], ['newExhaustive', bigNew, true], ['newNoExtend', bigNew, false]] as const;
+const noExtend = { extendConfidence: searcher.manifest.threshold, linkSpeed: 0 };
 let prefilterUsed = true;
 // What an investigator waits for when typing a new description: the first search, with the query's
 // heads built, checked and the prefilter fitted (the warm-up below), against a repeated one.
 const firstSearchS: Record<string, number> = {};
 for (const q of [codes, shortQuery]) for (const [name, big, exhaustive] of modes) {
-  const w = await searchIndex(big, searcher, q, { batchSize: 256, exhaustive }); // warm-up (+ folded-head / prefilter build and check)
+  const w = await searchIndex(big, searcher, q, { batchSize: 256, exhaustive, ...(name === 'newNoExtend' ? noExtend : {}) }); // warm-up (+ folded-head / prefilter build and check)
   if (name === 'new') firstSearchS[q === codes ? 'full' : 'short'] = w.seconds;
   foldedUsed = w.foldedHead && foldedUsed;
   if (!exhaustive) prefilterUsed = w.prefilter && prefilterUsed;
@@ -247,7 +250,7 @@ log(`re-query timing: ${reps} interleaved repetitions, old (float16) and new (pc
 for (let r = 0; r < reps; r++) {
   for (const [qn, q] of [['full', codes], ['short', shortQuery]] as const) {
     for (const [name, big, exhaustive] of modes) {
-      (timing[`${qn}-${name}`] ??= []).push((await searchIndex(big, searcher, q, { batchSize: 256, exhaustive })).seconds);
+      (timing[`${qn}-${name}`] ??= []).push((await searchIndex(big, searcher, q, { batchSize: 256, exhaustive, ...(name === 'newNoExtend' ? noExtend : {}) })).seconds);
     }
   }
 }
@@ -369,6 +372,7 @@ const coarseHits = new Set(coarse.frames.flatMap((f) => f.hits.map((h) => key(f.
 const kept = [...fullHits].filter((k) => coarseHits.has(k)).length;
 let recallLine = 'no ground-truth query in this clip';
 let absentLine = '';
+let linkLine = '';
 if (truth) {
   const r = scoreSightings(full.sightings, truth, idx.timesS);
   recallLine = `frame recall ${(100 * r.frameRecall).toFixed(1)}% (box IoU ≥ 0.5, ${r.framesScored} sampled frames with the target), range recall ${(100 * r.rangeRecall).toFixed(1)}% of ${truth.ranges.length} visibility range(s); ${full.sightings.length} sighting(s)`;
@@ -379,6 +383,15 @@ if (truth) {
     rs.push(`${variants[vi]!.dtype} ${(100 * rv.frameRecall).toFixed(1)}% / ${(100 * rv.rangeRecall).toFixed(1)}%`);
   }
   recallLine += `; same features stored as ${rs.join(', ')} (frame / range recall)`;
+  const plain = await searchIndex(idx, searcher, codes, noExtend);
+  const linking = (ss: Sighting[]) => {
+    const r = scoreSightings(ss, truth, idx.timesS);
+    const onTarget = (x: Sighting) => x.track.filter((p) => { const gt = truth.visible.find((v) => Math.abs(v.t - p.t) < 1e-3); return gt && iou(p.box, gt.box) >= 0.5; }).length >= x.track.length / 2;
+    const first = ss.findIndex(onTarget);
+    const bestT = Math.max(0, ...ss.slice(0, 3).flatMap((x) => truth.ranges.map((rg) => timeIou([x.startS, x.endS], rg, 0.2))));
+    return `${ss.length} sightings, frame recall ${(100 * r.frameRecall).toFixed(1)}%, first sighting on the target (half its boxes at IoU ≥ 0.5) at rank ${first < 0 ? '—' : first + 1}, best top-3 time IoU ${bestT.toFixed(2)}`;
+  };
+  linkLine = `with hysteresis + motion links + ranking by support (default): ${linking(full.sightings)}; without (hits ≥ threshold, IoU links, as before 1 Dec; ranked by support): ${linking(plain.sightings)}`;
   if (truth.absentQuery) {
     const a = await searchIndex(idx, searcher, truth.absentQuery);
     absentLine = `absent query (${JSON.stringify(truth.absentQuery)}): ${a.sightings.length === 0 ? 'absent ✓' : `${a.sightings.length} false sighting(s), best ${a.sightings[0]!.score.toFixed(3)}`}`;
@@ -444,6 +457,7 @@ const lines = [
   `| the same, old path | ${inputCmp.old}; new vs old features max |Δ| ${fNewOld.toExponential(2)} |`,
   `| re-query throughput, new: pca index, proxy prefilter${prefilterUsed ? '' : ' (NOT used: check failed)'} + head folded on the coefficients for the kept cells (batch 256, ${target}-frame index, query ${JSON.stringify(codes)}, ${activeOf(codes)} of 16 slots) | **${Math.round(rateOf('full-new')).toLocaleString('en')} indexed frames/s** (reps: ${spread('full-new')}; 1 h of footage at 5/s = 18,000 frames in ${(18000 / rateOf('full-new')).toFixed(1)} s)${foldedUsed ? '' : ' — the folded head was not usable somewhere'} |`,
   `| re-query, old: float16 index, folded head (format 1 default), interleaved in the same run | ${Math.round(rateOf('full-old')).toLocaleString('en')} indexed frames/s (reps: ${spread('full-old')}) → new/old **${(rateOf('full-new') / rateOf('full-old')).toFixed(1)}×** |`,
+  `| re-query, new index, without hysteresis (cells scored down to the threshold, not half of it), same run | ${Math.round(rateOf('full-newNoExtend')).toLocaleString('en')} indexed frames/s (reps: ${spread('full-newNoExtend')}); 2-attribute query ${Math.round(rateOf('short-newNoExtend')).toLocaleString('en')} → hysteresis costs ${(100 * (1 - rateOf('full-new') / rateOf('full-newNoExtend'))).toFixed(0)} % / ${(100 * (1 - rateOf('short-new') / rateOf('short-newNoExtend'))).toFixed(0)} % of the rate |`,
   `| re-query, new index, exhaustive (head folded on the coefficients, every cell), same run | ${Math.round(rateOf('full-newExhaustive')).toLocaleString('en')} indexed frames/s (reps: ${spread('full-newExhaustive')}); 2-attribute query ${Math.round(rateOf('short-newExhaustive')).toLocaleString('en')} |`,
   ...prefilterCmp.map((l) => `| prefilter vs exhaustive (pca index of this clip, threshold ${searcher.manifest.threshold}) | ${l} |`),
   `| re-query, 2-attribute query ${JSON.stringify(shortQuery)}, new vs old | **${Math.round(rateOf('short-new')).toLocaleString('en')}** (reps: ${spread('short-new')}) vs ${Math.round(rateOf('short-old')).toLocaleString('en')} (reps: ${spread('short-old')}) indexed frames/s → **${(rateOf('short-new') / rateOf('short-old')).toFixed(1)}×** |`,
@@ -463,6 +477,7 @@ const lines = [
   '|---|---|',
   `| coarse-to-fine (every 3rd frame, refine ±2) | keeps ${fullHits.size ? pct(kept / fullHits.size) : 'n/a'} of the full search's hits; ${coarse.framesQueried}/${full.framesQueried} frames queried |`,
   `| sighting recall vs ground truth${trained ? '' : ' (random model: not meaningful)'} | ${recallLine} |`,
+  ...(linkLine ? [`| sightings of the target, linking (one clip; core/index/README.md *Sightings* has the 90-clip study) | ${linkLine} |`] : []),
   ...(absentLine ? [`| absent target | ${absentLine} |`] : []),
   '',
   `Load average at the start ${loadStart.map((x) => x.toFixed(2)).join(' ')}, at the end ${loadEnd.map((x) => x.toFixed(2)).join(' ')} (2 cores, shared).`,

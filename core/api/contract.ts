@@ -97,7 +97,8 @@ export const API = {
     input: z.strictObject({
       caseId: rowId, text: z.string().max(2000).optional(), slots: attributeSlots.optional(),
       evidenceIds: z.union([z.literal('all'), z.array(rowId).min(1).max(1000)]).default('all'),
-      threshold: z.number().min(0).max(1).optional(), linkIou: z.number().min(0).max(1).optional(),
+      threshold: z.number().min(0).max(1).optional(), extendConfidence: z.number().min(0).max(1).optional(),
+      linkIou: z.number().min(0).max(1).optional(), linkSpeed: z.number().min(0).max(100).optional(),
       maxGapS: z.number().min(0).max(60).optional(), maxSightings: z.number().int().min(1).max(5000).default(500),
       exhaustive: z.boolean().default(false),
     }).refine((v) => v.text !== undefined || v.slots !== undefined, { message: 'give text or slots', path: ['text'] }),

@@ -20,7 +20,11 @@ export interface RunSearchInput {
   slots?: AttributeCodes;
   evidenceIds: 'all' | number[];
   threshold?: number;
+  /** Hits down to this confidence extend a sighting (default half the threshold). */
+  extendConfidence?: number;
   linkIou?: number;
+  /** Box sizes per second a linked box's centre may move (core/index/sightings.ts). */
+  linkSpeed?: number;
   maxGapS?: number;
   maxSightings: number;
   /** Score every cell with the exact head instead of the prefiltered ones (slower; nothing left to a proxy). */
@@ -40,7 +44,10 @@ export async function runSearch(store: Store, models: RetrieverCache, input: Run
     for (const id of input.evidenceIds) if (!known.has(id)) throw new InputError(`evidenceIds: evidence #${id} is not part of case #${input.caseId}`, { field: 'evidenceIds' });
   }
   const scope = input.evidenceIds === 'all' ? all : input.evidenceIds.map((id) => known.get(id)!);
-  const opts = { threshold, linkIou: input.linkIou, maxGapS: input.maxGapS, exhaustive: input.exhaustive === true };
+  const opts = {
+    threshold, extendConfidence: input.extendConfidence, linkIou: input.linkIou, linkSpeed: input.linkSpeed, maxGapS: input.maxGapS,
+    exhaustive: input.exhaustive === true,
+  };
   const result = await searchEvidence(store, scope, retriever, modelHash, query.codes, opts);
   const notIndexed = notSearched(result.evidenceSearched);
   if (notIndexed.length === scope.length) {

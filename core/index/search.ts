@@ -1,7 +1,8 @@
 /**
  * Searching an index: the query's tokens through head.onnx over the cached features in large
  * batches (the encoder never runs), then per frame the best cell and every cell at or above the
- * threshold (boxes decoded only for those, mapped to frame pixels), merged into sightings.
+ * extend confidence (boxes decoded only for those, mapped to frame pixels), merged into sightings
+ * (each with a hit at or above the threshold; weaker hits of the same track extend it).
  * Optional coarse-to-fine: query every k-th frame, then every frame within k of a coarse hit.
  */
 import type { AttributeCodes } from '../attributes/schema';
@@ -13,7 +14,11 @@ import { inputBoxToFrame } from '../model/preprocess';
 import type { IndexFile, IndexSegment } from './indexFile';
 import { mergeSightings, type FrameHit, type FrameHits, type MergeOptions, type Sighting } from './sightings';
 
+/** Default extend confidence as a share of the threshold (core/index/README.md, *Sightings*). */
+export const EXTEND_SHARE = 0.5;
+
 export interface SearchOptions extends MergeOptions {
+  /** The model's absent threshold unless given. */
   threshold?: number;
   /** IoU above which a weaker cell of the same frame is dropped (default 0.5). */
   nmsIou?: number;
@@ -91,13 +96,21 @@ type QueryOutcome = { frames: FrameHits[]; folded: boolean; prefilter: boolean }
  * basis, and a prefilter fitted on it, serve only that basis' frames) and extracts hits.
  * `folded`: every part used the folded head; `prefilter`: some part used the prefilter.
  */
-async function querySegments(index: IndexFile, retriever: OnnxRetriever, tokens: number[], list: Int32Array, threshold: number, nmsIou: number, batch: number, best: Float32Array, bestCell: Int16Array, useFolded: boolean, prefilter: boolean, evaluated: { n: number }, signal?: AbortSignal): Promise<QueryOutcome> {
+/**
+ * `select`: the confidence the prefilter picks cells for (the threshold); `keep`: the confidence
+ * down to which the scored cells become hits (the extend confidence). Extending costs nothing: with
+ * the prefilter, weak hits come only from cells it picked for the threshold (bench:video measures
+ * what that misses against exhaustive scoring, which finds them all).
+ */
+interface Levels { select: number; keep: number }
+
+async function querySegments(index: IndexFile, retriever: OnnxRetriever, tokens: number[], list: Int32Array, levels: Levels, nmsIou: number, batch: number, best: Float32Array, bestCell: Int16Array, useFolded: boolean, prefilter: boolean, evaluated: { n: number }, signal?: AbortSignal): Promise<QueryOutcome> {
   const out: QueryOutcome = { frames: [], folded: list.length > 0, prefilter: false };
   for (let s = 0; s < list.length;) {
     const seg = index.segments.find((g) => list[s]! >= g.start && list[s]! < g.end)!;
     let e = s;
     while (e < list.length && list[e]! < seg.end) e++;
-    const r = await queryFrames(index, seg, retriever, tokens, list.subarray(s, e), threshold, nmsIou, batch, best, bestCell, useFolded, prefilter, evaluated, signal);
+    const r = await queryFrames(index, seg, retriever, tokens, list.subarray(s, e), levels, nmsIou, batch, best, bestCell, useFolded, prefilter, evaluated, signal);
     for (const f of r.frames) out.frames.push(f);
     out.folded &&= r.folded;
     out.prefilter ||= r.prefilter;
@@ -107,7 +120,7 @@ async function querySegments(index: IndexFile, retriever: OnnxRetriever, tokens:
 }
 
 /** Runs the head on the listed frames (ascending, all in `segment`) and extracts hits; writes best confidences. */
-async function queryFrames(index: IndexFile, segment: IndexSegment, retriever: OnnxRetriever, tokens: number[], list: Int32Array, threshold: number, nmsIou: number, batch: number, best: Float32Array, bestCell: Int16Array, useFolded: boolean, prefilter: boolean, evaluated: { n: number }, signal?: AbortSignal): Promise<QueryOutcome> {
+async function queryFrames(index: IndexFile, segment: IndexSegment, retriever: OnnxRetriever, tokens: number[], list: Int32Array, levels: Levels, nmsIou: number, batch: number, best: Float32Array, bestCell: Int16Array, useFolded: boolean, prefilter: boolean, evaluated: { n: number }, signal?: AbortSignal): Promise<QueryOutcome> {
   const h = index.header;
   const S = h.grid;
   const cells = S * S;
@@ -135,7 +148,7 @@ async function queryFrames(index: IndexFile, segment: IndexSegment, retriever: O
   const width = source === 'coefficients' ? basis!.d : h.featureWidth;
   // The prefilter (pca + folded head, not exhaustive): fitted on the first batch, checked there against the folded head;
   // not for fewer than PREFILTER_MIN_FRAMES frames (too few cells to fit 257 coefficients: those run exhaustively).
-  const pf = folded && source === 'coefficients' && prefilter && first >= PREFILTER_MIN_FRAMES ? await retriever.prefilterFor(tokens, bufs[0], first, projection!, threshold, folded) : null;
+  const pf = folded && source === 'coefficients' && prefilter && first >= PREFILTER_MIN_FRAMES ? await retriever.prefilterFor(tokens, bufs[0], first, projection!, levels.select, folded) : null;
   type BatchOut = { rows: Int32Array | null; confidence: Float32Array; boxes: Float32Array };
   const run = async (x: Float32Array, n: number): Promise<BatchOut> => {
     if (pf) { const r = await pf.run(x, n); return { rows: r.cells, confidence: r.confidence, boxes: r.boxes }; }
@@ -166,9 +179,9 @@ async function queryFrames(index: IndexFile, segment: IndexSegment, retriever: O
       for (let q = q0 + 1; q < q1; q++) if (conf[q]! > conf[bq]!) bq = q;
       best[frame] = conf[bq]!;
       bestCell[frame] = cellOf(bq);
-      if (conf[bq]! < threshold) continue;
+      if (conf[bq]! < levels.keep) continue;
       const cand: number[] = [];
-      for (let q = q0; q < q1; q++) if (conf[q]! >= threshold) cand.push(q);
+      for (let q = q0; q < q1; q++) if (conf[q]! >= levels.keep) cand.push(q);
       cand.sort((a, b) => conf[b]! - conf[a]! || cellOf(a) - cellOf(b));
       const hits: FrameHit[] = [];
       for (const q of cand) {
@@ -192,6 +205,8 @@ export async function searchIndex(index: IndexFile, retriever: OnnxRetriever, co
 async function searchWithHeads(index: IndexFile, retriever: OnnxRetriever, codes: AttributeCodes, opts: SearchOptions): Promise<IndexSearchResult> {
   const t0 = performance.now();
   const threshold = opts.threshold ?? retriever.manifest.threshold;
+  // Cells down to the extend confidence are scored and kept: they may extend a sighting.
+  const floor = Math.min(threshold, opts.extendConfidence ?? threshold * EXTEND_SHARE);
   const nmsIou = opts.nmsIou ?? 0.5;
   const batch = Math.max(1, opts.batchSize ?? 256);
   const k = Math.max(1, Math.floor(opts.coarseStride ?? 1));
@@ -208,13 +223,13 @@ async function searchWithHeads(index: IndexFile, retriever: OnnxRetriever, codes
   let queried = 0;
   if (k === 1) {
     const all = Int32Array.from({ length: N }, (_, i) => i);
-    ({ frames, folded, prefilter: usedPrefilter } = await querySegments(index, retriever, tokens, all, threshold, nmsIou, batch, best, bestCell, useFolded, prefilter, evaluated, opts.signal));
+    ({ frames, folded, prefilter: usedPrefilter } = await querySegments(index, retriever, tokens, all, { select: threshold, keep: floor }, nmsIou, batch, best, bestCell, useFolded, prefilter, evaluated, opts.signal));
     queried = N;
   } else {
     const coarse = Int32Array.from({ length: Math.ceil(N / k) }, (_, i) => i * k);
     const coarseBest = new Float32Array(N).fill(NaN);
     const coarseCell = new Int16Array(N).fill(-1);
-    const c = await querySegments(index, retriever, tokens, coarse, threshold * (opts.coarseRelax ?? 0.8), nmsIou, batch, coarseBest, coarseCell, useFolded, prefilter, evaluated, opts.signal);
+    const c = await querySegments(index, retriever, tokens, coarse, { select: threshold * (opts.coarseRelax ?? 0.8), keep: threshold * (opts.coarseRelax ?? 0.8) }, nmsIou, batch, coarseBest, coarseCell, useFolded, prefilter, evaluated, opts.signal);
     folded = c.folded;
     usedPrefilter = c.prefilter;
     const want = new Uint8Array(N);
@@ -225,11 +240,11 @@ async function searchWithHeads(index: IndexFile, retriever: OnnxRetriever, codes
     const wanted = [] as number[];
     want.forEach((w, i) => { if (w) wanted.push(i); });
     const fine = Int32Array.from(wanted);
-    frames = (await querySegments(index, retriever, tokens, fine, threshold, nmsIou, batch, best, bestCell, useFolded, prefilter, evaluated, opts.signal)).frames;
+    frames = (await querySegments(index, retriever, tokens, fine, { select: threshold, keep: floor }, nmsIou, batch, best, bestCell, useFolded, prefilter, evaluated, opts.signal)).frames;
     for (const f of coarse) if (Number.isNaN(best[f]!)) { best[f] = coarseBest[f]!; bestCell[f] = coarseCell[f]!; }
     queried = coarse.length + fine.length;
   }
-  const sightings = mergeSightings(frames, opts);
+  const sightings = mergeSightings(frames, { ...opts, threshold, extendConfidence: floor });
   return { frames, bestConfidence: best, bestCell, sightings, framesQueried: queried, seconds: (performance.now() - t0) / 1000, foldedHead: folded, prefilter: usedPrefilter, cellsEvaluated: evaluated.n, cellsIndexed: index.frameCount * index.header.grid * index.header.grid };
 }
 

@@ -15,9 +15,9 @@ import {
   type EvidenceRecord, type SearchedEvidence, type SearchRecord, type SightingInput, type Store,
 } from '../store/index';
 import { IndexFile } from './indexFile';
-import { exactHeadCellShare, searchIndex, type SearchOptions } from './search';
+import { EXTEND_SHARE, exactHeadCellShare, searchIndex, type SearchOptions } from './search';
 import { sightingThumbnail, type FoundThumbnail } from './sightingThumbnail';
-import type { Sighting } from './sightings';
+import { bySightingRank, DEFAULT_LINK_SPEED, type Sighting } from './sightings';
 
 export interface CaseSighting extends Sighting { evidenceId: number; videoPath: string; indexId: number; id?: number }
 
@@ -96,7 +96,7 @@ export async function searchEvidence(
     cellsIndexed += r.cellsIndexed;
     for (const s of r.sightings) found.push({ ...s, evidenceId: e.id, videoPath: e.videoPath, indexId: idx.id, thumb: sightingThumbnail(file, s) });
   }
-  found.sort((a, b) => b.score - a.score || a.evidenceId - b.evidenceId || a.startS - b.startS);
+  found.sort((a, b) => bySightingRank(a, b) || a.evidenceId - b.evidenceId);
   return { found, framesSearched, exactHeadCellShare: exactHeadCellShare(cellsEvaluated, cellsIndexed), evidenceSearched };
 }
 
@@ -122,7 +122,8 @@ export function recordCaseSearch(
   const { search, sightingIds } = recordSearch(store, caseId, {
     queryText: run.queryText, querySlots: run.codes, modelHash: run.modelHash,
     thresholds: {
-      confidence: run.threshold, linkIou: run.opts.linkIou ?? 0.2, maxGapS: run.opts.maxGapS ?? 1,
+      confidence: run.threshold, extendConfidence: Math.min(run.threshold, run.opts.extendConfidence ?? run.threshold * EXTEND_SHARE),
+      linkIou: run.opts.linkIou ?? 0.2, linkSpeed: run.opts.linkSpeed ?? DEFAULT_LINK_SPEED, maxGapS: run.opts.maxGapS ?? 1,
       exactHeadCellShare: result.exactHeadCellShare,
     },
     scope: run.scope, sightings: inputs, evidenceSearched: result.evidenceSearched,

@@ -1,7 +1,12 @@
 /**
  * Merging per-frame hits into sightings: time ranges where the same person matches in
- * consecutive sampled frames. Hits are linked frame to frame by box IoU within a time gap
- * (greedy, best IoU first); a track not extended for longer than the gap ends. Pure functions.
+ * consecutive sampled frames. Hits are linked frame to frame within a time gap (greedy, best link
+ * first) by box IoU or, for a box that moved further than IoU allows, by how far its centre moved
+ * for its size; a track not extended for longer than the gap ends. Hysteresis: a track may grow
+ * through hits down to `extendConfidence` but is a sighting only if one of its hits reaches
+ * `threshold`. Sightings are ranked by support, the mean of the track's best SUPPORT_FRAMES
+ * confidences (missing frames count 0), so a person matched in several frames outranks a one-frame
+ * spike. Why, with measurements: core/index/README.md (*Sightings*). Pure functions.
  */
 import { iou, type Box } from '../model/boxes';
 
@@ -11,7 +16,7 @@ export interface FrameHits {
   /** Position of the frame in its index. */
   frame: number;
   timeS: number;
-  /** Hits at or above the threshold, after NMS. */
+  /** Hits at or above the search's floor (its extend confidence), after NMS. */
   hits: FrameHit[];
 }
 
@@ -26,12 +31,24 @@ export interface Sighting {
   /** The sighting's score: its peak confidence. */
   score: number;
   meanConfidence: number;
+  /** What sightings are ranked by: trackSupport(track). */
+  support: number;
   track: TrackPoint[];
 }
 
 export interface MergeOptions {
+  /** A track is a sighting only if one of its hits reaches this confidence (default 0: any hit). */
+  threshold?: number;
+  /** Hits down to this confidence extend a track (default `threshold`; hits below it are ignored). */
+  extendConfidence?: number;
   /** Minimum IoU between a track's last box and a new hit to link them (default 0.2). */
   linkIou?: number;
+  /**
+   * Below linkIou, a hit still links if its centre moved at most linkSpeed box sizes (√(w·h) of the
+   * track's last box) per second since that box (over at least one 0.2-s sample) and its size is
+   * within 2× (default 2.5; 0 = IoU only).
+   */
+  linkSpeed?: number;
   /** Largest time between two linked hits, seconds (default 1.0: tolerates a few missed samples at 5/s). */
   maxGapS?: number;
   /** Drop sightings with fewer hits (default 1). */
@@ -40,19 +57,54 @@ export interface MergeOptions {
 
 interface Track { points: TrackPoint[]; last: TrackPoint }
 
+/** Default MergeOptions.linkSpeed, box sizes per second. */
+export const DEFAULT_LINK_SPEED = 2.5;
+
+/** Frames whose confidences a sighting's support averages. */
+export const SUPPORT_FRAMES = 5;
+
+/** Mean of the best SUPPORT_FRAMES confidences of a track; a shorter track's missing frames count 0. */
+export function trackSupport(track: readonly { score?: number }[]): number {
+  const best = track.map((p) => p.score ?? 0).sort((a, b) => b - a).slice(0, SUPPORT_FRAMES);
+  return best.reduce((a, b) => a + b, 0) / SUPPORT_FRAMES;
+}
+
 function toSighting(tr: Track): Sighting {
   let peak = tr.points[0]!;
   let sum = 0;
   for (const p of tr.points) { sum += p.score; if (p.score > peak.score) peak = p; }
   return {
     startS: tr.points[0]!.t, endS: tr.last.t, peakS: peak.t, peakFrame: peak.frame, peakBox: peak.box, score: peak.score,
-    meanConfidence: sum / tr.points.length, track: tr.points,
+    meanConfidence: sum / tr.points.length, support: trackSupport(tr.points), track: tr.points,
   };
 }
 
-/** Ranked best first (score, then earlier start). `frames` must be in time order. */
+/** Shortest time a centre's movement is judged over: one sample at the default 5 frames/s. */
+const MIN_LINK_DT_S = 0.2;
+
+/**
+ * How well a hit continues a track (higher is better; < 0: not at all). IoU links rank above
+ * centre-distance links, so a box that overlaps is always preferred to one that merely moved close.
+ */
+function linkStrength(last: TrackPoint, box: Box, t: number, linkIou: number, linkSpeed: number): number {
+  const overlap = iou(last.box, box);
+  if (overlap >= linkIou) return 1 + overlap;
+  if (linkSpeed <= 0) return -1;
+  const [a, b] = [last.box, box];
+  const sizeA = Math.sqrt(Math.max(1e-9, (a[2] - a[0]) * (a[3] - a[1])));
+  const sizeB = Math.sqrt(Math.max(1e-9, (b[2] - b[0]) * (b[3] - b[1])));
+  if (sizeB > 2 * sizeA || sizeA > 2 * sizeB) return -1;
+  const moved = Math.hypot((a[0] + a[2] - b[0] - b[2]) / 2, (a[1] + a[3] - b[1] - b[3]) / 2) / sizeA;
+  const allowed = linkSpeed * Math.max(t - last.t, MIN_LINK_DT_S);
+  return moved <= allowed ? 1 - moved / allowed : -1;
+}
+
+/** Ranked best first (support, then peak score, then earlier start). `frames` must be in time order. */
 export function mergeSightings(frames: readonly FrameHits[], opts: MergeOptions = {}): Sighting[] {
+  const threshold = opts.threshold ?? 0;
+  const extend = Math.min(threshold, opts.extendConfidence ?? threshold);
   const linkIou = opts.linkIou ?? 0.2;
+  const linkSpeed = opts.linkSpeed ?? DEFAULT_LINK_SPEED;
   const maxGap = opts.maxGapS ?? 1.0;
   const minFrames = opts.minFrames ?? 1;
   const active: Track[] = [];
@@ -64,10 +116,12 @@ export function mergeSightings(frames: readonly FrameHits[], opts: MergeOptions 
     for (let i = active.length - 1; i >= 0; i--) {
       if (f.timeS - active[i]!.last.t > maxGap + 1e-9) closed.push(...active.splice(i, 1));
     }
+    const hits = f.hits.filter((h) => h.confidence >= extend);
     const pairs: Array<[number, number, number]> = [];
-    active.forEach((tr, ti) => f.hits.forEach((h, hi) => {
-      const o = iou(tr.last.box, h.box);
-      if (o >= linkIou && tr.last.t < f.timeS) pairs.push([o, ti, hi]);
+    active.forEach((tr, ti) => hits.forEach((h, hi) => {
+      if (!(tr.last.t < f.timeS)) return;
+      const strength = linkStrength(tr.last, h.box, f.timeS, linkIou, linkSpeed);
+      if (strength >= 0) pairs.push([strength, ti, hi]);
     }));
     pairs.sort((a, b) => b[0] - a[0] || a[1] - b[1] || a[2] - b[2]);
     const usedT = new Set<number>();
@@ -76,21 +130,26 @@ export function mergeSightings(frames: readonly FrameHits[], opts: MergeOptions 
       if (usedT.has(ti) || usedH.has(hi)) continue;
       usedT.add(ti);
       usedH.add(hi);
-      const h = f.hits[hi]!;
+      const h = hits[hi]!;
       const p = { frame: f.frame, t: f.timeS, box: h.box, score: h.confidence };
       active[ti]!.points.push(p);
       active[ti]!.last = p;
     }
-    f.hits.forEach((h, hi) => {
+    hits.forEach((h, hi) => {
       if (usedH.has(hi)) return;
       const p = { frame: f.frame, t: f.timeS, box: h.box, score: h.confidence };
       active.push({ points: [p], last: p });
     });
   }
   return [...closed, ...active]
-    .filter((t) => t.points.length >= minFrames)
+    .filter((t) => t.points.length >= minFrames && t.points.some((p) => p.score >= threshold))
     .map(toSighting)
-    .sort((a, b) => b.score - a.score || a.startS - b.startS);
+    .sort(bySightingRank);
+}
+
+/** The ranking of sightings: support, then peak score, then earlier start. */
+export function bySightingRank(a: Sighting, b: Sighting): number {
+  return b.support - a.support || b.score - a.score || a.startS - b.startS;
 }
 
 /** Overlap of two time ranges as intersection over union (a single-frame range counts as `pad` long). */

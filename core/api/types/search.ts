@@ -51,7 +51,10 @@ export interface SightingSummary {
   endS: number;
   peakS: number;
   peakBox: BoxLTRB;
+  /** Peak confidence. */
   score: number;
+  /** What the search ranked by: mean of the track's five best confidences (core/index/sightings.ts). */
+  support: number;
   /** Indexed frames in the track. */
   trackLength: number;
   /** The latest decision (the one that counts), null when not reviewed. */

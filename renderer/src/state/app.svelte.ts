@@ -15,7 +15,11 @@ export interface SearchDraft {
   /** Override the model's thresholds with the values below. */
   custom: boolean;
   threshold: number;
+  /** Hits down to extendShare × threshold extend a sighting that reaches the threshold. */
+  extendShare: number;
   linkIou: number;
+  /** Box sizes per second a linked box may move. */
+  linkSpeed: number;
   maxGapS: number;
   maxSightings: number;
   /** Score every cell with the exact head (no prefilter): slower, but an absence then rests on all of the footage. */
@@ -36,7 +40,7 @@ class AppState {
   sightingOrder = $state<number[]>([]);
   model = $state<ActiveModel | null>(null);
   /** The search being composed: kept while the investigator looks at other screens. */
-  draft = $state<SearchDraft>({ text: '', codes: {}, scope: 'all', custom: false, threshold: 0.5, linkIou: 0.2, maxGapS: 1, maxSightings: 200, exhaustive: false });
+  draft = $state<SearchDraft>({ text: '', codes: {}, scope: 'all', custom: false, threshold: 0.5, extendShare: 0.5, linkIou: 0.2, linkSpeed: 2.5, maxGapS: 1, maxSightings: 200, exhaustive: false });
   modelError = $state<string | null>(null);
   /** File › Add videos… was chosen (desktop menu): the Evidence screen opens its file dialog once. */
   pendingAddVideos = $state(false);
