@@ -131,6 +131,10 @@ describe('Workstation screens (browser transport, Chromium)', () => {
     await expect.poll(() => page.locator('main').getAttribute('data-screen'), { timeout: 60_000 }).toBe('results');
     await expect.poll(() => page.getByTestId('sighting-card').count(), { timeout: 30_000 }).toBeGreaterThan(0);
     expect(await page.getByTestId('timeline').count()).toBe(1);
+    // Cards come in rank order, which is support order (core/index/sightings.ts), each card saying its support.
+    const supports = (await page.getByTestId('support').allTextContents()).map((t) => Number(t.replace('support ', '')));
+    expect(supports.length).toBe(await page.getByTestId('sighting-card').count());
+    for (let i = 1; i < supports.length; i++) expect(supports[i]!).toBeLessThanOrEqual(supports[i - 1]!);
     // The search scored every cell, and Results says so (the stored thresholds carry it).
     expect(await page.getByTestId('cells-scored').textContent()).toBe('all (exhaustive)');
     // It says how the searched index stores its features (recorded with the search), and no video went unsearched.
