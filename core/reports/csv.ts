@@ -1,6 +1,6 @@
 /** CSV: one row per reported sighting, with its search, video, hash state and decision. */
 import type { ReportModel } from './model';
-import { describeSlots, describeStorage, describeThresholds } from './describe';
+import { describeSlots, describeStorage, describeThresholds, supportText } from './describe';
 
 /**
  * RFC 4180 quoting; text that a spreadsheet would run as a formula (= + - @ tab CR) gets a
@@ -18,6 +18,8 @@ export const CSV_COLUMNS = [
   'box_left', 'box_top', 'box_right', 'box_bottom', 'score', 'decision', 'reviewer', 'decided_at', 'decision_note',
   // Added last so older column positions hold: the index the search read for this video (empty: not recorded).
   'index_id', 'index_sampling_fps', 'index_storage',
+  // What the search ranked by (mean of the five best frame confidences); empty for older sightings.
+  'support',
 ] as const;
 
 export function renderCsv(model: ReportModel): string {
@@ -35,6 +37,7 @@ export function renderCsv(model: ReportModel): string {
       num(s.startS), num(s.endS), num(s.peakS), ...s.peakBox.map(num), num(s.score),
       csvText(s.decision?.decision ?? ''), csvText(s.decision?.reviewer ?? ''), csvText(s.decision?.decidedAt ?? ''), csvText(s.decision?.note ?? ''),
       num(read?.id), num(read?.samplingFps), csvText(read ? describeStorage(read) : ''),
+      supportText(s.track),
     ].join(','));
   }
   return lines.join('\r\n') + '\r\n';

@@ -1,5 +1,6 @@
 /** Human wording shared by the report renderers: times, boxes, slots, thresholds, index warnings. */
 import { ATTRIBUTES, displayValue, type AttributeKey } from '../attributes/schema';
+import { trackSupport } from '../index/sightings';
 import type { SearchedEvidence } from '../store/searches';
 import { formatSeconds } from '../text/timecode';
 
@@ -55,6 +56,14 @@ export function describeThumbnailTime(s: { peakS: number; thumbnailS: number | n
 export function describeThresholds(t: Record<string, number>): string {
   const entries = Object.entries(t);
   return entries.length ? entries.map(([k, v]) => `${k} = ${v}`).join('; ') : '(none recorded)';
+}
+
+/**
+ * A sighting's support (what its search ranked it by: the mean of its five best frame confidences),
+ * '' when its track has no per-frame scores (sightings stored before those were recorded).
+ */
+export function supportText(track: ReadonlyArray<{ score?: number }>): string {
+  return track.length > 0 && track.every((p) => typeof p.score === 'number') ? trackSupport(track).toFixed(3) : '';
 }
 
 export function describeScope(scope: 'all' | number[]): string {

@@ -7,7 +7,7 @@ import { Buffer } from 'node:buffer';
 import { fileNameOf, type ReportEvidence, type ReportModel, type ReportSighting } from './model';
 import {
   decisionLabel, describeEvidenceSearched, describeIndex, describeScope, describeSlots, describeThresholds, describeThumbnailTime, formatBox, formatBytes, formatSeconds,
-  INDEX_WARNINGS_NOTE, verificationLabel,
+  INDEX_WARNINGS_NOTE, supportText, verificationLabel,
 } from './describe';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
@@ -66,7 +66,7 @@ function sightingRow(s: ReportSighting): string {
   const history = s.history.map((d) => `${esc(decisionLabel(d))} by ${esc(d.reviewer)} at ${esc(d.decidedAt)}${d.note ? `: <span class="note">${esc(d.note)}</span>` : ''}`).join('<br>');
   return `<tr><td>${thumb}</td><td>#${s.id}<br>search #${s.searchId}, rank ${s.rank}</td><td>${esc(s.videoFileName)}</td>
 <td>${esc(formatSeconds(s.startS))} – ${esc(formatSeconds(s.endS))}<br>peak ${esc(formatSeconds(s.peakS))}</td><td class="mono">${esc(formatBox(s.peakBox))}</td>
-<td>${s.score.toFixed(3)}</td><td><b>${esc(decisionLabel(s.decision))}</b>${history ? `<br><small>${history}</small>` : ''}</td></tr>`;
+<td>${s.score.toFixed(3)}${supportText(s.track) ? `<br><small>support ${supportText(s.track)}</small>` : ''}</td><td><b>${esc(decisionLabel(s.decision))}</b>${history ? `<br><small>${history}</small>` : ''}</td></tr>`;
 }
 
 export function renderHtml(m: ReportModel): string {
@@ -92,7 +92,7 @@ export function renderHtml(m: ReportModel): string {
 ${integrity}${audit}
 ${evidenceSection(m)}
 ${searchesSection(m)}
-<h2>Sightings</h2><table><thead><tr><th>Thumbnail</th><th>Sighting</th><th>Video</th><th>Time (video clock)</th><th>Peak box [l, t, r, b] px</th><th>Score</th><th>Review</th></tr></thead>
+<h2>Sightings</h2><table><thead><tr><th>Thumbnail</th><th>Sighting</th><th>Video</th><th>Time (video clock)</th><th>Peak box [l, t, r, b] px</th><th>Score (peak; support = what the search ranked by)</th><th>Review</th></tr></thead>
 <tbody>${m.sightings.map(sightingRow).join('\n') || `<tr><td colspan="7">No ${m.scope === 'confirmed' ? 'confirmed ' : ''}sightings.</td></tr>`}</tbody></table>
 <h2>Case notes</h2>${notes ? `<table><thead><tr><th>Time</th><th>Author</th><th>Note</th></tr></thead><tbody>${notes}</tbody></table>` : '<p>No notes.</p>'}
 <h2>Audit</h2><dl><dt>Entries</dt><dd>${m.audit.entries}</dd><dt>Head hash</dt><dd class="mono">${esc(m.audit.headHash)}</dd>

@@ -40,6 +40,7 @@ describe('PDF report', () => {
     expect(text.replace(/\s+/g, ' ')).toContain('C2_entrance.mp4: index #2, 20 frames at 5 frames/s, exact features (16-bit)');
     expect(text).toContain('CONFIRMED');
     expect(text).toContain('REJECTED');
+    expect(text).toMatch(/0\.912[\s\S]{0,200}supp\.[\s\S]{0,200}0\.422/); // the first sighting's support under its peak score (wrapped in the narrow column)
     expect(text).toContain('Evidence integrity: verified');
     expect(text).toMatch(/Page 1 of \d/);
     // Each thumbnail says which moment it shows (the index keeps one per second).

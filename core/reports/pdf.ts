@@ -3,7 +3,7 @@ import type { PDFImage } from 'pdf-lib';
 import { fileNameOf, type ReportModel } from './model';
 import {
   decisionLabel, describeEvidenceSearched, describeIndex, describeScope, describeSlots, describeThresholds, describeThumbnailTime, formatBox, formatBytes, formatSeconds,
-  INDEX_WARNINGS_NOTE, shortTime, verificationLabel,
+  INDEX_WARNINGS_NOTE, shortTime, supportText, verificationLabel,
 } from './describe';
 import { COLOURS, PdfLayout, type Cell } from './pdfLayout';
 
@@ -107,7 +107,7 @@ async function sightingsTable(l: PdfLayout, m: ReportModel): Promise<void> {
         { text: `#${s.id}\nsearch #${s.searchId}\nrank ${s.rank}` },
         { text: `${s.videoFileName}\n${formatSeconds(s.startS)} -\n${formatSeconds(s.endS)}\npeak ${formatSeconds(s.peakS)}` },
         { text: formatBox(s.peakBox) },
-        { text: s.score.toFixed(3) },
+        { text: supportText(s.track) ? `${s.score.toFixed(3)}\nsupp. ${supportText(s.track)}` : s.score.toFixed(3) },
         { text: `${decisionLabel(s.decision)}${review ? `\n${review}` : ''}`, colour: latest === 'confirm' ? COLOURS.ok : latest === 'reject' ? COLOURS.bad : COLOURS.ink },
       ];
     }),

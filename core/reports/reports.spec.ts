@@ -55,6 +55,7 @@ describe('report model', () => {
     const html = await exportReport(s, { caseName: seeded.theCase.name, format: 'html', out: join(dir, 'r.html') });
     const text = readFileSync(html.files[0]!.path, 'utf8');
     expect(text).toContain('EVIDENCE INTEGRITY WARNING');
+    expect(text).toContain('0.912<br><small>support 0.422</small>');
     expect(text).toContain(model.evidence[0]!.verification.actualSha256!);
     const csv = readFileSync((await exportReport(s, { caseName: seeded.theCase.name, format: 'csv', out: join(dir, 'r.csv') })).files[0]!.path, 'utf8');
     expect(csv).toContain(',mismatch,');
@@ -181,10 +182,11 @@ describe('CSV, JSON and AVSS exports', () => {
     expect(lines[0]).toMatch(/^case,search_id,query_text/);
     expect(lines).toHaveLength(4);
     expect(csv).toContain(`"'${INJECTIONS[3]!.replace(/"/g, '""')}"`);
-    // The last columns: the index the search read for the sighting's video.
-    expect(lines[0]).toMatch(/,decision_note,index_id,index_sampling_fps,index_storage$/);
-    expect(lines[1]).toMatch(/,1,5,compressed features \(32 of 256 dimensions kept\)$/);
-    expect(lines[2]).toMatch(/,2,5,exact features \(16-bit\)$/);
+    // The last columns: the index the search read for the sighting's video, then the sighting's support
+    // ((0.912 + 0.7 + 0.5) / 5; empty where the stored track has no per-frame scores).
+    expect(lines[0]).toMatch(/,decision_note,index_id,index_sampling_fps,index_storage,support$/);
+    expect(lines[1]).toMatch(/,1,5,compressed features \(32 of 256 dimensions kept\),0\.422$/);
+    expect(lines[2]).toMatch(/,2,5,exact features \(16-bit\),$/);
   });
 
   it('JSON holds the model without thumbnail bytes', async () => {

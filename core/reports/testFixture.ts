@@ -57,9 +57,10 @@ export async function seedReportCase(store: Store, dir: string, options: { hosti
       { evidenceId: evidence[1]!.id, index: { id: 2, samplingFps: 5, frames: 20, storage: 'float16' } },
     ],
     sightings: [
-      // Its thumbnail is the track frame 0.6 s before the peak (one thumbnail per second); the second's was stored before that was recorded.
+      // Its thumbnail is the track frame 0.6 s before the peak (one thumbnail per second); the second's was stored before that was recorded,
+      // and its track before per-frame scores were (no support).
       { evidenceId: evidence[0]!.id, startS: 0.4, endS: 1.6, peakS: 1.0, peakBox: box(200), score: 0.912, thumbnailPng: figurePng(0), thumbnailS: 0.4, thumbnailBox: box(180),
-        track: [{ t: 0.4, box: box(180) }, { t: 1.0, box: box(200) }, { t: 1.6, box: box(220) }] },
+        track: [{ t: 0.4, box: box(180), score: 0.5 }, { t: 1.0, box: box(200), score: 0.912 }, { t: 1.6, box: box(220), score: 0.7 }] },
       { evidenceId: evidence[1]!.id, startS: 2.0, endS: 3.0, peakS: 2.4, peakBox: box(400), score: 0.774, thumbnailPng: figurePng(1),
         track: [{ t: 2.0, box: box(400) }, { t: 3.0, box: box(420) }] },
       { evidenceId: evidence[0]!.id, startS: 3.2, endS: 3.6, peakS: 3.4, peakBox: box(50), score: 0.481, track: [] },
