@@ -27,7 +27,7 @@ import { clipTruth, type ClipTruth } from '../core/index/groundTruth';
 import { IndexFile } from '../core/index/indexFile';
 import { ingestVideo } from '../core/index/ingest';
 import { resolveModelDir } from '../core/index/modelDirDefault';
-import { EXTEND_SHARE, searchIndex } from '../core/index/search';
+import { extendConfidenceFor, searchIndex } from '../core/index/search';
 import { mergeSightings, timeIou, type FrameHits, type MergeOptions, type Sighting } from '../core/index/sightings';
 import { OnnxRetriever } from '../core/infer/onnxRetriever';
 import { iou } from '../core/model/boxes';
@@ -52,7 +52,9 @@ interface Clip { truth: ClipTruth; target: FrameHits[]; absent: FrameHits[] | nu
 const root = mkdtempSync(join(tmpdir(), 'fastpr-bench-sightings-'));
 const retriever = await OnnxRetriever.open(modelDir, { batchSize: 256 });
 const threshold = retriever.manifest.threshold;
-const floor = Math.min(0.03, threshold * EXTEND_SHARE);
+const extend = extendConfidenceFor(threshold, undefined);
+// Hits kept below the default extend confidence too, so every variant merges from the same hits.
+const floor = Math.min(0.03, extend);
 const clips: Clip[] = [];
 try {
   for (let seed = seed0; clips.length < clipCount && seed < seed0 + 4 * clipCount; seed++) {
@@ -88,7 +90,7 @@ const variants: Array<{ name: string; merge: (f: FrameHits[], c: Clip, absent: b
   { name: 'before: hits ≥ threshold, IoU links, ranked by peak', merge: (f) => byPeak(mergeSightings(f, { threshold, extendConfidence: threshold, linkSpeed: 0 })) },
   { name: '+ ranked by support', merge: (f) => mergeSightings(f, { threshold, extendConfidence: threshold, linkSpeed: 0 }) },
   { name: '+ motion links', merge: (f) => mergeSightings(f, { threshold, extendConfidence: threshold }) },
-  { name: `default: + hysteresis (extend ≥ ${(threshold * EXTEND_SHARE).toFixed(3)})`, merge: (f) => mergeSightings(f, { threshold, extendConfidence: threshold * EXTEND_SHARE } satisfies MergeOptions) },
+  { name: `default: + hysteresis (extend ≥ ${extend.toFixed(3)})`, merge: (f) => mergeSightings(f, { threshold, extendConfidence: extend } satisfies MergeOptions) },
   { name: 'the default search as shipped (prefilter picks the cells; weak hits only among them)', merge: (_f, c, absent) => (absent ? c.absentSearched! : c.searched) },
 ];
 

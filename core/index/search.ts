@@ -17,6 +17,11 @@ import { mergeSightings, type FrameHit, type FrameHits, type MergeOptions, type 
 /** Default extend confidence as a share of the threshold (core/index/README.md, *Sightings*). */
 export const EXTEND_SHARE = 0.5;
 
+/** The confidence down to which hits extend a sighting: as given, else EXTEND_SHARE × threshold; never above the threshold. */
+export function extendConfidenceFor(threshold: number, extendConfidence: number | undefined): number {
+  return Math.min(threshold, extendConfidence ?? threshold * EXTEND_SHARE);
+}
+
 export interface SearchOptions extends MergeOptions {
   /** The model's absent threshold unless given. */
   threshold?: number;
@@ -205,8 +210,8 @@ export async function searchIndex(index: IndexFile, retriever: OnnxRetriever, co
 async function searchWithHeads(index: IndexFile, retriever: OnnxRetriever, codes: AttributeCodes, opts: SearchOptions): Promise<IndexSearchResult> {
   const t0 = performance.now();
   const threshold = opts.threshold ?? retriever.manifest.threshold;
-  // Cells down to the extend confidence are scored and kept: they may extend a sighting.
-  const floor = Math.min(threshold, opts.extendConfidence ?? threshold * EXTEND_SHARE);
+  // Scored cells down to the extend confidence become hits: they may extend a sighting.
+  const floor = extendConfidenceFor(threshold, opts.extendConfidence);
   const nmsIou = opts.nmsIou ?? 0.5;
   const batch = Math.max(1, opts.batchSize ?? 256);
   const k = Math.max(1, Math.floor(opts.coarseStride ?? 1));

@@ -15,7 +15,7 @@ import {
   type EvidenceRecord, type SearchedEvidence, type SearchRecord, type SightingInput, type Store,
 } from '../store/index';
 import { IndexFile } from './indexFile';
-import { EXTEND_SHARE, exactHeadCellShare, searchIndex, type SearchOptions } from './search';
+import { exactHeadCellShare, extendConfidenceFor, searchIndex, type SearchOptions } from './search';
 import { sightingThumbnail, type FoundThumbnail } from './sightingThumbnail';
 import { bySightingRank, DEFAULT_LINK_SPEED, type Sighting } from './sightings';
 
@@ -122,7 +122,7 @@ export function recordCaseSearch(
   const { search, sightingIds } = recordSearch(store, caseId, {
     queryText: run.queryText, querySlots: run.codes, modelHash: run.modelHash,
     thresholds: {
-      confidence: run.threshold, extendConfidence: Math.min(run.threshold, run.opts.extendConfidence ?? run.threshold * EXTEND_SHARE),
+      confidence: run.threshold, extendConfidence: extendConfidenceFor(run.threshold, run.opts.extendConfidence),
       linkIou: run.opts.linkIou ?? 0.2, linkSpeed: run.opts.linkSpeed ?? DEFAULT_LINK_SPEED, maxGapS: run.opts.maxGapS ?? 1,
       exactHeadCellShare: result.exactHeadCellShare,
     },
