@@ -23,14 +23,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AttributeCodes } from '../core/attributes/schema';
 import { readDataset } from '../core/dataset/reader';
-import { clipTruth, type ClipTruth } from '../core/index/groundTruth';
+import { clipTruth, framesOnTarget, targetAt, type ClipTruth } from '../core/index/groundTruth';
 import { IndexFile } from '../core/index/indexFile';
 import { ingestVideo } from '../core/index/ingest';
 import { resolveModelDir } from '../core/index/modelDirDefault';
 import { extendConfidenceFor, searchIndex } from '../core/index/search';
 import { mergeSightings, timeIou, type FrameHits, type MergeOptions, type Sighting } from '../core/index/sightings';
 import { OnnxRetriever } from '../core/infer/onnxRetriever';
-import { iou } from '../core/model/boxes';
 import { createCase, openStore } from '../core/store/index';
 import { defaultOptions } from '../core/synth/options';
 import { synthesize } from '../core/synth/synthesize';
@@ -94,22 +93,20 @@ const variants: Array<{ name: string; merge: (f: FrameHits[], c: Clip, absent: b
   { name: 'the default search as shipped (prefilter picks the cells; weak hits only among them)', merge: (_f, c, absent) => (absent ? c.absentSearched! : c.searched) },
 ];
 
-const visibleAt = (truth: ClipTruth, t: number) => truth.visible.find((v) => Math.abs(v.t - t) < 1e-3);
-const onTargetFrames = (truth: ClipTruth, s: Sighting) => s.track.filter((p) => { const gt = visibleAt(truth, p.t); return gt !== undefined && iou(p.box, gt.box) >= 0.5; }).length;
 const pct = (x: number, n: number) => `${n ? (100 * x / n).toFixed(0) : '—'} %`;
 const rows: string[] = [];
 for (const v of variants) {
   let rank1 = 0, top3 = 0, tIouTop1 = 0, tIouTop3Ok = 0, frameRecallTop1 = 0, targetSightings = 0, absentSightings = 0, absentClips = 0;
   for (const c of clips) {
     const ss = v.merge(c.target, c, false);
-    const first = ss.findIndex((s) => onTargetFrames(c.truth, s) >= s.track.length / 2);
+    const first = ss.findIndex((s) => framesOnTarget(c.truth, s) >= s.track.length / 2);
     if (first === 0) rank1++;
     if (first >= 0 && first < 3) top3++;
     const tIou = (s: Sighting) => Math.max(...c.truth.ranges.map((r) => timeIou([s.startS, s.endS], r, 0.2)));
     if (ss[0]) tIouTop1 += tIou(ss[0]);
     if (ss.slice(0, 3).some((s) => tIou(s) >= 0.5)) tIouTop3Ok++;
-    const visibleSampled = new Set(c.target.map((f) => f.timeS).filter((t) => visibleAt(c.truth, t))).size;
-    if (ss[0] && visibleSampled) frameRecallTop1 += onTargetFrames(c.truth, ss[0]) / visibleSampled;
+    const visibleSampled = new Set(c.target.map((f) => f.timeS).filter((t) => targetAt(c.truth, t))).size;
+    if (ss[0] && visibleSampled) frameRecallTop1 += framesOnTarget(c.truth, ss[0]) / visibleSampled;
     targetSightings += ss.length;
     if (c.absent) { absentClips++; absentSightings += v.merge(c.absent, c, true).length; }
   }

@@ -30,7 +30,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchFootage } from './footage';
 import type { AttributeCodes } from '../core/attributes/schema';
-import { clipTruth, scoreSightings } from '../core/index/groundTruth';
+import { clipTruth, framesOnTarget, scoreSightings } from '../core/index/groundTruth';
 import { IndexFile } from '../core/index/indexFile';
 import { IndexFileWriter } from '../core/index/indexWriter';
 import { ingestVideo, type IngestOptions } from '../core/index/ingest';
@@ -42,7 +42,6 @@ import { normaliseScaled, scaledGeometry } from '../core/index/scaledInput';
 import { searchIndex } from '../core/index/search';
 import { thumbSize } from '../core/index/thumbnail';
 import { timeIou, type Sighting } from '../core/index/sightings';
-import { iou } from '../core/model/boxes';
 import { makeRandomOnnxModel } from '../core/index/testing/randomModel';
 import { OnnxRetriever } from '../core/infer/onnxRetriever';
 import { preprocessFrame } from '../core/model/preprocess';
@@ -234,23 +233,25 @@ const shortQuery: AttributeCodes = stated(codes.torsoColour) && stated(codes.leg
 const timing: Record<string, number[]> = {};
 let foldedUsed = true;
 // 'newNoExtend': the pca index without hysteresis (cells scored down to the threshold only, as before 1 Dec).
-const modes = [['old', bigOld, true], ['new', bigNew, false], ['newExhaustive', bigNew, true], ['newNoExtend', bigNew, false]] as const;
 const noExtend = { extendConfidence: searcher.manifest.threshold, linkSpeed: 0 };
+const modes = [
+  ['old', bigOld, { exhaustive: true }], ['new', bigNew, {}], ['newExhaustive', bigNew, { exhaustive: true }], ['newNoExtend', bigNew, noExtend],
+] as const;
 let prefilterUsed = true;
 // What an investigator waits for when typing a new description: the first search, with the query's
 // heads built, checked and the prefilter fitted (the warm-up below), against a repeated one.
 const firstSearchS: Record<string, number> = {};
-for (const q of [codes, shortQuery]) for (const [name, big, exhaustive] of modes) {
-  const w = await searchIndex(big, searcher, q, { batchSize: 256, exhaustive, ...(name === 'newNoExtend' ? noExtend : {}) }); // warm-up (+ folded-head / prefilter build and check)
+for (const q of [codes, shortQuery]) for (const [name, big, opts] of modes) {
+  const w = await searchIndex(big, searcher, q, { batchSize: 256, ...opts }); // warm-up (+ folded-head / prefilter build and check)
   if (name === 'new') firstSearchS[q === codes ? 'full' : 'short'] = w.seconds;
   foldedUsed = w.foldedHead && foldedUsed;
-  if (!exhaustive) prefilterUsed = w.prefilter && prefilterUsed;
+  if (!('exhaustive' in opts)) prefilterUsed = w.prefilter && prefilterUsed;
 }
 log(`re-query timing: ${reps} interleaved repetitions, old (float16) and new (pca) index…`);
 for (let r = 0; r < reps; r++) {
   for (const [qn, q] of [['full', codes], ['short', shortQuery]] as const) {
-    for (const [name, big, exhaustive] of modes) {
-      (timing[`${qn}-${name}`] ??= []).push((await searchIndex(big, searcher, q, { batchSize: 256, exhaustive, ...(name === 'newNoExtend' ? noExtend : {}) })).seconds);
+    for (const [name, big, opts] of modes) {
+      (timing[`${qn}-${name}`] ??= []).push((await searchIndex(big, searcher, q, { batchSize: 256, ...opts })).seconds);
     }
   }
 }
@@ -386,8 +387,7 @@ if (truth) {
   const plain = await searchIndex(idx, searcher, codes, noExtend);
   const linking = (ss: Sighting[]) => {
     const r = scoreSightings(ss, truth, idx.timesS);
-    const onTarget = (x: Sighting) => x.track.filter((p) => { const gt = truth.visible.find((v) => Math.abs(v.t - p.t) < 1e-3); return gt && iou(p.box, gt.box) >= 0.5; }).length >= x.track.length / 2;
-    const first = ss.findIndex(onTarget);
+    const first = ss.findIndex((x) => framesOnTarget(truth, x) >= x.track.length / 2);
     const bestT = Math.max(0, ...ss.slice(0, 3).flatMap((x) => truth.ranges.map((rg) => timeIou([x.startS, x.endS], rg, 0.2))));
     return `${ss.length} sightings, frame recall ${(100 * r.frameRecall).toFixed(1)}%, first sighting on the target (half its boxes at IoU ≥ 0.5) at rank ${first < 0 ? '—' : first + 1}, best top-3 time IoU ${bestT.toFixed(2)}`;
   };

@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import type { DecisionRecord, EvidenceRecord, IndexRecord, SearchRecord, SightingRecord, Store } from '../store/index';
 import { getCase, latestDecisionsForCase, listEvidence, listIndexes, listSearches } from '../store/index';
 import { isPoorFitWarning } from '../index/basisFit';
-import { trackSupport } from '../index/sightings';
+import { storedTrackSupport } from '../index/sightings';
 import { readIndexHeader } from '../index/format';
 import type { CaseSummary, DecisionItem, EvidenceIndexStatus, EvidenceItem, SearchSummary } from './types/cases';
 import type { SightingSummary } from './types/search';
@@ -62,7 +62,7 @@ export function sightingSummary(s: SightingRecord, e: EvidenceRecord | undefined
   return {
     id: s.id, searchId: s.searchId, evidenceId: s.evidenceId, videoFileName: e ? basename(e.videoPath) : `evidence #${s.evidenceId}`,
     cameraLabel: e?.cameraLabel ?? null, rank: s.rank, startS: s.startS, endS: s.endS, peakS: s.peakS, peakBox: s.peakBox, score: s.score,
-    support: trackSupport(s.track), trackLength: s.track.length, decision: decisionItem(decision), thumbnail: pngDataUrl(s.thumbnailPng),
+    support: storedTrackSupport(s.track), trackLength: s.track.length, decision: decisionItem(decision), thumbnail: pngDataUrl(s.thumbnailPng),
     thumbnailS: s.thumbnailPng ? s.thumbnailS : null, thumbnailBox: s.thumbnailPng && s.thumbnailS !== null ? s.thumbnailBox : null,
     frameWidth: e?.width ?? null, frameHeight: e?.height ?? null,
   };

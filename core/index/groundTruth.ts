@@ -54,6 +54,16 @@ export function clipTruth(ds: Dataset, sequence: string, gapS = 0.5): ClipTruth 
   };
 }
 
+/** The target's annotation at sampled time t (within a millisecond), if it is visible then. */
+export function targetAt(truth: ClipTruth, t: number): { t: number; box: Box } | undefined {
+  return truth.visible.find((v) => Math.abs(v.t - t) < 1e-3);
+}
+
+/** How many of a sighting's track points box the target (IoU ≥ boxIou with its annotation at that time). */
+export function framesOnTarget(truth: ClipTruth, s: Sighting, boxIou = 0.5): number {
+  return s.track.filter((p) => { const gt = targetAt(truth, p.t); return gt !== undefined && iou(p.box, gt.box) >= boxIou; }).length;
+}
+
 export interface RecallReport {
   /** Share of sampled frames showing the target where a sighting has a box with IoU ≥ boxIou on it. */
   frameRecall: number;
@@ -66,13 +76,12 @@ export function scoreSightings(sightings: readonly Sighting[], truth: ClipTruth,
   const boxIou = opts.boxIou ?? 0.5;
   const minT = opts.timeIouMin ?? 0.3;
   const pad = opts.pad ?? 0.2;
-  const truthAt = (t: number) => truth.visible.find((v) => Math.abs(v.t - t) < 1e-3);
   const points = sightings.flatMap((s) => s.track);
   let scored = 0;
   let hit = 0;
   for (let i = 0; i < sampledTimes.length; i++) {
     const t = sampledTimes[i]!;
-    const gt = truthAt(t);
+    const gt = targetAt(truth, t);
     if (!gt) continue;
     scored++;
     if (points.some((p) => Math.abs(p.t - t) < 1e-3 && iou(p.box, gt.box) >= boxIou)) hit++;

@@ -1,7 +1,7 @@
 /** Sightings from hand-made per-frame hits: linking by IoU, motion and time gap, hysteresis, peaks, ranking by support. */
 import { describe, expect, it } from 'vitest';
 import type { Box } from '../model/boxes';
-import { mergeSightings, timeIou, trackSupport, type FrameHits } from './sightings';
+import { mergeSightings, storedTrackSupport, timeIou, trackSupport, type FrameHits } from './sightings';
 
 const hit = (box: Box, confidence: number) => ({ box, confidence, cell: 0 });
 function frames(spec: Array<[number, Array<[Box, number]>]>): FrameHits[] {
@@ -102,6 +102,10 @@ describe('mergeSightings', () => {
     expect(trackSupport([{ score: 0.5 }])).toBeCloseTo(0.1, 9);
     expect(trackSupport([0.1, 0.9, 0.3, 0.8, 0.2, 0.7, 0.4].map((score) => ({ score })))).toBeCloseTo((0.9 + 0.8 + 0.7 + 0.4 + 0.3) / 5, 9);
     expect(trackSupport([])).toBe(0);
+    // A stored track without per-frame scores (older sightings) has no support, rather than 0.
+    expect(storedTrackSupport([{ score: 0.5 }, { score: 0.4 }])).toBeCloseTo(0.18, 9);
+    expect(storedTrackSupport([{ score: 0.5 }, {}])).toBeNull();
+    expect(storedTrackSupport([])).toBeNull();
   });
 
   it('timeIou measures the overlap of time ranges', () => {

@@ -64,9 +64,14 @@ export const DEFAULT_LINK_SPEED = 2.5;
 export const SUPPORT_FRAMES = 5;
 
 /** Mean of the best SUPPORT_FRAMES confidences of a track; a shorter track's missing frames count 0. */
-export function trackSupport(track: readonly { score?: number }[]): number {
-  const best = track.map((p) => p.score ?? 0).sort((a, b) => b - a).slice(0, SUPPORT_FRAMES);
+export function trackSupport(track: readonly { score: number }[]): number {
+  const best = track.map((p) => p.score).sort((a, b) => b - a).slice(0, SUPPORT_FRAMES);
   return best.reduce((a, b) => a + b, 0) / SUPPORT_FRAMES;
+}
+
+/** trackSupport of a stored track; null when it has no per-frame scores (sightings stored before those were). */
+export function storedTrackSupport(track: readonly { score?: number }[]): number | null {
+  return track.length > 0 && track.every((p) => typeof p.score === 'number') ? trackSupport(track as Array<{ score: number }>) : null;
 }
 
 function toSighting(tr: Track): Sighting {

@@ -1,6 +1,6 @@
 /** Human wording shared by the report renderers: times, boxes, slots, thresholds, index warnings. */
 import { ATTRIBUTES, displayValue, type AttributeKey } from '../attributes/schema';
-import { trackSupport } from '../index/sightings';
+import { storedTrackSupport } from '../index/sightings';
 import type { SearchedEvidence } from '../store/searches';
 import { formatSeconds } from '../text/timecode';
 
@@ -63,7 +63,7 @@ export function describeThresholds(t: Record<string, number>): string {
  * '' when its track has no per-frame scores (sightings stored before those were recorded).
  */
 export function supportText(track: ReadonlyArray<{ score?: number }>): string {
-  return track.length > 0 && track.every((p) => typeof p.score === 'number') ? trackSupport(track).toFixed(3) : '';
+  return storedTrackSupport(track)?.toFixed(3) ?? '';
 }
 
 export function describeScope(scope: 'all' | number[]): string {

@@ -60,13 +60,14 @@ function searchesSection(m: ReportModel): string {
 }
 
 function sightingRow(s: ReportSighting): string {
+  const support = supportText(s.track);
   const thumb = s.thumbnailPng
     ? `<img class="thumb" alt="sighting ${s.id}" src="data:image/png;base64,${Buffer.from(s.thumbnailPng).toString('base64')}"><br><small>${esc(describeThumbnailTime(s))}</small>`
     : '—';
   const history = s.history.map((d) => `${esc(decisionLabel(d))} by ${esc(d.reviewer)} at ${esc(d.decidedAt)}${d.note ? `: <span class="note">${esc(d.note)}</span>` : ''}`).join('<br>');
   return `<tr><td>${thumb}</td><td>#${s.id}<br>search #${s.searchId}, rank ${s.rank}</td><td>${esc(s.videoFileName)}</td>
 <td>${esc(formatSeconds(s.startS))} – ${esc(formatSeconds(s.endS))}<br>peak ${esc(formatSeconds(s.peakS))}</td><td class="mono">${esc(formatBox(s.peakBox))}</td>
-<td>${s.score.toFixed(3)}${supportText(s.track) ? `<br><small>support ${supportText(s.track)}</small>` : ''}</td><td><b>${esc(decisionLabel(s.decision))}</b>${history ? `<br><small>${history}</small>` : ''}</td></tr>`;
+<td>${s.score.toFixed(3)}${support ? `<br><small>support ${support}</small>` : ''}</td><td><b>${esc(decisionLabel(s.decision))}</b>${history ? `<br><small>${history}</small>` : ''}</td></tr>`;
 }
 
 export function renderHtml(m: ReportModel): string {

@@ -107,7 +107,7 @@ async function sightingsTable(l: PdfLayout, m: ReportModel): Promise<void> {
         { text: `#${s.id}\nsearch #${s.searchId}\nrank ${s.rank}` },
         { text: `${s.videoFileName}\n${formatSeconds(s.startS)} -\n${formatSeconds(s.endS)}\npeak ${formatSeconds(s.peakS)}` },
         { text: formatBox(s.peakBox) },
-        { text: supportText(s.track) ? `${s.score.toFixed(3)}\nsupp. ${supportText(s.track)}` : s.score.toFixed(3) },
+        { text: [s.score.toFixed(3), supportText(s.track)].filter(Boolean).join('\nsupp. ') },
         { text: `${decisionLabel(s.decision)}${review ? `\n${review}` : ''}`, colour: latest === 'confirm' ? COLOURS.ok : latest === 'reject' ? COLOURS.bad : COLOURS.ink },
       ];
     }),

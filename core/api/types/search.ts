@@ -53,8 +53,8 @@ export interface SightingSummary {
   peakBox: BoxLTRB;
   /** Peak confidence. */
   score: number;
-  /** What the search ranked by: mean of the track's five best confidences (core/index/sightings.ts). */
-  support: number;
+  /** What the search ranked by: mean of the track's five best confidences (core/index/sightings.ts); null for sightings stored without per-frame scores. */
+  support: number | null;
   /** Indexed frames in the track. */
   trackLength: number;
   /** The latest decision (the one that counts), null when not reviewed. */
