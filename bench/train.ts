@@ -1,5 +1,5 @@
 /**
- * npm run bench:train [-- --backends wasm,cpu --backbones compact,resnet50 --steps N --batch B]
+ * npm run bench:train [-- --backends wasm,cpu --backbones compact,resnet50 --steps N --batch B --recipe FILE]
  *                     [-- --baseline GIT_REV [--reps N] [--profile] [--only-compare]]
  *
  * Training images/s (one full FastPR step: every loss term, gradients of all weights, Adam) and
@@ -7,6 +7,9 @@
  * counts, so throughput reads as GMAC/s. Defaults keep the run short on a shared 2-core machine:
  * the cpu backend trains only the compact backbone, at batch 1, for one step, and resnet50 runs a
  * smaller batch. The issue's goal: compact, wasm, one thread: ≥ 15 training images/s.
+ * Timing: two untimed steps first (the first builds XNNPACK operators and grows the wasm heap, the
+ * second is still ~1.5× a steady step: measured 1 Dec, 1.61 / 0.70 / then 0.44–0.51 CPU-s), then
+ * `--steps` (default 10) timed steps: the median and the fastest and slowest are printed.
  *
  * --baseline REV: old against new in the same process (bench/baseline.ts: `core/` of REV's wasm
  * kernels, Adam and trainStep next to the working tree's); the compact wasm training step (batch 8, 224×224) then runs interleaved,
@@ -16,6 +19,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import * as tf from '../core/tf/tf';
 import { describeBackendChoice, initBackend, wasmThreadsCount } from '../core/tf/backend';
@@ -38,7 +42,7 @@ const arg = (name: string): string | undefined => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const STEPS = Number(arg('--steps') ?? 3);
+const STEPS = Number(arg('--steps') ?? 10);
 const BATCH = arg('--batch') ? Number(arg('--batch')) : undefined;
 const BACKBONES = (arg('--backbones') ?? 'compact,resnet50').split(',') as Array<'compact' | 'resnet50'>;
 
@@ -47,7 +51,8 @@ const BACKBONES = (arg('--backbones') ?? 'compact,resnet50').split(',') as Array
  * measured is the one `fastpr train --config models/recipes/default.json` runs; the backbone is
  * set per row. Without the recipe file, the model defaults.
  */
-const RECIPE = new URL('../models/recipes/default.json', import.meta.url);
+const RECIPE = arg('--recipe') ?? fileURLToPath(new URL('../models/recipes/default.json', import.meta.url));
+const RECIPE_NAME = arg('--recipe') ?? 'models/recipes/default.json';
 const recipeModel: Record<string, unknown> = existsSync(RECIPE)
   ? ((JSON.parse(readFileSync(RECIPE, 'utf8')) as { model?: Record<string, unknown> }).model ?? {})
   : {};
@@ -72,12 +77,13 @@ const cpuSec = () => {
 };
 
 /**
- * Median seconds per call of fn over `reps` calls after one warm-up call: CPU seconds (the run is
- * single-threaded; on a shared, oversubscribed machine CPU time is much closer to an idle core's
- * wall time than the wall time is) and wall seconds.
+ * Median seconds per call of fn over `reps` calls after `warmups` untimed calls: CPU seconds (the run
+ * is single-threaded; on a shared, oversubscribed machine CPU time is much closer to an idle core's
+ * wall time than the wall time is) and wall seconds, with the fastest and slowest call's CPU seconds.
  */
-function timeSec(fn: () => void, reps: number): { cpu: number; wall: number } {
-  fn();
+interface Timing { cpu: number; wall: number; cpuMin: number; cpuMax: number }
+function timeSec(fn: () => void, reps: number, warmups = 1): Timing {
+  for (let i = 0; i < warmups; i++) fn();
   const cpu: number[] = [];
   const wall: number[] = [];
   for (let i = 0; i < reps; i++) {
@@ -87,11 +93,13 @@ function timeSec(fn: () => void, reps: number): { cpu: number; wall: number } {
     cpu.push(cpuSec() - c0);
     wall.push((performance.now() - t0) / 1000);
   }
-  return { cpu: median(cpu), wall: median(wall) };
+  return { cpu: median(cpu), wall: median(wall), cpuMin: Math.min(...cpu), cpuMax: Math.max(...cpu) };
 }
 
 interface Row {
   backend: string; backbone: string; trainIps?: number; trainWallIps?: number; trainBatch?: number;
+  /** Training images per CPU-second of the slowest and the fastest timed step. */
+  trainIpsRange?: [number, number]; trainSteps?: number;
   inferIps: number; inferWallIps: number; note: string; macs: ReturnType<typeof countMacs>;
 }
 
@@ -105,12 +113,14 @@ function measure(backend: string, backbone: 'compact' | 'resnet50'): Row {
   const model: FastprModel = createModel(config, 1);
   let trainIps: number | undefined;
   let trainWallIps: number | undefined;
+  let trainIpsRange: [number, number] | undefined;
   let note = '';
   if (!(cpu && backbone === 'resnet50')) {
     const batch = makeBatch(config, trainBatch, 3);
     const adam = new Adam(model.weights, { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, clipNorm: 0 });
-    const sec = timeSec(() => void trainStep(model, batch, 'joint', adam), reps);
+    const sec = timeSec(() => void trainStep(model, batch, 'joint', adam), reps, cpu ? 1 : 2);
     trainIps = trainBatch / sec.cpu;
+    trainIpsRange = [trainBatch / sec.cpuMax, trainBatch / sec.cpuMin];
     trainWallIps = trainBatch / sec.wall;
     disposeBatch(batch);
   } else {
@@ -123,7 +133,7 @@ function measure(backend: string, backbone: 'compact' | 'resnet50'): Row {
   }), cpu ? 1 : STEPS);
   disposeBatch(ib);
   for (const w of model.weights.values()) w.dispose();
-  return { backend, backbone, trainIps, trainWallIps, trainBatch, inferIps: inferBatch / isec.cpu, inferWallIps: inferBatch / isec.wall, note, macs };
+  return { backend, backbone, trainIps, trainWallIps, trainBatch, trainIpsRange, trainSteps: reps, inferIps: inferBatch / isec.cpu, inferWallIps: inferBatch / isec.wall, note, macs };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -280,15 +290,15 @@ async function main(): Promise<void> {
     ...notes,
     ...choice.candidates.filter((c) => !c.available).map((c) => `- ${c.name}: unavailable — ${c.reason}`),
     '',
-    `Model settings: ${existsSync(RECIPE) ? 'models/recipes/default.json' : 'model defaults (no recipe file)'} ` +
+    `Model settings: ${existsSync(RECIPE) ? RECIPE_NAME : 'model defaults (no recipe file)'} ` +
       `(confidence ${String(recipeModel.confidenceObjective ?? 'sse')}, λ ${JSON.stringify(recipeModel.lossWeights ?? {})}), every proxy on.`,
     '',
-    'images/s from CPU time (from wall time in brackets); GMAC/s from CPU time.',
+    'images/s from CPU time: the median step (wall time in brackets; slowest–fastest step after it), over the timed steps that follow two untimed ones; GMAC/s from CPU time.',
     '',
     '| backend | backbone | backbone GMAC/img | train fwd GMAC/img | train img/s | batch | train GMAC/s (≈3× fwd) | infer GMAC/img | infer img/s | infer GMAC/s | note |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...rows.map((r) => `| ${r.backend} | ${r.backbone} | ${g(r.macs.backbone)} | ${g(r.macs.training)} | ` +
-      `${r.trainIps !== undefined ? `${r.trainIps.toFixed(2)} (${r.trainWallIps!.toFixed(2)})` : '—'} | ${r.trainBatch} | ` +
+      `${r.trainIps !== undefined ? `${r.trainIps.toFixed(2)} (${r.trainWallIps!.toFixed(2)}; ${r.trainIpsRange![0].toFixed(1)}–${r.trainIpsRange![1].toFixed(1)}, ${r.trainSteps} steps)` : '—'} | ${r.trainBatch} | ` +
       `${r.trainIps !== undefined ? ((3 * r.macs.training * r.trainIps) / 1e9).toFixed(2) : '—'} | ${g(r.macs.inference)} | ` +
       `${r.inferIps.toFixed(2)} (${r.inferWallIps.toFixed(2)}) | ${((r.macs.inference * r.inferIps) / 1e9).toFixed(2)} | ${r.note} |`),
     '',

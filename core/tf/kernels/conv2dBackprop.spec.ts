@@ -1,7 +1,8 @@
 /**
  * The wasm Conv2DBackpropFilter / Conv2DBackpropInput kernels against the cpu backend, for every
  * kernel size (1, 3, 5, 7), stride (1, 2) and padding (same, valid, numeric, explicit asymmetric)
- * on odd and even input sizes. Max abs and relative differences are printed.
+ * on odd and even input sizes. Max abs and relative differences are printed. With 3 input channels,
+ * kernels up to 3×3 take the filter gradient's im2col path, 5×5 and 7×7 its conv form.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '../tf';
@@ -52,6 +53,7 @@ describe('wasm conv2d gradient kernels match cpu', () => {
 
   // The model's channel counts (long contiguous runs in the heap copies) and 1×1 layers.
   const wide: Array<{ k: number; s: number; pad: Pad; x: [number, number, number, number]; cout: number }> = [
+    { k: 3, s: 2, pad: 'same', x: [2, 30, 32, 3], cout: 16 }, // the stem: the filter gradient's im2col path
     { k: 3, s: 2, pad: 'same', x: [2, 14, 14, 32], cout: 48 },
     { k: 3, s: 2, pad: 'same', x: [2, 13, 11, 48], cout: 16 },
     { k: 3, s: 2, pad: [[0, 0], [1, 2], [3, 0], [0, 0]], x: [2, 9, 10, 40], cout: 8 },

@@ -10,6 +10,7 @@ import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './d
 import { identityConfig } from './identity';
 import { stockKernels as stock, stockWasmKernel } from './stock';
 import { sumConfig } from './sum';
+import { transposeConfig } from './transpose';
 import { unsortedSegmentSumConfig } from './unsortedSegmentSum';
 
 export { stockWasmKernel };
@@ -23,6 +24,7 @@ export const WASM_GRADIENT_KERNELS: readonly KernelConfig[] = [
   batchMatMulConfig,
   identityConfig,
   sumConfig,
+  transposeConfig,
 ];
 
 let registered = false;
