@@ -53,7 +53,7 @@ export function transposeWasm(args: KernelArgs): TensorInfo {
   const { perm } = (args.attrs ?? {}) as { perm: number[] };
   const dtype = x.dtype;
   const groups = dtype === 'float32' || dtype === 'int32' || dtype === 'bool' ? swapGroups(x.shape, perm) : null;
-  if (!groups) return stock().kernelFunc(args as never) as TensorInfo;
+  if (!groups || !(dtype === 'float32' || dtype === 'int32' || dtype === 'bool')) return stock().kernelFunc(args as never) as TensorInfo;
   const [B, X, Y, K] = groups;
   const out = backend.makeOutput(perm.map((a) => x.shape[a]!), dtype);
   // Views after makeOutput: an allocation may grow the heap. One whole-heap view of the element
