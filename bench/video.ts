@@ -33,6 +33,7 @@ import type { AttributeCodes } from '../core/attributes/schema';
 import { clipTruth, framesOnTarget, scoreSightings } from '../core/index/groundTruth';
 import { IndexFile } from '../core/index/indexFile';
 import { IndexFileWriter } from '../core/index/indexWriter';
+import { coefficientCache } from '../core/index/coefficientCache';
 import { ingestVideo, type IngestOptions } from '../core/index/ingest';
 import { resolveModelDir } from '../core/index/modelDirDefault';
 import { PCA_DEFAULTS } from '../core/index/pcaCodec';
@@ -236,13 +237,20 @@ let foldedUsed = true;
 const noExtend = { extendConfidence: searcher.manifest.threshold, linkSpeed: 0 };
 const modes = [
   ['old', bigOld, { exhaustive: true }], ['new', bigNew, {}], ['newExhaustive', bigNew, { exhaustive: true }], ['newNoExtend', bigNew, noExtend],
+  ['newCold', bigNew, {}],
 ] as const;
+// 'newCold': the default search with the coefficient cache emptied first, so it decodes the index
+// (what the first search of an index costs, or every search of more footage than the cache holds).
+const search = async (name: string, big: IndexFile, q: AttributeCodes, opts: object) => {
+  if (name === 'newCold') coefficientCache.clear();
+  return searchIndex(big, searcher, q, { batchSize: 256, ...opts });
+};
 let prefilterUsed = true;
 // What an investigator waits for when typing a new description: the first search, with the query's
 // heads built, checked and the prefilter fitted (the warm-up below), against a repeated one.
 const firstSearchS: Record<string, number> = {};
 for (const q of [codes, shortQuery]) for (const [name, big, opts] of modes) {
-  const w = await searchIndex(big, searcher, q, { batchSize: 256, ...opts }); // warm-up (+ folded-head / prefilter build and check)
+  const w = await search(name, big, q, opts); // warm-up (+ folded-head / prefilter build and check)
   if (name === 'new') firstSearchS[q === codes ? 'full' : 'short'] = w.seconds;
   foldedUsed = w.foldedHead && foldedUsed;
   if (!('exhaustive' in opts)) prefilterUsed = w.prefilter && prefilterUsed;
@@ -251,7 +259,7 @@ log(`re-query timing: ${reps} interleaved repetitions, old (float16) and new (pc
 for (let r = 0; r < reps; r++) {
   for (const [qn, q] of [['full', codes], ['short', shortQuery]] as const) {
     for (const [name, big, opts] of modes) {
-      (timing[`${qn}-${name}`] ??= []).push((await searchIndex(big, searcher, q, { batchSize: 256, ...opts })).seconds);
+      (timing[`${qn}-${name}`] ??= []).push((await search(name, big, q, opts)).seconds);
     }
   }
 }
@@ -458,6 +466,7 @@ const lines = [
   `| re-query throughput, new: pca index, proxy prefilter${prefilterUsed ? '' : ' (NOT used: check failed)'} + head folded on the coefficients for the kept cells (batch 256, ${target}-frame index, query ${JSON.stringify(codes)}, ${activeOf(codes)} of 16 slots) | **${Math.round(rateOf('full-new')).toLocaleString('en')} indexed frames/s** (reps: ${spread('full-new')}; 1 h of footage at 5/s = 18,000 frames in ${(18000 / rateOf('full-new')).toFixed(1)} s)${foldedUsed ? '' : ' — the folded head was not usable somewhere'} |`,
   `| re-query, old: float16 index, folded head (format 1 default), interleaved in the same run | ${Math.round(rateOf('full-old')).toLocaleString('en')} indexed frames/s (reps: ${spread('full-old')}) → new/old **${(rateOf('full-new') / rateOf('full-old')).toFixed(1)}×** |`,
   `| re-query, new index, without hysteresis (cells scored down to the threshold, not half of it), same run | ${Math.round(rateOf('full-newNoExtend')).toLocaleString('en')} indexed frames/s (reps: ${spread('full-newNoExtend')}); 2-attribute query ${Math.round(rateOf('short-newNoExtend')).toLocaleString('en')} → hysteresis costs ${(100 * (1 - rateOf('full-new') / rateOf('full-newNoExtend'))).toFixed(0)} % / ${(100 * (1 - rateOf('short-new') / rateOf('short-newNoExtend'))).toFixed(0)} % of the rate |`,
+  `| re-query, new index, decoded coefficients not cached (the index's first search in a session, or more footage than the cache holds: ${(coefficientCache.budgetBytes / 2 ** 20).toFixed(0)} MiB), same run | ${Math.round(rateOf('full-newCold')).toLocaleString('en')} indexed frames/s (reps: ${spread('full-newCold')}); 2-attribute query ${Math.round(rateOf('short-newCold')).toLocaleString('en')} (reps: ${spread('short-newCold')}) |`,
   `| re-query, new index, exhaustive (head folded on the coefficients, every cell), same run | ${Math.round(rateOf('full-newExhaustive')).toLocaleString('en')} indexed frames/s (reps: ${spread('full-newExhaustive')}); 2-attribute query ${Math.round(rateOf('short-newExhaustive')).toLocaleString('en')} |`,
   ...prefilterCmp.map((l) => `| prefilter vs exhaustive (pca index of this clip, threshold ${searcher.manifest.threshold}) | ${l} |`),
   `| re-query, 2-attribute query ${JSON.stringify(shortQuery)}, new vs old | **${Math.round(rateOf('short-new')).toLocaleString('en')}** (reps: ${spread('short-new')}) vs ${Math.round(rateOf('short-old')).toLocaleString('en')} (reps: ${spread('short-old')}) indexed frames/s → **${(rateOf('short-new') / rateOf('short-old')).toFixed(1)}×** |`,

@@ -6,6 +6,7 @@ import {
   decodeHeader, HEADER_BYTES, headerFeatureBytes, RECORD_BASIS, RECORD_FRAME, RECORD_HEADER_BYTES, RECORD_HEADER_BYTES_V1, RECORD_KEY, recordBytes,
   type IndexHeader,
 } from './format';
+import { BLOCK_FRAMES, cacheKeyOf, coefficientCache } from './coefficientCache';
 import { codesToCoefficients, decodeBasis, encodeBasis, reconstruct, unpackCodes, type PcaBasis } from './pcaCodec';
 import { decodeFeatures, type ScalarDtype } from './quantize';
 
@@ -40,6 +41,7 @@ export class IndexFile {
   private readonly segmentOf: Uint32Array;
   private readonly basisBytes: number = 0;
   private cache: { frame: number; codes: Int16Array } | null = null;
+  private cacheKeyValue: string | undefined;
 
   private constructor(readonly path: string, readonly header: IndexHeader, private readonly buf: Buffer) {
     const v1 = (header.formatVersion ?? 2) === 1;
@@ -177,12 +179,34 @@ export class IndexFile {
     return dst.subarray(0, count * per);
   }
 
-  /** 'pca': frames [start, start+count) as coefficients [count·S²·d] (code·step) into dst. */
+  /**
+   * 'pca': frames [start, start+count) as coefficients [count·S²·d] (code·step) into dst, through the
+   * process-wide cache of decoded blocks (coefficientCache.ts) when it has room for this index.
+   */
   coefficients(start: number, count: number, dst: Float32Array): Float32Array {
     const per = this.coefficientsPerFrame;
-    for (let i = 0; i < count; i++) codesToCoefficients(this.basisOf(start + i)!, this.codes(start + i), dst, i * per);
+    const cache = coefficientCache;
+    for (let i = 0; i < count;) {
+      const f = start + i;
+      const block = Math.floor(f / BLOCK_FRAMES);
+      const b0 = block * BLOCK_FRAMES;
+      const b1 = Math.min(this.frameCount, b0 + BLOCK_FRAMES);
+      const take = Math.min(count - i, b1 - f);
+      let data = cache.get(this.cacheKey, block);
+      if (!data && cache.canKeep(this.cacheKey, (b1 - b0) * per * 4)) {
+        data = new Float32Array((b1 - b0) * per);
+        for (let j = b0; j < b1; j++) codesToCoefficients(this.basisOf(j)!, this.codes(j), data, (j - b0) * per);
+        cache.put(this.cacheKey, block, data);
+      }
+      if (data) dst.set(data.subarray((f - b0) * per, (f - b0 + take) * per), i * per);
+      else for (let j = 0; j < take; j++) codesToCoefficients(this.basisOf(f + j)!, this.codes(f + j), dst, (i + j) * per);
+      i += take;
+    }
     return dst.subarray(0, count * per);
   }
+
+  /** This file's key in the coefficient cache (its path, length and a fingerprint of its ends). */
+  get cacheKey(): string { return (this.cacheKeyValue ??= cacheKeyOf(this.path, this.buf)); }
 
   /** The thumbnail shown for frame i: its own, or the last one kept before it (one per thumbnail interval). */
   thumbnail(i: number): Buffer {

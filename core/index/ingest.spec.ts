@@ -274,6 +274,11 @@ describe('ingest', () => {
           }
           expect(evaluated).toBeGreaterThan(0);
           expect(pf.frames.map((f) => [f.frame, f.hits.map((h) => h.cell)])).toEqual(fo.frames.map((f) => [f.frame, f.hits.map((h) => h.cell)]));
+          // Its hits' confidences and boxes (the box layers run apart, for hits only) are the exhaustive search's.
+          const flat = (r: typeof pf) => r.frames.flatMap((f) => f.hits.flatMap((h) => [h.confidence, ...h.box]));
+          const [a, b] = [flat(pf), flat(fo)];
+          expect(a.length).toBe(b.length);
+          a.forEach((v, i) => expect(Math.abs(v - b[i]!)).toBeLessThan(1e-3));
         }
       } finally {
         await retriever.dispose();
