@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { loadImageFrames } from '../infer/frames';
 import { OnnxRetriever, queryTokens } from '../infer/onnxRetriever';
 import { decodeFrame } from '../infer/decodeFrames';
+import type { Tta } from '../infer/flipTta';
 import { ONNX_MANIFEST_FILE } from '../onnx/export/manifest';
 import type { EvalFrame, EvalQuery, Evaluator, QueryPrediction } from './types';
 
@@ -21,12 +22,14 @@ export interface FastprOnnxOptions {
   topK?: number;
   /** Override the exported threshold (the paper's 0.6 by default). */
   threshold?: number;
+  /** 'flip': each frame's outputs merged with its mirror image's (core/infer/flipTta.ts). */
+  tta?: Tta;
 }
 
 export class FastprOnnxEvaluator implements Evaluator {
   readonly name: string;
   private constructor(private readonly retriever: OnnxRetriever, private readonly opts: FastprOnnxOptions) {
-    this.name = `FastPR (onnxruntime ${retriever.provider})`;
+    this.name = `FastPR (onnxruntime ${retriever.provider}${opts.tta === 'flip' ? ', flip TTA' : ''})`;
   }
 
   static async open(modelDir: string, opts: FastprOnnxOptions = {}): Promise<FastprOnnxEvaluator> {
@@ -35,15 +38,22 @@ export class FastprOnnxEvaluator implements Evaluator {
 
   async predict(frames: EvalFrame[], queries: EvalQuery[], signal?: AbortSignal): Promise<QueryPrediction[]> {
     const r = this.retriever;
-    const encoded = await r.encode(await loadImageFrames(frames.map((f) => f.imagePath)), signal);
+    const encoded = await r.encode(await loadImageFrames(frames.map((f) => f.imagePath)), signal, { tta: this.opts.tta });
     const index = new Map(frames.map((f, i) => [f.id, i]));
     const asked = queries.filter((q) => index.has(q.frameId));
     if (asked.length === 0) return [];
     // One head row per query: its frame's features and its own tokens.
     const per = encoded.features.length / encoded.count;
-    const features = new Float32Array(asked.length * per);
-    asked.forEach((q, i) => { const f = index.get(q.frameId)!; features.set(encoded.features.subarray(f * per, (f + 1) * per), i * per); });
-    const out = await r.queryFeatures(features, asked.length, asked.map((q) => queryTokens(q.attributes)), signal);
+    const rowsOf = (all: Float32Array) => {
+      const rows = new Float32Array(asked.length * per);
+      asked.forEach((q, i) => { const f = index.get(q.frameId)!; rows.set(all.subarray(f * per, (f + 1) * per), i * per); });
+      return rows;
+    };
+    const perQuery = {
+      count: asked.length, features: rowsOf(encoded.features), transforms: [], sizes: [],
+      ...(encoded.mirroredFeatures ? { mirroredFeatures: rowsOf(encoded.mirroredFeatures) } : {}),
+    };
+    const out = await r.queryEncoded(perQuery, asked.map((q) => queryTokens(q.attributes)), signal);
     const threshold = this.opts.threshold ?? r.manifest.threshold;
     return asked.map((q, i) => {
       const f = index.get(q.frameId)!;

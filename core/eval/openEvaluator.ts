@@ -4,7 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ModelError } from '../errors';
+import { InputError, ModelError } from '../errors';
+import type { Tta } from '../infer/flipTta';
 import { isBaselineDir, loadBaseline, disposeBaseline } from '../baseline/modelDir';
 import { CLASSIFIER_ONNX, DETECTOR_ONNX, BaselineOnnxNets } from '../baseline/onnx';
 import { BaselinePredictor } from '../baseline/predictor';
@@ -20,11 +21,14 @@ export interface OpenEvaluatorOptions {
   threshold?: number;
   /** Baseline only: 'onnx' (default when exported) or 'tfjs'. */
   runtime?: 'onnx' | 'tfjs';
+  /** FastPR only: 'flip' test-time augmentation (twice the inference). */
+  tta?: Tta;
 }
 
 export async function openEvaluator(modelDir: string, options: OpenEvaluatorOptions = {}): Promise<Evaluator> {
   if (!existsSync(modelDir)) throw new ModelError(`${modelDir}: model directory not found`, { file: modelDir });
   if (isBaselineDir(modelDir)) {
+    if (options.tta === 'flip') throw new InputError(`${modelDir}: test-time augmentation is for FastPR models, not the two-stage baseline`, { file: modelDir });
     const model = loadBaseline(modelDir);
     const exported = existsSync(join(modelDir, DETECTOR_ONNX)) && existsSync(join(modelDir, CLASSIFIER_ONNX));
     if (options.runtime === 'onnx' && !exported) throw new ModelError(`${modelDir}: no ${DETECTOR_ONNX}/${CLASSIFIER_ONNX}; retrain or use --runtime tfjs`, { file: modelDir });
@@ -39,6 +43,7 @@ export async function openEvaluator(modelDir: string, options: OpenEvaluatorOpti
   if (isOnnxModelDir(modelDir)) {
     return FastprOnnxEvaluator.open(modelDir, {
       ...(options.threads ? { threads: options.threads } : {}), ...(options.threshold !== undefined ? { threshold: options.threshold } : {}),
+      ...(options.tta ? { tta: options.tta } : {}),
     });
   }
   if (existsSync(join(modelDir, 'model.json'))) {

@@ -17,6 +17,7 @@ import { OnnxSession, type ProviderChoice, type ValueMeta } from '../onnx/runtim
 import { decodeFrame, type DecodeOptions, type FramePrediction, type HeadOutputs } from './decodeFrames';
 import { PrefilterHead } from './prefilterHead';
 import { HeadCache } from './headCache';
+import { mergeMirrored, mirrorInputs, type Tta } from './flipTta';
 import { FoldedHead, projectionToFeatures, readHeadWeights, type FeatureProjection, type HeadWeights } from './foldedHead';
 import { checkFrame, type Frame } from './frames';
 
@@ -41,6 +42,8 @@ export interface EncodedFrames {
   features: Float32Array;
   transforms: InputTransform[];
   sizes: { width: number; height: number }[];
+  /** The mirror images' features (flip test-time augmentation), same layout. */
+  mirroredFeatures?: Float32Array;
 }
 
 /**
@@ -186,10 +189,22 @@ export class OnnxRetriever {
     return out;
   }
 
-  async encode(frames: readonly Frame[], signal?: AbortSignal): Promise<EncodedFrames> {
+  /**
+   * Preprocess + encoder. `tta: 'flip'` also encodes the mirror image of every input (flipTta.ts):
+   * `mirroredFeatures`, which query() merges with the plain outputs.
+   */
+  async encode(frames: readonly Frame[], signal?: AbortSignal, opts: { tta?: Tta } = {}): Promise<EncodedFrames> {
     const { data, transforms } = this.preprocess(frames);
     const features = await this.encodePreprocessed(data, frames.length, signal);
-    return { count: frames.length, features, transforms, sizes: frames.map((f) => ({ width: f.width, height: f.height })) };
+    const mirroredFeatures = opts.tta === 'flip' ? await this.encodePreprocessed(mirrorInputs(data, frames.length, this.inputSize), frames.length, signal) : undefined;
+    return { count: frames.length, features, transforms, sizes: frames.map((f) => ({ width: f.width, height: f.height })), ...(mirroredFeatures ? { mirroredFeatures } : {}) };
+  }
+
+  /** queryFeatures on encoded frames, merged with their mirror images' outputs when they were encoded too. */
+  async queryEncoded(encoded: EncodedFrames, tokens: readonly number[] | readonly (readonly number[])[], signal?: AbortSignal): Promise<HeadOutputs> {
+    const out = await this.queryFeatures(encoded.features, encoded.count, tokens, signal);
+    if (!encoded.mirroredFeatures) return out;
+    return mergeMirrored(out, await this.queryFeatures(encoded.mirroredFeatures, encoded.count, tokens, signal), this.grid, this.slots);
   }
 
   /**
@@ -300,15 +315,15 @@ export class OnnxRetriever {
 
   /** Queries encoded frames and decodes each frame's result (boxes in frame pixels). */
   async query(encoded: EncodedFrames, codes: AttributeCodes, opts: DecodeOptions & { signal?: AbortSignal } = {}): Promise<FramePrediction[]> {
-    const out = await this.queryFeatures(encoded.features, encoded.count, queryTokens(codes), opts.signal);
+    const out = await this.queryEncoded(encoded, queryTokens(codes), opts.signal);
     return Array.from({ length: encoded.count }, (_, b) =>
       decodeFrame(out, b, this.grid, this.slots, this.inputSize, encoded.transforms[b]!, encoded.sizes[b]!.width, encoded.sizes[b]!.height,
         { ...opts, threshold: opts.threshold ?? this.manifest.threshold }));
   }
 
-  /** encode + query in one call. */
-  async predict(frames: readonly Frame[], codes: AttributeCodes, opts: DecodeOptions & { signal?: AbortSignal } = {}): Promise<FramePrediction[]> {
-    return this.query(await this.encode(frames, opts.signal), codes, opts);
+  /** encode + query in one call (`tta: 'flip'`: merged with the mirror images' outputs, twice the cost). */
+  async predict(frames: readonly Frame[], codes: AttributeCodes, opts: DecodeOptions & { signal?: AbortSignal; tta?: Tta } = {}): Promise<FramePrediction[]> {
+    return this.query(await this.encode(frames, opts.signal, { tta: opts.tta }), codes, opts);
   }
 
   async dispose(): Promise<void> {

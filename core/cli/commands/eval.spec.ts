@@ -48,6 +48,15 @@ describe('fastpr baseline train / fastpr eval', () => {
     const tfjs = await run(['eval', '--model', model, '--data', data, '--runtime', 'tfjs', '--json']);
     expect(JSON.parse(tfjs.out.trim().split('\n').pop()!).paper).toEqual(report.paper);
     expect(md.out).not.toContain('AVSS 2018 protocol');
+    // Test-time augmentation is FastPR's: a baseline directory refuses it.
+    const errors: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((m: string) => { errors.push(m); });
+    try {
+      expect((await run(['eval', '--model', model, '--data', data, '--tta', 'flip'])).code).toBe(1);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(errors.join('\n')).toMatch(/test-time augmentation is for FastPR models/);
   });
 
   it('refuses bad arguments with exit code 1 and a clear message', async () => {
@@ -56,10 +65,12 @@ describe('fastpr baseline train / fastpr eval', () => {
     try {
       expect((await run(['eval', '--data', root])).code).toBe(1);
       expect((await run(['eval', '--model', join(root, 'nope'), '--data', join(root, 'data'), '--protocol', 'x'])).code).toBe(1);
+      expect((await run(['eval', '--model', join(root, 'nope'), '--data', join(root, 'data'), '--tta', 'rotate'])).code).toBe(1);
     } finally {
       spy.mockRestore();
     }
     expect(errors.join('\n')).toMatch(/--model MODEL_DIR is required/);
     expect(errors.join('\n')).toMatch(/--protocol must be paper, avss or all/);
+    expect(errors.join('\n')).toMatch(/--tta must be none or flip, got "rotate"/);
   });
 });

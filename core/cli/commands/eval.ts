@@ -7,6 +7,7 @@ import { InputError } from '../../errors';
 import { evaluateDataset } from '../../eval/evaluateDataset';
 import { formatEvalMarkdown } from '../../eval/markdown';
 import { openEvaluator } from '../../eval/openEvaluator';
+import { parseTta } from '../../infer/flipTta';
 import { initBackend } from '../../tf/backend';
 import { thresholdFlag } from '../flags';
 import type { CliCommand } from '../command';
@@ -23,12 +24,14 @@ export const evalCommand: CliCommand = {
   summary: 'Evaluate a model (FastPR or two-stage baseline) on a dataset split: R@1/R@5 at IoU>0.4/0.5/0.6, AVSS IoU',
   usage:
     'fastpr eval --model MODEL_DIR --data DATASET_DIR [--split test|val|train|all] [--protocol paper|avss|all] [--json]\n' +
-    '            [--threshold T] [--method cos-sim|cascade] [--runtime onnx|tfjs] [--threads N] [--limit N] [--batch 8] [--save REPORT.json]\n' +
+    '            [--threshold T] [--method cos-sim|cascade] [--runtime onnx|tfjs] [--threads N] [--limit N] [--batch 8] [--save REPORT.json] [--tta none|flip]\n' +
+    '  --tta flip (FastPR): each image and its mirror image, outputs averaged per cell (twice the inference).\n' +
     '  FastPR directories need their ONNX export (onnx.json); baseline directories (baseline.json) run on\n' +
     '  onnxruntime when exported (default), or TF.js with --runtime tfjs.',
   options: {
     model: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, protocol: { type: 'string' },
     threshold: { type: 'string' }, method: { type: 'string' }, runtime: { type: 'string' }, threads: { type: 'string' }, limit: { type: 'string' }, batch: { type: 'string' }, save: { type: 'string' },
+    tta: { type: 'string' },
   },
   async run(ctx) {
     const modelDir = ctx.values.model as string | undefined;
@@ -47,10 +50,12 @@ export const evalCommand: CliCommand = {
     const threads = positiveInt('threads', ctx.values.threads);
 
     const threshold = thresholdFlag(ctx.values.threshold, 'threshold');
+    const tta = parseTta(ctx.values.tta);
     const dataset = readDataset(dataDir);
     const backend = await initBackend({ purpose: 'infer' });
     const evaluator = await openEvaluator(modelDir, {
       ...(method ? { method } : {}), ...(threshold !== undefined ? { threshold } : {}), ...(runtime ? { runtime } : {}), ...(threads ? { threads } : {}),
+      ...(tta !== 'none' ? { tta } : {}),
     });
     try {
       const report = await evaluateDataset(dataset, split.data, evaluator, {

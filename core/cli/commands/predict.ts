@@ -1,6 +1,7 @@
 /** `fastpr predict --model MODEL_DIR IMAGE... --query "..."`: semantic person retrieval on image files with onnxruntime. */
 import { basename } from 'node:path';
 import { InputError } from '../../errors';
+import { parseTta } from '../../infer/flipTta';
 import { loadImageFrames } from '../../infer/frames';
 import { OnnxRetriever } from '../../infer/onnxRetriever';
 import type { FramePrediction, Hit } from '../../infer/decodeFrames';
@@ -22,10 +23,11 @@ export const predictCommand: CliCommand = {
   summary: 'Find the person matching a description in images (ONNX model; boxes in image pixels)',
   usage:
     'fastpr predict --model MODEL_DIR IMAGE... --query "woman in a red top, blue jeans" [--json]\n' +
-    '               [--threshold 0.6] [--top-k 5] [--threads N] [--batch 8] [--attention]',
+    '               [--threshold 0.6] [--top-k 5] [--threads N] [--batch 8] [--attention] [--tta none|flip]\n' +
+    '  --tta flip: each image and its mirror image, outputs averaged per cell (twice the inference).',
   options: {
     model: { type: 'string' }, query: { type: 'string' }, threshold: { type: 'string' }, 'top-k': { type: 'string' },
-    threads: { type: 'string' }, batch: { type: 'string' }, attention: { type: 'boolean', default: false },
+    threads: { type: 'string' }, batch: { type: 'string' }, attention: { type: 'boolean', default: false }, tta: { type: 'string' },
   },
   async run(ctx) {
     const modelDir = ctx.values.model as string | undefined;
@@ -37,6 +39,7 @@ export const predictCommand: CliCommand = {
     const k = num('top-k', ctx.values['top-k'], (n) => Number.isInteger(n) && n >= 1, 'a positive integer') ?? 5;
     const threads = num('threads', ctx.values.threads, (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
     const batchSize = num('batch', ctx.values.batch, (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
+    const tta = parseTta(ctx.values.tta);
 
     const query = parseQuery(text);
     const frames = await loadImageFrames(ctx.positionals);
@@ -44,7 +47,7 @@ export const predictCommand: CliCommand = {
     let preds: FramePrediction[];
     const t0 = performance.now();
     try {
-      preds = await retriever.predict(frames, query.codes, { threshold, topK: k, attention: ctx.values.attention === true, signal: ctx.signal });
+      preds = await retriever.predict(frames, query.codes, { threshold, topK: k, attention: ctx.values.attention === true, signal: ctx.signal, tta });
     } finally {
       await retriever.dispose();
     }
@@ -56,6 +59,7 @@ export const predictCommand: CliCommand = {
         modelHash: retriever.manifest.modelHash,
         provider: retriever.provider,
         threshold: usedThreshold,
+        tta,
         query: { input: query.input, text: query.text, codes: query.codes, slots: slotReport(query.codes), ignored: query.ignored.map((t) => ({ text: t.text, reason: t.reason })) },
         results: preds.map((p, i) => ({
           image: ctx.positionals[i],
