@@ -6,14 +6,10 @@
  * float64, so results usually agree bit for bit). Other axes go to the stock kernel.
  */
 import { backend_util, Sum, util, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
-import { stockWasmKernel } from './stock';
+import { delegatingKernelConfig, requireStockKernel } from './stock';
 import { f32, type KernelArgs, type WasmBackend } from './wasmOps';
 
-function stock(): KernelConfig {
-  const k = stockWasmKernel(Sum);
-  if (!k) throw new Error('wasm Sum: the stock kernel is missing');
-  return k;
-}
+const stock = () => requireStockKernel(Sum);
 
 /** The number of leading axes `axis` reduces, or -1 when they are not a leading run (or all axes). */
 export function leadingAxes(axis: number | number[], rank: number): number {
@@ -45,10 +41,4 @@ export function sumWasm(args: KernelArgs): TensorInfo {
   return out;
 }
 
-export const sumConfig: KernelConfig = {
-  kernelName: Sum,
-  backendName: 'wasm',
-  // The stock kernel is unregistered before wasm starts, so its setup (cwrap) runs from here.
-  setupFunc: ((backend: unknown) => stock().setupFunc?.(backend as never)) as KernelConfig['setupFunc'],
-  kernelFunc: sumWasm as unknown as KernelConfig['kernelFunc'],
-};
+export const sumConfig: KernelConfig = delegatingKernelConfig(Sum, sumWasm);

@@ -8,14 +8,10 @@
  * Other permutations, and dtypes other than float32, int32 and bool, go to the stock kernel.
  */
 import { Transpose, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
-import { stockWasmKernel } from './stock';
+import { delegatingKernelConfig, requireStockKernel } from './stock';
 import type { KernelArgs, WasmBackend } from './wasmOps';
 
-function stock(): KernelConfig {
-  const k = stockWasmKernel(Transpose);
-  if (!k) throw new Error('wasm Transpose: the stock kernel is missing');
-  return k;
-}
+const stock = () => requireStockKernel(Transpose);
 
 /** [B, X, Y, K] of a permutation that swaps two groups of axes, or null for any other permutation. */
 export function swapGroups(shape: readonly number[], perm: readonly number[]): [number, number, number, number] | null {
@@ -96,10 +92,4 @@ export function transposeWasm(args: KernelArgs): TensorInfo {
   return out;
 }
 
-export const transposeConfig: KernelConfig = {
-  kernelName: Transpose,
-  backendName: 'wasm',
-  // The stock kernel is unregistered before wasm starts, so its setup (cwrap) runs from here.
-  setupFunc: ((backend: unknown) => stock().setupFunc?.(backend as never)) as KernelConfig['setupFunc'],
-  kernelFunc: transposeWasm as unknown as KernelConfig['kernelFunc'],
-};
+export const transposeConfig: KernelConfig = delegatingKernelConfig(Transpose, transposeWasm);
