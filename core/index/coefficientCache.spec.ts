@@ -90,6 +90,13 @@ describe('coefficient cache', () => {
     expect(cache.get('c', 0)).toBeUndefined();
     expect(cache.usedBytes).toBe(3000);
     expect(cache.put('x', 0, new Float32Array(1000))).toBe(false); // larger than the budget
+    cache.put('/v/a.fpi|10|aa', 0, new Float32Array(10));
+    cache.put('/v/a.fpi|12|bb', 0, new Float32Array(10));
+    cache.put('/v/a.fpi.rebuilt|10|aa', 0, new Float32Array(10));
+    const before = cache.usedBytes;
+    cache.forget('/v/a.fpi');
+    expect(cache.usedBytes).toBe(before - 80);
+    expect(cache.get('/v/a.fpi.rebuilt|10|aa', 0)).toBeDefined();
   });
 
   it('does not serve a file rewritten at the same path from the old entry', () => {

@@ -61,6 +61,15 @@ export class CoefficientCache {
     return true;
   }
 
+  /** Drops every block of the index file at `path` (whatever its content): it was deleted or replaced. */
+  forget(path: string): void {
+    for (const [k, e] of this.entries) {
+      if (!k.startsWith(`${path}|`)) continue;
+      this.bytes -= e.bytes;
+      this.entries.delete(k);
+    }
+  }
+
   clear(): void {
     this.entries.clear();
     this.bytes = 0;

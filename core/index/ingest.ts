@@ -6,6 +6,7 @@
  * same command resumes it.
  */
 import { existsSync, rmSync, statSync } from 'node:fs';
+import { coefficientCache } from './coefficientCache';
 import { dirname, join } from 'node:path';
 import { InputError, VideoError } from '../errors';
 import { OnnxRetriever } from '../infer/onnxRetriever';
@@ -173,6 +174,7 @@ async function rebuildIndex(
   });
   const index = replaceIndexFile(store, existing.id, { filePath: newPath, frames: build.frames, warnings: build.warnings, storage: p.dtype, previousStorage: stored });
   rmSync(existing.filePath, { force: true });
+  coefficientCache.forget(existing.filePath); // its decoded blocks would hold memory for a file that is gone
   return { index, build };
 }
 

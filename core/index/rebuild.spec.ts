@@ -16,6 +16,7 @@ import { makeTestClip } from '../video/testClips';
 import { IndexFile } from './indexFile';
 import { ingestVideo } from './ingest';
 import { searchIndex } from './search';
+import { coefficientCache } from './coefficientCache';
 import { searchCase } from './searchCase';
 import { FRAMES, ingestFixture } from './testing/ingestFixture';
 
@@ -159,8 +160,14 @@ describe('rebuild with another storage', () => {
       expect(r.warnings).toHaveLength(1);
       expect(IndexFile.open(r.index.filePath).header.formatVersion).toBe(2);
       expect(indexStatus(r.index)).toMatchObject({ exactFeaturesAdvised: true, warnings: r.warnings, storage: 'pca' });
+      // Decoded blocks of the pca index are cached; the rebuild that deletes the file drops them.
+      const pcaIndex = IndexFile.open(r.index.filePath);
+      const cached0 = coefficientCache.usedBytes;
+      pcaIndex.coefficients(0, 4, new Float32Array(4 * pcaIndex.coefficientsPerFrame));
+      expect(coefficientCache.usedBytes).toBeGreaterThan(cached0);
       const again = await ingestVideo(store, caseId, scene, shipped, { dtype: 'float16' });
       expect(again).toMatchObject({ outcome: 'rebuilt', warnings: [] });
+      expect(coefficientCache.usedBytes).toBe(cached0);
       expect(indexStatus(again.index)).toMatchObject({ indexId: r.index.id, exactFeaturesAdvised: false, warnings: [], storage: 'float16' });
     } finally {
       store.close();
