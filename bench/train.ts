@@ -53,22 +53,25 @@ const BACKBONES = (arg('--backbones') ?? 'compact,resnet50').split(',') as Array
  */
 const RECIPE = arg('--recipe') ?? fileURLToPath(new URL('../models/recipes/default.json', import.meta.url));
 const RECIPE_NAME = arg('--recipe') ?? 'models/recipes/default.json';
-const recipeModel: Record<string, unknown> = existsSync(RECIPE)
-  ? ((JSON.parse(readFileSync(RECIPE, 'utf8')) as { model?: Record<string, unknown> }).model ?? {})
-  : {};
+const recipe = existsSync(RECIPE) ? (JSON.parse(readFileSync(RECIPE, 'utf8')) as { model?: Record<string, unknown>; training?: Record<string, unknown> }) : {};
+const recipeModel: Record<string, unknown> = recipe.model ?? {};
+/** The recipe's batch settings that change the step's work: queries per image (query rows = batch × it) and box targets. */
+const recipeTrain = parseTrainConfig({ batchSize: 8, ...(recipe.training?.queriesPerImage !== undefined ? { queriesPerImage: recipe.training.queriesPerImage } : {}), ...(recipe.training?.boxTargets !== undefined ? { boxTargets: recipe.training.boxTargets } : {}) });
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
 }
 
-function makeBatch(config: ModelConfig, size: number, seed: number): BatchTensors {
+/** A batch of `size` toy images; training batches ask the recipe's queries per image, inference ones one. */
+function makeBatch(config: ModelConfig, size: number, seed: number, queriesPerImage = 1): BatchTensors {
   const train = parseTrainConfig({ batchSize: size });
   const { frames, images } = toyDataset(size, 320, 240, seed);
   const samples = buildSamples(frames).slice(0, size);
   const rng = new Rng(seed);
   const parts = samples.map((s) => prepareSample(s, images[s.frame]!, config, train, rng));
-  return batchTensors(assembleBatch(parts, config, rng), config);
+  const Q = queriesPerImage;
+  return batchTensors(assembleBatch(parts, config, rng, { boxTargets: recipeTrain.boxTargets, queriesPerImage: Q, ...(Q > 1 ? { queryRng: new Rng(seed + 1) } : {}) }), config);
 }
 
 const cpuSec = () => {
@@ -114,9 +117,9 @@ function measure(backend: string, backbone: 'compact' | 'resnet50'): Row {
   let trainIps: number | undefined;
   let trainWallIps: number | undefined;
   let trainIpsRange: [number, number] | undefined;
-  let note = '';
+  let note = recipeTrain.queriesPerImage > 1 ? `training asks ${recipeTrain.queriesPerImage} queries per image; the MAC columns count one` : '';
   if (!(cpu && backbone === 'resnet50')) {
-    const batch = makeBatch(config, trainBatch, 3);
+    const batch = makeBatch(config, trainBatch, 3, recipeTrain.queriesPerImage);
     const adam = new Adam(model.weights, { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, clipNorm: 0 });
     const sec = timeSec(() => void trainStep(model, batch, 'joint', adam), reps, cpu ? 1 : 2);
     trainIps = trainBatch / sec.cpu;
@@ -153,7 +156,7 @@ async function compare(rev: string, reps: number, profile: boolean): Promise<str
   const all = new Set(variants.flatMap((v) => v.kernels.map((k) => k.kernelName)));
   const config = parseModelConfig({ ...recipeModel, backbone: 'compact' });
   const size = BATCH ?? 8;
-  const batch = makeBatch(config, size, 3);
+  const batch = makeBatch(config, size, 3, recipeTrain.queriesPerImage);
   const opts = { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, clipNorm: 0 };
   const runs = variants.map((v) => {
     const model = createModel(config, 1);
@@ -291,7 +294,8 @@ async function main(): Promise<void> {
     ...choice.candidates.filter((c) => !c.available).map((c) => `- ${c.name}: unavailable — ${c.reason}`),
     '',
     `Model settings: ${existsSync(RECIPE) ? RECIPE_NAME : 'model defaults (no recipe file)'} ` +
-      `(confidence ${String(recipeModel.confidenceObjective ?? 'sse')}, λ ${JSON.stringify(recipeModel.lossWeights ?? {})}), every proxy on.`,
+      `(confidence ${String(recipeModel.confidenceObjective ?? 'sse')}, λ ${JSON.stringify(recipeModel.lossWeights ?? {})}), every proxy on; ` +
+      `${recipeTrain.queriesPerImage} quer${recipeTrain.queriesPerImage === 1 ? 'y' : 'ies'} per image (query rows = batch × ${recipeTrain.queriesPerImage}).`,
     '',
     'images/s from CPU time: the median step (wall time in brackets; slowest–fastest step after it), over the timed steps that follow two untimed ones; GMAC/s from CPU time.',
     '',
