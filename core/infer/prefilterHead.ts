@@ -204,7 +204,7 @@ function solve(a: Float64Array, b: Float64Array, n: number): Float64Array {
 }
 
 export interface PrefilterResult {
-  /** Selected cells (frame·S² + cell, ascending) with their exact confidence and boxes. */
+  /** Selected cells (frame·S² + cell, ascending) with their exact confidence and boxes (NaN where run() was asked for none). */
   cells: Int32Array;
   confidence: Float32Array;
   boxes: Float32Array;
@@ -269,8 +269,9 @@ export class PrefilterHead {
   }
 
   /**
-   * Fits the proxy on the exact head's logits for every cell of the first frames (y [n, S², D]),
-   * then sets the cut for `threshold`. Deterministic for the same frames.
+   * Fits the proxy on the exact head's logits (censored below, PROXY_FIT_FLOOR) for every cell of the
+   * first frames (y [n, S², D]), sets the cut for `threshold`, and checks the split heads against
+   * the full cells head. Deterministic for the same frames.
    */
   async fit(y: Float32Array, n: number, threshold: number): Promise<{ confidence: Float32Array; boxes: Float32Array }> {
     const { K, D } = this.f;
