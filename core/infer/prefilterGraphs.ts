@@ -1,0 +1,134 @@
+/**
+ * The onnxruntime graphs of the prefilter (prefilterHead.ts): the proxy over every cell, the exact
+ * head on selected cells (whole, or split into confidence and boxes with fc1 folded into the
+ * fusion), and the Gram matrix of the proxy fit. Built per query from head.onnx's own weights.
+ */
+import { A, GraphBuilder } from '../onnx/builder/graph';
+import type { FoldedQuery as Folded, HeadWeights } from './foldedHead';
+
+interface Dense { w: Float32Array; out: number; inp: number; b: Float32Array }
+
+/** Gemm v·Wᵀ + b with the layer's weights as initializers named after `stem`. */
+function dense(g: GraphBuilder, v: string, d: Dense, stem: string): string {
+  return g.op('Gemm', [
+    v, g.initializer(`${stem}.w`, 'float32', [d.out, d.inp], d.w), g.initializer(`${stem}.b`, 'float32', [d.out], d.b),
+  ], { transB: A.i(1) });
+}
+
+/** Inputs y [n, D] and alpha [n, K], and Ĩ = α⊗y [n, K·D] (each slot's attention times the cell's coefficients). */
+function selectedCells(g: GraphBuilder, K: number, D: number): { y: string; alpha: string; tilde: string } {
+  const y = g.input('y', 'float32', ['n', D]);
+  const alpha = g.input('alpha', 'float32', ['n', K]);
+  const tilde = g.op('Reshape', [g.op('Mul', [g.op('Unsqueeze', [alpha, g.int64s([2])]), g.op('Unsqueeze', [y, g.int64s([1])])]), g.int64s([-1, K * D])]);
+  return { y, alpha, tilde };
+}
+
+/** proxy graph: y [N, S², D] → alpha [N·S², K] (S²·softmax) and proxy [N·S²]; g [D, K], hk [K], c0 [1] are inputs. */
+export function proxyGraph(h: HeadWeights, f: Folded): Uint8Array {
+  const cells = h.S * h.S;
+  const { K, D } = f;
+  const g = new GraphBuilder('fastpr_head_prefilter');
+  const y = g.input('y', 'float32', ['N', cells, D]);
+  const gk = g.input('g', 'float32', [D, K]);
+  const hk = g.input('hk', 'float32', [K]);
+  const c0 = g.input('c0', 'float32', [1]);
+  const y2 = g.op('Reshape', [y, g.int64s([-1, D])]);
+  const logits = g.op('Mul', [g.op('Add', [g.op('MatMul', [y2, g.initializer('bv', 'float32', [D, K], f.bv)]), g.initializer('mv', 'float32', [K], f.mv)]), g.scalar(h.logitScale)]);
+  // Softmax over the cells, axis 1 of [N, S², K] (spelled out as ReduceMax/Exp/ReduceSum/Div it was
+  // slower: 6.2 vs 4.5 ms per 256 frames, 1 Dec).
+  const att = g.op('Softmax', [g.op('Reshape', [logits, g.int64s([-1, cells, K])])], { axis: A.i(1) });
+  const alpha = g.op('Reshape', [g.op('Mul', [att, g.scalar(h.cellScale)]), g.int64s([-1, K])]);
+  const t = g.op('Add', [g.op('MatMul', [y2, gk]), hk]);
+  const proxy = g.op('Add', [g.op('ReduceSum', [g.op('Mul', [alpha, t]), g.int64s([1])], { keepdims: A.i(0) }), c0]);
+  g.output('alpha', alpha, 'float32', ['R', K]);
+  g.output('proxy', proxy, 'float32', ['R']);
+  return g.serialize({ docString: 'FastPR prefilter: slot attention and a linear proxy of the confidence logit per cell.' });
+}
+
+/** cells graph: y [n, D], alpha [n, K] → fused [n, out], logit [n], confidence [n], boxes [n, 4]. */
+export function cellsGraph(h: HeadWeights, f: Folded): Uint8Array {
+  const { K, D } = f;
+  const g = new GraphBuilder('fastpr_head_cells');
+  const { alpha, tilde } = selectedCells(g, K, D);
+  const fused = g.op('Add', [dense(g, tilde, { ...h.fuse, w: f.wf, inp: K * D }, 'fuse'), g.op('MatMul', [alpha, g.initializer('cmean', 'float32', [K, h.fuse.out], f.cm)])]);
+  const common = g.op('Relu', [dense(g, g.op('Relu', [dense(g, fused, h.fc1, 'fc1')]), h.fc2, 'fc2')]);
+  const logit = dense(g, g.op('Relu', [dense(g, common, h.conf1, 'conf1')]), h.conf2, 'conf2');
+  const boxes = g.op('Sigmoid', [dense(g, g.op('Relu', [dense(g, common, h.box1, 'box1')]), h.box2, 'box2')]);
+  g.output('fused', fused, 'float32', ['n', h.fuse.out]);
+  g.output('logit', g.op('Reshape', [logit, g.int64s([-1])]), 'float32', ['n']);
+  g.output('confidence', g.op('Sigmoid', [g.op('Reshape', [logit, g.int64s([-1])])]), 'float32', ['n']);
+  g.output('boxes', boxes, 'float32', ['n', 4]);
+  return g.serialize({ docString: 'FastPR head on selected cells (coefficients and slot attention given).' });
+}
+
+/** fc1 folded into the fusion (no nonlinearity between them): pre1 = w·(α⊗y) + b + α·cm. */
+export interface Fc1Fold { w: Float32Array; b: Float32Array; cm: Float32Array }
+
+/** w [H, K·D] = fc1.W·wf, b [H] = fc1.W·fb + fc1.b, cm [K, H] = cm·fc1.Wᵀ (float64 sums). */
+export function foldFc1(h: HeadWeights, f: Folded): Fc1Fold {
+  const { K, D } = f;
+  const KD = K * D, F = h.fuse.out, H = h.fc1.out;
+  const w = new Float32Array(H * KD), b = new Float32Array(H), cm = new Float32Array(K * H);
+  const row = new Float64Array(KD);
+  for (let o1 = 0; o1 < H; o1++) {
+    row.fill(0);
+    let bs = h.fc1.b[o1]!;
+    for (let o = 0; o < F; o++) {
+      const a = h.fc1.w[o1 * F + o]!;
+      if (a === 0) continue;
+      bs += a * f.fb[o]!;
+      const src = o * KD;
+      for (let j = 0; j < KD; j++) row[j] = row[j]! + a * f.wf[src + j]!;
+    }
+    w.set(row, o1 * KD);
+    b[o1] = bs;
+    for (let k = 0; k < K; k++) {
+      let s = 0;
+      for (let o = 0; o < F; o++) s += f.cm[k * F + o]! * h.fc1.w[o1 * F + o]!;
+      cm[k * H + o1] = s;
+    }
+  }
+  return { w, b, cm };
+}
+
+/**
+ * confidence graph (the searches' exact head): y [n, D], alpha [n, K] → confidence [n] and the
+ * common FC output [n, H] the box layers read, with fc1 folded into the fusion: 66 k fewer
+ * multiply-adds per cell, and no box layers (boxGraph runs them for the cells that become hits).
+ */
+export function confidenceGraph(h: HeadWeights, f: Folded, fold: Fc1Fold): Uint8Array {
+  const { K, D } = f;
+  const g = new GraphBuilder('fastpr_head_cells_confidence');
+  const { alpha, tilde } = selectedCells(g, K, D);
+  const H = h.fc1.out;
+  const pre1 = g.op('Add', [dense(g, tilde, { w: fold.w, b: fold.b, out: H, inp: K * D }, 'fuse_fc1'), g.op('MatMul', [alpha, g.initializer('cmean_fc1', 'float32', [K, H], fold.cm)])]);
+  const common = g.op('Relu', [dense(g, g.op('Relu', [pre1]), h.fc2, 'fc2')]);
+  const logit = dense(g, g.op('Relu', [dense(g, common, h.conf1, 'conf1')]), h.conf2, 'conf2');
+  g.output('confidence', g.op('Sigmoid', [g.op('Reshape', [logit, g.int64s([-1])])]), 'float32', ['n']);
+  g.output('common', common, 'float32', ['n', h.fc2.out]);
+  return g.serialize({ docString: 'FastPR head on selected cells: confidence (fc1 folded into the fusion).' });
+}
+
+/** box graph: common [m, H] → boxes [m, 4] (FB). */
+export function boxGraph(h: HeadWeights): Uint8Array {
+  const g = new GraphBuilder('fastpr_head_cells_boxes');
+  const common = g.input('common', 'float32', ['m', h.fc2.out]);
+  g.output('boxes', g.op('Sigmoid', [dense(g, g.op('Relu', [dense(g, common, h.box1, 'box1')]), h.box2, 'box2')]), 'float32', ['m', 4]);
+  return g.serialize({ docString: 'FastPR box head on the common FC output of selected cells.' });
+}
+
+/**
+ * gram graph: fused [n, F], logit [n, 1], ones [n, 1] → X = [fused, 1, logit], gram = XᵀX [F+2, F+2]
+ * (the normal equations of the proxy fit and their right-hand side). In JS this product was most
+ * of a new query's first search (n = up to 64 frames · S² cells, F = 256: ~0.4 G multiply-adds).
+ */
+export function gramGraph(F: number): Uint8Array {
+  const g = new GraphBuilder('fastpr_prefilter_gram');
+  const fused = g.input('fused', 'float32', ['n', F]);
+  const logit = g.input('logit', 'float32', ['n', 1]);
+  const ones = g.input('ones', 'float32', ['n', 1]);
+  const x = g.op('Concat', [fused, ones, logit], { axis: A.i(1) });
+  g.output('gram', g.op('MatMul', [g.op('Transpose', [x], { perm: A.ints([1, 0]) }), x]), 'float32', [F + 2, F + 2]);
+  return g.serialize({ docString: 'FastPR prefilter fit: Gram matrix of [fused, 1, logit].' });
+}
+
