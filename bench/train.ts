@@ -70,8 +70,9 @@ function makeBatch(config: ModelConfig, size: number, seed: number, queriesPerIm
   const samples = buildSamples(frames).slice(0, size);
   const rng = new Rng(seed);
   const parts = samples.map((s) => prepareSample(s, images[s.frame]!, config, train, rng));
-  const Q = queriesPerImage;
-  return batchTensors(assembleBatch(parts, config, rng, { boxTargets: recipeTrain.boxTargets, queriesPerImage: Q, ...(Q > 1 ? { queryRng: new Rng(seed + 1) } : {}) }), config);
+  return batchTensors(assembleBatch(parts, config, rng, {
+    boxTargets: recipeTrain.boxTargets, queriesPerImage, ...(queriesPerImage > 1 ? { queryRng: new Rng(seed + 1) } : {}),
+  }), config);
 }
 
 const cpuSec = () => {

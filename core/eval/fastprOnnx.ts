@@ -50,7 +50,7 @@ export class FastprOnnxEvaluator implements Evaluator {
       return rows;
     };
     const perQuery = {
-      count: asked.length, features: rowsOf(encoded.features), transforms: [], sizes: [],
+      count: asked.length, features: rowsOf(encoded.features),
       ...(encoded.mirroredFeatures ? { mirroredFeatures: rowsOf(encoded.mirroredFeatures) } : {}),
     };
     const out = await r.queryEncoded(perQuery, asked.map((q) => queryTokens(q.attributes)), signal);

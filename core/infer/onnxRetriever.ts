@@ -201,7 +201,7 @@ export class OnnxRetriever {
   }
 
   /** queryFeatures on encoded frames, merged with their mirror images' outputs when they were encoded too. */
-  async queryEncoded(encoded: EncodedFrames, tokens: readonly number[] | readonly (readonly number[])[], signal?: AbortSignal): Promise<HeadOutputs> {
+  async queryEncoded(encoded: Pick<EncodedFrames, 'count' | 'features' | 'mirroredFeatures'>, tokens: readonly number[] | readonly (readonly number[])[], signal?: AbortSignal): Promise<HeadOutputs> {
     const out = await this.queryFeatures(encoded.features, encoded.count, tokens, signal);
     if (!encoded.mirroredFeatures) return out;
     return mergeMirrored(out, await this.queryFeatures(encoded.mirroredFeatures, encoded.count, tokens, signal), this.grid, this.slots);

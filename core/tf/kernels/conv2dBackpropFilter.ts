@@ -26,7 +26,7 @@ export function conv2dBackpropFilterWasm({ inputs, backend: b, attrs = {} }: Ker
   if (kh === 1 && kw === 1 && sh === 1 && sw === 1 && top === 0 && left === 0 && oh === inH && ow === inW) {
     return filterGrad1x1(backend, x, dy);
   }
-  if (kh * kw * x.shape[3]! <= IM2COL_MAX_ROWS && process.env.FASTPR_NO_IM2COL !== '1') {
+  if (kh * kw * x.shape[3]! <= IM2COL_MAX_ROWS) {
     return filterGradIm2col(backend, x, dy, kh, kw, sh, sw, top, left);
   }
   // Rows of the zero-padded input that any tap reads: [0, kh + (oh-1)·sh). Pad the bottom up to
