@@ -1,4 +1,4 @@
-/** Rice decoding of pca codes (pcaCodec.ts unpackCodes) against the bit-by-bit decoder it replaced. */
+/** Rice coding of pca codes (pcaCodec.ts packCodes, unpackCodes) against the bit-by-bit coder and decoder they replaced. */
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../model/rng';
 import { packCodes, unpackCodes } from './pcaCodec';
@@ -39,14 +39,55 @@ function unpackCodesBitByBit(buf: Uint8Array, prev: Int16Array | null, out: Int1
   if (total - pos >= 8) throw new Error('feature codes have trailing bytes');
 }
 
+/**
+ * The bit-by-bit encoder packCodes replaced (1 Dec 2026: bits now leave a byte at a time and the
+ * Rice parameter scan stops early where the cost is convex), kept as the reference it must agree with.
+ */
+function packCodesBitByBit(codes: Int16Array, prev: Int16Array | null, group = codes.length): Buffer {
+  const n = codes.length;
+  const u = new Uint32Array(n);
+  for (let i = 0; i < n; i++) { const v = prev ? codes[i]! - prev[i]! : codes[i]!; u[i] = v >= 0 ? 2 * v : -2 * v - 1; }
+  const out = new Uint8Array(n * 6 + 16);
+  let byte = 0;
+  let bit = 0;
+  const put = (value: number, bits: number) => {
+    for (let b = bits - 1; b >= 0; b--) {
+      if ((value >>> b) & 1) out[byte] = out[byte]! | (0x80 >>> bit);
+      if (++bit === 8) { bit = 0; byte++; }
+    }
+  };
+  for (let g = 0; g < n; g += group) {
+    const end = Math.min(n, g + group);
+    let any = false;
+    for (let i = g; i < end; i++) if (u[i] !== 0) { any = true; break; }
+    if (!any) { put(15, 4); continue; }
+    let bestK = 0;
+    let bestBits = Infinity;
+    for (let k = 0; k < 15; k++) {
+      let bits = 0;
+      for (let i = g; i < end; i++) { const q = u[i]! >>> k; bits += q >= 24 ? 24 + 1 + 32 : q + 1 + k; }
+      if (bits < bestBits) { bestBits = bits; bestK = k; }
+    }
+    put(bestK, 4);
+    for (let i = g; i < end; i++) {
+      const q = u[i]! >>> bestK;
+      if (q >= 24) { for (let j = 0; j < 24; j++) put(1, 1); put(0, 1); put(u[i]! >>> 16, 16); put(u[i]! & 0xffff, 16); continue; }
+      for (let j = 0; j < q; j++) put(1, 1);
+      put(0, 1);
+      if (bestK > 0) put(u[i]! & ((1 << bestK) - 1), bestK);
+    }
+  }
+  return Buffer.from(out.subarray(0, byte + (bit > 0 ? 1 : 0)));
+}
+
 /** What a decoder makes of `buf`: the codes, or its error message. */
 function outcome(decode: typeof unpackCodes, buf: Uint8Array, prev: Int16Array | null, n: number, group: number): string {
   const out = new Int16Array(n);
   try { decode(buf, prev ? prev.slice() : null, out, group); return Array.from(out).join(','); } catch (err) { return (err as Error).message; }
 }
 
-describe('pca codec: Rice decoding', () => {
-  it('decodes exactly as the bit-by-bit reference: every Rice parameter, escapes, held groups, truncation and damage', () => {
+describe('pca codec: Rice coding', () => {
+  it('encodes and decodes exactly as the bit-by-bit references: every Rice parameter, escapes, held groups, truncation and damage', () => {
     const seeded = new Rng(20261130);
     const rng = () => seeded.next();
     let compared = 0, errors = 0;
@@ -61,6 +102,7 @@ describe('pca codec: Rice decoding', () => {
         return Math.max(-32767, Math.min(32767, (prev ? prev[i]! : 0) + v));
       });
       const packed = packCodes(codes, prev, group);
+      expect(Buffer.compare(packed, packCodesBitByBit(codes, prev, group))).toBe(0);
       expect(outcome(unpackCodes, packed, prev, n, group)).toBe(Array.from(codes).join(','));
       // Every truncation, a trailing byte, and flipped bits give the reference's result or error.
       const variants: Uint8Array[] = [Buffer.concat([packed, Buffer.from([0])])];

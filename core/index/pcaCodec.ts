@@ -15,6 +15,7 @@
  * search never needs the reconstruction: the folded head takes the coefficients (foldedHead.ts).
  * Everything is a pure function of the input floats: the same frames give the same bytes.
  */
+import { rowDotsWorkspace } from '../numeric/rowDots';
 import { symmetricEigen } from '../numeric/symmetricEigen';
 
 export interface PcaBasis {
@@ -37,6 +38,9 @@ export interface PcaBasis {
 /** A frame's fit to a basis, summed over its cells by projectCodes: squared norms of the centred vectors and of what the basis leaves out. */
 export interface ProjectionFit { energy: number; residual: number }
 
+/** Fit cells per covariance chunk (fitBasis). */
+const COV_CHUNK = 256;
+
 export const PCA_DEFAULTS = { dims: 48, stepRel: 0.02, keyInterval: 50, fitFrames: 32, hold: 1 } as const;
 
 /**
@@ -49,28 +53,21 @@ export function fitBasis(vectors: Float32Array, count: number, M: number, d: num
   for (let i = 0; i < count; i++) for (let m = 0; m < M; m++) mean64[m] = mean64[m]! + vectors[i * M + m]!;
   for (let m = 0; m < M; m++) mean64[m] = mean64[m]! / Math.max(1, count);
   const mean = Float32Array.from(mean64);
+  // Σ rowᵀ·row, in chunks of COV_CHUNK rows: each chunk's sum is the Gram matrix of its centred
+  // columns (rowDots.ts: SIMD, defined summation order; padded with zero rows and columns, which
+  // add nothing), the chunks added in order. Chunks keep the kernel's rows in cache (one pass over
+  // all 6,272 fit cells at once was memory-bound: 4× slower).
+  const Mpad = (M + 3) & ~3;
   const cov = new Float64Array(M * M);
-  // Upper triangle of Σ row·rowᵀ, four rows per pass over it (the pass, not the arithmetic, is
-  // the cost: each entry still adds its products in row order).
-  const rows = new Float64Array(4 * M);
-  for (let i = 0; i < count; i += 4) {
-    const k = Math.min(4, count - i);
-    rows.fill(0);
-    for (let r = 0; r < k; r++) for (let m = 0; m < M; m++) rows[r * M + m] = vectors[(i + r) * M + m]! - mean[m]!;
-    for (let a = 0; a < M; a++) {
-      const r0 = rows[a]!, r1 = rows[M + a]!, r2 = rows[2 * M + a]!, r3 = rows[3 * M + a]!;
-      const o = a * M;
-      for (let b = a; b < M; b++) {
-        let c = cov[o + b]!;
-        c += r0 * rows[b]!;
-        c += r1 * rows[M + b]!;
-        c += r2 * rows[2 * M + b]!;
-        c += r3 * rows[3 * M + b]!;
-        cov[o + b] = c;
-      }
-    }
+  for (let c0 = 0; c0 < count; c0 += COV_CHUNK) {
+    const rows = Math.min(COV_CHUNK, count - c0);
+    const width = rows + (rows & 1);
+    const ws = rowDotsWorkspace(Mpad, Mpad, width, true);
+    ws.a.fill(0);
+    for (let i = 0; i < rows; i++) for (let m = 0; m < M; m++) ws.a[m * width + i] = vectors[(c0 + i) * M + m]! - mean[m]!;
+    const gram = ws.run();
+    for (let a = 0; a < M; a++) for (let b = 0; b < M; b++) cov[a * M + b] = cov[a * M + b]! + gram[a * Mpad + b]!;
   }
-  for (let a = 0; a < M; a++) for (let b = 0; b < a; b++) cov[a * M + b] = cov[b * M + a]!;
   for (let i = 0; i < M * M; i++) cov[i] = cov[i]! / Math.max(1, count);
   const { values, vectors: ev } = symmetricEigen(cov, M);
   const order = Array.from({ length: M }, (_, i) => i).sort((x, y) => values[y]! - values[x]! || x - y);
@@ -129,37 +126,26 @@ export function projectCodes(
   b: PcaBasis, x: Float32Array, cells: number, out: Int16Array, prev: Int16Array | null = null, hold = 0, fit?: ProjectionFit,
 ): Int16Array {
   const { d, M, mean, basis, step } = b;
-  const centred = new Float64Array(M);
-  const raw = new Float64Array(d);
+  // Every cell's centred vector against every basis row in one call (rowDots.ts: SIMD, defined
+  // summation order), padded to an even width and to basis rows in fours with zeros.
+  const Mpad = M + (M & 1);
+  const dPad = (d + 3) & ~3;
+  const ws = rowDotsWorkspace(cells, dPad, Mpad);
+  ws.b.fill(0);
+  for (let j = 0; j < d; j++) for (let m = 0; m < M; m++) ws.b[j * Mpad + m] = basis[j * M + m]!;
+  const energies = new Float64Array(cells);
+  if (Mpad !== M) ws.a.fill(0);
   for (let c = 0; c < cells; c++) {
     let energy = 0;
-    for (let m = 0; m < M; m++) { const v = x[c * M + m]! - mean[m]!; centred[m] = v; energy += v * v; }
-    // Eight components at a time: independent sums (one sum alone waits on each add's
-    // latency), each still added in the order m = 0, 1, … so the codes are unchanged.
-    let j = 0;
-    for (; j + 8 <= d; j += 8) {
-      const o0 = j * M, o1 = o0 + M, o2 = o1 + M, o3 = o2 + M, o4 = o3 + M, o5 = o4 + M, o6 = o5 + M, o7 = o6 + M;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-      for (let m = 0; m < M; m++) {
-        const v = centred[m]!;
-        s0 += v * basis[o0 + m]!;
-        s1 += v * basis[o1 + m]!;
-        s2 += v * basis[o2 + m]!;
-        s3 += v * basis[o3 + m]!;
-        s4 += v * basis[o4 + m]!;
-        s5 += v * basis[o5 + m]!;
-        s6 += v * basis[o6 + m]!;
-        s7 += v * basis[o7 + m]!;
-      }
-      raw[j] = s0 / step; raw[j + 1] = s1 / step; raw[j + 2] = s2 / step; raw[j + 3] = s3 / step;
-      raw[j + 4] = s4 / step; raw[j + 5] = s5 / step; raw[j + 6] = s6 / step; raw[j + 7] = s7 / step;
-    }
-    for (; j < d; j++) {
-      let s = 0;
-      const o = j * M;
-      for (let m = 0; m < M; m++) s += centred[m]! * basis[o + m]!;
-      raw[j] = s / step;
-    }
+    const o = c * Mpad;
+    for (let m = 0; m < M; m++) { const v = x[c * M + m]! - mean[m]!; ws.a[o + m] = v; energy += v * v; }
+    energies[c] = energy;
+  }
+  const dots = ws.run();
+  const raw = new Float64Array(d);
+  for (let c = 0; c < cells; c++) {
+    const energy = energies[c]!;
+    for (let j = 0; j < d; j++) raw[j] = dots[c * dPad + j]! / step;
     if (fit) {
       // The basis rows are orthonormal: what it leaves out is |x − mean|² − Σ coefficient².
       let captured = 0;
@@ -191,36 +177,46 @@ export function packCodes(codes: Int16Array, prev: Int16Array | null, group = co
   const u = new Uint32Array(n);
   for (let i = 0; i < n; i++) { const v = prev ? codes[i]! - prev[i]! : codes[i]!; u[i] = v >= 0 ? 2 * v : -2 * v - 1; }
   const out = new Uint8Array(n * 6 + 16);
-  let byte = 0;
-  let bit = 0; // bits used in out[byte]
-  const put = (value: number, bits: number) => {
-    for (let b = bits - 1; b >= 0; b--) {
-      if ((value >>> b) & 1) out[byte] = out[byte]! | (0x80 >>> bit);
-      if (++bit === 8) { bit = 0; byte++; }
-    }
+  // Bits collect MSB first in `acc` (`bits` of them, < 8 between puts) and leave a byte at a time.
+  let at = 0;
+  let acc = 0;
+  let bits = 0;
+  const put = (value: number, count: number) => { // count ≤ 24
+    acc = (acc << count) | (value & ((1 << count) - 1));
+    bits += count;
+    while (bits >= 8) { bits -= 8; out[at++] = (acc >>> bits) & 0xff; }
+    acc &= (1 << bits) - 1;
   };
+  const ones = (count: number) => { for (; count > 16; count -= 16) put(0xffff, 16); put((1 << count) - 1, count); };
   for (let g = 0; g < n; g += group) {
     const end = Math.min(n, g + group);
-    let any = false;
-    for (let i = g; i < end; i++) if (u[i] !== 0) { any = true; break; }
-    if (!any) { put(ALL_ZERO, 4); continue; }
+    let largest = 0;
+    for (let i = g; i < end; i++) if (u[i]! > largest) largest = u[i]!;
+    if (largest === 0) { put(ALL_ZERO, 4); continue; }
+    // The k with the fewest bits (the smallest on a tie). Without escapes the cost is convex in k
+    // (each step halves every quotient, saving ⌈q/2⌉ per value, which shrinks as k grows, for one
+    // more remainder bit each), so the scan stops at the first k that costs more; a group that
+    // could escape is scanned in full.
+    const convex = largest < ESCAPE;
     let bestK = 0;
     let bestBits = Infinity;
     for (let k = 0; k < ALL_ZERO; k++) {
-      let bits = 0;
-      for (let i = g; i < end; i++) { const q = u[i]! >>> k; bits += q >= ESCAPE ? ESCAPE + 1 + 32 : q + 1 + k; }
-      if (bits < bestBits) { bestBits = bits; bestK = k; }
+      let cost = 0;
+      for (let i = g; i < end; i++) { const q = u[i]! >>> k; cost += q >= ESCAPE ? ESCAPE + 1 + 32 : q + 1 + k; }
+      if (cost < bestBits) { bestBits = cost; bestK = k; } else if (convex) break;
     }
     put(bestK, 4);
+    const low = (1 << bestK) - 1;
     for (let i = g; i < end; i++) {
       const q = u[i]! >>> bestK;
-      if (q >= ESCAPE) { for (let j = 0; j < ESCAPE; j++) put(1, 1); put(0, 1); put(u[i]! >>> 16, 16); put(u[i]! & 0xffff, 16); continue; }
-      for (let j = 0; j < q; j++) put(1, 1);
-      put(0, 1);
-      if (bestK > 0) put(u[i]! & ((1 << bestK) - 1), bestK);
+      if (q >= ESCAPE) { ones(ESCAPE); put(0, 1); put(u[i]! >>> 16, 16); put(u[i]! & 0xffff, 16); continue; }
+      if (q > 0) ones(q);
+      // The terminating 0 and the k remainder bits in one put (k ≤ 14).
+      put(u[i]! & low, 1 + bestK);
     }
   }
-  return Buffer.from(out.subarray(0, byte + (bit > 0 ? 1 : 0)));
+  if (bits > 0) out[at++] = (acc << (8 - bits)) & 0xff;
+  return Buffer.from(out.subarray(0, at));
 }
 
 /** The frame's bytes followed by zero bytes, so the bit reservoir can be refilled past the end. */

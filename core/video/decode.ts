@@ -55,6 +55,11 @@ export interface DecodeOptions {
    * start (~tens of ms): for long streams.
    */
   readOffThread?: boolean;
+  /**
+   * ffmpeg's decoder threads (`-threads N`; absent: ffmpeg's choice, frame threading on every core).
+   * Decoded pictures are the same either way (H.264 and the other codecs decode bit-exactly).
+   */
+  decoderThreads?: number;
   signal?: AbortSignal;
 }
 
@@ -211,7 +216,8 @@ export class FrameStream {
       throw new VideoError(`scaled output must be positive whole sizes, got ${JSON.stringify(sc)}`);
     }
     const args = [
-      '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-i', file,
+      '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info',
+      ...(opts.decoderThreads !== undefined ? ['-threads', String(opts.decoderThreads)] : []), '-i', file,
       ...(sc ? ['-filter_complex', scaledFilter(select, sc), '-map', '[out]'] : ['-map', '0:v:0', '-vf', select]),
       '-an', '-sn', '-dn', '-vsync', '0', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
     ];

@@ -89,11 +89,14 @@ describe('decode', () => {
 });
 
 describe('decode with the pipes read on a worker thread (readOffThread, as ingest does)', () => {
-  it('gives the same frames, times and bytes, also when this thread is blocked meanwhile', async () => {
+  it('gives the same frames, times and bytes, also when this thread is blocked meanwhile or with other decoder threads', async () => {
     for (const opts of [{ fps: 'all' as const }, { fps: 5, scaled: { width: 64, height: 48, thumbWidth: 32, thumbHeight: 24 } }]) {
       const here = await times(cfr, opts);
       const off = await times(cfr, { ...opts, readOffThread: true });
       expect(off).toEqual(here);
+      // One decoder thread (ingest's choice on 2 cores) and two: the same pictures as ffmpeg's default.
+      expect(await times(cfr, { ...opts, decoderThreads: 1 })).toEqual(here);
+      expect(await times(cfr, { ...opts, decoderThreads: 2 })).toEqual(here);
       // Block this thread for a while right after the start (as onnxruntime's run does): ffmpeg
       // keeps going and the frames wait as messages.
       const s = FrameStream.start(cfr, { ...opts, readOffThread: true });
