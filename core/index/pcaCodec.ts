@@ -174,9 +174,9 @@ const ESCAPE = 24;
  */
 export function packCodes(codes: Int16Array, prev: Int16Array | null, group = codes.length): Buffer {
   const n = codes.length;
-  const u = new Uint32Array(n);
+  if (packScratch.u.length < n) packScratch = { u: new Uint32Array(n), out: new Uint8Array(n * 6 + 16) };
+  const { u, out } = packScratch; // reused: a frame's 56 KiB of scratch kept the garbage collector busy
   for (let i = 0; i < n; i++) { const v = prev ? codes[i]! - prev[i]! : codes[i]!; u[i] = v >= 0 ? 2 * v : -2 * v - 1; }
-  const out = new Uint8Array(n * 6 + 16);
   // Bits collect MSB first in `acc` (`bits` of them, < 8 between puts) and leave a byte at a time.
   let at = 0;
   let acc = 0;
@@ -216,8 +216,10 @@ export function packCodes(codes: Int16Array, prev: Int16Array | null, group = co
     }
   }
   if (bits > 0) out[at++] = (acc << (8 - bits)) & 0xff;
-  return Buffer.from(out.subarray(0, at));
+  return Buffer.from(out.subarray(0, at)); // a copy: the scratch is reused
 }
+
+let packScratch = { u: new Uint32Array(0), out: new Uint8Array(0) };
 
 /** The frame's bytes followed by zero bytes, so the bit reservoir can be refilled past the end. */
 let padded = new Uint8Array(4096);

@@ -191,6 +191,8 @@ export class FrameStream {
   private constructor(
     readonly file: string, private readonly proc: DecoderProcess, private readonly maxFrames: number, problems: DecodeProblemLog,
     private readonly signal?: AbortSignal, private readonly scaled?: ScaledOutput,
+    /** Chunks are whole records in buffers of their own (spawnPumped with recordBytes): taken without a copy. */
+    private readonly ownedChunks = false,
   ) {
     this.problems = problems;
     proc.stdout.on('data', (d: Buffer) => {
@@ -223,14 +225,14 @@ export class FrameStream {
     ];
     const binary = requireBinary('ffmpeg').path;
     let proc: DecoderProcess;
-    if (opts.readOffThread) proc = spawnPumped(binary, args);
+    if (opts.readOffThread) proc = spawnPumped(binary, args, sc ? scaledBytes(sc) : undefined);
     else {
       const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
       child.stdin.end();
       proc = child;
     }
     const problems = new DecodeProblemLog(file, fps, opts.afterS !== undefined ? opts.resumeProblems : undefined);
-    return new FrameStream(file, proc, opts.maxFrames ?? Infinity, problems, opts.signal, sc);
+    return new FrameStream(file, proc, opts.maxFrames ?? Infinity, problems, opts.signal, sc, Boolean(opts.readOffThread && sc));
   }
 
   private poke(): void {
@@ -260,7 +262,10 @@ export class FrameStream {
   private take(n: number): Buffer {
     const first = this.chunks[0]!;
     let out: Buffer;
-    if (first.length >= n) {
+    if (first.length === n && this.ownedChunks) {
+      out = first; // a whole record in its own buffer (spawnPumped with recordBytes): no copy
+      this.chunks.shift();
+    } else if (first.length >= n) {
       out = Buffer.from(first.subarray(0, n)); // copy: the frame outlives the chunk
       if (first.length === n) this.chunks.shift();
       else this.chunks[0] = first.subarray(n);

@@ -26,15 +26,38 @@ try {
 }
 proc.stdin.on('error', () => {});
 proc.stdin.end();
+// With recordBytes, stdout leaves in records of exactly that size (the last one may be shorter), so
+// the main thread takes each as a frame without copying; else chunk by chunk.
+const recordBytes = workerData.recordBytes;
+let record = recordBytes ? new Uint8Array(recordBytes) : null;
+let filled = 0;
 proc.stdout.on('data', (d) => {
-  // A copy into its own ArrayBuffer, transferred (node may pool small chunks in a shared buffer).
-  const own = new Uint8Array(d.length);
-  own.set(d);
-  parentPort.postMessage({ t: 'out', data: own }, [own.buffer]);
+  if (!record) {
+    // A copy into its own ArrayBuffer, transferred (node may pool small chunks in a shared buffer).
+    const own = new Uint8Array(d.length);
+    own.set(d);
+    parentPort.postMessage({ t: 'out', data: own }, [own.buffer]);
+    return;
+  }
+  for (let at = 0; at < d.length;) {
+    const k = Math.min(d.length - at, recordBytes - filled);
+    record.set(d.subarray(at, at + k), filled);
+    filled += k;
+    at += k;
+    if (filled === recordBytes) {
+      parentPort.postMessage({ t: 'out', data: record }, [record.buffer]);
+      record = new Uint8Array(recordBytes);
+      filled = 0;
+    }
+  }
 });
 proc.stderr.on('data', (d) => parentPort.postMessage({ t: 'err', text: d.toString() }));
 proc.on('error', (e) => parentPort.postMessage({ t: 'error', message: String((e && e.message) || e) }));
-proc.on('close', (code) => { parentPort.postMessage({ t: 'close', code }); parentPort.close(); });
+proc.on('close', (code) => {
+  if (record && filled > 0) { const rest = record.slice(0, filled); parentPort.postMessage({ t: 'out', data: rest }, [rest.buffer]); }
+  parentPort.postMessage({ t: 'close', code });
+  parentPort.close();
+});
 parentPort.on('message', (m) => {
   if (m === 'pause') proc.stdout.pause();
   else if (m === 'resume') proc.stdout.resume();
@@ -60,9 +83,13 @@ export interface PumpedProcess extends EventEmitter {
   kill(signal?: 'SIGKILL'): boolean;
 }
 
-/** Spawns `file args` from a worker thread that reads its stdout and stderr (stdin is closed). */
-export function spawnPumped(file: string, args: readonly string[]): PumpedProcess {
-  const worker = new Worker(PUMP_SOURCE, { eval: true, workerData: { file, args: [...args] } });
+/**
+ * Spawns `file args` from a worker thread that reads its stdout and stderr (stdin is closed).
+ * `recordBytes`: stdout arrives in chunks of exactly that many bytes (the last may be shorter),
+ * each in its own ArrayBuffer — cut on the worker, so the reader can keep them as they are.
+ */
+export function spawnPumped(file: string, args: readonly string[], recordBytes?: number): PumpedProcess {
+  const worker = new Worker(PUMP_SOURCE, { eval: true, workerData: { file, args: [...args], recordBytes } });
   const post = (m: 'pause' | 'resume' | 'kill') => { try { worker.postMessage(m); } catch { /* worker already gone */ } };
   const proc = Object.assign(new EventEmitter(), {
     stdout: new PipeEnd(post),
