@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { spawnPumped } from './pumpedProcess';
 
 /** Runs `script` in a child node through spawnPumped; collects stdout, stderr and the exit code. */
-function run(script: string, onStart?: (p: ReturnType<typeof spawnPumped>) => void): Promise<{ out: Buffer; err: string; code: number | null }> {
-  const p = spawnPumped(process.execPath, ['-e', script]);
-  const out: Buffer[] = [];
+function run(script: string, onStart?: (p: ReturnType<typeof spawnPumped>) => void, recordBytes?: number, chunks: Buffer[] = []): Promise<{ out: Buffer; err: string; code: number | null }> {
+  const p = spawnPumped(process.execPath, ['-e', script], recordBytes);
+  const out = chunks;
   let err = '';
   p.stdout.on('data', (d: Buffer) => out.push(d));
   p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
@@ -24,6 +24,22 @@ describe('spawnPumped (child pipes read on a worker thread)', () => {
     expect(r.code).toBe(3);
     expect(r.err).toContain('hello from stderr');
     expect(r.out.length).toBe(8 << 20);
+    let bad = -1;
+    for (let i = 0; i < r.out.length; i++) if (r.out[i] !== i % 251) { bad = i; break; }
+    expect(bad).toBe(-1);
+  });
+
+  it('with recordBytes: stdout in records of exactly that size, the rest last, each in a buffer of its own', async () => {
+    const chunks: Buffer[] = [];
+    // 1,000,003 bytes of a counting pattern in uneven pieces; records of 65,537 bytes.
+    const r = await run(`
+      const total = 1000003; let sent = 0;
+      const piece = (n) => { const b = Buffer.alloc(n); for (let i = 0; i < n; i++) b[i] = (sent + i) % 251; sent += n; return b; };
+      (function go() { while (sent < total) { if (!process.stdout.write(piece(Math.min(total - sent, 777 + (sent % 40000))))) { process.stdout.once('drain', go); return; } } })();
+    `, undefined, 65537, chunks);
+    expect(r.code).toBe(0);
+    expect(chunks.map((c) => c.length)).toEqual([...new Array(15).fill(65537), 1000003 - 15 * 65537]);
+    expect(chunks.every((c) => c.byteOffset === 0 && c.buffer.byteLength === c.length)).toBe(true);
     let bad = -1;
     for (let i = 0; i < r.out.length; i++) if (r.out[i] !== i % 251) { bad = i; break; }
     expect(bad).toBe(-1);
