@@ -120,7 +120,9 @@ export function selectFilter(fps: number | 'all', fromS = 0, afterS?: number): s
     parts.push(`gt(t\\,${(afterS + 5e-7).toFixed(7)})`);
   }
   const select = parts.length ? `select='${parts.join('*')}',` : '';
-  return `${select}settb=1/1000000,showinfo`;
+  // checksum=0: showinfo would otherwise checksum every kept frame at full size (~0.1 CPU-s per
+  // minute of 704×576 footage, 3 % of an ingest); only its n, pts and size are read.
+  return `${select}settb=1/1000000,showinfo=checksum=0`;
 }
 
 /**
