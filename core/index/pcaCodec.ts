@@ -127,7 +127,8 @@ export function projectCodes(
 ): Int16Array {
   const { d, M, mean, basis, step } = b;
   // Every cell's centred vector against every basis row in one call (rowDots.ts: SIMD, defined
-  // summation order), padded to an even width and to basis rows in fours with zeros.
+  // summation order), padded to an even width and to basis rows in fours with zeros. The basis is
+  // copied in each time (~10 µs): the kernel's memory is shared with fitBasis and other callers.
   const Mpad = M + (M & 1);
   const dPad = (d + 3) & ~3;
   const ws = rowDotsWorkspace(cells, dPad, Mpad);
