@@ -62,6 +62,22 @@ describe('coefficient cache', () => {
     ranges.forEach(([a, n], i) => expect(read(IndexFile.open(path), a, n)).toEqual(expected[i]));
   });
 
+  it('gives views into cached blocks (the same values, no copy) only for ranges inside one block it can hold', () => {
+    coefficientCache.budgetBytes = 0;
+    const plain = IndexFile.open(path);
+    expect(plain.coefficientsView(0, 4)).toBeNull(); // no room in the cache: the caller copies instead
+    coefficientCache.budgetBytes = 64 * 2 ** 20;
+    const index = IndexFile.open(path);
+    for (const [a, n] of [[0, BLOCK_FRAMES], [60, 4], [BLOCK_FRAMES, 10], [88, 5], [2 * BLOCK_FRAMES, 17]] as Array<[number, number]>) {
+      const view = index.coefficientsView(a, n)!;
+      expect(Array.from(view)).toEqual(read(plain, a, n));
+      expect(view.buffer).toBe(index.coefficientsView(a, n)!.buffer); // the cached block itself, not a copy
+    }
+    expect(index.coefficientsView(BLOCK_FRAMES - 1, 2)).toBeNull(); // crosses a block boundary
+    expect(index.coefficientsView(index.frameCount - 1, 2)).toBeNull(); // past the end
+    expect(index.coefficientsView(3, 0)).toBeNull();
+  });
+
   it('stays within its budget: an index larger than it keeps only what fits and reads the rest by decoding', () => {
     coefficientCache.budgetBytes = 0;
     const plain = read(IndexFile.open(path), 0, 2 * BLOCK_FRAMES + 17);

@@ -185,24 +185,48 @@ export class IndexFile {
    */
   coefficients(start: number, count: number, dst: Float32Array): Float32Array {
     const per = this.coefficientsPerFrame;
-    const cache = coefficientCache;
     for (let i = 0; i < count;) {
       const f = start + i;
       const block = Math.floor(f / BLOCK_FRAMES);
       const b0 = block * BLOCK_FRAMES;
       const b1 = Math.min(this.frameCount, b0 + BLOCK_FRAMES);
       const take = Math.min(count - i, b1 - f);
-      let data = cache.get(this.cacheKey, block);
-      if (!data && cache.canKeep(this.cacheKey, (b1 - b0) * per * 4)) {
-        data = new Float32Array((b1 - b0) * per);
-        for (let j = b0; j < b1; j++) codesToCoefficients(this.basisOf(j)!, this.codes(j), data, (j - b0) * per);
-        cache.put(this.cacheKey, block, data);
-      }
+      const data = this.cachedBlock(block);
       if (data) dst.set(data.subarray((f - b0) * per, (f - b0 + take) * per), i * per);
       else for (let j = 0; j < take; j++) codesToCoefficients(this.basisOf(f + j)!, this.codes(f + j), dst, (i + j) * per);
       i += take;
     }
     return dst.subarray(0, count * per);
+  }
+
+  /**
+   * 'pca': frames [start, start+count) as coefficients without a copy — a view into the cached
+   * block — when they lie in one block of BLOCK_FRAMES and the cache holds (or has room for) it;
+   * null otherwise (use `coefficients`). Copying 37 KiB per frame out of the cache was ~7 µs of a
+   * repeated search's ~54 µs per frame. The view stays valid after the block leaves the cache.
+   */
+  coefficientsView(start: number, count: number): Float32Array | null {
+    const block = Math.floor(start / BLOCK_FRAMES);
+    if (count <= 0 || Math.floor((start + count - 1) / BLOCK_FRAMES) !== block || start + count > this.frameCount) return null;
+    const data = this.cachedBlock(block);
+    const per = this.coefficientsPerFrame;
+    const at = (start - block * BLOCK_FRAMES) * per;
+    return data ? data.subarray(at, at + count * per) : null;
+  }
+
+  /** A block's decoded coefficients from the cache, decoded and cached now if it has room; else null. */
+  private cachedBlock(block: number): Float32Array | null {
+    const cache = coefficientCache;
+    const per = this.coefficientsPerFrame;
+    let data = cache.get(this.cacheKey, block);
+    const b0 = block * BLOCK_FRAMES;
+    const b1 = Math.min(this.frameCount, b0 + BLOCK_FRAMES);
+    if (!data && cache.canKeep(this.cacheKey, (b1 - b0) * per * 4)) {
+      data = new Float32Array((b1 - b0) * per);
+      for (let j = b0; j < b1; j++) codesToCoefficients(this.basisOf(j)!, this.codes(j), data, (j - b0) * per);
+      cache.put(this.cacheKey, block, data);
+    }
+    return data ?? null;
   }
 
   /** This file's key in the coefficient cache (its path, length and a fingerprint of its ends). */

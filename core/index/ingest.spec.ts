@@ -14,6 +14,7 @@ import { createCase, getCaseByName, listEvidence, listIndexes, openStore, saveIn
 import { makeTestClip } from '../video/testClips';
 import { IndexFile } from './indexFile';
 import { ingestVideo } from './ingest';
+import { coefficientCache } from './coefficientCache';
 import { frameDetail, searchIndex } from './search';
 import { searchCase } from './searchCase';
 import { FRAMES, ingestFixture } from './testing/ingestFixture';
@@ -261,6 +262,21 @@ describe('ingest', () => {
           expect(ex.foldedHead).toBe(false);
           for (let i = 0; i < FRAMES; i++) expect(Math.abs(fo.bestConfidence[i]! - ex.bestConfidence[i]!)).toBeLessThan(1e-5);
           expect(fo.frames.map((f) => f.hits.map((h) => h.cell))).toEqual(ex.frames.map((f) => f.hits.map((h) => h.cell)));
+          // Batches after the first read the coefficient cache in place (views, no copy): the same
+          // answers as batches copied or decoded into the input buffers (no cache).
+          const budget = coefficientCache.budgetBytes;
+          try {
+            coefficientCache.clear();
+            coefficientCache.budgetBytes = 0;
+            const copied = await searchIndex(idx, retriever, codes, { threshold: 0.3, exhaustive: true, batchSize: 4 });
+            coefficientCache.budgetBytes = budget;
+            const viewed = await searchIndex(idx, retriever, codes, { threshold: 0.3, exhaustive: true, batchSize: 4 });
+            expect(coefficientCache.usedBytes).toBeGreaterThan(0);
+            expect(Array.from(viewed.bestConfidence)).toEqual(Array.from(copied.bestConfidence));
+            expect(viewed.frames).toEqual(copied.frames);
+          } finally {
+            coefficientCache.budgetBytes = budget;
+          }
           const d = await frameDetail(idx, retriever, codes, 9);
           expect(d.best.confidence).toBeCloseTo(fo.bestConfidence[9]!, 5);
           // The prefilter (default): every cell it evaluates has the exhaustive confidence; here it keeps every hit.

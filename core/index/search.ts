@@ -11,6 +11,7 @@ import { decodeFrame, type FramePrediction } from '../infer/decodeFrames';
 import { queryTokens, type OnnxRetriever } from '../infer/onnxRetriever';
 import { clipBox, decodeBox, iou } from '../model/boxes';
 import { inputBoxToFrame } from '../model/preprocess';
+import { BLOCK_FRAMES } from './coefficientCache';
 import type { IndexFile, IndexSegment } from './indexFile';
 import { mergeSightings, type FrameHit, type FrameHits, type MergeOptions, type Sighting } from './sightings';
 
@@ -160,12 +161,30 @@ async function queryFrames(index: IndexFile, segment: IndexSegment, retriever: O
     const r = await (folded ? folded.run(x.subarray(0, n * per), n, S, width) : retriever.queryFeatures(x.subarray(0, n * per), n, tokens, signal));
     return { rows: null, confidence: r.confidence, boxes: r.boxes };
   };
-  for (let s = 0, cur = 0; s < list.length; s += batch, cur ^= 1) {
+  // The next batch: a view into the coefficient cache where its frames are consecutive within one
+  // cached block (no copy; such a batch ends at the block's end), else decoded or copied into the
+  // input buffer the pending run does not read.
+  let cur = 0;
+  const nextBatch = (s: number): { x: Float32Array; n: number } => {
+    let n = Math.min(batch, list.length - s);
+    if (source === 'coefficients') {
+      const f = list[s]!;
+      let run = 1;
+      const blockLeft = BLOCK_FRAMES - (f % BLOCK_FRAMES);
+      while (run < n && run < blockLeft && list[s + run] === f + run) run++;
+      const view = index.coefficientsView(f, run);
+      if (view) return { x: view, n: run };
+    }
+    cur ^= 1;
+    readFrames(index, source, list, s, n, bufs[cur]!);
+    return { x: bufs[cur]!, n };
+  };
+  let x: Float32Array = bufs[0];
+  let n = first;
+  for (let s = 0; s < list.length;) {
     if (signal?.aborted) throw new CancelledError('search cancelled');
-    const n = Math.min(batch, list.length - s);
-    const pending = run(bufs[cur]!, n);
-    const nextN = Math.min(batch, list.length - s - n);
-    if (nextN > 0) readFrames(index, source, list, s + n, nextN, bufs[cur ^ 1]!);
+    const pending = run(x, n);
+    const next = s + n < list.length ? nextBatch(s + n) : null;
     const r = await pending;
     const rows = r.rows, conf = r.confidence;
     let p = 0; // prefilter: position in the selected rows (ascending)
@@ -198,6 +217,8 @@ async function queryFrames(index: IndexFile, segment: IndexSegment, retriever: O
       }
       out.push({ frame, timeS: index.timesS[frame]!, hits });
     }
+    s += n;
+    if (next) ({ x, n } = next);
   }
   return { frames: out, folded: folded !== null, prefilter: pf !== null };
 }
