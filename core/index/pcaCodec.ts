@@ -54,19 +54,15 @@ export function fitBasis(vectors: Float32Array, count: number, M: number, d: num
   for (let m = 0; m < M; m++) mean64[m] = mean64[m]! / Math.max(1, count);
   const mean = Float32Array.from(mean64);
   // Σ rowᵀ·row, in chunks of COV_CHUNK rows: each chunk's sum is the Gram matrix of its centred
-  // columns (rowDots.ts: SIMD, defined summation order; padded with zero rows and columns, which
-  // add nothing), the chunks added in order. Chunks keep the kernel's rows in cache (one pass over
-  // all 6,272 fit cells at once was memory-bound: 4× slower).
-  const Mpad = (M + 3) & ~3;
+  // columns (rowDots.ts: SIMD, defined summation order), the chunks added in order. Chunks keep the
+  // kernel's rows in cache (one pass over all 6,272 fit cells at once was memory-bound: 4× slower).
   const cov = new Float64Array(M * M);
   for (let c0 = 0; c0 < count; c0 += COV_CHUNK) {
     const rows = Math.min(COV_CHUNK, count - c0);
-    const width = rows + (rows & 1);
-    const ws = rowDotsWorkspace(Mpad, Mpad, width, true);
-    ws.a.fill(0);
-    for (let i = 0; i < rows; i++) for (let m = 0; m < M; m++) ws.a[m * width + i] = vectors[(c0 + i) * M + m]! - mean[m]!;
+    const ws = rowDotsWorkspace(M, M, rows, true);
+    for (let i = 0; i < rows; i++) for (let m = 0; m < M; m++) ws.a[m * ws.stride + i] = vectors[(c0 + i) * M + m]! - mean[m]!;
     const gram = ws.run();
-    for (let a = 0; a < M; a++) for (let b = 0; b < M; b++) cov[a * M + b] = cov[a * M + b]! + gram[a * Mpad + b]!;
+    for (let a = 0; a < M; a++) for (let b = 0; b < M; b++) cov[a * M + b] = cov[a * M + b]! + gram[a * ws.outStride + b]!;
   }
   for (let i = 0; i < M * M; i++) cov[i] = cov[i]! / Math.max(1, count);
   const { values, vectors: ev } = symmetricEigen(cov, M);
@@ -127,18 +123,14 @@ export function projectCodes(
 ): Int16Array {
   const { d, M, mean, basis, step } = b;
   // Every cell's centred vector against every basis row in one call (rowDots.ts: SIMD, defined
-  // summation order), padded to an even width and to basis rows in fours with zeros. The basis is
-  // copied in each time (~10 µs): the kernel's memory is shared with fitBasis and other callers.
-  const Mpad = M + (M & 1);
-  const dPad = (d + 3) & ~3;
-  const ws = rowDotsWorkspace(cells, dPad, Mpad);
-  ws.b.fill(0);
-  for (let j = 0; j < d; j++) for (let m = 0; m < M; m++) ws.b[j * Mpad + m] = basis[j * M + m]!;
+  // summation order). The basis is copied in each time (~10 µs): the kernel's memory is shared with
+  // fitBasis and other callers.
+  const ws = rowDotsWorkspace(cells, d, M);
+  for (let j = 0; j < d; j++) for (let m = 0; m < M; m++) ws.b[j * ws.stride + m] = basis[j * M + m]!;
   const energies = new Float64Array(cells);
-  if (Mpad !== M) ws.a.fill(0);
   for (let c = 0; c < cells; c++) {
     let energy = 0;
-    const o = c * Mpad;
+    const o = c * ws.stride;
     for (let m = 0; m < M; m++) { const v = x[c * M + m]! - mean[m]!; ws.a[o + m] = v; energy += v * v; }
     energies[c] = energy;
   }
@@ -146,7 +138,7 @@ export function projectCodes(
   const raw = new Float64Array(d);
   for (let c = 0; c < cells; c++) {
     const energy = energies[c]!;
-    for (let j = 0; j < d; j++) raw[j] = dots[c * dPad + j]! / step;
+    for (let j = 0; j < d; j++) raw[j] = dots[c * ws.outStride + j]! / step;
     if (fit) {
       // The basis rows are orthonormal: what it leaves out is |x − mean|² − Σ coefficient².
       let captured = 0;

@@ -70,18 +70,14 @@ export function foldFc1(h: HeadWeights, f: Folded): Fc1Fold {
   const { K, D } = f;
   const KD = K * D, F = h.fuse.out, H = h.fc1.out;
   // w = fc1.w [H, F] · wf [F, KD]: 47 M multiply-adds for 15 slots, a tenth of a new query's first
-  // search as a JS loop; as rows of fc1.w against rows of wfᵀ in rowDots (SIMD, float64, padded
-  // with zeros to an even F and KD in fours).
-  const Fp = F + (F & 1), KDp = (KD + 3) & ~3;
-  const ws = rowDotsWorkspace(H, KDp, Fp);
-  ws.a.fill(0);
-  ws.b.fill(0);
-  for (let o1 = 0; o1 < H; o1++) for (let o = 0; o < F; o++) ws.a[o1 * Fp + o] = h.fc1.w[o1 * F + o]!;
-  for (let o = 0; o < F; o++) for (let j = 0; j < KD; j++) ws.b[j * Fp + o] = f.wf[o * KD + j]!;
+  // search as a JS loop; as rows of fc1.w against rows of wfᵀ in rowDots (SIMD, float64).
+  const ws = rowDotsWorkspace(H, KD, F);
+  for (let o1 = 0; o1 < H; o1++) for (let o = 0; o < F; o++) ws.a[o1 * ws.stride + o] = h.fc1.w[o1 * F + o]!;
+  for (let o = 0; o < F; o++) for (let j = 0; j < KD; j++) ws.b[j * ws.stride + o] = f.wf[o * KD + j]!;
   const dots = ws.run();
   const w = new Float32Array(H * KD), b = new Float32Array(H), cm = new Float32Array(K * H);
   for (let o1 = 0; o1 < H; o1++) {
-    for (let j = 0; j < KD; j++) w[o1 * KD + j] = dots[o1 * KDp + j]!;
+    for (let j = 0; j < KD; j++) w[o1 * KD + j] = dots[o1 * ws.outStride + j]!;
     let bs = h.fc1.b[o1]!;
     for (let o = 0; o < F; o++) bs += h.fc1.w[o1 * F + o]! * f.fb[o]!;
     b[o1] = bs;

@@ -8,7 +8,8 @@
  * The result is defined exactly, so the codes an index stores do not depend on the machine or on
  * which path ran: lane 0 adds the products of even m in order, lane 1 those of odd m, and the dot
  * is lane0 + lane1. `rowDotsReference` computes the same in scalar JS (the fallback, and the tests'
- * reference). K must be even and nb a multiple of 4 (the kernel's blocking); callers pad.
+ * reference). The kernel needs an even K and nb in fours: the workspace pads with zeros, which
+ * add nothing, and says where its rows start (`stride`, `outStride`).
  */
 
 const PAGE = 65536;
@@ -25,7 +26,7 @@ const set = (l: number) => [0x21, ...uleb(l)];
 const i32c = (n: number) => [0x41, ...sleb(n)];
 const ADD = 0x6a, MUL = 0x6c, LT_U = 0x49;
 const simd = (op: number) => [0xfd, ...uleb(op)];
-const load = (offset = 0) => [...simd(0x00), 3, ...uleb(offset)]; // v128.load, align hint 2³
+const LOAD = [...simd(0x00), 3, 0]; // v128.load, align hint 2³, offset 0
 const F64X2_ADD = simd(0xf0), F64X2_MUL = simd(0xf2);
 const lane = (l: number) => [...simd(0x21), l]; // f64x2.extract_lane
 const ZERO = [...simd(0x0c), ...new Array(16).fill(0)]; // v128.const 0
@@ -36,7 +37,7 @@ const f64store = (offset: number) => [0x39, 3, ...uleb(offset)];
 const A = 0, B = 1, OUT = 2, NA = 3, NB = 4, K = 5;
 const I = 6, J = 7, PA = 8, PB0 = 9, PB1 = 10, PB2 = 11, PB3 = 12, END = 13, ROW = 14, PO = 15;
 const ACC0 = 16, ACC1 = 17, ACC2 = 18, ACC3 = 19, VA = 20;
-const accumulate = (acc: number, pb: number) => [...get(acc), ...get(VA), ...get(pb), ...load(), ...F64X2_MUL, ...F64X2_ADD, ...set(acc)];
+const accumulate = (acc: number, pb: number) => [...get(acc), ...get(VA), ...get(pb), ...LOAD, ...F64X2_MUL, ...F64X2_ADD, ...set(acc)];
 const bump = (l: number) => [...get(l), ...i32c(16), ADD, ...set(l)];
 const horizontal = (acc: number, offset: number) => [...get(PO), ...get(acc), ...lane(0), ...get(acc), ...lane(1), F64_ADD, ...f64store(offset)];
 const body: number[] = [
@@ -59,7 +60,7 @@ const body: number[] = [
   ...ZERO, ...set(ACC0), ...ZERO, ...set(ACC1), ...ZERO, ...set(ACC2), ...ZERO, ...set(ACC3),
   ...get(PB0), ...set(PO), // PB0 is advanced in the loop: keep the group's start
   0x03, 0x40, // loop over m, two at a time
-  ...get(PA), ...load(), ...set(VA),
+  ...get(PA), ...LOAD, ...set(VA),
   ...accumulate(ACC0, PB0), ...accumulate(ACC1, PB1), ...accumulate(ACC2, PB2), ...accumulate(ACC3, PB3),
   ...bump(PA), ...bump(PB0), ...bump(PB1), ...bump(PB2), ...bump(PB3),
   ...get(PA), ...get(END), LT_U, 0x0d, 0, // continue while pa < end
@@ -119,36 +120,40 @@ export function rowDotsReference(a: Float64Array, na: number, b: Float64Array, n
 }
 
 /**
- * A workspace in the kernel's memory: `a` [na·K], `b` [nb·K] and `out` [na·nb] float64 views the
- * caller fills and reads (no copies in or out). Valid until the next `rowDotsWorkspace` call.
+ * A workspace in the kernel's memory (no copies in or out): the caller writes row i of a at
+ * a[i·stride …], row j of b at b[j·stride …], and reads dot (i, j) at out[i·outStride + j]. Padding
+ * (an odd K's last column, b's rows up to a multiple of 4) is zero and must stay so. Valid until the
+ * next `rowDotsWorkspace` call.
  */
-export interface RowDotsWorkspace { a: Float64Array; b: Float64Array; out: Float64Array; run(na?: number): Float64Array }
+export interface RowDotsWorkspace { a: Float64Array; b: Float64Array; out: Float64Array; stride: number; outStride: number; run(): Float64Array }
 
-let jsWorkspace: { key: string; ws: RowDotsWorkspace } | null = null;
+let jsMemory = new Float64Array(0);
 
 /** `shared`: b is a (the Gram matrix A·Aᵀ; na = nb), one copy of the rows. */
 export function rowDotsWorkspace(na: number, nb: number, K: number, shared = false): RowDotsWorkspace {
-  if (K % 2 !== 0 || nb % 4 !== 0) throw new Error(`rowDots: K (${K}) must be even and nb (${nb}) a multiple of 4`);
   if (shared && na !== nb) throw new Error('rowDots: a shared workspace needs na = nb');
+  const stride = K + (K & 1), outStride = (nb + 3) & ~3;
+  const aRows = shared ? outStride : na, bRows = shared ? 0 : outStride;
+  const floats = (aRows + bRows) * stride + na * outStride;
   const k = loadKernel();
-  if (!k) {
-    const key = `${na}/${nb}/${K}/${shared}`;
-    if (jsWorkspace?.key !== key) {
-      const a = new Float64Array(na * K), b = shared ? a : new Float64Array(nb * K), out = new Float64Array(na * nb);
-      jsWorkspace = { key, ws: { a, b, out, run: (rows = na) => rowDotsReference(a, rows, b, nb, K, out) } };
-    }
-    return jsWorkspace.ws;
+  let buffer: ArrayBufferLike;
+  if (k) {
+    const need = Math.ceil((8 * floats) / PAGE), have = k.memory.buffer.byteLength / PAGE;
+    if (need > have) k.memory.grow(need - have);
+    buffer = k.memory.buffer;
+  } else {
+    if (jsMemory.length < floats) jsMemory = new Float64Array(floats);
+    buffer = jsMemory.buffer;
   }
-  const bRows = shared ? 0 : nb;
-  const bytes = 8 * (na * K + bRows * K + na * nb);
-  const need = Math.ceil(bytes / PAGE);
-  const have = k.memory.buffer.byteLength / PAGE;
-  if (need > have) k.memory.grow(need - have);
-  const buffer = k.memory.buffer;
-  const aAt = 0, bAt = shared ? 0 : 8 * na * K, outAt = 8 * (na * K + bRows * K);
-  const ws = {
-    a: new Float64Array(buffer, aAt, na * K), b: new Float64Array(buffer, bAt, nb * K), out: new Float64Array(buffer, outAt, na * nb),
-    run: (rows = na) => { k.run(aAt, bAt, outAt, rows, nb, K); return ws.out; },
-  };
-  return ws;
+  const bAt = shared ? 0 : aRows * stride, outAt = (aRows + bRows) * stride;
+  const a = new Float64Array(buffer, 0, aRows * stride);
+  const b = shared ? a : new Float64Array(buffer, 8 * bAt, bRows * stride);
+  const out = new Float64Array(buffer, 8 * outAt, na * outStride);
+  // Zero the padding (the memory is reused between workspaces).
+  if (stride !== K) { for (let i = 0; i < aRows; i++) a[i * stride + K] = 0; if (!shared) for (let j = 0; j < bRows; j++) b[j * stride + K] = 0; }
+  (shared ? a : b).fill(0, nb * stride, outStride * stride);
+  const run = k
+    ? () => { k.run(0, 8 * bAt, 8 * outAt, na, outStride, stride); return out; }
+    : () => rowDotsReference(a, na, b, outStride, stride, out);
+  return { a, b, out, stride, outStride, run };
 }
