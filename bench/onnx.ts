@@ -3,7 +3,7 @@
  * Exports a randomly initialised model of the default configuration (compact backbone, 224×224,
  * S=7, M=256 — speed does not depend on the weight values; float32 weights), and also times the
  * shipped models/default/encoder.onnx (float16 weights + Cast, which onnxruntime folds to float32
- * at load: same speed). Encoder at batch 1, 8 and 16 with 1 thread, 2 threads (onnxruntime's
+ * at load: same speed) and its int8 copy encoder.int8.onnx when listed (what ingest runs). Encoder at batch 1, 8 and 16 with 1 thread, 2 threads (onnxruntime's
  * spin-waiting pool) and 2 threads without spinning; head at batch 1 and 8 with 1 and 2 threads.
  * Each configuration: 3 warm-up runs, then `--runs` timed runs, repeated `--reps` times
  * interleaved with the other configurations; the median repetition is printed.
@@ -72,11 +72,14 @@ try {
   const image = (batch: number): HostTensor => ({ type: 'float32', data: Float32Array.from({ length: batch * s * s * 3 }, (_, i) => Math.sin(i)), dims: [batch, s, s, 3] });
   const encConfigs: Config[] = [{ threads: 1, spinning: true }, { threads: 2, spinning: true }, { threads: 2, spinning: false }];
   // The shipped model may have another grid than the exported one: its own manifest gives its MACs.
-  const shippedMacs = shipped ? (JSON.parse(readFileSync(join(DEFAULT_MODEL_DIR, 'onnx.json'), 'utf8')) as { grid: number; encoder: { macsPerImage: number } }) : undefined;
+  const shippedMacs = shipped ? (JSON.parse(readFileSync(join(DEFAULT_MODEL_DIR, 'onnx.json'), 'utf8')) as { grid: number; encoder: { macsPerImage: number }; encoderInt8?: { file: string } }) : undefined;
+  // The shipped int8 copy (`fastpr quantize-encoder`), which ingest runs by default, side by side with its float source.
+  const shippedInt8 = shippedMacs?.encoderInt8 ? new Uint8Array(readFileSync(join(DEFAULT_MODEL_DIR, shippedMacs.encoderInt8.file))) : undefined;
   const shippedName = shippedMacs ? `shipped float16 (models/default, S=${shippedMacs.grid})` : '';
   const encModels: Array<{ name: string; bytes: Uint8Array; macs: number }> = [
     { name: 'exported float32', bytes: encBytes, macs: m.encoder.macsPerImage },
     ...(shipped && shippedMacs ? [{ name: shippedName, bytes: shipped, macs: shippedMacs.encoder.macsPerImage }] : []),
+    ...(shippedInt8 && shippedMacs ? [{ name: `shipped int8 (models/default ${shippedMacs.encoderInt8!.file})`, bytes: shippedInt8, macs: shippedMacs.encoder.macsPerImage }] : []),
   ];
   const encCells: Array<{ key: string; model: string; bytes: Uint8Array; macs: number; batch: number; cfg: Config; times: Timing[] }> = [];
   for (const em of encModels) for (const batch of [1, 8, 16]) for (const cfg of encConfigs) encCells.push({ key: `${em.name}|${batch}|${cfg.threads}|${cfg.spinning}`, model: em.name, bytes: em.bytes, macs: em.macs, batch, cfg, times: [] });

@@ -15,7 +15,7 @@
  * clips whose top three include one at time IoU ≥ 0.5 (the findsPerson test's criterion), frame
  * recall of the top sighting, sightings per clip for the target and for the absent query.
  *
- *   npm run bench:sightings [-- --clips 12] [-- --crowd 6] [-- --seconds 12] [-- --seed 71] [-- --model DIR]
+ *   npm run bench:sightings [-- --clips 12] [-- --crowd 6] [-- --seconds 12] [-- --seed 71] [-- --model DIR] [-- --encoder auto|float|int8]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +26,7 @@ import { readDataset } from '../core/dataset/reader';
 import { clipTruth, framesOnTarget, targetAt, type ClipTruth } from '../core/index/groundTruth';
 import { IndexFile } from '../core/index/indexFile';
 import { ingestVideo } from '../core/index/ingest';
+import { encoderFlag } from '../core/cli/flags';
 import { resolveModelDir } from '../core/index/modelDirDefault';
 import { extendConfidenceFor, searchIndex } from '../core/index/search';
 import { mergeSightings, timeIou, type FrameHits, type MergeOptions, type Sighting } from '../core/index/sightings';
@@ -37,7 +38,10 @@ import { synthesize } from '../core/synth/synthesize';
 const { values } = parseArgs({ options: {
   clips: { type: 'string', default: '12' }, crowd: { type: 'string', default: '6' }, seconds: { type: 'string', default: '12' },
   seed: { type: 'string', default: '71' }, model: { type: 'string' },
+  // Which encoder ingest runs (default: the model's int8 one when listed, as the product does).
+  encoder: { type: 'string', default: 'auto' },
 } });
+const encoder = encoderFlag(values.encoder) ?? 'auto';
 const clipCount = Number(values.clips);
 const crowdMax = Number(values.crowd);
 const seconds = Number(values.seconds);
@@ -66,7 +70,7 @@ try {
     const store = openStore(join(dir, 'store'));
     let indexPath: string;
     try {
-      indexPath = (await ingestVideo(store, createCase(store, 'bench').id, join(dir, 'clip', rel), modelDir)).index.filePath;
+      indexPath = (await ingestVideo(store, createCase(store, 'bench').id, join(dir, 'clip', rel), modelDir, { encoder })).index.filePath;
     } finally {
       store.close();
     }

@@ -137,19 +137,23 @@ async function ingestWith(tag: string, opts: IngestOptions) {
 }
 type IngestRun = Awaited<ReturnType<typeof ingestWith>>;
 // The old pipeline as it was: batch 16, onnxruntime's default pool (threads 0: one per core) on the main thread, RGB-first shrink.
-const OLD_INGEST: IngestOptions = { inputScaling: 'ffmpeg', scaleFromRgb: true, threads: 0, batchSize: 16, readOffThread: false };
-const NEW_INGEST: IngestOptions = { inputScaling: 'ffmpeg', threads: 1, batchSize: encBatch, encoderInWorker: values['encoder-worker'] === true };
+const OLD_INGEST: IngestOptions = { inputScaling: 'ffmpeg', scaleFromRgb: true, threads: 0, batchSize: 16, readOffThread: false, encoder: 'float' };
+// The shipped default: the model's int8 encoder when it has one (`fastpr quantize-encoder`), else its float one.
+const NEW_INGEST: IngestOptions = { inputScaling: 'ffmpeg', threads: 1, batchSize: encBatch, encoderInWorker: values['encoder-worker'] === true, encoder: 'auto' };
+// The same with the float encoder (encoder.onnx): the comparisons of input paths below use it, so they measure the paths alone.
+const FLOAT_INGEST: IngestOptions = { ...NEW_INGEST, encoder: 'float' };
 // The new pipeline with ffmpeg's pipe read on the main thread (the default before 30 Nov 10:00).
 const INLINE_INGEST: IngestOptions = { ...NEW_INGEST, readOffThread: false };
-const runs: Record<'old' | 'new' | 'inline', IngestRun[]> = { old: [], new: [], inline: [] };
+const runs: Record<'old' | 'new' | 'inline' | 'float', IngestRun[]> = { old: [], new: [], inline: [], float: [] };
 for (let r = 0; r < ingestReps; r++) {
   log(`ingest ${r + 1}/${ingestReps}: old pipeline (RGB-first shrink, default onnxruntime threads, batch 16), then new (YUV shrink, 1 encoder thread, batch ${encBatch}), then new with the pipe read on the main thread…`);
   runs.old.push(await ingestWith(`old${r}`, OLD_INGEST));
   runs.new.push(await ingestWith(`new${r}`, NEW_INGEST));
   runs.inline.push(await ingestWith(`inline${r}`, INLINE_INGEST));
+  runs.float.push(await ingestWith(`float${r}`, FLOAT_INGEST));
 }
 log('ingest, reference JS preprocessing (batch 8)…');
-const ingJs = await ingestWith('js', { inputScaling: 'js', batchSize: 8, threads: 1 });
+const ingJs = await ingestWith('js', { inputScaling: 'js', batchSize: 8, threads: 1, encoder: 'float' });
 const ingFf = runs.new[runs.new.length - 1]!;
 const ingOld = runs.old[runs.old.length - 1]!;
 const load1 = loadavg();
@@ -158,6 +162,8 @@ const bJs = ingJs.ing.build!;
 const idx = IndexFile.open(ingFf.path);
 const idxJs = IndexFile.open(ingJs.path);
 const idxOld = IndexFile.open(ingOld.path);
+const idxFloat = IndexFile.open(runs.float[runs.float.length - 1]!.path);
+const newEncoder = idx.header.encoderPrecision ?? 'float';
 const thumbBytes = idx.storage().thumbnailBytes / idx.frameCount;
 
 // 4. Float32 features of every sampled frame (the storage reference), then one index per storage
@@ -289,15 +295,18 @@ const probeQueries: AttributeCodes[] = [codes, ...(truth?.absentQuery ? [truth.a
 const headCmp: string[] = [];
 const scaleCmp: string[] = [];
 const pathCmp: string[] = [];
+const encoderCmp: string[] = [];
 const maxDiff = (x: Float32Array, y: Float32Array) => { let d = 0; for (let i = 0; i < x.length; i++) d = Math.max(d, Math.abs(x[i]! - y[i]!)); return d; };
 for (const cq of probeQueries) {
   const ex = await searchIndex(idx, searcher, cq, { head: 'exported' });
   const fo = await searchIndex(idx, searcher, cq, { head: 'folded' });
   const js = await searchIndex(idxJs, searcher, cq, { head: 'exported' });
   const old = await searchIndex(idxOld, searcher, cq, { head: 'exported' });
+  const fl = await searchIndex(idxFloat, searcher, cq, { head: 'exported' });
   headCmp.push(`${JSON.stringify(cq)}: ${sameSightings(ex.sightings, fo.sightings)}; best-confidence max |Δ| ${maxDiff(ex.bestConfidence, fo.bestConfidence).toExponential(1)}`);
-  scaleCmp.push(`${JSON.stringify(cq)}: ${sameSightings(js.sightings, ex.sightings)}; best-confidence max |Δ| ${maxDiff(ex.bestConfidence, js.bestConfidence).toExponential(1)}`);
-  pathCmp.push(`${JSON.stringify(cq)}: ${sameSightings(old.sightings, ex.sightings)}; best-confidence max |Δ| ${maxDiff(ex.bestConfidence, old.bestConfidence).toExponential(1)}`);
+  scaleCmp.push(`${JSON.stringify(cq)}: ${sameSightings(js.sightings, fl.sightings)}; best-confidence max |Δ| ${maxDiff(fl.bestConfidence, js.bestConfidence).toExponential(1)}`);
+  pathCmp.push(`${JSON.stringify(cq)}: ${sameSightings(old.sightings, fl.sightings)}; best-confidence max |Δ| ${maxDiff(fl.bestConfidence, old.bestConfidence).toExponential(1)}`);
+  encoderCmp.push(`${JSON.stringify(cq)}: ${sameSightings(fl.sightings, ex.sightings)}; best-confidence max |Δ| ${maxDiff(fl.bestConfidence, ex.bestConfidence).toExponential(1)}`);
 }
 
 // 4c. Model input and encoder features, ffmpeg-scaled (new and old colour path) vs preprocessFrame on
@@ -407,7 +416,7 @@ if (truth) {
 }
 await searcher.dispose();
 for (const f of [bigOld, bigNew, ...variantIdx]) rmSync(f.path, { force: true });
-for (const r of [...runs.old, ...runs.new, ...runs.inline, ingJs]) rmSync(r.path, { force: true });
+for (const r of [...runs.old, ...runs.new, ...runs.inline, ...runs.float, ingJs]) rmSync(r.path, { force: true });
 rmSync(storeDir, { recursive: true, force: true });
 
 const dur = ing.info.durationS;
@@ -420,7 +429,7 @@ function cpuPerS(list: Array<{ cpu?: Cpu }>): Cpu & { total: number } | undefine
   const c = { main: sum('main'), other: sum('other'), ffmpeg: sum('ffmpeg') };
   return { ...c, total: c.main + c.other + c.ffmpeg };
 }
-function ingestLine(which: 'old' | 'new' | 'inline'): string {
+function ingestLine(which: 'old' | 'new' | 'inline' | 'float'): string {
   const rs = runs[which];
   const t = median(rs.map(buildS));
   const sh = (k: 'decodeWait' | 'prepare' | 'encode') => pct(median(rs.map((r) => r.ing.build!.seconds[k] / buildS(r))));
@@ -434,6 +443,7 @@ const cpuOld = cpuPerS(runs.old);
 const cpuNew = cpuPerS(runs.new);
 const pairRatios = runs.old.map((o, i) => buildS(o) / buildS(runs.new[i]!));
 const inlineRatios = runs.inline.map((o, i) => buildS(o) / buildS(runs.new[i]!));
+const floatRatios = runs.float.map((o, i) => buildS(o) / buildS(runs.new[i]!));
 function decodeLine(which: 'old' | 'new'): string {
   const rs = decodeRuns[which];
   const w = median(rs.map((r) => r.wall));
@@ -452,7 +462,8 @@ const lines = [
   '| measure | value |',
   '|---|---|',
   `| load average (1 / 5 / 15 min) at start; after the ingest runs | ${la(load0)}; ${la(load1)} (2 cores) |`,
-  `| ingest speed, NEW pipeline (ffmpeg shrinks from YUV, 1 encoder thread${NEW_INGEST.encoderInWorker ? ' on a worker thread' : ' on the main thread'}, batch ${encBatch}) | ${ingestLine('new')} |`,
+  `| ingest speed, NEW pipeline (ffmpeg shrinks from YUV, ${newEncoder} encoder${newEncoder === 'int8' ? ' (the default: the model has one)' : ''}, 1 encoder thread${NEW_INGEST.encoderInWorker ? ' on a worker thread' : ' on the main thread'}, batch ${encBatch}) | ${ingestLine('new')} |`,
+  `| ingest speed, new pipeline with the float encoder (encoder.onnx), same run, interleaved | ${ingestLine('float')} → default/float **${(median(runs.float.map(buildS)) / median(runs.new.map(buildS))).toFixed(2)}×** (per pair: ${floatRatios.map((x) => x.toFixed(2)).join(', ')}); CPU ${cpuLine(cpuPerS(runs.float))} |`,
   `| ingest speed, OLD pipeline (RGB-first shrink, onnxruntime default threads on the main thread, batch 16), same run, interleaved | ${ingestLine('old')} → new/old **${(median(runs.old.map(buildS)) / median(runs.new.map(buildS))).toFixed(2)}×** (per pair: ${pairRatios.map((x) => x.toFixed(2)).join(', ')}) |`,
   `| ingest speed, new pipeline with ffmpeg's pipe read on the main thread (as before 30 Nov 10:00: the encoder's synchronous run stalls ffmpeg on a full pipe), same run, interleaved | ${ingestLine('inline')} → pipe read on a worker thread / on the main thread **${(median(runs.inline.map(buildS)) / median(runs.new.map(buildS))).toFixed(2)}×** (per pair: ${inlineRatios.map((x) => x.toFixed(2)).join(', ')}); CPU ${cpuLine(cpuPerS(runs.inline))} |`,
   `| build CPU per footage-second, new | ${cpuLine(cpuNew)} |`,
@@ -472,8 +483,9 @@ const lines = [
   `| re-query, 2-attribute query ${JSON.stringify(shortQuery)}, new vs old | **${Math.round(rateOf('short-new')).toLocaleString('en')}** (reps: ${spread('short-new')}) vs ${Math.round(rateOf('short-old')).toLocaleString('en')} (reps: ${spread('short-old')}) indexed frames/s → **${(rateOf('short-new') / rateOf('short-old')).toFixed(1)}×** |`,
   `| first search of a new query on the pca index (its heads built and checked, the prefilter fitted) | ${(1000 * firstSearchS.full!).toFixed(0)} ms for the ${activeOf(codes)}-slot query, ${(1000 * firstSearchS.short!).toFixed(0)} ms for the 2-attribute one (${target} frames; repeated: ${(1000 * target / rateOf('full-new')).toFixed(0)} / ${(1000 * target / rateOf('short-new')).toFixed(0)} ms) |`,
   ...headCmp.map((l) => `| sightings, folded vs exported head | ${l} |`),
-  ...pathCmp.map((l) => `| sightings, new vs old ffmpeg colour path (exported head) | ${l} |`),
-  ...scaleCmp.map((l) => `| sightings, ffmpeg (new) vs JS input scaling (exported head) | ${l} |`),
+  ...pathCmp.map((l) => `| sightings, new vs old ffmpeg colour path (exported head; float encoder both) | ${l} |`),
+  ...scaleCmp.map((l) => `| sightings, ffmpeg (new) vs JS input scaling (exported head; float encoder both) | ${l} |`),
+  ...encoderCmp.map((l) => `| sightings, ${newEncoder} (default) vs float encoder, same pipeline (exported head) | ${l} |`),
   `| index size, new default (pca d=${PCA.dims} step ${PCA.stepRel} hold ${PCA.hold}, thumbnail per second; basis once per video, per-frame part from this clip) | ${(sizeNew.perFrame / 1024).toFixed(2)} KiB/frame → **${sizeNew.mb.toFixed(1)} MB per hour**; **${(100 * sizeNew.pct).toFixed(1)}% of the video** (this ${info0.durationS}-s clip's own index ${(variantIdx[3]!.byteLength / 1e3).toFixed(0)} kB = ${pct(variantIdx[3]!.byteLength / videoBytes)} of its ${(videoBytes / 1e6).toFixed(2)} MB: the basis is not amortised) |`,
   `| index size, old default (float16, thumbnail every frame), same features | ${(sizeOld.perFrame / 1024).toFixed(1)} KiB/frame → ${sizeOld.mb.toFixed(0)} MB per hour; ${pct(sizeOld.pct)} of the video → new/old **1/${(sizeOld.mb / sizeNew.mb).toFixed(0)}** |`,
   `| the ingested index (${idx.header.dtype}, ffmpeg scaling, as ingest writes it) | ${(idx.byteLength / 1e3).toFixed(0)} kB for ${idx.frameCount} frames (${thumbBytes.toFixed(0)} B/frame of thumbnails) |`,

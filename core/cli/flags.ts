@@ -10,3 +10,10 @@ export function thresholdFlag(raw: unknown, flag: string): number | undefined {
   }
   return value;
 }
+
+/** --encoder: which encoder graph runs (core/infer/onnxRetriever.ts EncoderChoice); undefined when absent. */
+export function encoderFlag(raw: unknown): 'float' | 'int8' | 'auto' | undefined {
+  if (raw === undefined) return undefined;
+  if (raw === 'float' || raw === 'int8' || raw === 'auto') return raw;
+  throw new InputError(`--encoder must be float, int8 or auto, got "${String(raw)}"`, { field: 'encoder' });
+}

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadImageFrames } from '../infer/frames';
-import { OnnxRetriever, queryTokens } from '../infer/onnxRetriever';
+import { OnnxRetriever, queryTokens, type EncoderChoice } from '../infer/onnxRetriever';
 import { decodeFrame } from '../infer/decodeFrames';
 import type { Tta } from '../infer/flipTta';
 import { ONNX_MANIFEST_FILE } from '../onnx/export/manifest';
@@ -24,16 +24,19 @@ export interface FastprOnnxOptions {
   threshold?: number;
   /** 'flip': each frame's outputs merged with its mirror image's (core/infer/flipTta.ts). */
   tta?: Tta;
+  /** Which encoder graph (default float). */
+  encoder?: EncoderChoice;
 }
 
 export class FastprOnnxEvaluator implements Evaluator {
   readonly name: string;
   private constructor(private readonly retriever: OnnxRetriever, private readonly opts: FastprOnnxOptions) {
-    this.name = `FastPR (onnxruntime ${retriever.provider}${opts.tta === 'flip' ? ', flip TTA' : ''})`;
+    const int8 = retriever.encoderIdentity.precision === 'int8' ? ', int8 encoder' : '';
+    this.name = `FastPR (onnxruntime ${retriever.provider}${int8}${opts.tta === 'flip' ? ', flip TTA' : ''})`;
   }
 
   static async open(modelDir: string, opts: FastprOnnxOptions = {}): Promise<FastprOnnxEvaluator> {
-    return new FastprOnnxEvaluator(await OnnxRetriever.open(modelDir, { threads: opts.threads, batchSize: 8 }), opts);
+    return new FastprOnnxEvaluator(await OnnxRetriever.open(modelDir, { threads: opts.threads, batchSize: 8, encoder: opts.encoder }), opts);
   }
 
   async predict(frames: EvalFrame[], queries: EvalQuery[], signal?: AbortSignal): Promise<QueryPrediction[]> {

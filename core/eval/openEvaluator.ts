@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, ModelError } from '../errors';
 import type { Tta } from '../infer/flipTta';
+import type { EncoderChoice } from '../infer/onnxRetriever';
 import { isBaselineDir, loadBaseline, disposeBaseline } from '../baseline/modelDir';
 import { CLASSIFIER_ONNX, DETECTOR_ONNX, BaselineOnnxNets } from '../baseline/onnx';
 import { BaselinePredictor } from '../baseline/predictor';
@@ -23,11 +24,14 @@ export interface OpenEvaluatorOptions {
   runtime?: 'onnx' | 'tfjs';
   /** FastPR only: 'flip' test-time augmentation (twice the inference). */
   tta?: Tta;
+  /** FastPR only: which encoder graph (default float). */
+  encoder?: EncoderChoice;
 }
 
 export async function openEvaluator(modelDir: string, options: OpenEvaluatorOptions = {}): Promise<Evaluator> {
   if (!existsSync(modelDir)) throw new ModelError(`${modelDir}: model directory not found`, { file: modelDir });
   if (isBaselineDir(modelDir)) {
+    if (options.encoder && options.encoder !== 'float') throw new InputError(`${modelDir}: --encoder is for FastPR models, not the two-stage baseline`, { file: modelDir });
     if (options.tta === 'flip') throw new InputError(`${modelDir}: test-time augmentation is for FastPR models, not the two-stage baseline`, { file: modelDir });
     const model = loadBaseline(modelDir);
     const exported = existsSync(join(modelDir, DETECTOR_ONNX)) && existsSync(join(modelDir, CLASSIFIER_ONNX));
@@ -43,7 +47,7 @@ export async function openEvaluator(modelDir: string, options: OpenEvaluatorOpti
   if (isOnnxModelDir(modelDir)) {
     return FastprOnnxEvaluator.open(modelDir, {
       ...(options.threads ? { threads: options.threads } : {}), ...(options.threshold !== undefined ? { threshold: options.threshold } : {}),
-      ...(options.tta ? { tta: options.tta } : {}),
+      ...(options.tta ? { tta: options.tta } : {}), ...(options.encoder ? { encoder: options.encoder } : {}),
     });
   }
   if (existsSync(join(modelDir, 'model.json'))) {

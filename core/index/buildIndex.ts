@@ -89,6 +89,7 @@ export function indexHeaderFor(input: Pick<BuildIndexInput, 'info' | 'retriever'
     samplingFps: input.fps === 'all' ? 0 : input.fps, frameWidth: info.width, frameHeight: info.height, inputSize: size, frameCount: 0,
     transform: t, modelHash: retriever.manifest.modelHash, videoSha256: input.videoSha256, thumbWidth: th.width, thumbHeight: th.height,
     inputScaling: input.inputScaling ?? 'ffmpeg',
+    encoderSha256: retriever.encoderIdentity.sha256, encoderPrecision: retriever.encoderIdentity.precision,
   };
 }
 

@@ -11,6 +11,8 @@
  *     version 2: 220 u16 pca components d   222 u16 pca key-frame interval   224 f64 pca step (relative)
  *                232 f64 thumbnail interval in s (0: every frame)   240 u16 pca fit frames
  *                244 f64 pca hold in steps (0: off; files before it have 0 there)
+ *                256 encoder file SHA-256 (64 ASCII; files before it: zeros = not recorded, the float encoder)
+ *                320 u8 encoder precision (0 float, 1 int8: `fastpr quantize-encoder`)
  *   then records. Version 2 (24-byte record header):
  *     u32 record bytes, u32 thumbnail bytes, f64 presentation time in µs, u32 feature bytes,
  *     u8 kind (0 frame, 1 key frame, 2 pca basis — before the first frame, no time, no thumbnail), 3 zero bytes,
@@ -75,6 +77,12 @@ export interface IndexHeader {
   pca?: PcaParams;
   /** Keep one thumbnail per this many seconds of footage (0 or absent: every frame). */
   thumbIntervalS?: number;
+  /**
+   * The encoder graph the features came from (core/infer/onnxRetriever.ts EncoderIdentity): its
+   * file's SHA-256 ('' in files from before it was recorded, which the float encoder wrote) and precision.
+   */
+  encoderSha256?: string;
+  encoderPrecision?: 'float' | 'int8';
   /** Read only: the version the file was written with (writers always write INDEX_VERSION). */
   formatVersion?: number;
 }
@@ -114,6 +122,8 @@ export function encodeHeader(h: IndexHeader): Buffer {
     b.writeDoubleLE(h.pca.hold ?? 0, 244);
   }
   b.writeDoubleLE(h.thumbIntervalS ?? 0, 232);
+  if (h.encoderSha256) b.write(h.encoderSha256.slice(0, 64), 256, 'latin1');
+  b.writeUInt8(h.encoderPrecision === 'int8' ? 1 : 0, 320);
   return b;
 }
 
@@ -136,6 +146,7 @@ export function decodeHeader(b: Buffer): IndexHeader | string {
     inputScaling: (flags & 4) !== 0 ? 'ffmpeg' : 'js',
     ...(dtype === 'pca' ? { pca: { dims: b.readUInt16LE(220), keyInterval: b.readUInt16LE(222), stepRel: b.readDoubleLE(224), fitFrames: b.readUInt16LE(240), hold: b.readDoubleLE(244) } } : {}),
     thumbIntervalS: version >= 2 ? b.readDoubleLE(232) : 0,
+    encoderSha256: ascii(b, 256, 64), encoderPrecision: b.readUInt8(320) === 1 ? 'int8' : 'float',
     formatVersion: version,
   };
 }

@@ -9,7 +9,7 @@ import { existsSync, rmSync, statSync } from 'node:fs';
 import { coefficientCache } from './coefficientCache';
 import { dirname, join } from 'node:path';
 import { InputError, VideoError } from '../errors';
-import { OnnxRetriever } from '../infer/onnxRetriever';
+import { OnnxRetriever, type EncoderChoice, type EncoderIdentity } from '../infer/onnxRetriever';
 import type { ProgressListener } from '../jobs/progress';
 import { ensureDataDir } from '../platform/dataDir';
 import {
@@ -54,6 +54,14 @@ export interface IngestOptions {
    * the other core to ffmpeg; a second pool thread only adds spin-waiting and contention.
    */
   threads?: number;
+  /**
+   * Which encoder graph makes the features (OnnxRetriever's EncoderChoice). Default 'auto': the
+   * model's int8 encoder when it lists one (`fastpr quantize-encoder`; the shipped model's: 2.3×
+   * faster per image, recall within half a point of the float encoder's on two test sets —
+   * models/default/MODEL_CARD.md), else encoder.onnx. The index header, the case log and every
+   * search record which one it was.
+   */
+  encoder?: EncoderChoice;
   checkpointEvery?: number;
   /** See BuildIndexInput.inputScaling (default 'ffmpeg'). */
   inputScaling?: 'ffmpeg' | 'js';
@@ -121,8 +129,10 @@ export function indexFileName(evidenceId: number, sha256: string, modelHash: str
  * colour path, which changed from RGB-first to YUV shrinking). A checkpoint without it, or with
  * another one, is not resumed: the build starts over and still gives the uninterrupted run's index.
  */
-export function pixelPath(inputScaling: 'ffmpeg' | 'js' = 'ffmpeg', scaleFromRgb = false): string {
-  return inputScaling === 'js' ? 'js' : scaleFromRgb ? 'ffmpeg-rgb' : 'ffmpeg-yuv';
+export function pixelPath(inputScaling: 'ffmpeg' | 'js' = 'ffmpeg', scaleFromRgb = false, encoder?: EncoderIdentity): string {
+  const pixels = inputScaling === 'js' ? 'js' : scaleFromRgb ? 'ffmpeg-rgb' : 'ffmpeg-yuv';
+  // The float encoder adds nothing, so checkpoints saved before the int8 encoder existed still resume.
+  return encoder?.precision === 'int8' ? `${pixels}+int8:${encoder.sha256.slice(0, 16)}` : pixels;
 }
 
 /** The storage an index file is named for (indexFileName), or null for a name it did not make. */
@@ -185,8 +195,10 @@ export async function ingestVideo(store: Store, caseId: number, videoPath: strin
   requireOpenCase(store, caseId);
   const info = await preflightVideo(videoPath, opts.signal);
   const hash = await hashFile(videoPath, { signal: opts.signal });
-  const retriever = await OnnxRetriever.open(modelDir, { threads: opts.threads ?? 1, batchSize: opts.batchSize ?? 8, encoderInWorker: opts.encoderInWorker === true });
-  const pixels = pixelPath(opts.inputScaling, opts.scaleFromRgb);
+  const retriever = await OnnxRetriever.open(modelDir, {
+    threads: opts.threads ?? 1, batchSize: opts.batchSize ?? 8, encoderInWorker: opts.encoderInWorker === true, encoder: opts.encoder ?? 'auto',
+  });
+  const pixels = pixelPath(opts.inputScaling, opts.scaleFromRgb, retriever.encoderIdentity);
   try {
     const modelHash = retriever.manifest.modelHash;
     const dbFps = fps === 'all' ? info.fps : fps;
@@ -209,6 +221,7 @@ export async function ingestVideo(store: Store, caseId: number, videoPath: strin
     const indexesDir = ensureDataDir(dirname(store.file)).indexes;
     const index = existing ?? startIndex(store, {
       evidenceId: evidence.id, modelHash, samplingFps: dbFps, filePath: join(indexesDir, indexFileName(evidence.id, hash.sha256, modelHash, fps, dtype)),
+      encoder: { precision: retriever.encoderIdentity.precision, sha256: retriever.encoderIdentity.sha256 },
       framesTotal: fps === 'all' ? info.frameCount ?? undefined : Math.ceil(info.durationS * fps),
     });
     if (evidence.state !== 'indexing') evidence = setEvidenceState(store, evidence.id, 'indexing');

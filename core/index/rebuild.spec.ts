@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { indexStatus } from '../api/views';
 import type { AttributeCodes } from '../attributes/schema';
 import { OnnxRetriever } from '../infer/onnxRetriever';
+import { readOnnxManifest } from '../onnx/export/manifest';
 import { getSearch, listEvidence, listIndexes } from '../store/index';
 import { makeTestClip } from '../video/testClips';
 import { IndexFile } from './indexFile';
@@ -60,7 +61,8 @@ describe('rebuild with another storage', () => {
       const pcaFile = IndexFile.open(first.index.filePath);
       expect(getSearch(store, before.searchId).evidenceSearched).toEqual([{
         evidenceId: first.evidence.id,
-        index: { id: first.index.id, samplingFps: first.index.samplingFps, frames: FRAMES, storage: 'pca', storageDims: { kept: pcaFile.pcaBasis!.d, of: pcaFile.pcaBasis!.M } },
+        index: { id: first.index.id, samplingFps: first.index.samplingFps, frames: FRAMES, storage: 'pca', storageDims: { kept: pcaFile.pcaBasis!.d, of: pcaFile.pcaBasis!.M },
+          encoder: { precision: 'float', sha256: readOnnxManifest(model).encoder.sha256 } },
       }]);
       const f16Path = first.index.filePath.replace(/pca(\.\w+)$/, 'float16$1');
       expect(f16Path).not.toBe(first.index.filePath);
@@ -80,7 +82,7 @@ describe('rebuild with another storage', () => {
       const after = await searchCase(store, caseId, 'man in a red top', model);
       expect(after.framesSearched).toBe(FRAMES);
       expect(getSearch(store, after.searchId).evidenceSearched).toEqual([
-        { evidenceId: first.evidence.id, index: { id: first.index.id, samplingFps: first.index.samplingFps, frames: FRAMES, storage: 'float16' } },
+        { evidenceId: first.evidence.id, index: { id: first.index.id, samplingFps: first.index.samplingFps, frames: FRAMES, storage: 'float16', encoder: { precision: 'float', sha256: readOnnxManifest(model).encoder.sha256 } } },
       ]);
       expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
     } finally {

@@ -89,6 +89,7 @@ export async function searchEvidence(
       index: {
         id: idx.id, samplingFps: idx.samplingFps, frames: file.frameCount, storage: file.header.dtype,
         ...(basis ? { storageDims: { kept: basis.d, of: basis.M } } : {}),
+        encoder: { precision: file.header.encoderPrecision ?? 'float', sha256: file.header.encoderSha256 ?? '' },
       },
     });
     framesSearched += file.frameCount;

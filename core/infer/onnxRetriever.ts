@@ -12,7 +12,7 @@ import { canonicalCodes } from '../attributes/codec';
 import { codesToSlotArray, globalToken, SLOT_TOKEN_OFFSETS, type AttributeCodes } from '../attributes/schema';
 import { CancelledError, ModelError } from '../errors';
 import { preprocessFrame, type InputTransform } from '../model/preprocess';
-import { readGraphFile, readOnnxManifest, type OnnxManifest } from '../onnx/export/manifest';
+import { ONNX_MANIFEST_FILE, readGraphFile, readOnnxManifest, type OnnxManifest } from '../onnx/export/manifest';
 import { OnnxSession, type ProviderChoice, type ValueMeta } from '../onnx/runtime';
 import { decodeFrame, type DecodeOptions, type FramePrediction, type HeadOutputs } from './decodeFrames';
 import { PrefilterHead } from './prefilterHead';
@@ -31,9 +31,20 @@ export interface RetrieverOptions {
   encoderInWorker?: boolean;
   /** Per-query heads kept (folded heads and prefilters, each; default HEAD_CACHE_LIMIT). */
   headCacheLimit?: number;
+  /**
+   * Which encoder graph: 'float' (encoder.onnx, the default), 'int8' (encoder.int8.onnx, made by
+   * `fastpr quantize-encoder`; a ModelError when the model has none), or 'auto' (int8 when listed).
+   */
+  encoder?: EncoderChoice;
   /** onnxruntime memory arenas for the per-query heads (default false: SessionOptions.memoryArena; true only for bench:search-memory's comparison). */
   headMemoryArena?: boolean;
 }
+
+export type EncoderChoice = 'float' | 'int8' | 'auto';
+export const ENCODER_CHOICES: readonly EncoderChoice[] = ['float', 'int8', 'auto'];
+
+/** Which encoder file a retriever runs: what indexes, reports and checkpoints record besides the model hash. */
+export interface EncoderIdentity { precision: 'float' | 'int8'; file: string; sha256: string }
 
 /** Encoded frames: I_en per frame plus what is needed to map boxes back to each frame. */
 export interface EncodedFrames {
@@ -101,6 +112,7 @@ export class OnnxRetriever {
     private readonly encoder: OnnxSession,
     private readonly head: OnnxSession,
     readonly batchSize: number,
+    readonly encoderIdentity: EncoderIdentity,
     private readonly headBytes: Uint8Array,
     private readonly threads: number | undefined,
     headCacheLimit: number,
@@ -117,9 +129,17 @@ export class OnnxRetriever {
       throw new ModelError(`${join(modelDir, 'onnx.json')}: exported for another attribute vocabulary (schema v${m.attributeSchemaVersion})`, { file: join(modelDir, 'onnx.json') });
     }
     const s = { provider: opts.provider, intraOpThreads: opts.threads };
-    const encFile = join(modelDir, m.encoder.file);
+    const choice = opts.encoder ?? 'float';
+    const int8 = m.encoderInt8 && m.encoderInt8.fromEncoderSha256 === m.encoder.sha256 ? m.encoderInt8 : undefined;
+    if (choice === 'int8' && !int8) {
+      const file = join(modelDir, ONNX_MANIFEST_FILE);
+      throw new ModelError(`${file}: ${m.encoderInt8 ? 'the int8 encoder listed was made from another export of encoder.onnx' : 'lists no int8 encoder'}: run \`fastpr quantize-encoder ${modelDir} --data DATASET\` first`, { file });
+    }
+    const graph = choice !== 'float' && int8 ? int8 : m.encoder;
+    const encoderIdentity: EncoderIdentity = { precision: graph === m.encoder ? 'float' : 'int8', file: graph.file, sha256: graph.sha256 };
+    const encFile = join(modelDir, graph.file);
     const headFile = join(modelDir, m.head.file);
-    const encoder = await OnnxSession.create(readGraphFile(modelDir, m.encoder), { ...s, label: encFile, inWorker: opts.encoderInWorker });
+    const encoder = await OnnxSession.create(readGraphFile(modelDir, graph), { ...s, label: encFile, inWorker: opts.encoderInWorker });
     let head: OnnxSession;
     let headBytes: Uint8Array;
     try {
@@ -147,7 +167,7 @@ export class OnnxRetriever {
       await head.dispose();
       throw err;
     }
-    return new OnnxRetriever(modelDir, m, encoder, head, Math.max(1, opts.batchSize ?? 8), headBytes, opts.threads, opts.headCacheLimit ?? HEAD_CACHE_LIMIT, opts.headMemoryArena === true);
+    return new OnnxRetriever(modelDir, m, encoder, head, Math.max(1, opts.batchSize ?? 8), encoderIdentity, headBytes, opts.threads, opts.headCacheLimit ?? HEAD_CACHE_LIMIT, opts.headMemoryArena === true);
   }
 
   get provider(): string { return this.encoder.provider; }

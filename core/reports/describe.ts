@@ -106,6 +106,11 @@ export function describeStorage(index: Pick<NonNullable<SearchedEvidence['index'
   }
 }
 
+/** The encoder that made an index's features, when it was not the float one (recorded since 1 Dec 2026). */
+export function describeEncoder(encoder: NonNullable<SearchedEvidence['index']>['encoder']): string {
+  return encoder?.precision === 'int8' ? `, int8 encoder (sha256 ${encoder.sha256.slice(0, 12)}…)` : '';
+}
+
 /**
  * One line per evidence item a search covered: the index it read (rate, frames, storage), or that it
  * was not searched. Searches recorded before schema 6 did not record this: one line says so.
@@ -117,6 +122,6 @@ export function describeEvidenceSearched(
   if (searched === null) return ['not recorded (searches run before this was recorded)'];
   if (searched.length === 0) return ['none'];
   return searched.map(({ evidenceId, index }) => `#${evidenceId} ${fileName(evidenceId)}: ${index
-    ? `index #${index.id}, ${index.frames} frames at ${index.samplingFps} frames/s, ${describeStorage(index)}`
+    ? `index #${index.id}, ${index.frames} frames at ${index.samplingFps} frames/s, ${describeStorage(index)}${describeEncoder(index.encoder)}`
     : 'NOT SEARCHED (no complete index for this model)'}`);
 }

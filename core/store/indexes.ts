@@ -75,7 +75,14 @@ export function listIndexes(store: Store, evidenceId: number): IndexRecord[] {
   return (store.db.prepare('SELECT * FROM indexes WHERE evidence_id = ? ORDER BY id').all(evidenceId) as IndexRow[]).map(toIndex);
 }
 
-export function startIndex(store: Store, input: { evidenceId: number; modelHash: string; samplingFps: number; filePath: string; framesTotal?: number }): IndexRecord {
+/**
+ * `encoder`: the encoder graph that will make the features (recorded in the case log's
+ * index.started entry; the index file's header holds it too).
+ */
+export function startIndex(
+  store: Store,
+  input: { evidenceId: number; modelHash: string; samplingFps: number; filePath: string; framesTotal?: number; encoder?: { precision: 'float' | 'int8'; sha256: string } },
+): IndexRecord {
   if (!(input.samplingFps > 0)) throw new InputError(`sampling rate must be > 0 frames/s, got ${input.samplingFps}`, { field: 'samplingFps' });
   if (!input.modelHash) throw new InputError('model hash is empty', { field: 'modelHash' });
   return write(store, () => {
@@ -86,7 +93,9 @@ export function startIndex(store: Store, input: { evidenceId: number; modelHash:
     const now = nowIso();
     const id = Number(store.db.prepare(`INSERT INTO indexes (evidence_id, model_hash, sampling_fps, file_path, frames, frames_total, state, created_at, updated_at)
       VALUES (?, ?, ?, ?, 0, ?, 'building', ?, ?)`).run(input.evidenceId, input.modelHash, input.samplingFps, input.filePath, input.framesTotal ?? null, now, now).lastInsertRowid);
-    appendAudit(store.db, store.actor, 'index.started', { caseId: e.caseId, evidenceId: e.id, indexId: id, modelHash: input.modelHash, samplingFps: input.samplingFps }, now);
+    appendAudit(store.db, store.actor, 'index.started', {
+      caseId: e.caseId, evidenceId: e.id, indexId: id, modelHash: input.modelHash, samplingFps: input.samplingFps, ...(input.encoder ? { encoder: input.encoder } : {}),
+    }, now);
     return getIndex(store, id);
   });
 }

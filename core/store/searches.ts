@@ -37,6 +37,11 @@ export interface SearchedEvidence {
     id: number; samplingFps: number; frames: number; storage: IndexStorage;
     /** Compressed ('pca') storage: the dimensions kept per cell, of the model's feature width. */
     storageDims?: { kept: number; of: number };
+    /**
+     * The encoder graph the index's features came from (its file's SHA-256; '' for indexes built before
+     * it was recorded, by the float encoder). Absent in searches recorded before it was.
+     */
+    encoder?: { precision: 'float' | 'int8'; sha256: string };
   } | null;
 }
 
@@ -122,6 +127,9 @@ function checkSearched(list: SearchedEvidence[], caseEvidence: Set<number>): voi
     if (!(INDEX_STORAGES as readonly string[]).includes(x.storage)) throw new InputError(`${where}.index.storage must be one of ${INDEX_STORAGES.join(', ')}, got "${String(x.storage)}"`, { field: `${where}.index.storage` });
     if (x.storageDims && !(Number.isInteger(x.storageDims.kept) && Number.isInteger(x.storageDims.of) && x.storageDims.kept > 0 && x.storageDims.kept <= x.storageDims.of)) {
       throw new InputError(`${where}.index.storageDims must be 0 < kept ≤ of, whole numbers`, { field: `${where}.index.storageDims` });
+    }
+    if (x.encoder && !((x.encoder.precision === 'float' || x.encoder.precision === 'int8') && typeof x.encoder.sha256 === 'string' && /^([0-9a-f]{64})?$/.test(x.encoder.sha256))) {
+      throw new InputError(`${where}.index.encoder must be {precision: float|int8, sha256: 64 hex digits or ''}`, { field: `${where}.index.encoder` });
     }
   });
 }

@@ -94,12 +94,12 @@ describe('index again with exact features', () => {
     expect(await state.getAttribute('data-state')).toBe('complete');
     await expect.poll(() => row.getByTestId('index-warnings').count(), { timeout: 10_000 }).toBe(0);
     await page.screenshot({ path: join(SCREENS, 'evidence-reindexed.png') });
-    // A search now reads the exact index, and Results says so.
+    // A search now reads the exact index, and Results says so (and that the shipped model's int8 encoder made its features).
     await nav('Search');
     await page.getByTestId('free-text').fill('man in a red top');
     await page.getByTestId('run-text').click();
     await expect.poll(() => page.locator('main').getAttribute('data-screen'), { timeout: 60_000 }).toBe('results');
-    await expect.poll(() => page.getByTestId('searched-storage').textContent(), { timeout: 30_000 }).toBe('exact');
+    await expect.poll(() => page.getByTestId('searched-storage').textContent(), { timeout: 30_000 }).toBe('exact, int8 encoder');
     expect(await page.getByTestId('not-searched').count()).toBe(0);
 
     // A second video added without indexing is not searched: Results and the case overview say so.

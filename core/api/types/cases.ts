@@ -135,7 +135,11 @@ export interface SearchSummary {
 /** Mirrors core/store's SearchedEvidence. */
 export interface SearchedEvidenceItem {
   evidenceId: number;
-  index: { id: number; samplingFps: number; frames: number; storage: IndexStorageName; storageDims?: { kept: number; of: number } } | null;
+  index: {
+    id: number; samplingFps: number; frames: number; storage: IndexStorageName; storageDims?: { kept: number; of: number };
+    /** The encoder that made the features (absent in searches recorded before 1 Dec 2026). */
+    encoder?: { precision: 'float' | 'int8'; sha256: string };
+  } | null;
 }
 
 export interface ExportItem {

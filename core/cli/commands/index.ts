@@ -27,6 +27,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'ingest', load: async () => (await import('./ingest')).ingestCommand },
   { name: 'parse', load: async () => (await import('./parse')).parseCommand },
   { name: 'predict', load: async () => (await import('./predict')).predictCommand },
+  { name: 'quantize-encoder', load: async () => (await import('./quantizeEncoder')).quantizeEncoderCommand },
   { name: 'report', load: async () => (await import('./report')).reportCommand },
   { name: 'search', load: async () => (await import('./search')).searchCommand },
   { name: 'serve', load: async () => (await import('./serve')).serveCommand },

@@ -4,6 +4,8 @@ import { DEFAULT_DTYPE, ingestVideo, type IngestResult } from '../../index/inges
 import { resolveModelDir } from '../../index/modelDirDefault';
 import type { FeatureDtype } from '../../index/quantize';
 import { getCaseByName } from '../../store/cases';
+import { readIndexHeader } from '../../index/format';
+import { encoderFlag } from '../flags';
 import { withStore } from '../../store/store';
 import type { CliCommand } from '../command';
 
@@ -15,11 +17,18 @@ function parseFps(raw: unknown): number | 'all' {
   return n;
 }
 
+/** The encoder an index's header records (float and '' for indexes from before it was recorded). */
+function encoderOf(indexFile: string): { precision: 'float' | 'int8'; sha256: string } {
+  const h = readIndexHeader(indexFile);
+  return { precision: h?.encoderPrecision ?? 'float', sha256: h?.encoderSha256 ?? '' };
+}
+
 export const ingestCommand: CliCommand = {
   name: 'ingest',
   summary: 'Index videos of a case for search (decode → encoder once; resumable after a kill or Ctrl-C)',
-  usage: `fastpr ingest VIDEO... --case NAME [--fps 5|all] [--model DIR] [--dtype pca|float16|int8|float32 (default ${DEFAULT_DTYPE}; given, it rebuilds an index stored otherwise)] [--threads N] [--batch 8] [--json]`,
-  options: { case: { type: 'string' }, fps: { type: 'string' }, model: { type: 'string' }, dtype: { type: 'string' }, threads: { type: 'string' }, batch: { type: 'string' } },
+  usage: `fastpr ingest VIDEO... --case NAME [--fps 5|all] [--model DIR] [--dtype pca|float16|int8|float32 (default ${DEFAULT_DTYPE}; given, it rebuilds an index stored otherwise)] [--threads N] [--batch 8] [--encoder auto|float|int8] [--json]\n` +
+    '  --encoder: auto (default) runs the model\'s int8 encoder when it has one (`fastpr quantize-encoder`), float its encoder.onnx.',
+  options: { case: { type: 'string' }, fps: { type: 'string' }, model: { type: 'string' }, dtype: { type: 'string' }, threads: { type: 'string' }, batch: { type: 'string' }, encoder: { type: 'string' } },
   async run(ctx) {
     const caseName = ctx.values.case as string | undefined;
     if (!caseName) throw new InputError('ingest: --case NAME is required');
@@ -35,19 +44,21 @@ export const ingestCommand: CliCommand = {
       if (!Number.isInteger(n) || n < 1) throw new InputError(`--${name} must be a positive integer, got "${String(raw)}"`);
       return n;
     };
+    const encoder = encoderFlag(ctx.values.encoder);
     const modelDir = resolveModelDir(ctx.values.model as string | undefined);
     const results: IngestResult[] = [];
     await withStore(ctx.dataDir, async (store) => {
       const c = getCaseByName(store, caseName);
       for (const video of ctx.positionals) {
         const r = await ingestVideo(store, c.id, video, modelDir, {
-          fps, dtype: dtype as FeatureDtype | undefined, threads: int('threads'), batchSize: int('batch'), signal: ctx.signal, onProgress: ctx.progress,
+          fps, dtype: dtype as FeatureDtype | undefined, threads: int('threads'), batchSize: int('batch'), encoder, signal: ctx.signal, onProgress: ctx.progress,
         });
         results.push(r);
         if (!ctx.json) {
           const b = r.build;
           const speed = b ? ` in ${b.seconds.total.toFixed(1)} s (${(r.info.durationS / b.seconds.total).toFixed(1)}× real time)` : '';
-          ctx.print(`${video}: evidence #${r.evidence.id}, index #${r.index.id} ${r.outcome} — ${r.index.frames} frames${speed}`);
+          const enc = encoderOf(r.index.filePath).precision === 'int8' ? ', int8 encoder' : '';
+          ctx.print(`${video}: evidence #${r.evidence.id}, index #${r.index.id} ${r.outcome} — ${r.index.frames} frames${speed}${enc}`);
           for (const w of r.warnings) ctx.print(`  warning: ${w}`);
         }
       }
@@ -57,6 +68,7 @@ export const ingestCommand: CliCommand = {
         video: r.evidence.videoPath, evidenceId: r.evidence.id, sha256: r.evidence.sha256, indexId: r.index.id, indexFile: r.index.filePath,
         outcome: r.outcome, frames: r.index.frames, modelHash: r.index.modelHash, samplingFps: r.index.samplingFps,
         durationS: r.info.durationS, seconds: r.build?.seconds ?? null, warnings: r.warnings,
+        encoder: encoderOf(r.index.filePath),
       }))));
     }
   },

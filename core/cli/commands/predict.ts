@@ -6,6 +6,7 @@ import { loadImageFrames } from '../../infer/frames';
 import { OnnxRetriever } from '../../infer/onnxRetriever';
 import type { FramePrediction, Hit } from '../../infer/decodeFrames';
 import { parseQuery, slotReport } from '../../query/index';
+import { encoderFlag } from '../flags';
 import type { CliCommand } from '../command';
 
 function num(name: string, raw: unknown, check: (n: number) => boolean, what: string): number | undefined {
@@ -23,11 +24,11 @@ export const predictCommand: CliCommand = {
   summary: 'Find the person matching a description in images (ONNX model; boxes in image pixels)',
   usage:
     'fastpr predict --model MODEL_DIR IMAGE... --query "woman in a red top, blue jeans" [--json]\n' +
-    '               [--threshold 0.6] [--top-k 5] [--threads N] [--batch 8] [--attention] [--tta none|flip]\n' +
+    '               [--threshold 0.6] [--top-k 5] [--threads N] [--batch 8] [--attention] [--tta none|flip] [--encoder float|int8]\n' +
     '  --tta flip: each image and its mirror image, outputs averaged per cell (twice the inference).',
   options: {
     model: { type: 'string' }, query: { type: 'string' }, threshold: { type: 'string' }, 'top-k': { type: 'string' },
-    threads: { type: 'string' }, batch: { type: 'string' }, attention: { type: 'boolean', default: false }, tta: { type: 'string' },
+    threads: { type: 'string' }, batch: { type: 'string' }, attention: { type: 'boolean', default: false }, tta: { type: 'string' }, encoder: { type: 'string' },
   },
   async run(ctx) {
     const modelDir = ctx.values.model as string | undefined;
@@ -43,7 +44,7 @@ export const predictCommand: CliCommand = {
 
     const query = parseQuery(text);
     const frames = await loadImageFrames(ctx.positionals);
-    const retriever = await OnnxRetriever.open(modelDir, { threads, batchSize });
+    const retriever = await OnnxRetriever.open(modelDir, { threads, batchSize, encoder: encoderFlag(ctx.values.encoder) });
     let preds: FramePrediction[];
     const t0 = performance.now();
     try {

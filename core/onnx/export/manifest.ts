@@ -54,12 +54,33 @@ export const onnxManifestSchema = z.object({
   weightStorage: z.enum(['float32', 'float16']),
   encoder: graphSchema,
   head: graphSchema,
+  /**
+   * An int8 copy of the encoder (`fastpr quantize-encoder`, core/onnx/quantize/): same inputs and
+   * outputs, features within its recorded error of the float encoder's. Absent until made.
+   */
+  encoderInt8: graphSchema.extend({
+    /** Convs left in float (by their output name; the rest run in int8). */
+    floatConvs: z.array(z.string()),
+    calibration: z.object({
+      /** The calibration dataset's manifest.json SHA-256 and the split its images came from. */
+      dataManifestSha256: z.string(),
+      split: z.string(),
+      images: z.number().int(),
+      /** How activation ranges were set. */
+      ranges: z.string(),
+    }),
+    /** ‖int8 − float‖ / ‖float‖ of the encoded features on the calibration images. */
+    featureRelRmsError: z.number(),
+    /** The float encoder file it was made from (a re-export makes it stale). */
+    fromEncoderSha256: z.string(),
+  }).optional(),
   /** TF.js vs onnxruntime on random inputs at export time (max abs difference per output). */
   parity: z.object({ batch: z.number().int(), maxAbsDiff: z.record(z.string(), z.number()) }).optional(),
 });
 
 export type OnnxManifest = z.infer<typeof onnxManifestSchema>;
 export type GraphInfo = z.infer<typeof graphSchema>;
+export type Int8EncoderInfo = NonNullable<OnnxManifest['encoderInt8']>;
 
 export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');

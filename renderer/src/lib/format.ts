@@ -50,7 +50,8 @@ export function errorText(err: unknown): string {
 }
 
 /** How an index stores its features, briefly ("compressed (48 of 256 dims)", "exact"); the report says it in full. */
-export function storageLabel(index: { storage: string; storageDims?: { kept: number; of: number } }): string {
-  if (index.storage === 'pca') return index.storageDims ? `compressed (${index.storageDims.kept} of ${index.storageDims.of} dims)` : 'compressed';
-  return index.storage === 'int8' ? '8-bit' : 'exact';
+export function storageLabel(index: { storage: string; storageDims?: { kept: number; of: number }; encoder?: { precision: string } }): string {
+  const encoder = index.encoder?.precision === 'int8' ? ', int8 encoder' : '';
+  if (index.storage === 'pca') return (index.storageDims ? `compressed (${index.storageDims.kept} of ${index.storageDims.of} dims)` : 'compressed') + encoder;
+  return (index.storage === 'int8' ? '8-bit' : 'exact') + encoder;
 }
