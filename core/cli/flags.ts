@@ -1,5 +1,6 @@
 /** Parsing of CLI flag values shared by several commands. */
 import { InputError } from '../errors';
+import type { EncoderChoice } from '../infer/onnxRetriever';
 
 /** A threshold flag: undefined when absent, else a number strictly between 0 and 1. */
 export function thresholdFlag(raw: unknown, flag: string): number | undefined {
@@ -12,8 +13,16 @@ export function thresholdFlag(raw: unknown, flag: string): number | undefined {
 }
 
 /** --encoder: which encoder graph runs (core/infer/onnxRetriever.ts EncoderChoice); undefined when absent. */
-export function encoderFlag(raw: unknown): 'float' | 'int8' | 'auto' | undefined {
+export function encoderFlag(raw: unknown): EncoderChoice | undefined {
   if (raw === undefined) return undefined;
   if (raw === 'float' || raw === 'int8' || raw === 'auto') return raw;
   throw new InputError(`--encoder must be float, int8 or auto, got "${String(raw)}"`, { field: 'encoder' });
+}
+
+/** A whole-number flag ≥ 1: undefined when absent, else an InputError naming the flag. */
+export function positiveIntFlag(raw: unknown, flag: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new InputError(`--${flag} must be a positive integer, got "${String(raw)}"`, { field: flag });
+  return n;
 }

@@ -56,8 +56,8 @@ export interface IngestOptions {
   threads?: number;
   /**
    * Which encoder graph makes the features (OnnxRetriever's EncoderChoice). Default 'auto': the
-   * model's int8 encoder when it lists one (`fastpr quantize-encoder`; the shipped model's: 2.3×
-   * faster per image, recall within half a point of the float encoder's on two test sets —
+   * model's int8 encoder when it lists one (`fastpr quantize-encoder`; the shipped model's: 2.65×
+   * less CPU per image in bench:onnx, recall within half a point of the float encoder's on two test sets —
    * models/default/MODEL_CARD.md), else encoder.onnx. The index header, the case log and every
    * search record which one it was.
    */

@@ -41,7 +41,6 @@ export interface RetrieverOptions {
 }
 
 export type EncoderChoice = 'float' | 'int8' | 'auto';
-export const ENCODER_CHOICES: readonly EncoderChoice[] = ['float', 'int8', 'auto'];
 
 /** Which encoder file a retriever runs: what indexes, reports and checkpoints record besides the model hash. */
 export interface EncoderIdentity { precision: 'float' | 'int8'; file: string; sha256: string }

@@ -9,15 +9,10 @@ import { formatEvalMarkdown } from '../../eval/markdown';
 import { openEvaluator } from '../../eval/openEvaluator';
 import { parseTta } from '../../infer/flipTta';
 import { initBackend } from '../../tf/backend';
-import { encoderFlag, thresholdFlag } from '../flags';
+import { encoderFlag, positiveIntFlag, thresholdFlag } from '../flags';
 import type { CliCommand } from '../command';
 
-function positiveInt(name: string, raw: unknown): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new InputError(`--${name} must be a positive integer, got "${String(raw)}"`);
-  return n;
-}
+const positiveInt = (name: string, raw: unknown) => positiveIntFlag(raw, name);
 
 export const evalCommand: CliCommand = {
   name: 'eval',

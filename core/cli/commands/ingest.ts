@@ -5,7 +5,7 @@ import { resolveModelDir } from '../../index/modelDirDefault';
 import type { FeatureDtype } from '../../index/quantize';
 import { getCaseByName } from '../../store/cases';
 import { readIndexHeader } from '../../index/format';
-import { encoderFlag } from '../flags';
+import { encoderFlag, positiveIntFlag } from '../flags';
 import { withStore } from '../../store/store';
 import type { CliCommand } from '../command';
 
@@ -37,13 +37,7 @@ export const ingestCommand: CliCommand = {
     // Only an explicit --dtype rebuilds an index stored otherwise (ingestVideo); without it, an existing index is kept.
     const dtype = ctx.values.dtype as string | undefined;
     if (dtype !== undefined && !['pca', 'int8', 'float16', 'float32'].includes(dtype)) throw new InputError(`--dtype must be pca, int8, float16 or float32, got "${dtype}"`);
-    const int = (name: string) => {
-      const raw = ctx.values[name];
-      if (raw === undefined) return undefined;
-      const n = Number(raw);
-      if (!Number.isInteger(n) || n < 1) throw new InputError(`--${name} must be a positive integer, got "${String(raw)}"`);
-      return n;
-    };
+    const int = (name: string) => positiveIntFlag(ctx.values[name], name);
     const encoder = encoderFlag(ctx.values.encoder);
     const modelDir = resolveModelDir(ctx.values.model as string | undefined);
     const results: IngestResult[] = [];

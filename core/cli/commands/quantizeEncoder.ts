@@ -2,6 +2,7 @@
 import { InputError } from '../../errors';
 import { ProgressMeter } from '../../jobs/progress';
 import { DEFAULT_CALIBRATION_IMAGES, quantizeEncoderDir } from '../../onnx/quantize/quantizeEncoder';
+import { positiveIntFlag } from '../flags';
 import type { CliCommand } from '../command';
 
 export const quantizeEncoderCommand: CliCommand = {
@@ -17,13 +18,7 @@ export const quantizeEncoderCommand: CliCommand = {
     if (!dir || ctx.positionals.length > 1) throw new InputError('quantize-encoder: exactly one MODEL_DIR is required');
     const dataDir = ctx.values.data as string | undefined;
     if (!dataDir) throw new InputError('quantize-encoder: --data DATASET_DIR is required (its train split calibrates the activation ranges)');
-    const int = (name: string) => {
-      const raw = ctx.values[name];
-      if (raw === undefined) return undefined;
-      const n = Number(raw);
-      if (!Number.isInteger(n) || n < 1) throw new InputError(`--${name} must be a positive integer, got "${String(raw)}"`);
-      return n;
-    };
+    const int = (name: string) => positiveIntFlag(ctx.values[name], name);
     const floatConvs = typeof ctx.values['float-convs'] === 'string' ? (ctx.values['float-convs'] as string).split(',').map((s) => s.trim()).filter(Boolean) : undefined;
     const meter = new ProgressMeter('quantize-encoder', 'quantize', ctx.progress, 'images');
     const t0 = Date.now();
