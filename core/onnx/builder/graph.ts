@@ -77,6 +77,25 @@ function attribute(name: string, a: AttrValue): OnnxNs.IAttributeProto {
   }
 }
 
+/**
+ * Nodes and initializers that some output in `outputs` depends on, in their original order: what a
+ * graph keeps after values nobody reads any more were produced (the builder's traced leftovers, a
+ * rewrite's replaced weights).
+ */
+export function pruneToOutputs(
+  nodes: readonly OnnxNs.INodeProto[], initializers: readonly OnnxNs.ITensorProto[], outputs: Iterable<string>,
+): { nodes: OnnxNs.INodeProto[]; initializers: OnnxNs.ITensorProto[] } {
+  const needed = new Set(outputs);
+  const kept: OnnxNs.INodeProto[] = [];
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const n = nodes[i]!;
+    if (!n.output!.some((o) => needed.has(o))) continue;
+    kept.push(n);
+    for (const x of n.input!) if (x) needed.add(x);
+  }
+  return { nodes: kept.reverse(), initializers: initializers.filter((t) => needed.has(t.name!)) };
+}
+
 export class GraphBuilder {
   private readonly nodes: OnnxNs.INodeProto[] = [];
   private readonly initializers: OnnxNs.ITensorProto[] = [];
@@ -194,15 +213,7 @@ export class GraphBuilder {
    * values nobody reads (e.g. a training-only readout); they are left out of the file.
    */
   private live(): { nodes: OnnxNs.INodeProto[]; initializers: OnnxNs.ITensorProto[] } {
-    const needed = new Set(this.outputs.map((o) => o.name));
-    const nodes: OnnxNs.INodeProto[] = [];
-    for (let i = this.nodes.length - 1; i >= 0; i--) {
-      const n = this.nodes[i]!;
-      if (!n.output!.some((o) => needed.has(o))) continue;
-      nodes.push(n);
-      for (const x of n.input!) if (x) needed.add(x);
-    }
-    return { nodes: nodes.reverse(), initializers: this.initializers.filter((t) => needed.has(t.name!)) };
+    return pruneToOutputs(this.nodes, this.initializers, this.outputs.map((o) => o.name));
   }
 
   toModelProto(opts: ModelOptions = {}): OnnxNs.ModelProto {

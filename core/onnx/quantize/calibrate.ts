@@ -4,6 +4,7 @@
  * minimum and maximum. (The mean of per-image ranges, not the global extreme, measured best on the
  * shipped model: one bright image does not widen every image's quantisation step — core/onnx/README.md.)
  */
+import { CancelledError } from '../../errors';
 import { OnnxSession } from '../runtime';
 import { withObservedOutputs, type TensorRange } from './qdq';
 
@@ -24,7 +25,7 @@ export async function calibrateRanges(
   const batch = Math.max(1, opts.batchSize ?? 8);
   try {
     for (let start = 0; start < input.count; start += batch) {
-      if (opts.signal?.aborted) throw new Error('calibration cancelled');
+      if (opts.signal?.aborted) throw new CancelledError('calibration cancelled');
       const n = Math.min(batch, input.count - start);
       const out = await session.run(
         { [inputName]: { type: 'float32', data: input.data.subarray(start * per, (start + n) * per), dims: [n, input.size, input.size, 3] } },

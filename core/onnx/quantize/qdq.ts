@@ -13,7 +13,7 @@
 import type { onnx as OnnxNs } from 'onnx-proto';
 import { ModelError } from '../../errors';
 import { float16BitsToFloat32 } from '../../numeric/float16';
-import { tensorProto } from '../builder/graph';
+import { pruneToOutputs, tensorProto } from '../builder/graph';
 import { ONNX_DTYPE, onnx } from '../builder/proto';
 
 /** A float tensor's calibrated range (always widened to contain 0, so 0 is exact). */
@@ -118,31 +118,25 @@ export function quantizeGraph(modelBytes: Uint8Array, plan: QuantPlan, ranges: R
     if (!r || !Number.isFinite(r.min) || !Number.isFinite(r.max)) throw new ModelError(`no calibrated range for tensor "${t}"`);
     quant.set(t, activationQuant(r));
   }
+  // The convs by their output name, before the outputs they feed through Q → DQ are renamed.
+  const convs = new Map(plan.convs.map((name) => [name, producers.get(name)!]));
   const newInits: OnnxNs.ITensorProto[] = [];
-  const scalar = (name: string, q: ActivationQuant) => {
-    newInits.push(tensorProto(`${name}__scale`, 'float32', [], Float32Array.of(q.scale)));
-    newInits.push(tensorProto(`${name}__zero`, 'uint8', [], Uint8Array.of(q.zeroPoint)));
-    return [`${name}__scale`, `${name}__zero`];
-  };
-  // Q → DQ after the producer of each planned tensor (or first thing for a graph input).
-  const after = new Map<string, OnnxNs.INodeProto[]>();
+  // The weights' and biases' DequantizeLinear nodes (constants only: they go first).
   const before: OnnxNs.INodeProto[] = [];
+  // Q → DQ right after the producer of each planned tensor, which now writes `<name>__f`; the DQ
+  // writes the original name, so every reader is unchanged.
+  const after = new Map<OnnxNs.INodeProto, OnnxNs.INodeProto[]>();
   for (const t of plan.tensors) {
     const q = quant.get(t)!;
-    const [s, z] = scalar(t, q);
     const p = producers.get(t);
-    const floatName = `${t}__f`;
-    if (p) p.output = p.output!.map((o) => (o === t ? floatName : o));
-    const pair = [node('QuantizeLinear', [p ? floatName : t, s!, z!], `${t}__q`), node('DequantizeLinear', [`${t}__q`, s!, z!], p ? t : `${t}__dq`)];
-    if (p) after.set(p.output![0]!, pair);
-    else {
-      before.push(...pair);
-      for (const n of graph.node!) n.input = n.input!.map((x) => (x === t ? `${t}__dq` : x));
-    }
+    if (!p) throw new ModelError(`tensor "${t}" is a graph input: quantise it after a node (the encoders' first op is a Transpose)`);
+    const [s, z] = [`${t}__scale`, `${t}__zero`];
+    newInits.push(tensorProto(s, 'float32', [], Float32Array.of(q.scale)), tensorProto(z, 'uint8', [], Uint8Array.of(q.zeroPoint)));
+    p.output = p.output!.map((o) => (o === t ? `${t}__f` : o));
+    after.set(p, [...(after.get(p) ?? []), node('QuantizeLinear', [`${t}__f`, s, z], `${t}__q`), node('DequantizeLinear', [`${t}__q`, s, z], t)]);
   }
   // Weights and biases of the quantised convs.
-  for (const name of plan.convs) {
-    const conv = graph.node!.find((n) => n.opType === 'Conv' && (n.output![0] === name || n.output![0] === `${name}__f`))!;
+  for (const [name, conv] of convs) {
     const [x, wName, bName] = conv.input!;
     const xq = quant.get(x!);
     if (!xq) throw new ModelError(`Conv "${name}": its input "${x}" is not quantised`);
@@ -167,23 +161,11 @@ export function quantizeGraph(modelBytes: Uint8Array, plan: QuantPlan, ranges: R
     }
     conv.input = inputs;
   }
-  const nodes: OnnxNs.INodeProto[] = [...before];
-  for (const n of graph.node!) {
-    nodes.push(n);
-    const pair = after.get(n.output![0]!);
-    if (pair) nodes.push(...pair);
-  }
+  const nodes = [...before, ...graph.node!.flatMap((n) => [n, ...(after.get(n) ?? [])])];
   // Drop what no graph output needs any more (the float weights and their Casts).
-  const needed = new Set(graph.output!.map((o) => o.name!));
-  const live: OnnxNs.INodeProto[] = [];
-  for (let i = nodes.length - 1; i >= 0; i--) {
-    const n = nodes[i]!;
-    if (!n.output!.some((o) => needed.has(o))) continue;
-    live.push(n);
-    for (const x of n.input!) if (x) needed.add(x);
-  }
-  graph.node = live.reverse();
-  graph.initializer = [...graph.initializer!, ...newInits].filter((t) => needed.has(t.name!));
+  const kept = pruneToOutputs(nodes, [...graph.initializer!, ...newInits], graph.output!.map((o) => o.name!));
+  graph.node = kept.nodes;
+  graph.initializer = kept.initializers;
   return onnx.ModelProto.encode(model).finish();
 }
 
