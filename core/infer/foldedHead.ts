@@ -310,7 +310,8 @@ export class FoldedHead {
     const bytes = foldedHeadGraph(h, tokens, opts.projection);
     if (!bytes) return null;
     // No memory arena unless asked: folded heads are cached per query and basis (onnxRetriever.ts).
-    const session = await OnnxSession.create(bytes, { provider: 'cpu', intraOpThreads: opts.threads, memoryArena: opts.memoryArena === true, label: `${opts.label} (folded)` });
+    // No spin-waiting: a search runs it in turns with JS and other sessions (prefilterHead.ts, HEAD_SPINNING).
+    const session = await OnnxSession.create(bytes, { provider: 'cpu', intraOpThreads: opts.threads, memoryArena: opts.memoryArena === true, spinning: false, label: `${opts.label} (folded)` });
     return new FoldedHead(session, activeSlots(h, tokens).length);
   }
 

@@ -1,8 +1,9 @@
-/** foldFc1 (fc1 folded into the fusion for the split exact head) against the plain products it computes. */
+/** The prefilter's graphs and foldFc1 (fc1 folded into the fusion for the split exact head) against the plain products they compute. */
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../model/rng';
 import type { FoldedQuery, HeadWeights } from './foldedHead';
-import { foldFc1 } from './prefilterGraphs';
+import { OnnxSession } from '../onnx/runtime';
+import { cellsGraph, foldFc1, proxyGraph } from './prefilterGraphs';
 
 describe('foldFc1', () => {
   it.each([[3, 5, 7, 6], [15, 48, 256, 256], [2, 3, 9, 5]])('K=%i, D=%i, F=%i, H=%i: w = fc1·wf, b = fc1·fb + fc1.b, cm = cm·fc1ᵀ', (K, D, F, H) => {
@@ -32,5 +33,75 @@ describe('foldFc1', () => {
     }
     // float64 sums in another order, then rounded to float32: equal but for the last bit, rarely.
     expect(worst).toBeLessThan(1e-6);
+  });
+});
+
+/**
+ * The proxy graph (softmax over each frame's cells spelled out, slot-major) and the cells graph's
+ * attention recomputed from the proxy's lse, against the formulas in plain float64 JS — with attention
+ * logits large enough that exp() without the max subtracted would overflow float32.
+ */
+describe('proxyGraph and cellsGraph', () => {
+  it.each([[1, 'ordinary logits'], [40, 'logits near ±100']])('scale %i (%s): lse, proxy and α⊗y fusion match float64', async (scale) => {
+    const S = 3, cells = S * S, K = 3, D = 4, F = 5, H = 6, N = 2;
+    const rng = new Rng(77 + scale);
+    const rand = (n: number, s = 1) => Float32Array.from({ length: n }, () => (rng.next() - 0.5) * s);
+    const dense = (out: number, inp: number) => ({ w: rand(out * inp), b: rand(out), out, inp });
+    const h = {
+      S, logitScale: 0.7 * scale, cellScale: cells,
+      fuse: dense(F, K * D), fc1: dense(H, F), fc2: dense(H, H), conf1: dense(H, H), conf2: dense(1, H), box1: dense(H, H), box2: dense(4, H),
+    } as unknown as HeadWeights;
+    const f: FoldedQuery = { K, D, bv: rand(D * K, 2), mv: rand(K), wf: rand(F * K * D), cm: rand(K * F), fb: h.fuse.b };
+    const y = rand(N * cells * D, 3);
+    const g = rand(K * D), hk = rand(K), c0 = 0.25;
+    const proxySession = await OnnxSession.create(proxyGraph(h, f), { provider: 'cpu', label: 'proxy' });
+    const cellsSession = await OnnxSession.create(cellsGraph(h, f), { provider: 'cpu', label: 'cells' });
+    try {
+      const p = await proxySession.run({
+        y: { type: 'float32', data: y, dims: [N, cells, D] }, g: { type: 'float32', data: g, dims: [K, D] },
+        hk: { type: 'float32', data: hk, dims: [K, 1] }, c0: { type: 'float32', data: Float32Array.of(c0), dims: [1] },
+      });
+      const lse = p.lse!.data as Float32Array, proxy = p.proxy!.data as Float32Array;
+      // Reference: logit_k(c) = scale·(y(c)·bv_k + mv_k); α = S²·softmax over the frame's cells; proxy = Σ_k α_k (g_k·y + h_k) + c0.
+      const logit = (r: number, k: number) => { let s = f.mv[k]!; for (let j = 0; j < D; j++) s += y[r * D + j]! * f.bv[j * K + k]!; return s * h.logitScale; };
+      const alphaRef = new Float64Array(N * cells * K);
+      for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) {
+        const ls = Array.from({ length: cells }, (_, c) => logit(n * cells + c, k));
+        const max = Math.max(...ls);
+        const sum = ls.reduce((a, v) => a + Math.exp(v - max), 0);
+        const lseRef = max + Math.log(sum);
+        expect(Math.abs(lse[n * K + k]! - lseRef)).toBeLessThan(1e-4 * Math.max(1, Math.abs(lseRef)));
+        ls.forEach((v, c) => { alphaRef[(n * cells + c) * K + k] = cells * Math.exp(v - lseRef); });
+      }
+      for (let r = 0; r < N * cells; r++) {
+        let ref = c0;
+        for (let k = 0; k < K; k++) { let t = hk[k]!; for (let j = 0; j < D; j++) t += g[k * D + j]! * y[r * D + j]!; ref += alphaRef[r * K + k]! * t; }
+        expect(Math.abs(proxy[r]! - ref)).toBeLessThan(1e-3 * Math.max(1, Math.abs(ref)));
+      }
+      // The cells graph on some rows (frame·S² + cell), given their frames' lse: fused = wf·(α⊗y) + fb + α·cm.
+      const rows = [0, 4, cells + 2, 2 * cells - 1];
+      const ys = new Float32Array(rows.length * D), ls = new Float32Array(rows.length * K);
+      rows.forEach((r, i) => {
+        const frame = Math.floor(r / cells);
+        ys.set(y.subarray(r * D, (r + 1) * D), i * D);
+        ls.set(lse.subarray(frame * K, (frame + 1) * K), i * K);
+      });
+      const out = await cellsSession.run({ y: { type: 'float32', data: ys, dims: [rows.length, D] }, lse: { type: 'float32', data: ls, dims: [rows.length, K] } });
+      const fused = out.fused!.data as Float32Array;
+      rows.forEach((r, i) => {
+        for (let o = 0; o < F; o++) {
+          let ref = f.fb[o]!;
+          for (let k = 0; k < K; k++) {
+            const a = alphaRef[r * K + k]!;
+            ref += a * f.cm[k * F + o]!;
+            for (let j = 0; j < D; j++) ref += f.wf[o * K * D + k * D + j]! * a * y[r * D + j]!;
+          }
+          expect(Math.abs(fused[i * F + o]! - ref)).toBeLessThan(1e-3 * Math.max(1, Math.abs(ref)));
+        }
+      });
+    } finally {
+      await proxySession.dispose();
+      await cellsSession.dispose();
+    }
   });
 });

@@ -17,14 +17,16 @@ import { foldQuery, type FeatureProjection, type FoldedQuery as Folded, type Hea
 import { boxGraph, cellsGraph, confidenceGraph, foldFc1, gramGraph, proxyGraph } from './prefilterGraphs';
 
 /**
- * Intra-op threads of the proxy session (the cells session uses the retriever's). Its ops are a
- * thin matrix product, a softmax over cells and element-wise steps on [batch·S², K]: a second thread
- * costs more in hand-offs than it computes. A prefiltered re-query of a 3,000-frame index on this
- * 2-core machine (`/work/exp/s11/rq4.mts`, frames/s, 15-slot / 2-attribute query): proxy on 2
- * threads, cells on 2: 3,500–3,950 / 5,200–5,450; proxy 1, cells 1: 4,800 / 7,200; proxy 1, cells 2
- * (this): 5,450–6,150 / 7,700–8,200 (the cells' layers are dense products that split well).
+ * The prefilter's sessions take turns with each other and with the search's JS many times per
+ * search (four short runs per ≤ 64-frame batch), so their intra-op pool threads must not spin-wait
+ * between runs: a spinning pool thread of one session holds the second core while the next session,
+ * or the main thread, needs it. Measured on a 3,000-frame index (`/work/exp/s17/rq5.mts`, 8
+ * interleaved repetitions, indexed frames/s for the 15-slot / 2-attribute query, 1 Dec 2026): proxy
+ * on 1 thread, cells and boxes on onnxruntime's 2 spinning (the configuration before) 11,800 /
+ * 20,200; every session on 2 threads without spinning 20,400 / 32,800; one thread everywhere
+ * 15,200 / 22,400. (On 30 Nov, with spinning, a 2-thread proxy had been the slowest choice.)
  */
-const PROXY_THREADS = 1;
+const HEAD_SPINNING = false;
 
 /**
  * The proxy is fitted to max(logit, logit(threshold) − PROXY_FIT_FLOOR). Measured on the bench
@@ -102,37 +104,39 @@ export class PrefilterHead {
     const f = foldQuery(h, tokens, proj);
     if (!f) return null;
     // No memory arena unless asked: these sessions are cached per query and basis (onnxRetriever.ts).
-    const so = { provider: 'cpu' as const, intraOpThreads: opts.threads, memoryArena: opts.memoryArena === true };
-    const proxy = await OnnxSession.create(proxyGraph(h, f), { ...so, intraOpThreads: PROXY_THREADS, label: `${opts.label} (prefilter)` });
+    const so = { provider: 'cpu' as const, intraOpThreads: opts.threads, memoryArena: opts.memoryArena === true, spinning: HEAD_SPINNING };
+    const proxy = await OnnxSession.create(proxyGraph(h, f), { ...so, label: `${opts.label} (prefilter)` });
     const cellsHead = await OnnxSession.create(cellsGraph(h, f), { ...so, label: `${opts.label} (cells)` });
     const confidenceHead = await OnnxSession.create(confidenceGraph(h, f, foldFc1(h, f)), { ...so, label: `${opts.label} (cells, confidence)` });
     const boxHead = await OnnxSession.create(boxGraph(h), { ...so, label: `${opts.label} (cells, boxes)` });
     return new PrefilterHead(proxy, cellsHead, confidenceHead, boxHead, f, h.S * h.S, opts);
   }
 
-  private async alphaProxy(y: Float32Array, n: number): Promise<{ alpha: Float32Array; proxy: Float32Array }> {
+  /** The proxy of every cell of y [n, S², D] and the attention normalisers lse [n, K] (proxyGraph). */
+  private async proxyOf(y: Float32Array, n: number): Promise<{ lse: Float32Array; proxy: Float32Array }> {
     const { K, D } = this.f;
     const r = await this.proxy.run({
       y: { type: 'float32', data: y.subarray(0, n * this.cellsPerFrame * D), dims: [n, this.cellsPerFrame, D] },
-      g: { type: 'float32', data: this.g.length ? this.g : new Float32Array(D * K), dims: [D, K] },
-      hk: { type: 'float32', data: this.hk.length ? this.hk : new Float32Array(K), dims: [K] },
+      g: { type: 'float32', data: this.g.length ? this.g : new Float32Array(K * D), dims: [K, D] },
+      hk: { type: 'float32', data: this.hk.length ? this.hk : new Float32Array(K), dims: [K, 1] },
       c0: { type: 'float32', data: Float32Array.of(this.c0), dims: [1] },
     });
-    return { alpha: r.alpha!.data as Float32Array, proxy: r.proxy!.data as Float32Array };
+    return { lse: r.lse!.data as Float32Array, proxy: r.proxy!.data as Float32Array };
   }
 
-  private async runCells(y: Float32Array, alpha: Float32Array, rows: Int32Array, split = false): Promise<Record<string, Float32Array>> {
+  /** The exact head on rows (frame·S² + cell) of y, given their frames' attention normalisers lse [n, K]. */
+  private async runCells(y: Float32Array, lse: Float32Array, rows: Int32Array, split = false): Promise<Record<string, Float32Array>> {
     const { K, D } = this.f;
-    const n = rows.length;
+    const n = rows.length, cells = this.cellsPerFrame;
     const ys = new Float32Array(n * D);
-    const as = new Float32Array(n * K);
+    const ls = new Float32Array(n * K);
     // Plain loops: two subarray views per kept cell (thousands per batch) were garbage the search paid for.
     for (let i = 0; i < n; i++) {
       const r = rows[i]!;
       for (let j = 0, src = r * D, dst = i * D; j < D; j++) ys[dst + j] = y[src + j]!;
-      for (let k = 0, src = r * K, dst = i * K; k < K; k++) as[dst + k] = alpha[src + k]!;
+      for (let k = 0, src = Math.floor(r / cells) * K, dst = i * K; k < K; k++) ls[dst + k] = lse[src + k]!;
     }
-    const out = await (split ? this.confidenceHead : this.cellsHead).run({ y: { type: 'float32', data: ys, dims: [n, D] }, alpha: { type: 'float32', data: as, dims: [n, K] } });
+    const out = await (split ? this.confidenceHead : this.cellsHead).run({ y: { type: 'float32', data: ys, dims: [n, D] }, lse: { type: 'float32', data: ls, dims: [n, K] } });
     return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.data as Float32Array]));
   }
 
@@ -152,8 +156,8 @@ export class PrefilterHead {
   async fit(y: Float32Array, n: number, threshold: number): Promise<{ confidence: Float32Array; boxes: Float32Array }> {
     const { K, D } = this.f;
     const rows = n * this.cellsPerFrame;
-    const { alpha } = await this.alphaProxy(y, n);
-    const exact = await this.runCells(y, alpha, Int32Array.from({ length: rows }, (_, i) => i));
+    const { lse } = await this.proxyOf(y, n);
+    const exact = await this.runCells(y, lse, Int32Array.from({ length: rows }, (_, i) => i));
     const fused = exact.fused!;
     const logit = exact.logit!;
     const F = fused.length / rows;
@@ -167,7 +171,7 @@ export class PrefilterHead {
     // Normal equations of logit ≈ a·fused + a0 from the Gram matrix of [fused, 1, logit].
     // A session for this one product (the fit runs once per query and threshold).
     const gramSession = await OnnxSession.create(gramGraph(F), {
-      provider: 'cpu', intraOpThreads: this.sessionOptions.threads, label: `${this.sessionOptions.label} (prefilter fit)`,
+      provider: 'cpu', intraOpThreads: this.sessionOptions.threads, spinning: HEAD_SPINNING, label: `${this.sessionOptions.label} (prefilter fit)`,
     });
     let gram: Float32Array;
     try {
@@ -198,7 +202,7 @@ export class PrefilterHead {
       for (let j = 0; j < D; j++) {
         let s = 0;
         for (let o = 0; o < out; o++) s += coef[o]! * this.f.wf[o * K * D + k * D + j]!;
-        g[j * K + k] = s;
+        g[k * D + j] = s;
       }
     }
     let ab = 0;
@@ -206,12 +210,12 @@ export class PrefilterHead {
     this.g = g;
     this.hk = hk;
     this.c0 = coef[F]! + ab; // proxy = a0 + a·fused = a0 + a·b + Σ_k α_k (g_k·y + h_k)
-    const { proxy: p2 } = await this.alphaProxy(y, n);
+    const { proxy: p2 } = await this.proxyOf(y, n);
     // The split heads (fc1 folded, boxes apart) against the full cells head on the cells of the
     // first SPLIT_CHECK_FRAMES fit frames.
     const checked = Math.min(n, SPLIT_CHECK_FRAMES) * this.cellsPerFrame;
     const first = Int32Array.from({ length: checked }, (_, i) => i);
-    const split = await this.runCells(y, alpha, first, true);
+    const split = await this.runCells(y, lse, first, true);
     const splitBoxes = await this.boxesOf(split.common!, split.common!.length / checked, Array.from(first));
     this.splitHeads = maxAbsDiff(split.confidence!, exact.confidence!.subarray(0, checked)) <= SPLIT_HEAD_TOLERANCE &&
       maxAbsDiff(splitBoxes, exact.boxes!.subarray(0, checked * 4)) <= SPLIT_HEAD_TOLERANCE;
@@ -227,7 +231,7 @@ export class PrefilterHead {
    * the confidence is at least `boxFrom` (NaN elsewhere: no search reads a box below its floor).
    */
   async run(y: Float32Array, n: number, boxFrom = -Infinity): Promise<PrefilterResult> {
-    const { proxy, alpha } = await this.alphaProxy(y, n);
+    const { proxy, lse } = await this.proxyOf(y, n);
     const total = n * this.cellsPerFrame, cut = this.cut;
     let kept = 0;
     for (let r = 0; r < total; r++) if (proxy[r]! >= cut) kept++;
@@ -235,10 +239,10 @@ export class PrefilterHead {
     for (let r = 0, i = 0; r < total; r++) if (proxy[r]! >= cut) cells[i++] = r;
     if (cells.length === 0) return { cells, confidence: new Float32Array(0), boxes: new Float32Array(0) };
     if (!this.splitHeads) {
-      const out = await this.runCells(y, alpha, cells);
+      const out = await this.runCells(y, lse, cells);
       return { cells, confidence: out.confidence!, boxes: out.boxes! };
     }
-    const out = await this.runCells(y, alpha, cells, true);
+    const out = await this.runCells(y, lse, cells, true);
     const confidence = out.confidence!;
     const hits: number[] = [];
     for (let i = 0; i < kept; i++) if (confidence[i]! >= boxFrom) hits.push(i);
