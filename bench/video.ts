@@ -269,6 +269,18 @@ for (let r = 0; r < reps; r++) {
     }
   }
 }
+// Searches in a row, as when an investigator refines a description: the interleaved repetitions
+// above each follow a heavier search (exhaustive, old index), after which a shared VM's idle
+// second core is slow to wake for a while (core/index/README.md, *Search speed, 1 Dec (afternoon)*).
+const ROW_REPS = 10;
+const inRow: Record<string, number[]> = {};
+log(`re-query timing: ${ROW_REPS} searches in a row per query on the pca index…`);
+for (const [qn, q] of [['full', codes], ['short', shortQuery]] as const) {
+  for (let r = 0; r < ROW_REPS; r++) (inRow[qn] ??= []).push((await search('new', bigNew, q, {})).seconds);
+}
+const rowRates = (qn: string) => inRow[qn]!.map((x) => target / x).sort((a, b) => a - b);
+const rowMedian = (qn: string) => { const r = rowRates(qn); return (r[(r.length - 1) >> 1]! + r[r.length >> 1]!) / 2; };
+const rowRange = (qn: string) => { const r = rowRates(qn); return `${Math.round(r[0]!).toLocaleString('en')}–${Math.round(r[r.length - 1]!).toLocaleString('en')}`; };
 const rateOf = (k: string) => target / (timing[k]!.reduce((a, c) => a + c, 0) / timing[k]!.length);
 const spread = (k: string) => timing[k]!.map((x) => Math.round(target / x)).join(', ');
 
@@ -475,6 +487,7 @@ const lines = [
   `| model input vs preprocessFrame on the full-size RGB stream, all ${fullFrames.length} sampled frames, new path | ${inputCmp.new} (features up to ${fScale.toFixed(2)}) |`,
   `| the same, old path | ${inputCmp.old}; new vs old features max |Δ| ${fNewOld.toExponential(2)} |`,
   `| re-query throughput, new: pca index, proxy prefilter${prefilterUsed ? '' : ' (NOT used: check failed)'} + head folded on the coefficients for the kept cells (batch 256, ${target}-frame index, query ${JSON.stringify(codes)}, ${activeOf(codes)} of 16 slots) | **${Math.round(rateOf('full-new')).toLocaleString('en')} indexed frames/s** (reps: ${spread('full-new')}; 1 h of footage at 5/s = 18,000 frames in ${(18000 / rateOf('full-new')).toFixed(1)} s)${foldedUsed ? '' : ' — the folded head was not usable somewhere'} |`,
+  `| re-query, new, ${ROW_REPS} searches in a row per query (median; what refining a description costs) | **${Math.round(rowMedian('full')).toLocaleString('en')} indexed frames/s** for the ${activeOf(codes)}-slot query (${rowRange('full')}), **${Math.round(rowMedian('short')).toLocaleString('en')}** for the 2-attribute one (${rowRange('short')}); the row above is the mean of repetitions each following a heavier search |`,
   `| re-query, old: float16 index, folded head (format 1 default), interleaved in the same run | ${Math.round(rateOf('full-old')).toLocaleString('en')} indexed frames/s (reps: ${spread('full-old')}) → new/old **${(rateOf('full-new') / rateOf('full-old')).toFixed(1)}×** |`,
   `| re-query, new index, without hysteresis (cells scored down to the threshold, not half of it), same run | ${Math.round(rateOf('full-newNoExtend')).toLocaleString('en')} indexed frames/s (reps: ${spread('full-newNoExtend')}); 2-attribute query ${Math.round(rateOf('short-newNoExtend')).toLocaleString('en')} → hysteresis costs ${(100 * (1 - rateOf('full-new') / rateOf('full-newNoExtend'))).toFixed(0)} % / ${(100 * (1 - rateOf('short-new') / rateOf('short-newNoExtend'))).toFixed(0)} % of the rate |`,
   `| re-query, new index, decoded coefficients not cached (the index's first search in a session, or more footage than the cache holds: ${(coefficientCache.budgetBytes / 2 ** 20).toFixed(0)} MiB), same run | ${Math.round(rateOf('full-newCold')).toLocaleString('en')} indexed frames/s (reps: ${spread('full-newCold')}); 2-attribute query ${Math.round(rateOf('short-newCold')).toLocaleString('en')} (reps: ${spread('short-newCold')}) |`,

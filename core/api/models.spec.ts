@@ -21,6 +21,13 @@ describe('active model', () => {
       expect(a.model?.caveat).toBe('Experimental: review every sighting.');
       writeFileSync(join(shipped, 'model.json'), JSON.stringify({ backbone: 'compact' }));
       expect(activeModel(join(root, 'data')).model?.caveat).toBeNull();
+      // The encoder ingests use: int8 only when the listed int8 copy was made from this encoder.onnx.
+      expect(activeModel(join(root, 'data')).model?.encoder).toBe('float');
+      const onnx = { modelHash: 'abc', encoder: { sha256: 'e1' }, encoderInt8: { fromEncoderSha256: 'e1' } };
+      writeFileSync(join(shipped, 'onnx.json'), JSON.stringify(onnx));
+      expect(activeModel(join(root, 'data')).model?.encoder).toBe('int8');
+      writeFileSync(join(shipped, 'onnx.json'), JSON.stringify({ ...onnx, encoder: { sha256: 'e2' } }));
+      expect(activeModel(join(root, 'data')).model?.encoder).toBe('float');
     } finally {
       if (saved === undefined) delete process.env.FASTPR_SHIPPED_MODEL_DIR;
       else process.env.FASTPR_SHIPPED_MODEL_DIR = saved;

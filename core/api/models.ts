@@ -19,6 +19,16 @@ function readJson(file: string): Record<string, unknown> | null {
   }
 }
 
+/**
+ * The encoder OnnxRetriever's 'auto' picks from onnx.json (without hashing the files: opening the
+ * model checks them and names a damaged one).
+ */
+function defaultEncoder(onnx: Record<string, unknown>): 'float' | 'int8' {
+  const int8 = onnx.encoderInt8 as { fromEncoderSha256?: unknown } | undefined;
+  const encoder = onnx.encoder as { sha256?: unknown } | undefined;
+  return int8 && typeof int8.fromEncoderSha256 === 'string' && int8.fromEncoderSha256 === encoder?.sha256 ? 'int8' : 'float';
+}
+
 function summarise(id: string, dir: string, source: ModelSummary['source']): ModelSummary | null {
   const info = readJson(join(dir, 'model.json'));
   const onnx = readJson(join(dir, 'onnx.json'));
@@ -30,6 +40,7 @@ function summarise(id: string, dir: string, source: ModelSummary['source']): Mod
     createdAt: (info?.createdAt as string | undefined) ?? (onnx?.createdAt as string | undefined) ?? null,
     backbone: (info?.backbone as string | undefined) ?? null,
     exported: onnx !== null,
+    encoder: onnx === null ? null : defaultEncoder(onnx),
     trainedSteps: num(info?.trainedSteps),
     complete: typeof info?.complete === 'boolean' ? info.complete : null,
     active: false,

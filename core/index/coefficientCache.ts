@@ -17,7 +17,14 @@
 import { createHash } from 'node:crypto';
 import { totalmem } from 'node:os';
 
-export const BLOCK_FRAMES = 64;
+/**
+ * A search reads a cached block in place as one batch (search.ts), so the block is the batch: 256
+ * frames (9.6 MB of grid-14 coefficients), the search's default batch. Against 64, side by side on a
+ * 3,000-frame index (`/work/exp/s18/rq.mts`, 8 repetitions, 3 alternating runs, 2 Dec 2026): 15-slot
+ * query median 15,083–16,343 → 17,864–20,152 indexed frames/s, 2-attribute 27,187–30,120 →
+ * 33,333–34,793, same hits and sightings: a quarter of the onnxruntime calls and hand-offs.
+ */
+export const BLOCK_FRAMES = 256;
 
 interface Entry { blocks: Map<number, Float32Array>; bytes: number; lastUse: number }
 

@@ -13,7 +13,7 @@ import { OnnxRetriever, type EncoderChoice, type EncoderIdentity } from '../infe
 import type { ProgressListener } from '../jobs/progress';
 import { ensureDataDir } from '../platform/dataDir';
 import {
-  addEvidence, finishIndex, findIndex, getEvidence, hashFile, listEvidence, replaceIndexFile, requireOpenCase, saveIndexCheckpoint, saveRebuildCheckpoint,
+  addEvidence, finishIndex, findIndex, getEvidence, hashFile, listEvidence, noteIndexContinued, replaceIndexFile, requireOpenCase, saveIndexCheckpoint, saveRebuildCheckpoint,
   setEvidenceState, startIndex,
   type EvidenceRecord, type IndexRecord, type Store,
 } from '../store/index';
@@ -219,15 +219,17 @@ export async function ingestVideo(store: Store, caseId: number, videoPath: strin
       throw new InputError(`index #${existing.id} of evidence #${evidence.id} is '${existing.state}' and cannot be resumed by this build; delete it to re-ingest`);
     }
     const indexesDir = ensureDataDir(dirname(store.file)).indexes;
+    const encoder = { precision: retriever.encoderIdentity.precision, sha256: retriever.encoderIdentity.sha256 };
     const index = existing ?? startIndex(store, {
       evidenceId: evidence.id, modelHash, samplingFps: dbFps, filePath: join(indexesDir, indexFileName(evidence.id, hash.sha256, modelHash, fps, dtype)),
-      encoder: { precision: retriever.encoderIdentity.precision, sha256: retriever.encoderIdentity.sha256 },
+      encoder,
       framesTotal: fps === 'all' ? info.frameCount ?? undefined : Math.ceil(info.durationS * fps),
     });
     if (evidence.state !== 'indexing') evidence = setEvidenceState(store, evidence.id, 'indexing');
     let resume = existing ? readCheckpoint(existing, pixels) : null;
     // A checkpoint whose file is gone or shorter than recorded cannot be trusted: start over.
     if (resume && (!existsSync(index.filePath) || statSync(index.filePath).size < resume.bytes)) resume = null;
+    if (existing) noteIndexContinued(store, index.id, { fromFrame: resume?.frames ?? 0, encoder });
     // An interrupted build finishes in the storage it was started with (its file is named by it);
     // another storage asked for is then a rebuild of the complete index (below).
     const buildDtype = existing ? dtypeOfIndexFile(existing.filePath) ?? dtype : dtype;

@@ -75,12 +75,21 @@ describe('ingest with the int8 encoder', () => {
       expect(r.build!.framesThisRun).toBe(FRAMES);
       const ref = await ingestVideo(straight.store, straight.caseId, video, int8Model, { batchSize: 2, checkpointEvery: 1 });
       expect(readFileSync(r.index.filePath).equals(readFileSync(ref.index.filePath))).toBe(true);
+      // The case log: started with the float encoder, restarted from frame 0 with the int8 one.
+      const manifest = readOnnxManifest(int8Model);
+      const log = listAudit(store.db).filter((e) => e.action.startsWith('index.'));
+      expect(log.map((e) => e.action)).toEqual(['index.started', 'index.restarted', 'index.built']);
+      expect(log[0]!.payload).toMatchObject({ encoder: { precision: 'float', sha256: manifest.encoder.sha256 } });
+      expect(log[1]!.payload).toMatchObject({ fromFrame: 0, encoder: { precision: 'int8', sha256: manifest.encoderInt8!.sha256 } });
       // Cancelled part-way with the int8 encoder: the checkpoint is tagged with it and resumes.
       await ingestVideo(resumed.store, resumed.caseId, video, int8Model, { batchSize: 2, checkpointEvery: 1, ...cancelAt6() }).catch(() => undefined);
       const cp = listIndexes(resumed.store, listEvidence(resumed.store, resumed.caseId)[0]!.id)[0]!.checkpoint as { pixels: string; frames: number };
       expect(cp.pixels).toMatch(/^ffmpeg-yuv\+int8:[0-9a-f]{16}$/);
       const again = await ingestVideo(resumed.store, resumed.caseId, video, int8Model, { batchSize: 2, checkpointEvery: 1 });
       expect(again.outcome).toBe('resumed');
+      expect(listAudit(resumed.store.db).filter((e) => e.action === 'index.resumed').map((e) => e.payload)).toEqual([
+        expect.objectContaining({ fromFrame: cp.frames, encoder: { precision: 'int8', sha256: readOnnxManifest(int8Model).encoderInt8!.sha256 } }),
+      ]);
       expect(again.build!.framesThisRun).toBe(FRAMES - cp.frames);
       expect(readFileSync(again.index.filePath).equals(readFileSync(ref.index.filePath))).toBe(true);
     } finally {

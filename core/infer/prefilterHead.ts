@@ -18,7 +18,7 @@ import { boxGraph, cellsGraph, confidenceGraph, foldFc1, gramGraph, proxyGraph }
 
 /**
  * The prefilter's sessions take turns with each other and with the search's JS many times per
- * search (four short runs per ≤ 64-frame batch), so their intra-op pool threads must not spin-wait
+ * search (four short runs per batch), so their intra-op pool threads must not spin-wait
  * between runs: a spinning pool thread of one session holds the second core while the next session,
  * or the main thread, needs it. Measured on a 3,000-frame index (`/work/exp/s17/rq5.mts`, 8
  * interleaved repetitions, indexed frames/s for the 15-slot / 2-attribute query, 1 Dec 2026): proxy

@@ -101,6 +101,24 @@ export function startIndex(
 }
 
 /**
+ * Records that an interrupted build goes on in this run: 'index.resumed' from its checkpoint's frame,
+ * or 'index.restarted' from frame 0 when the checkpoint could not be used (another encoder or
+ * pixel path, a missing or short file). Names the encoder of this run, which may differ from the
+ * one index.started recorded (a build started with the float encoder and finished with the int8 one
+ * starts over).
+ */
+export function noteIndexContinued(store: Store, id: number, input: { fromFrame: number; encoder: { precision: 'float' | 'int8'; sha256: string } }): void {
+  write(store, () => {
+    const idx = getIndex(store, id);
+    if (idx.state !== 'building') throw new InputError(`index #${id} is '${idx.state}': only a build in progress is resumed`);
+    const e = getEvidence(store, idx.evidenceId);
+    appendAudit(store.db, store.actor, input.fromFrame > 0 ? 'index.resumed' : 'index.restarted', {
+      caseId: e.caseId, evidenceId: e.id, indexId: id, modelHash: idx.modelHash, samplingFps: idx.samplingFps, fromFrame: input.fromFrame, encoder: input.encoder,
+    });
+  });
+}
+
+/**
  * Points a complete index at a rebuilt file (the same video, model and sampling rate, another
  * feature storage): its file, frame count and warnings change in one transaction, with an
  * 'index.rebuilt' audit entry naming both files. The caller deletes the old file afterwards.

@@ -75,6 +75,11 @@ export interface ModelSummary {
   backbone: string | null;
   /** onnx.json present: the workstation can ingest and search with it. */
   exported: boolean;
+  /**
+   * The encoder ingests use by default: 'int8' when onnx.json lists an int8 copy made from its
+   * encoder.onnx (`fastpr quantize-encoder`), 'float' otherwise; null when not exported.
+   */
+  encoder: 'float' | 'int8' | null;
   trainedSteps: number | null;
   complete: boolean | null;
   active: boolean;

@@ -33,5 +33,8 @@ export const exportOnnxCommand: CliCommand = {
     if (m.parity) {
       ctx.print(`  parity with TF.js (batch ${m.parity.batch}, max abs diff): ${Object.entries(m.parity.maxAbsDiff).map(([k, v]) => `${k} ${v.toExponential(1)}`).join(', ')}`);
     }
+    ctx.print(m.encoderInt8
+      ? `  ${m.encoderInt8.file}: kept (made from this encoder.onnx; feature error ${m.encoderInt8.featureRelRmsError.toFixed(3)})`
+      : `  no int8 encoder listed: \`fastpr quantize-encoder ${dir} --data DATASET\` makes one`);
   },
 };

@@ -4,6 +4,7 @@
  * export is checked at once: onnxruntime runs both graphs on random inputs and the result is
  * compared with the TF.js forward pass; the differences are stored in the manifest.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '../../tf/tf';
 import { ATTRIBUTE_SCHEMA_VERSION, SLOT_TOKEN_OFFSETS } from '../../attributes/schema';
@@ -19,7 +20,7 @@ import type { ValueInfo } from '../builder/graph';
 import { OnnxSession, onnxRuntimeVersion } from '../runtime';
 import { UnsupportedOpError } from '../trace/errors';
 import { encoderForward, exportEncoder, exportHead, headForward, type ExportedGraph } from './graphs';
-import { ONNX_MANIFEST_FILE, ONNX_MANIFEST_FORMAT, sha256, type GraphInfo, type OnnxManifest } from './manifest';
+import { ONNX_MANIFEST_FILE, ONNX_MANIFEST_FORMAT, readOnnxManifest, sha256, type GraphInfo, type Int8EncoderInfo, type OnnxManifest } from './manifest';
 
 export const EXPORTER_VERSION = '1.0.0';
 export const ENCODER_FILE = 'encoder.onnx';
@@ -74,6 +75,27 @@ export async function checkParity(model: FastprModel, encoderBytes: Uint8Array, 
   }
 }
 
+/**
+ * The int8 encoder listed in `dir`'s current onnx.json, if it stays valid for the encoder being
+ * written: made from a float encoder with the same hash (a re-export of the same model, e.g. to
+ * change the threshold), and its file still the one listed. A retrained model's export drops it
+ * (`fastpr quantize-encoder` makes a new one); so does a damaged or unreadable manifest.
+ */
+function keptInt8Encoder(dir: string, encoderSha256: string): Int8EncoderInfo | undefined {
+  if (!existsSync(join(dir, ONNX_MANIFEST_FILE))) return undefined;
+  let previous: OnnxManifest;
+  try {
+    previous = readOnnxManifest(dir);
+  } catch {
+    return undefined;
+  }
+  const int8 = previous.encoderInt8;
+  if (!int8 || int8.fromEncoderSha256 !== encoderSha256) return undefined;
+  const file = join(dir, int8.file);
+  if (!existsSync(file) || sha256(readFileSync(file)) !== int8.sha256) return undefined;
+  return int8;
+}
+
 /** Exports a loaded model into `dir`; returns the manifest written. */
 export async function exportModel(model: FastprModel, dir: string, info: { modelHash: string; inputMode: 'letterbox' | 'resize' }, opts: ExportOptions = {}): Promise<OnnxManifest> {
   const metadata = { modelHash: info.modelHash, exporter: `fastpr-workstation export-onnx ${EXPORTER_VERSION}` };
@@ -109,6 +131,8 @@ export async function exportModel(model: FastprModel, dir: string, info: { model
     head: graphInfo(HEAD_FILE, head),
     ...(parity ? { parity } : {}),
   };
+  const int8 = keptInt8Encoder(dir, manifest.encoder.sha256);
+  if (int8) manifest.encoderInt8 = int8;
   writeFileAtomic(join(dir, ENCODER_FILE), encoder.bytes);
   writeFileAtomic(join(dir, HEAD_FILE), head.bytes);
   writeFileAtomic(join(dir, ONNX_MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');

@@ -13,7 +13,8 @@ import { OnnxRetriever } from '../../infer/onnxRetriever';
 import { synthesize } from '../../synth/synthesize';
 import { defaultOptions } from '../../synth/options';
 import { onnx } from '../builder/proto';
-import { readOnnxManifest } from '../export/manifest';
+import { exportModelDir } from '../export/exportModel';
+import { ONNX_MANIFEST_FILE, readOnnxManifest } from '../export/manifest';
 import { GraphBuilder } from '../builder/graph';
 import { conv, NHWC_TO_NCHW, transpose } from '../builder/ops';
 import { OnnxSession } from '../runtime';
@@ -150,5 +151,29 @@ describe('fastpr quantize-encoder on a tiny model', () => {
     const auto = await OnnxRetriever.open(bare, { encoder: 'auto' }); // no int8 encoder: the float one
     expect(auto.encoderIdentity.precision).toBe('float');
     await auto.dispose();
+  }, 120_000);
+  it('a re-export of the same model keeps the int8 encoder; a stale or damaged one is dropped', async () => {
+    const before = readOnnxManifest(modelDir);
+    const listed = before.encoderInt8!;
+    const reexported = await exportModelDir(modelDir, { threshold: 0.45 });
+    expect(reexported.threshold).toBe(0.45);
+    // The export is deterministic, also a second one in the same process (initializers are named by weight).
+    expect(reexported.encoder.sha256).toBe(before.encoder.sha256);
+    expect(reexported.head.sha256).toBe(before.head.sha256);
+    expect(reexported.encoderInt8).toEqual(listed);
+    expect(readOnnxManifest(modelDir).encoderInt8).toEqual(listed);
+    // Made from another float encoder (a retrained model): dropped, and the retriever says so.
+    const manifestFile = join(modelDir, ONNX_MANIFEST_FILE);
+    const stale = JSON.parse(readFileSync(manifestFile, 'utf8'));
+    stale.encoderInt8.fromEncoderSha256 = 'f'.repeat(64);
+    writeFileSync(manifestFile, JSON.stringify(stale));
+    expect((await exportModelDir(modelDir)).encoderInt8).toBeUndefined();
+    await expect(OnnxRetriever.open(modelDir, { encoder: 'int8' })).rejects.toThrow(/lists no int8 encoder/);
+    // Listed, but its file changed since: dropped too.
+    writeFileSync(manifestFile, JSON.stringify({ ...stale, encoderInt8: listed }));
+    const int8File = join(modelDir, ENCODER_INT8_FILE);
+    const bytes = readFileSync(int8File);
+    writeFileSync(int8File, bytes.subarray(0, bytes.length - 1));
+    expect((await exportModelDir(modelDir)).encoderInt8).toBeUndefined();
   }, 120_000);
 });

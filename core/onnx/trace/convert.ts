@@ -61,13 +61,22 @@ export class Converter {
     if (!cb || cb.shape.join(',') !== c.shape.join(',')) {
       throw new UnsupportedOpError(`constant ${c.variable ?? `#${c.order}`} [${c.shape}] depends on the batch size (build it from the input's shape instead)`);
     }
-    const stem = (this.opts.constantNames?.get(c.id) ?? c.variable ?? 'const').replace(/[^A-Za-z0-9_.]/g, '_');
+    const stem = this.constantStem(c, 'const');
     const dt = onnxType(c.dtype);
     const data = c.dtype === 'int32' ? (c.values as Int32Array) : c.dtype === 'bool' ? (c.values as Uint8Array) : (c.values as Float32Array);
     const name = this.g.initializer(stem, dt, c.shape, data, { float16: this.opts.float16 && dt === 'float32' && c.values.length > 16 });
     const v: Val = { name, nchw: false };
     this.vals.set(c.id, v);
     return v;
+  }
+
+  /**
+   * The stem of an initializer made from constant c: the model's weight name (constantNames), else
+   * the engine variable's, else `fallback`. Not the engine's numeric variable names alone: they
+   * count up within a process, so a second export of the same model in one process would differ.
+   */
+  constantStem(c: TraceConstant, fallback: string): string {
+    return (this.opts.constantNames?.get(c.id) ?? c.variable ?? fallback).replace(/[^A-Za-z0-9_.]/g, '_');
   }
 
   /** The current ONNX value of a traced tensor and whether it is held in NCHW. */
@@ -132,7 +141,7 @@ export class Converter {
     for (let i = 0; i < n; i++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < ch; k++) {
       out[((i * ch + k) * h + y) * w + x] = src[((i * h + y) * w + x) * ch + k]!;
     }
-    const name = this.g.initializer(`${c.variable ?? 'const'}_bc`, 'float32', [n, ch, h, w], out, { float16: this.opts.float16 && out.length > 16 });
+    const name = this.g.initializer(`${this.constantStem(c, 'const')}_bc`, 'float32', [n, ch, h, w], out, { float16: this.opts.float16 && out.length > 16 });
     this.const4.set(c.id, name);
     return name;
   }

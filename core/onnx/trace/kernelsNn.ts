@@ -60,7 +60,7 @@ function convLike(cv: Converter, op: TraceOp, depthwise: boolean): void {
   let w: string;
   if (fc) {
     const t = depthwise ? depthwiseToOihw(fc.values as Float32Array, fc.shape) : hwioToOihw(fc.values as Float32Array, fc.shape);
-    w = cv.g.initializer(`${fc.variable ?? 'filter'}_oihw`.replace(/[^A-Za-z0-9_]/g, '_'), 'float32', t.dims, t.data, { float16: cv.opts.float16 });
+    w = cv.g.initializer(`${cv.constantStem(fc, 'filter')}_oihw`, 'float32', t.dims, t.data, { float16: cv.opts.float16 });
   } else if (!depthwise) {
     w = cv.g.op('Transpose', [cv.plain(filter)], { perm: A.ints([3, 2, 0, 1]) });
   } else {
@@ -69,7 +69,7 @@ function convLike(cv: Converter, op: TraceOp, depthwise: boolean): void {
   const bc = bias ? cv.constant(bias) : undefined;
   const outC = out(op).shape[3]!;
   const biasIn = bc && bc.dtype === 'float32' && bc.values.length === outC && bc.shape.length <= 1
-    ? cv.g.initializer(`${bc.variable ?? 'bias'}`.replace(/[^A-Za-z0-9_]/g, '_'), 'float32', [outC], bc.values as Float32Array)
+    ? cv.g.initializer(cv.constantStem(bc, 'bias'), 'float32', [outC], bc.values as Float32Array)
     : undefined;
   let y = conv(cv.g, cv.nchw(x), w, biasIn, {
     strides: [info.strideHeight, info.strideWidth],
