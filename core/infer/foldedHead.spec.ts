@@ -11,7 +11,7 @@ import { SLOT_TOKEN_OFFSETS } from '../attributes/schema';
 import { makeRandomOnnxModel } from '../index/testing/randomModel';
 import { readGraphFile, readOnnxManifest } from '../onnx/export/manifest';
 import { fitBasis } from '../index/pcaCodec';
-import { activeSlots, FoldedHead, projectionToFeatures, readHeadWeights } from './foldedHead';
+import { activeSlots, FOLDED_RUN_FRAMES, FoldedHead, projectionToFeatures, readHeadWeights } from './foldedHead';
 import { OnnxRetriever, queryTokens } from './onnxRetriever';
 
 const root = mkdtempSync(join(tmpdir(), 'fastpr-folded-'));
@@ -60,6 +60,29 @@ describe('folded head', () => {
     const ref = await retriever.queryFeatures(x, n, all);
     for (let i = 0; i < ref.confidence.length; i++) expect(Math.abs(got.confidence[i]! - ref.confidence[i]!)).toBeLessThan(1e-5);
     await f!.dispose();
+  }, 60_000);
+
+  it('runs more frames than one run takes in several runs, with the outputs of one', async () => {
+    const m = readOnnxManifest(model);
+    const h = readHeadWeights(readGraphFile(model, m.head))!;
+    const n = 2 * FOLDED_RUN_FRAMES + 13;
+    const x = features(n);
+    const f = (await FoldedHead.create(h, queryTokens({ gender: 0, torsoColour: 3 }), { label: 'head' }))!;
+    try {
+      const whole = await f.run(x, n, m.grid, m.featureWidth);
+      const cells = m.grid * m.grid;
+      expect(whole.confidence.length).toBe(n * cells);
+      expect(whole.boxes.length).toBe(n * cells * 4);
+      // Frame by frame: each frame's outputs land at its own place in the joined arrays.
+      for (const frame of [0, FOLDED_RUN_FRAMES - 1, FOLDED_RUN_FRAMES, n - 1]) {
+        const per = cells * m.featureWidth;
+        const one = await f.run(x.subarray(frame * per, (frame + 1) * per), 1, m.grid, m.featureWidth);
+        for (let c = 0; c < cells; c++) expect(Math.abs(whole.confidence[frame * cells + c]! - one.confidence[c]!)).toBeLessThan(1e-6);
+        for (let i = 0; i < cells * 4; i++) expect(Math.abs(whole.boxes[frame * cells * 4 + i]! - one.boxes[i]!)).toBeLessThan(1e-6);
+      }
+    } finally {
+      await f.dispose();
+    }
   }, 60_000);
 
   it('has no folded head for a query that states nothing, and caches the verified one per query', async () => {
