@@ -13,6 +13,7 @@ import { readGraphFile, readOnnxManifest } from '../onnx/export/manifest';
 import { fitBasis } from '../index/pcaCodec';
 import { activeSlots, FOLDED_RUN_FRAMES, FoldedHead, projectionToFeatures, readHeadWeights } from './foldedHead';
 import { OnnxRetriever, queryTokens } from './onnxRetriever';
+import { PrefilterHead } from './prefilterHead';
 
 const root = mkdtempSync(join(tmpdir(), 'fastpr-folded-'));
 const model = join(root, 'model');
@@ -124,6 +125,40 @@ describe('folded head', () => {
         expect(v).not.toBeNull();
         expect(await retriever.foldedHeadFor(tokens, y, n, { d, mean: b.mean, basis: b.basis, key: `basis-${d}` })).toBe(v);
       }
+    }
+  }, 60_000);
+
+  it('the prefilter gives the same fit and cells when its exact head runs in many small runs', async () => {
+    const m = readOnnxManifest(model);
+    const h = readHeadWeights(readGraphFile(model, m.head))!;
+    const n = 64, cells = m.grid * m.grid, M = m.featureWidth, d = 6;
+    const x = features(n);
+    const b = fitBasis(x, n * cells, M, d, 0.01);
+    const y = new Float32Array(n * cells * d);
+    for (let c = 0; c < n * cells; c++) for (let j = 0; j < d; j++) {
+      let s = 0;
+      for (let k = 0; k < M; k++) s += (x[c * M + k]! - b.mean[k]!) * b.basis[j * M + k]!;
+      y[c * d + j] = s;
+    }
+    const tokens = queryTokens({ gender: 0, torsoColour: 3, hair: 1 });
+    const proj = { d, mean: b.mean, basis: b.basis };
+    const whole = (await PrefilterHead.create(h, tokens, proj, { label: 'head' }))!;
+    const pieces = (await PrefilterHead.create(h, tokens, proj, { label: 'head', cellsRunRows: 37 }))!;
+    try {
+      const a = await whole.fit(y, n, 0.3);
+      const c = await pieces.fit(y, n, 0.3); // 1,024 rows in 28 runs
+      const maxDiff = (p: Float32Array, q: Float32Array) => { expect(p.length).toBe(q.length); let w = 0; for (let i = 0; i < p.length; i++) w = Math.max(w, Math.abs(p[i]! - q[i]!)); return w; };
+      expect(maxDiff(c.confidence, a.confidence)).toBeLessThan(1e-6);
+      expect(maxDiff(c.boxes, a.boxes)).toBeLessThan(1e-6);
+      expect(pieces.cut).toBeCloseTo(whole.cut, 5);
+      expect(pieces.margin).toBeCloseTo(whole.margin, 5);
+      const ra = await whole.run(y, n), rc = await pieces.run(y, n);
+      expect(ra.cells.length).toBeGreaterThan(37);
+      expect(Array.from(rc.cells)).toEqual(Array.from(ra.cells));
+      expect(maxDiff(rc.confidence, ra.confidence)).toBeLessThan(1e-6);
+    } finally {
+      await whole.dispose();
+      await pieces.dispose();
     }
   }, 60_000);
 

@@ -28,6 +28,9 @@ import { boxGraph, cellsGraph, confidenceGraph, foldFc1, gramGraph, proxyGraph }
  */
 const HEAD_SPINNING = false;
 
+/** Most rows per run of the exact cells heads (runCells). */
+const CELLS_RUN_ROWS = 2048;
+
 /**
  * The proxy is fitted to max(logit, logit(threshold) − PROXY_FIT_FLOOR). Measured on the bench
  * clip's 300 frames (fit on the first 64, counted on the other 236; shipped model, threshold 0.2):
@@ -92,7 +95,7 @@ export class PrefilterHead {
   private constructor(
     private readonly proxy: OnnxSession, private readonly cellsHead: OnnxSession,
     private readonly confidenceHead: OnnxSession, private readonly boxHead: OnnxSession,
-    private readonly f: Folded, private readonly cellsPerFrame: number, private readonly sessionOptions: { threads?: number; label: string },
+    private readonly f: Folded, private readonly cellsPerFrame: number, private readonly sessionOptions: { threads?: number; label: string; cellsRunRows?: number },
     private g = new Float32Array(0), private hk = new Float32Array(0), private c0 = 0,
     /** Logit cut: cells with proxy ≥ cut go to the exact head. */
     public cut = Infinity, public margin = 0,
@@ -100,7 +103,8 @@ export class PrefilterHead {
     public splitHeads = false,
   ) {}
 
-  static async create(h: HeadWeights, tokens: readonly number[], proj: FeatureProjection, opts: { threads?: number; label: string; memoryArena?: boolean }): Promise<PrefilterHead | null> {
+  /** `cellsRunRows`: most rows per run of the exact cells heads (default CELLS_RUN_ROWS; tests set fewer). */
+  static async create(h: HeadWeights, tokens: readonly number[], proj: FeatureProjection, opts: { threads?: number; label: string; memoryArena?: boolean; cellsRunRows?: number }): Promise<PrefilterHead | null> {
     const f = foldQuery(h, tokens, proj);
     if (!f) return null;
     // No memory arena unless asked: these sessions are cached per query and basis (onnxRetriever.ts).
@@ -124,8 +128,29 @@ export class PrefilterHead {
     return { lse: r.lse!.data as Float32Array, proxy: r.proxy!.data as Float32Array };
   }
 
-  /** The exact head on rows (frame·S² + cell) of y, given their frames' attention normalisers lse [n, K]. */
+  /**
+   * The exact head on rows (frame·S² + cell) of y, given their frames' attention normalisers lse
+   * [n, K]; in runs of at most CELLS_RUN_ROWS rows. A new query's fit runs it on every cell of 64
+   * frames: for 15 slots on grid 14 (12,544 rows) one run took 347 ms, runs of 1,024 / 2,048 / 4,096
+   * rows 60 / 67–72 / 92 ms (`/work/exp/s18/first.mts`, 2 Dec 2026): α⊗y, K·d floats per row, outgrew
+   * the caches. A search's batches keep far fewer rows (≈ 1,250 per 256 frames for 15 slots).
+   */
   private async runCells(y: Float32Array, lse: Float32Array, rows: Int32Array, split = false): Promise<Record<string, Float32Array>> {
+    const most = Math.max(1, this.sessionOptions.cellsRunRows ?? CELLS_RUN_ROWS);
+    if (rows.length <= most) return this.runCellsOnce(y, lse, rows, split);
+    const parts: Array<Record<string, Float32Array>> = [];
+    for (let i = 0; i < rows.length; i += most) parts.push(await this.runCellsOnce(y, lse, rows.subarray(i, i + most), split));
+    const joined: Record<string, Float32Array> = {};
+    for (const name of Object.keys(parts[0]!)) {
+      const all = new Float32Array(parts.reduce((sum, p) => sum + p[name]!.length, 0));
+      let at = 0;
+      for (const p of parts) { all.set(p[name]!, at); at += p[name]!.length; }
+      joined[name] = all;
+    }
+    return joined;
+  }
+
+  private async runCellsOnce(y: Float32Array, lse: Float32Array, rows: Int32Array, split = false): Promise<Record<string, Float32Array>> {
     const { K, D } = this.f;
     const n = rows.length, cells = this.cellsPerFrame;
     const ys = new Float32Array(n * D);
