@@ -97,6 +97,8 @@ export class PrefilterHead {
     private readonly confidenceHead: OnnxSession, private readonly boxHead: OnnxSession,
     private readonly f: Folded, private readonly cellsPerFrame: number, private readonly sessionOptions: { threads?: number; label: string; cellsRunRows?: number },
     private g = new Float32Array(0), private hk = new Float32Array(0), private c0 = 0,
+    /** Scratch of run()'s cell selection. */
+    private selection = new Int32Array(0),
     /** Logit cut: cells with proxy ≥ cut go to the exact head. */
     public cut = Infinity, public margin = 0,
     /** run() uses the confidence and box heads (fc1 folded, boxes for hits only): they matched the full cells head on the fit frames. */
@@ -258,10 +260,13 @@ export class PrefilterHead {
   async run(y: Float32Array, n: number, boxFrom = -Infinity): Promise<PrefilterResult> {
     const { proxy, lse } = await this.proxyOf(y, n);
     const total = n * this.cellsPerFrame, cut = this.cut;
+    // One pass into a scratch array (filled and copied out before any await, so searches sharing
+    // this head cannot interleave in it).
+    if (this.selection.length < total) this.selection = new Int32Array(total);
+    const selection = this.selection;
     let kept = 0;
-    for (let r = 0; r < total; r++) if (proxy[r]! >= cut) kept++;
-    const cells = new Int32Array(kept);
-    for (let r = 0, i = 0; r < total; r++) if (proxy[r]! >= cut) cells[i++] = r;
+    for (let r = 0; r < total; r++) if (proxy[r]! >= cut) selection[kept++] = r;
+    const cells = selection.slice(0, kept);
     if (cells.length === 0) return { cells, confidence: new Float32Array(0), boxes: new Float32Array(0) };
     if (!this.splitHeads) {
       const out = await this.runCells(y, lse, cells);
@@ -274,7 +279,7 @@ export class PrefilterHead {
     const boxes = new Float32Array(kept * 4).fill(NaN);
     if (hits.length) {
       const b = await this.boxesOf(out.common!, out.common!.length / kept, hits);
-      hits.forEach((i, j) => boxes.set(b.subarray(j * 4, j * 4 + 4), i * 4));
+      for (let j = 0; j < hits.length; j++) for (let c = 0, dst = hits[j]! * 4, src = j * 4; c < 4; c++) boxes[dst + c] = b[src + c]!;
     }
     return { cells, confidence, boxes };
   }
