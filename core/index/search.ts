@@ -170,7 +170,7 @@ async function queryFrames(index: IndexFile, segment: IndexSegment, retriever: O
   const pf = folded && source === 'coefficients' && prefilter && first >= PREFILTER_MIN_FRAMES ? await retriever.prefilterFor(tokens, x, first, projection!, levels.select, folded) : null;
   type BatchOut = { rows: Int32Array | null; confidence: Float32Array; boxes: Float32Array };
   const run = async (x: Float32Array, n: number): Promise<BatchOut> => {
-    if (pf) { const r = await pf.run(x, n, levels.keep); return { rows: r.cells, confidence: r.confidence, boxes: r.boxes }; }
+    if (pf) { const r = await pf.run(x, n); return { rows: r.cells, confidence: r.confidence, boxes: r.boxes }; }
     const r = await (folded ? folded.run(x.subarray(0, n * per), n, S, width) : retriever.queryFeatures(x.subarray(0, n * per), n, tokens, signal));
     return { rows: null, confidence: r.confidence, boxes: r.boxes };
   };

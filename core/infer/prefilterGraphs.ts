@@ -121,9 +121,13 @@ export function foldFc1(h: HeadWeights, f: Folded): Fc1Fold {
 }
 
 /**
- * confidence graph (the searches' exact head): y [n, D], lse [n, K] → confidence [n] and the
- * common FC output [n, H] the box layers read, with fc1 folded into the fusion: 66 k fewer
- * multiply-adds per cell, and no box layers (boxGraph runs them for the cells that become hits).
+ * confidence graph (the searches' exact head): y [n, D], lse [n, K] → confidence [n] and boxes
+ * [n, 4], with fc1 folded into the fusion: 66 k fewer multiply-adds per cell. Until 2 Dec the box
+ * layers ran in a separate session for the cells that became hits only (about half of those kept),
+ * which cost a [n, 256] output, a gather and a third onnxruntime call per batch: running them here
+ * on every kept cell made the 15-slot re-query 18.6k → 21.3k indexed frames/s (median of six
+ * alternating runs on the 3,000-frame index, `/work/exp/s18/rq.mts`), the 2-attribute one
+ * 37.4k → 38.4k, same hits and sightings.
  */
 export function confidenceGraph(h: HeadWeights, f: Folded, fold: Fc1Fold): Uint8Array {
   const { K, D } = f;
@@ -134,16 +138,8 @@ export function confidenceGraph(h: HeadWeights, f: Folded, fold: Fc1Fold): Uint8
   const common = g.op('Relu', [dense(g, g.op('Relu', [pre1]), h.fc2, 'fc2')]);
   const logit = dense(g, g.op('Relu', [dense(g, common, h.conf1, 'conf1')]), h.conf2, 'conf2');
   g.output('confidence', g.op('Sigmoid', [g.op('Reshape', [logit, g.int64s([-1])])]), 'float32', ['n']);
-  g.output('common', common, 'float32', ['n', h.fc2.out]);
-  return g.serialize({ docString: 'FastPR head on selected cells: confidence (fc1 folded into the fusion).' });
-}
-
-/** box graph: common [m, H] → boxes [m, 4] (FB). */
-export function boxGraph(h: HeadWeights): Uint8Array {
-  const g = new GraphBuilder('fastpr_head_cells_boxes');
-  const common = g.input('common', 'float32', ['m', h.fc2.out]);
-  g.output('boxes', g.op('Sigmoid', [dense(g, g.op('Relu', [dense(g, common, h.box1, 'box1')]), h.box2, 'box2')]), 'float32', ['m', 4]);
-  return g.serialize({ docString: 'FastPR box head on the common FC output of selected cells.' });
+  g.output('boxes', g.op('Sigmoid', [dense(g, g.op('Relu', [dense(g, common, h.box1, 'box1')]), h.box2, 'box2')]), 'float32', ['n', 4]);
+  return g.serialize({ docString: 'FastPR head on selected cells: confidence and boxes (fc1 folded into the fusion).' });
 }
 
 /**

@@ -14,11 +14,11 @@
  */
 import { OnnxSession } from '../onnx/runtime';
 import { foldQuery, type FeatureProjection, type FoldedQuery as Folded, type HeadWeights } from './foldedHead';
-import { boxGraph, cellsGraph, confidenceGraph, foldFc1, gramGraph, proxyGraph } from './prefilterGraphs';
+import { cellsGraph, confidenceGraph, foldFc1, gramGraph, proxyGraph } from './prefilterGraphs';
 
 /**
  * The prefilter's sessions take turns with each other and with the search's JS many times per
- * search (four short runs per batch), so their intra-op pool threads must not spin-wait
+ * search (short runs, several per batch), so their intra-op pool threads must not spin-wait
  * between runs: a spinning pool thread of one session holds the second core while the next session,
  * or the main thread, needs it. Measured on a 3,000-frame index (`/work/exp/s17/rq5.mts`, 8
  * interleaved repetitions, indexed frames/s for the 15-slot / 2-attribute query, 1 Dec 2026): proxy
@@ -42,9 +42,9 @@ const CELLS_RUN_ROWS = 2048;
  */
 const PROXY_FIT_FLOOR = 5;
 
-/** Largest |Δ| of confidence or box coordinate allowed between the split heads and the full cells head (as for the folded head). */
-const SPLIT_HEAD_TOLERANCE = 1e-4;
-const SPLIT_CHECK_FRAMES = 8;
+/** Largest |Δ| of confidence or box coordinate allowed between the fc1-folded and the unfolded cells head (as for the folded head). */
+const FC1_FOLD_TOLERANCE = 1e-4;
+const FC1_FOLD_CHECK_FRAMES = 8;
 
 function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   if (a.length !== b.length) return Infinity;
@@ -85,7 +85,7 @@ function solve(a: Float64Array, b: Float64Array, n: number): Float64Array {
 }
 
 export interface PrefilterResult {
-  /** Selected cells (frame·S² + cell, ascending) with their exact confidence and boxes (NaN where run() was asked for none). */
+  /** Selected cells (frame·S² + cell, ascending) with their exact confidence and boxes. */
   cells: Int32Array;
   confidence: Float32Array;
   boxes: Float32Array;
@@ -94,15 +94,15 @@ export interface PrefilterResult {
 export class PrefilterHead {
   private constructor(
     private readonly proxy: OnnxSession, private readonly cellsHead: OnnxSession,
-    private readonly confidenceHead: OnnxSession, private readonly boxHead: OnnxSession,
+    private readonly confidenceHead: OnnxSession,
     private readonly f: Folded, private readonly cellsPerFrame: number, private readonly sessionOptions: { threads?: number; label: string; cellsRunRows?: number },
     private g = new Float32Array(0), private hk = new Float32Array(0), private c0 = 0,
     /** Scratch of run()'s cell selection. */
     private selection = new Int32Array(0),
     /** Logit cut: cells with proxy ≥ cut go to the exact head. */
     public cut = Infinity, public margin = 0,
-    /** run() uses the confidence and box heads (fc1 folded, boxes for hits only): they matched the full cells head on the fit frames. */
-    public splitHeads = false,
+    /** run() uses the fc1-folded head (confidenceGraph): it matched the unfolded cells head on the fit frames. */
+    public fc1Folded = false,
   ) {}
 
   /** `cellsRunRows`: most rows per run of the exact cells heads (default CELLS_RUN_ROWS; tests set fewer). */
@@ -114,8 +114,7 @@ export class PrefilterHead {
     const proxy = await OnnxSession.create(proxyGraph(h, f), { ...so, label: `${opts.label} (prefilter)` });
     const cellsHead = await OnnxSession.create(cellsGraph(h, f), { ...so, label: `${opts.label} (cells)` });
     const confidenceHead = await OnnxSession.create(confidenceGraph(h, f, foldFc1(h, f)), { ...so, label: `${opts.label} (cells, confidence)` });
-    const boxHead = await OnnxSession.create(boxGraph(h), { ...so, label: `${opts.label} (cells, boxes)` });
-    return new PrefilterHead(proxy, cellsHead, confidenceHead, boxHead, f, h.S * h.S, opts);
+    return new PrefilterHead(proxy, cellsHead, confidenceHead, f, h.S * h.S, opts);
   }
 
   /** The proxy of every cell of y [n, S², D] and the attention normalisers lse [n, K] (proxyGraph). */
@@ -137,11 +136,11 @@ export class PrefilterHead {
    * rows 60 / 67–72 / 92 ms (`/work/exp/s18/first.mts`, 2 Dec 2026): α⊗y, K·d floats per row, outgrew
    * the caches. A search's batches keep far fewer rows (≈ 1,250 per 256 frames for 15 slots).
    */
-  private async runCells(y: Float32Array, lse: Float32Array, rows: Int32Array, split = false): Promise<Record<string, Float32Array>> {
+  private async runCells(y: Float32Array, lse: Float32Array, rows: Int32Array, fc1Folded = false): Promise<Record<string, Float32Array>> {
     const most = Math.max(1, this.sessionOptions.cellsRunRows ?? CELLS_RUN_ROWS);
-    if (rows.length <= most) return this.runCellsOnce(y, lse, rows, split);
+    if (rows.length <= most) return this.runCellsOnce(y, lse, rows, fc1Folded);
     const parts: Array<Record<string, Float32Array>> = [];
-    for (let i = 0; i < rows.length; i += most) parts.push(await this.runCellsOnce(y, lse, rows.subarray(i, i + most), split));
+    for (let i = 0; i < rows.length; i += most) parts.push(await this.runCellsOnce(y, lse, rows.subarray(i, i + most), fc1Folded));
     const joined: Record<string, Float32Array> = {};
     for (const name of Object.keys(parts[0]!)) {
       const all = new Float32Array(parts.reduce((sum, p) => sum + p[name]!.length, 0));
@@ -152,7 +151,7 @@ export class PrefilterHead {
     return joined;
   }
 
-  private async runCellsOnce(y: Float32Array, lse: Float32Array, rows: Int32Array, split = false): Promise<Record<string, Float32Array>> {
+  private async runCellsOnce(y: Float32Array, lse: Float32Array, rows: Int32Array, fc1Folded = false): Promise<Record<string, Float32Array>> {
     const { K, D } = this.f;
     const n = rows.length, cells = this.cellsPerFrame;
     const ys = new Float32Array(n * D);
@@ -163,22 +162,14 @@ export class PrefilterHead {
       for (let j = 0, src = r * D, dst = i * D; j < D; j++) ys[dst + j] = y[src + j]!;
       for (let k = 0, src = Math.floor(r / cells) * K, dst = i * K; k < K; k++) ls[dst + k] = lse[src + k]!;
     }
-    const out = await (split ? this.confidenceHead : this.cellsHead).run({ y: { type: 'float32', data: ys, dims: [n, D] }, lse: { type: 'float32', data: ls, dims: [n, K] } });
+    const out = await (fc1Folded ? this.confidenceHead : this.cellsHead).run({ y: { type: 'float32', data: ys, dims: [n, D] }, lse: { type: 'float32', data: ls, dims: [n, K] } });
     return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.data as Float32Array]));
-  }
-
-  /** Boxes [rows.length·4] of the cells at positions `rows` of common [n, H]. */
-  private async boxesOf(common: Float32Array, H: number, rows: readonly number[]): Promise<Float32Array> {
-    const m = rows.length;
-    const sel = new Float32Array(m * H);
-    for (let i = 0; i < m; i++) for (let j = 0, src = rows[i]! * H, dst = i * H; j < H; j++) sel[dst + j] = common[src + j]!;
-    return (await this.boxHead.run({ common: { type: 'float32', data: sel, dims: [m, H] } })).boxes!.data as Float32Array;
   }
 
   /**
    * Fits the proxy on the exact head's logits (censored below, PROXY_FIT_FLOOR) for every cell of the
-   * first frames (y [n, S², D]), sets the cut for `threshold`, and checks the split heads against
-   * the full cells head. Deterministic for the same frames.
+   * first frames (y [n, S², D]), sets the cut for `threshold`, and checks the fc1-folded head against
+   * the unfolded one. Deterministic for the same frames.
    */
   async fit(y: Float32Array, n: number, threshold: number): Promise<{ confidence: Float32Array; boxes: Float32Array }> {
     const { K, D } = this.f;
@@ -238,14 +229,12 @@ export class PrefilterHead {
     this.hk = hk;
     this.c0 = coef[F]! + ab; // proxy = a0 + a·fused = a0 + a·b + Σ_k α_k (g_k·y + h_k)
     const { proxy: p2 } = await this.proxyOf(y, n);
-    // The split heads (fc1 folded, boxes apart) against the full cells head on the cells of the
-    // first SPLIT_CHECK_FRAMES fit frames.
-    const checked = Math.min(n, SPLIT_CHECK_FRAMES) * this.cellsPerFrame;
+    // The fc1-folded head against the unfolded one on the cells of the first FC1_FOLD_CHECK_FRAMES fit frames.
+    const checked = Math.min(n, FC1_FOLD_CHECK_FRAMES) * this.cellsPerFrame;
     const first = Int32Array.from({ length: checked }, (_, i) => i);
-    const split = await this.runCells(y, lse, first, true);
-    const splitBoxes = await this.boxesOf(split.common!, split.common!.length / checked, Array.from(first));
-    this.splitHeads = maxAbsDiff(split.confidence!, exact.confidence!.subarray(0, checked)) <= SPLIT_HEAD_TOLERANCE &&
-      maxAbsDiff(splitBoxes, exact.boxes!.subarray(0, checked * 4)) <= SPLIT_HEAD_TOLERANCE;
+    const folded = await this.runCells(y, lse, first, true);
+    this.fc1Folded = maxAbsDiff(folded.confidence!, exact.confidence!.subarray(0, checked)) <= FC1_FOLD_TOLERANCE &&
+      maxAbsDiff(folded.boxes!, exact.boxes!.subarray(0, checked * 4)) <= FC1_FOLD_TOLERANCE;
     let under = 0;
     for (let r = 0; r < rows; r++) if (logit[r]! >= lg - 1) under = Math.max(under, logit[r]! - p2[r]!);
     this.margin = Math.max(1, 2 * under);
@@ -253,11 +242,8 @@ export class PrefilterHead {
     return { confidence: exact.confidence!, boxes: exact.boxes! };
   }
 
-  /**
-   * Exact confidence for the cells of y [n, S², D] whose proxy passes the cut, and their boxes where
-   * the confidence is at least `boxFrom` (NaN elsewhere: no search reads a box below its floor).
-   */
-  async run(y: Float32Array, n: number, boxFrom = -Infinity): Promise<PrefilterResult> {
+  /** Exact confidences and boxes for the cells of y [n, S², D] whose proxy passes the cut. */
+  async run(y: Float32Array, n: number): Promise<PrefilterResult> {
     const { proxy, lse } = await this.proxyOf(y, n);
     const total = n * this.cellsPerFrame, cut = this.cut;
     // One pass into a scratch array (filled and copied out before any await, so searches sharing
@@ -268,26 +254,13 @@ export class PrefilterHead {
     for (let r = 0; r < total; r++) if (proxy[r]! >= cut) selection[kept++] = r;
     const cells = selection.slice(0, kept);
     if (cells.length === 0) return { cells, confidence: new Float32Array(0), boxes: new Float32Array(0) };
-    if (!this.splitHeads) {
-      const out = await this.runCells(y, lse, cells);
-      return { cells, confidence: out.confidence!, boxes: out.boxes! };
-    }
-    const out = await this.runCells(y, lse, cells, true);
-    const confidence = out.confidence!;
-    const hits: number[] = [];
-    for (let i = 0; i < kept; i++) if (confidence[i]! >= boxFrom) hits.push(i);
-    const boxes = new Float32Array(kept * 4).fill(NaN);
-    if (hits.length) {
-      const b = await this.boxesOf(out.common!, out.common!.length / kept, hits);
-      for (let j = 0; j < hits.length; j++) for (let c = 0, dst = hits[j]! * 4, src = j * 4; c < 4; c++) boxes[dst + c] = b[src + c]!;
-    }
-    return { cells, confidence, boxes };
+    const out = await this.runCells(y, lse, cells, this.fc1Folded);
+    return { cells, confidence: out.confidence!, boxes: out.boxes! };
   }
 
   async dispose(): Promise<void> {
     await this.proxy.dispose();
     await this.cellsHead.dispose();
     await this.confidenceHead.dispose();
-    await this.boxHead.dispose();
   }
 }
