@@ -34,6 +34,18 @@ function features(n: number): Float32Array {
   return Float32Array.from({ length: n * per }, () => { s = (s * 1103515245 + 12345) >>> 0; return Math.max(0, (s / 2 ** 32) * 3 - 1); });
 }
 
+/** A basis fitted on cell vectors x [count, M] and their coefficients [count, d] (exact projection of the centred vectors, no quantisation). */
+function pcaCoefficients(x: Float32Array, count: number, M: number, d: number): { b: ReturnType<typeof fitBasis>; y: Float32Array } {
+  const b = fitBasis(x, count, M, d, 0.01);
+  const y = new Float32Array(count * d);
+  for (let c = 0; c < count; c++) for (let j = 0; j < d; j++) {
+    let s = 0;
+    for (let k = 0; k < M; k++) s += (x[c * M + k]! - b.mean[k]!) * b.basis[j * M + k]!;
+    y[c * d + j] = s;
+  }
+  return { b, y };
+}
+
 describe('folded head', () => {
   it('reads the exported head and gives its confidences and boxes', async () => {
     const m = readOnnxManifest(model);
@@ -102,14 +114,7 @@ describe('folded head', () => {
     const M = m.featureWidth;
     const x = features(n);
     for (const d of [M, 5]) {
-      const b = fitBasis(x, n * cells, M, d, 0.01);
-      // coefficients of the centred features on the basis (exact projection, no quantisation here)
-      const y = new Float32Array(n * cells * d);
-      for (let c = 0; c < n * cells; c++) for (let j = 0; j < d; j++) {
-        let s = 0;
-        for (let k = 0; k < M; k++) s += (x[c * M + k]! - b.mean[k]!) * b.basis[j * M + k]!;
-        y[c * d + j] = s;
-      }
+      const { b, y } = pcaCoefficients(x, n * cells, M, d);
       const rec = projectionToFeatures({ d, mean: b.mean, basis: b.basis }, y, n * cells);
       if (d === M) for (let i = 0; i < x.length; i++) expect(Math.abs(rec[i]! - x[i]!)).toBeLessThan(1e-4); // full basis: lossless
       for (const codes of [{ gender: 1 }, { gender: 0, torsoColour: 3, hair: 1 }]) {
@@ -133,13 +138,7 @@ describe('folded head', () => {
     const h = readHeadWeights(readGraphFile(model, m.head))!;
     const n = 64, cells = m.grid * m.grid, M = m.featureWidth, d = 6;
     const x = features(n);
-    const b = fitBasis(x, n * cells, M, d, 0.01);
-    const y = new Float32Array(n * cells * d);
-    for (let c = 0; c < n * cells; c++) for (let j = 0; j < d; j++) {
-      let s = 0;
-      for (let k = 0; k < M; k++) s += (x[c * M + k]! - b.mean[k]!) * b.basis[j * M + k]!;
-      y[c * d + j] = s;
-    }
+    const { b, y } = pcaCoefficients(x, n * cells, M, d);
     const tokens = queryTokens({ gender: 0, torsoColour: 3, hair: 1 });
     const proj = { d, mean: b.mean, basis: b.basis };
     const whole = (await PrefilterHead.create(h, tokens, proj, { label: 'head' }))!;
