@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { NotFoundError } from '../errors';
 import { DEFAULT_MODEL_DIR } from '../index/modelDirDefault';
+import { currentInt8Encoder } from '../onnx/export/manifest';
 import { ensureDataDir } from '../platform/dataDir';
 import type { ActiveModel, ModelSummary } from './types/jobs';
 
@@ -20,13 +21,14 @@ function readJson(file: string): Record<string, unknown> | null {
 }
 
 /**
- * The encoder OnnxRetriever's 'auto' picks from onnx.json (without hashing the files: opening the
- * model checks them and names a damaged one).
+ * The encoder OnnxRetriever's 'auto' picks from onnx.json (read loosely, as the rest of the summary;
+ * the files are not hashed: opening the model checks them and names a damaged one).
  */
 function defaultEncoder(onnx: Record<string, unknown>): 'float' | 'int8' {
-  const int8 = onnx.encoderInt8 as { fromEncoderSha256?: unknown } | undefined;
   const encoder = onnx.encoder as { sha256?: unknown } | undefined;
-  return int8 && typeof int8.fromEncoderSha256 === 'string' && int8.fromEncoderSha256 === encoder?.sha256 ? 'int8' : 'float';
+  const int8 = onnx.encoderInt8 as { fromEncoderSha256?: unknown } | undefined;
+  if (typeof encoder?.sha256 !== 'string' || typeof int8?.fromEncoderSha256 !== 'string') return 'float';
+  return currentInt8Encoder({ encoder: { sha256: encoder.sha256 }, encoderInt8: { fromEncoderSha256: int8.fromEncoderSha256 } }) ? 'int8' : 'float';
 }
 
 function summarise(id: string, dir: string, source: ModelSummary['source']): ModelSummary | null {

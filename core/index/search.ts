@@ -138,6 +138,14 @@ async function queryFrames(index: IndexFile, segment: IndexSegment, retriever: O
   const basis = segment.basis;
   let source: FrameSource = basis && useFolded ? 'coefficients' : 'features';
   let per = source === 'coefficients' ? index.coefficientsPerFrame : index.floatsPerFrame;
+  /** How many of the (up to n) frames from list[s] are consecutive within one cache block. */
+  const cachedRun = (s: number, n: number): number => {
+    const f = list[s]!;
+    const blockLeft = BLOCK_FRAMES - (f % BLOCK_FRAMES);
+    let run = 1;
+    while (run < n && run < blockLeft && list[s + run] === f + run) run++;
+    return run;
+  };
   // Two input buffers, made when a batch is not a view into the coefficient cache: the next batch is
   // decoded into one while the head's run on the other is pending. onnxruntime-node's CPU run
   // computes later on this thread (so here the two take turns), but it reads its input only then,
@@ -148,9 +156,7 @@ async function queryFrames(index: IndexFile, segment: IndexSegment, retriever: O
   // one cached run, as repeated searches of a cached index find them (no 2 × 9.6 MB of buffers and
   // no 9.6 MB copy per search), else read into the first buffer.
   const firstBatch = (): Float32Array => {
-    let run = 1;
-    while (source === 'coefficients' && run < first && list[run] === list[0]! + run) run++;
-    const view = run === first && source === 'coefficients' ? index.coefficientsView(list[0]!, first) : null;
+    const view = source === 'coefficients' && cachedRun(0, first) === first ? index.coefficientsView(list[0]!, first) : null;
     if (view) return view;
     readFrames(index, source, list, 0, first, buffer(0));
     return buffer(0);
@@ -181,11 +187,8 @@ async function queryFrames(index: IndexFile, segment: IndexSegment, retriever: O
   const nextBatch = (s: number): { x: Float32Array; n: number } => {
     let n = Math.min(batch, list.length - s);
     if (source === 'coefficients') {
-      const f = list[s]!;
-      let run = 1;
-      const blockLeft = BLOCK_FRAMES - (f % BLOCK_FRAMES);
-      while (run < n && run < blockLeft && list[s + run] === f + run) run++;
-      const view = index.coefficientsView(f, run);
+      const run = cachedRun(s, n);
+      const view = index.coefficientsView(list[s]!, run);
       if (view) return { x: view, n: run };
     }
     cur ^= 1;

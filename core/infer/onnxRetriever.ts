@@ -12,7 +12,7 @@ import { canonicalCodes } from '../attributes/codec';
 import { codesToSlotArray, globalToken, SLOT_TOKEN_OFFSETS, type AttributeCodes } from '../attributes/schema';
 import { CancelledError, ModelError } from '../errors';
 import { preprocessFrame, type InputTransform } from '../model/preprocess';
-import { ONNX_MANIFEST_FILE, readGraphFile, readOnnxManifest, type OnnxManifest } from '../onnx/export/manifest';
+import { currentInt8Encoder, ONNX_MANIFEST_FILE, readGraphFile, readOnnxManifest, type OnnxManifest } from '../onnx/export/manifest';
 import { OnnxSession, type ProviderChoice, type ValueMeta } from '../onnx/runtime';
 import { decodeFrame, type DecodeOptions, type FramePrediction, type HeadOutputs } from './decodeFrames';
 import { PrefilterHead } from './prefilterHead';
@@ -129,7 +129,7 @@ export class OnnxRetriever {
     }
     const s = { provider: opts.provider, intraOpThreads: opts.threads };
     const choice = opts.encoder ?? 'float';
-    const int8 = m.encoderInt8 && m.encoderInt8.fromEncoderSha256 === m.encoder.sha256 ? m.encoderInt8 : undefined;
+    const int8 = currentInt8Encoder(m);
     if (choice === 'int8' && !int8) {
       const file = join(modelDir, ONNX_MANIFEST_FILE);
       throw new ModelError(`${file}: ${m.encoderInt8 ? 'the int8 encoder listed was made from another export of encoder.onnx' : 'lists no int8 encoder'}: run \`fastpr quantize-encoder ${modelDir} --data DATASET\` first`, { file });

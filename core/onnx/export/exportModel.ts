@@ -4,7 +4,6 @@
  * export is checked at once: onnxruntime runs both graphs on random inputs and the result is
  * compared with the TF.js forward pass; the differences are stored in the manifest.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '../../tf/tf';
 import { ATTRIBUTE_SCHEMA_VERSION, SLOT_TOKEN_OFFSETS } from '../../attributes/schema';
@@ -20,7 +19,7 @@ import type { ValueInfo } from '../builder/graph';
 import { OnnxSession, onnxRuntimeVersion } from '../runtime';
 import { UnsupportedOpError } from '../trace/errors';
 import { encoderForward, exportEncoder, exportHead, headForward, type ExportedGraph } from './graphs';
-import { ONNX_MANIFEST_FILE, ONNX_MANIFEST_FORMAT, readOnnxManifest, sha256, type GraphInfo, type Int8EncoderInfo, type OnnxManifest } from './manifest';
+import { currentInt8Encoder, ONNX_MANIFEST_FILE, ONNX_MANIFEST_FORMAT, readGraphFile, readOnnxManifest, sha256, type GraphInfo, type Int8EncoderInfo, type OnnxManifest } from './manifest';
 
 export const EXPORTER_VERSION = '1.0.0';
 export const ENCODER_FILE = 'encoder.onnx';
@@ -81,19 +80,14 @@ export async function checkParity(model: FastprModel, encoderBytes: Uint8Array, 
  * change the threshold), and its file still the one listed. A retrained model's export drops it
  * (`fastpr quantize-encoder` makes a new one); so does a damaged or unreadable manifest.
  */
-function keptInt8Encoder(dir: string, encoderSha256: string): Int8EncoderInfo | undefined {
-  if (!existsSync(join(dir, ONNX_MANIFEST_FILE))) return undefined;
-  let previous: OnnxManifest;
+function keptInt8Encoder(dir: string, encoder: GraphInfo): Int8EncoderInfo | undefined {
   try {
-    previous = readOnnxManifest(dir);
+    const int8 = currentInt8Encoder({ encoder, encoderInt8: readOnnxManifest(dir).encoderInt8 });
+    if (int8) readGraphFile(dir, int8); // throws when missing or changed since
+    return int8;
   } catch {
-    return undefined;
+    return undefined; // no manifest yet, an unreadable one, or an int8 file that no longer matches it
   }
-  const int8 = previous.encoderInt8;
-  if (!int8 || int8.fromEncoderSha256 !== encoderSha256) return undefined;
-  const file = join(dir, int8.file);
-  if (!existsSync(file) || sha256(readFileSync(file)) !== int8.sha256) return undefined;
-  return int8;
 }
 
 /** Exports a loaded model into `dir`; returns the manifest written. */
@@ -131,7 +125,7 @@ export async function exportModel(model: FastprModel, dir: string, info: { model
     head: graphInfo(HEAD_FILE, head),
     ...(parity ? { parity } : {}),
   };
-  const int8 = keptInt8Encoder(dir, manifest.encoder.sha256);
+  const int8 = keptInt8Encoder(dir, manifest.encoder);
   if (int8) manifest.encoderInt8 = int8;
   writeFileAtomic(join(dir, ENCODER_FILE), encoder.bytes);
   writeFileAtomic(join(dir, HEAD_FILE), head.bytes);

@@ -82,6 +82,11 @@ export type OnnxManifest = z.infer<typeof onnxManifestSchema>;
 export type GraphInfo = z.infer<typeof graphSchema>;
 export type Int8EncoderInfo = NonNullable<OnnxManifest['encoderInt8']>;
 
+/** The int8 encoder `m` lists, if it was made from `m`'s encoder.onnx (a re-export makes it stale). */
+export function currentInt8Encoder<T extends { fromEncoderSha256: string }>(m: { encoder: { sha256: string }; encoderInt8?: T }): T | undefined {
+  return m.encoderInt8 && m.encoderInt8.fromEncoderSha256 === m.encoder.sha256 ? m.encoderInt8 : undefined;
+}
+
 export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
