@@ -78,15 +78,12 @@ describe('proxyGraph and cellsGraph', () => {
         for (let k = 0; k < K; k++) { let t = hk[k]!; for (let j = 0; j < D; j++) t += g[k * D + j]! * y[r * D + j]!; ref += alphaRef[r * K + k]! * t; }
         expect(Math.abs(proxy[r]! - ref)).toBeLessThan(1e-3 * Math.max(1, Math.abs(ref)));
       }
-      // The cells graph on some rows (frame·S² + cell), given their frames' lse: fused = wf·(α⊗y) + fb + α·cm.
+      // The cells graph on some rows (frame·S² + cell) of the whole batch, which it gathers with their frames' lse: fused = wf·(α⊗y) + fb + α·cm.
       const rows = [0, 4, cells + 2, 2 * cells - 1];
-      const ys = new Float32Array(rows.length * D), ls = new Float32Array(rows.length * K);
-      rows.forEach((r, i) => {
-        const frame = Math.floor(r / cells);
-        ys.set(y.subarray(r * D, (r + 1) * D), i * D);
-        ls.set(lse.subarray(frame * K, (frame + 1) * K), i * K);
+      const out = await cellsSession.run({
+        yAll: { type: 'float32', data: y, dims: [N * cells, D] }, lseAll: { type: 'float32', data: lse, dims: [N, K] },
+        rows: { type: 'int32', data: Int32Array.from(rows), dims: [rows.length] },
       });
-      const out = await cellsSession.run({ y: { type: 'float32', data: ys, dims: [rows.length, D] }, lse: { type: 'float32', data: ls, dims: [rows.length, K] } });
       const fused = out.fused!.data as Float32Array;
       rows.forEach((r, i) => {
         for (let o = 0; o < F; o++) {

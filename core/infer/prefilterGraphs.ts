@@ -22,14 +22,21 @@ function attentionLogits(g: GraphBuilder, h: HeadWeights, f: Folded, y2: string)
 }
 
 /**
- * Inputs y [n, D] and lse [n, K] (the log-sum-exp over its frame's cells of each slot's attention
- * logit, from the proxy graph), the slot attention α = S²·exp(logit − lse) [n, K] of the selected
- * cells (the softmax over the cells, recomputed for these rows only), and Ĩ = α⊗y [n, K·D].
+ * Inputs yAll [R, D] (a batch's coefficient rows, frame·S² + cell), lseAll [N, K] (per frame of the
+ * batch, the log-sum-exp over its cells of each slot's attention logit, from the proxy graph) and
+ * rows [n] (int32, the selected rows); the slot attention α = S²·exp(logit − lse) [n, K] of the
+ * selected cells (the softmax over the cells, recomputed for these rows only), and Ĩ = α⊗y [n, K·D].
+ * The rows are gathered here, not in JS: the caller passes the batch as it is (a view into the
+ * coefficient cache) and onnxruntime reads it in place.
  */
 function selectedCells(g: GraphBuilder, h: HeadWeights, f: Folded): { alpha: string; tilde: string } {
   const { K, D } = f;
-  const y = g.input('y', 'float32', ['n', D]);
-  const lse = g.input('lse', 'float32', ['n', K]);
+  const yAll = g.input('yAll', 'float32', ['R', D]);
+  const lseAll = g.input('lseAll', 'float32', ['N', K]);
+  const rows = g.input('rows', 'int32', ['n']);
+  const y = g.op('Gather', [yAll, rows], { axis: A.i(0) });
+  const frames = g.op('Div', [rows, g.initializer('cells', 'int32', [1], Int32Array.of(h.S * h.S))]);
+  const lse = g.op('Gather', [lseAll, frames], { axis: A.i(0) });
   const alpha = g.op('Mul', [g.op('Exp', [g.op('Sub', [attentionLogits(g, h, f, y), lse])]), g.scalar(h.cellScale)]);
   const tilde = g.op('Reshape', [g.op('Mul', [g.op('Unsqueeze', [alpha, g.int64s([2])]), g.op('Unsqueeze', [y, g.int64s([1])])]), g.int64s([-1, K * D])]);
   return { alpha, tilde };
@@ -76,7 +83,7 @@ export function proxyGraph(h: HeadWeights, f: Folded): Uint8Array {
   return g.serialize({ docString: 'FastPR prefilter: a linear proxy of the confidence logit per cell, and the slot attention\'s normalisers.' });
 }
 
-/** cells graph: y [n, D], lse [n, K] → fused [n, out], logit [n], confidence [n], boxes [n, 4]. */
+/** cells graph: yAll [R, D], lseAll [N, K], rows [n] → fused [n, out], logit [n], confidence [n], boxes [n, 4]. */
 export function cellsGraph(h: HeadWeights, f: Folded): Uint8Array {
   const { K, D } = f;
   const g = new GraphBuilder('fastpr_head_cells');
@@ -121,7 +128,7 @@ export function foldFc1(h: HeadWeights, f: Folded): Fc1Fold {
 }
 
 /**
- * confidence graph (the searches' exact head): y [n, D], lse [n, K] → confidence [n] and boxes
+ * confidence graph (the searches' exact head): yAll [R, D], lseAll [N, K], rows [n] → confidence [n] and boxes
  * [n, 4], with fc1 folded into the fusion: 66 k fewer multiply-adds per cell. Until 2 Dec the box
  * layers ran in a separate session for the cells that became hits only (about half of those kept),
  * which cost a [n, 256] output, a gather and a third onnxruntime call per batch: running them here

@@ -153,16 +153,13 @@ export class PrefilterHead {
 
   private async runCellsOnce(y: Float32Array, lse: Float32Array, rows: Int32Array, fc1Folded = false): Promise<Record<string, Float32Array>> {
     const { K, D } = this.f;
-    const n = rows.length, cells = this.cellsPerFrame;
-    const ys = new Float32Array(n * D);
-    const ls = new Float32Array(n * K);
-    // Plain loops: two subarray views per kept cell (thousands per batch) were garbage the search paid for.
-    for (let i = 0; i < n; i++) {
-      const r = rows[i]!;
-      for (let j = 0, src = r * D, dst = i * D; j < D; j++) ys[dst + j] = y[src + j]!;
-      for (let k = 0, src = Math.floor(r / cells) * K, dst = i * K; k < K; k++) ls[dst + k] = lse[src + k]!;
-    }
-    const out = await (fc1Folded ? this.confidenceHead : this.cellsHead).run({ y: { type: 'float32', data: ys, dims: [n, D] }, lse: { type: 'float32', data: ls, dims: [n, K] } });
+    const frames = lse.length / K;
+    // The whole batch goes in as it is (onnxruntime reads it in place); the graph gathers the rows.
+    const out = await (fc1Folded ? this.confidenceHead : this.cellsHead).run({
+      yAll: { type: 'float32', data: y.subarray(0, frames * this.cellsPerFrame * D), dims: [frames * this.cellsPerFrame, D] },
+      lseAll: { type: 'float32', data: lse, dims: [frames, K] },
+      rows: { type: 'int32', data: rows, dims: [rows.length] },
+    });
     return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.data as Float32Array]));
   }
 
