@@ -34,7 +34,7 @@ export function describeProviders(listed: ReadonlyArray<{ name: string; bundled:
       name, bundled, available: present,
       detail: present
         ? `${lib} installed next to the binding`
-        : `${lib} not installed (GPU users: ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node)`,
+        : `${lib} not installed (GPU users: ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js)`,
     };
   });
 }
