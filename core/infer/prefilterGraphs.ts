@@ -67,17 +67,19 @@ export function proxyGraph(h: HeadWeights, f: Folded): Uint8Array {
   for (let j = 0; j < D; j++) for (let k = 0; k < K; k++) bvT[k * D + j] = f.bv[j * K + k]! * h.logitScale;
   const mvs = f.mv.map((v) => v * h.logitScale);
   // Both products in one Gemm, [2K, D]·yᵀ: the coefficients are read once.
-  const w2 = g.op('Concat', [g.initializer('bvT', 'float32', [K, D], bvT), gk], { axis: A.i(0) });
-  const b2 = g.op('Concat', [g.initializer('mvs', 'float32', [K, 1], mvs), hk], { axis: A.i(0) });
+  // S² goes into the proxy's terms (t = S²·(g·y + hk), scaled on the [K, D] weights) instead of onto every α.
+  const w2 = g.op('Concat', [g.initializer('bvT', 'float32', [K, D], bvT), g.op('Mul', [gk, g.scalar(h.cellScale)])], { axis: A.i(0) });
+  const b2 = g.op('Concat', [g.initializer('mvs', 'float32', [K, 1], mvs), g.op('Mul', [hk, g.scalar(h.cellScale)])], { axis: A.i(0) });
   const both = g.op('Gemm', [w2, y2, b2], { transB: A.i(1) });
   const logits = g.op('Reshape', [g.op('Slice', [both, g.int64s([0]), g.int64s([K]), g.int64s([0])]), g.int64s([K, -1, cells])]);
-  const max = g.op('ReduceMax', [logits], { axes: A.ints([2]), keepdims: A.i(1) });
-  const e = g.op('Exp', [g.op('Sub', [logits, max])]);
-  const sum = g.op('ReduceSum', [e, g.int64s([2])], { keepdims: A.i(1) });
-  const alpha = g.op('Reshape', [g.op('Mul', [e, g.op('Div', [g.scalar(h.cellScale), sum])]), g.int64s([K, -1])]);
+  // log α/S² = logit − lse in one fused kernel (max, exp, sum per frame and slot row);
+  // lse = logit − log-softmax at any cell, here the first.
+  const logSoftmax = g.op('LogSoftmax', [logits], { axis: A.i(2) });
+  const alpha = g.op('Reshape', [g.op('Exp', [logSoftmax]), g.int64s([K, -1])]);
   const t = g.op('Slice', [both, g.int64s([K]), g.int64s([2 * K]), g.int64s([0])]);
   const proxy = g.op('Add', [g.op('ReduceSum', [g.op('Mul', [alpha, t]), g.int64s([0])], { keepdims: A.i(0) }), c0]);
-  const lse = g.op('Add', [max, g.op('Log', [sum])]);
+  const firstCell = (v: string) => g.op('Slice', [v, g.int64s([0]), g.int64s([1]), g.int64s([2])]);
+  const lse = g.op('Sub', [firstCell(logits), firstCell(logSoftmax)]);
   g.output('lse', g.op('Transpose', [g.op('Reshape', [lse, g.int64s([K, -1])])], { perm: A.ints([1, 0]) }), 'float32', ['N', K]);
   g.output('proxy', proxy, 'float32', ['R']);
   return g.serialize({ docString: 'FastPR prefilter: a linear proxy of the confidence logit per cell, and the slot attention\'s normalisers.' });
