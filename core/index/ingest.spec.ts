@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VideoError } from '../errors';
 import { OnnxRetriever } from '../infer/onnxRetriever';
-import { createCase, getCaseByName, listEvidence, listIndexes, openStore, saveIndexCheckpoint, type Store } from '../store/index';
+import { createCase, getCaseByName, listAudit, listEvidence, listIndexes, openStore, saveIndexCheckpoint, type Store } from '../store/index';
 import { makeTestClip } from '../video/testClips';
 import { IndexFile } from './indexFile';
 import { ingestVideo } from './ingest';
@@ -129,8 +129,12 @@ describe('ingest', () => {
       const idx = listIndexes(store, listEvidence(store, caseId)[0]!.id)[0]!;
       expect(idx.state).toBe('building');
       expect(idx.frames).toBeGreaterThanOrEqual(6);
+      // The case log says the build stopped, why, and how much of it is kept.
+      const stops = listAudit(store.db).filter((e) => e.action === 'index.stopped');
+      expect(stops.map((e) => e.payload)).toEqual([expect.objectContaining({ indexId: idx.id, reason: 'cancelled', framesKept: idx.frames })]);
       const r = await ingestVideo(store, caseId, video, model, { batchSize: 2, checkpointEvery: 1 });
       expect(r.outcome).toBe('resumed');
+      expect(listAudit(store.db).map((e) => e.action).filter((a) => a.startsWith('index.'))).toEqual(['index.started', 'index.stopped', 'index.resumed', 'index.built']);
       expect(r.build!.framesThisRun).toBe(FRAMES - idx.frames);
       expect(r.index.frames).toBe(FRAMES);
     } finally {

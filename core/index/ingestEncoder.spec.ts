@@ -78,9 +78,10 @@ describe('ingest with the int8 encoder', () => {
       // The case log: started with the float encoder, restarted from frame 0 with the int8 one.
       const manifest = readOnnxManifest(int8Model);
       const log = listAudit(store.db).filter((e) => e.action.startsWith('index.'));
-      expect(log.map((e) => e.action)).toEqual(['index.started', 'index.restarted', 'index.built']);
+      expect(log.map((e) => e.action)).toEqual(['index.started', 'index.stopped', 'index.restarted', 'index.built']);
       expect(log[0]!.payload).toMatchObject({ encoder: { precision: 'float', sha256: manifest.encoder.sha256 } });
-      expect(log[1]!.payload).toMatchObject({ fromFrame: 0, encoder: { precision: 'int8', sha256: manifest.encoderInt8!.sha256 } });
+      expect(log[1]!.payload).toMatchObject({ reason: 'cancelled' });
+      expect(log[2]!.payload).toMatchObject({ fromFrame: 0, encoder: { precision: 'int8', sha256: manifest.encoderInt8!.sha256 } });
       // Cancelled part-way with the int8 encoder: the checkpoint is tagged with it and resumes.
       await ingestVideo(resumed.store, resumed.caseId, video, int8Model, { batchSize: 2, checkpointEvery: 1, ...cancelAt6() }).catch(() => undefined);
       const cp = listIndexes(resumed.store, listEvidence(resumed.store, resumed.caseId)[0]!.id)[0]!.checkpoint as { pixels: string; frames: number };

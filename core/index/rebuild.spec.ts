@@ -105,7 +105,7 @@ describe('rebuild with another storage', () => {
       expect(readFileSync(r.index.filePath).equals(float16Reference)).toBe(true);
       expect(existsSync(building!.filePath)).toBe(false);
       const actions = (store.db.prepare("SELECT action FROM audit_log WHERE action LIKE 'index.%' ORDER BY seq").all() as { action: string }[]).map((a) => a.action);
-      expect(actions).toEqual(['index.started', 'index.resumed', 'index.built', 'index.rebuilt']);
+      expect(actions).toEqual(['index.started', 'index.stopped', 'index.resumed', 'index.built', 'index.rebuilt']);
     } finally {
       store.close();
     }

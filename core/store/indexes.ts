@@ -119,6 +119,27 @@ export function noteIndexContinued(store: Store, id: number, input: { fromFrame:
 }
 
 /**
+ * Records that this run's build stopped before the end: 'index.stopped' with the reason
+ * ('cancelled', or 'error' with the error's name and message) and how many frames the last
+ * checkpoint kept, so the case log tells a cancelled or failed ingest from one still running. The
+ * index stays 'building': the next ingest of the video resumes it from those frames. `rebuild`: the
+ * run was rebuilding a complete index in another storage (that index stays live and unchanged).
+ */
+export function noteIndexStopped(store: Store, id: number, input: { framesKept: number; error: unknown; rebuild?: boolean }): void {
+  const err = input.error instanceof Error ? input.error : new Error(String(input.error));
+  const cancelled = err.name === 'CancelledError';
+  write(store, () => {
+    const idx = getIndex(store, id);
+    const e = getEvidence(store, idx.evidenceId);
+    appendAudit(store.db, store.actor, 'index.stopped', {
+      caseId: e.caseId, evidenceId: e.id, indexId: id, modelHash: idx.modelHash, samplingFps: idx.samplingFps,
+      reason: cancelled ? 'cancelled' : 'error', framesKept: input.framesKept, ...(input.rebuild ? { rebuild: true } : {}),
+      ...(cancelled ? {} : { detail: `${err.name}: ${err.message}`.slice(0, AUDIT_DETAIL_MAX_CHARS) }),
+    });
+  });
+}
+
+/**
  * Points a complete index at a rebuilt file (the same video, model and sampling rate, another
  * feature storage): its file, frame count and warnings change in one transaction, with an
  * 'index.rebuilt' audit entry naming both files. The caller deletes the old file afterwards.

@@ -1,11 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InputError, NotFoundError } from '../errors';
+import { InputError, NotFoundError, VideoError } from '../errors';
 import {
   addEvidence, appendAudit, addNote, closeCase, createCase, finishIndex, getCaseByName, getIndex, getSearch, importEvidenceFile, INDEX_WARNING_MAX_CHARS,
   INDEX_WARNINGS_MAX_CHARS, latestDecisionsForCase, listAudit, listCases, listSightings, recordDecision, recordExport, recordSearch,
-  saveIndexCheckpoint, startIndex, storedIndexWarnings, verifyAuditChain, verifyEvidence,
+  noteIndexStopped, saveIndexCheckpoint, startIndex, storedIndexWarnings, verifyAuditChain, verifyEvidence,
 } from './index';
 import { openDatabase } from './sqlite';
 import { openStoreFile } from './store';
@@ -120,6 +120,25 @@ describe('case store', () => {
     expect(stored.slice(0, -1).join('').length).toBeLessThanOrEqual(INDEX_WARNINGS_MAX_CHARS);
     expect((listAudit(store.db).at(-1)!.payload as { detail: string }).detail).toHaveLength(2000);
     expect(storedIndexWarnings(['a', 'b'])).toEqual(['a', 'b']);
+  });
+
+  it('records a build that stopped: cancelled, or failed with its error; the index stays resumable and the log verifies', async () => {
+    const { store, dir } = fixture();
+    const c = createCase(store, 'Stopped');
+    const video = join(dir, 'stop.mp4');
+    writeFileSync(video, 'bytes');
+    const ev = await importEvidenceFile(store, c.id, video, { durationS: 10 });
+    const idx = startIndex(store, { evidenceId: ev.id, modelHash: H('s'), samplingFps: 5, filePath: join(dir, 's.idx') });
+    noteIndexStopped(store, idx.id, { framesKept: 12, error: Object.assign(new Error('ingest cancelled'), { name: 'CancelledError' }) });
+    noteIndexStopped(store, idx.id, { framesKept: 40, error: new VideoError(`${video}: Invalid data found when processing input`), rebuild: true });
+    const stops = listAudit(store.db).filter((e) => e.action === 'index.stopped').map((e) => e.payload);
+    const common = { caseId: c.id, evidenceId: ev.id, indexId: idx.id, modelHash: H('s'), samplingFps: 5 };
+    expect(stops).toEqual([
+      { ...common, reason: 'cancelled', framesKept: 12 },
+      { ...common, reason: 'error', framesKept: 40, rebuild: true, detail: `VideoError: ${video}: Invalid data found when processing input` },
+    ]);
+    expect(getIndex(store, idx.id).state).toBe('building');
+    expect(verifyAuditChain(store.db).ok).toBe(true);
   });
 
   it('records the time and box of the frame a sighting thumbnail shows; refuses ones that describe no stored picture', () => {
