@@ -196,6 +196,7 @@ async function queryFrames(index: IndexFile, segment: IndexSegment, retriever: O
     return { x: buffer(cur as 0 | 1), n };
   };
   let n = first;
+  const cand: number[] = []; // a frame's candidate positions (reused)
   for (let s = 0; s < list.length;) {
     if (signal?.aborted) throw new CancelledError('search cancelled');
     const pending = run(x, n);
@@ -212,23 +213,31 @@ async function queryFrames(index: IndexFile, segment: IndexSegment, retriever: O
       const q1 = rows ? p : q0 + cells;
       evaluated.n += q1 - q0;
       if (q1 === q0) continue; // no cell of this frame can reach the threshold (prefilter)
-      const cellOf = (q: number) => (rows ? rows[q]! : q) - i * cells;
-      // Best confidence; ties go to the lower cell, which is the earlier position.
+      // Positions q ascend with the cells (rows ascending), so ties in confidence go to the lower
+      // cell, which is the earlier position.
+      const base = i * cells;
       let bq = q0;
       for (let q = q0 + 1; q < q1; q++) if (conf[q]! > conf[bq]!) bq = q;
       best[frame] = conf[bq]!;
-      bestCell[frame] = cellOf(bq);
+      bestCell[frame] = (rows ? rows[bq]! : bq) - base;
       if (conf[bq]! < levels.keep) continue;
-      const cand: number[] = [];
-      for (let q = q0; q < q1; q++) if (conf[q]! >= levels.keep) cand.push(q);
-      cand.sort((a, b) => conf[b]! - conf[a]! || cellOf(a) - cellOf(b));
+      // Candidates by confidence, best first (ties: lower cell); an insertion sort — a frame has a few.
+      cand.length = 0;
+      for (let q = q0; q < q1; q++) {
+        if (!(conf[q]! >= levels.keep)) continue;
+        let at = cand.length;
+        while (at > 0 && conf[cand[at - 1]!]! < conf[q]!) at--;
+        cand.splice(at, 0, q);
+      }
       const hits: FrameHit[] = [];
       for (const q of cand) {
         const o = q * 4;
-        const c = cellOf(q);
+        const c = (rows ? rows[q]! : q) - base;
         const inBox = decodeBox(c, { x: r.boxes[o]!, y: r.boxes[o + 1]!, w: r.boxes[o + 2]!, h: r.boxes[o + 3]! }, h.inputSize, h.inputSize, S);
         const box = clipBox(inputBoxToFrame(h.transform, inBox), h.frameWidth, h.frameHeight);
-        if (hits.every((k) => iou(k.box, box) <= nmsIou)) hits.push({ cell: c, confidence: conf[q]!, box });
+        let kept = true;
+        for (let k = 0; k < hits.length && kept; k++) kept = iou(hits[k]!.box, box) <= nmsIou;
+        if (kept) hits.push({ cell: c, confidence: conf[q]!, box });
       }
       out.push({ frame, timeS: index.timesS[frame]!, hits });
     }

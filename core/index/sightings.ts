@@ -114,6 +114,12 @@ export function mergeSightings(frames: readonly FrameHits[], opts: MergeOptions 
   const minFrames = opts.minFrames ?? 1;
   const active: Track[] = [];
   const closed: Track[] = [];
+  // Scratch reused from frame to frame: links, their order, and which tracks and hits are taken.
+  const pairs: number[] = [];
+  const order: number[] = [];
+  const byLink = (a: number, b: number) => pairs[b]! - pairs[a]! || pairs[a + 1]! - pairs[b + 1]! || pairs[a + 2]! - pairs[b + 2]!;
+  let usedT = new Uint8Array(16);
+  let usedH = new Uint8Array(16);
   let prevT = -Infinity;
   for (const f of frames) {
     if (f.timeS < prevT) throw new Error(`frames must be in time order (${f.timeS} after ${prevT})`);
@@ -121,30 +127,42 @@ export function mergeSightings(frames: readonly FrameHits[], opts: MergeOptions 
     for (let i = active.length - 1; i >= 0; i--) {
       if (f.timeS - active[i]!.last.t > maxGap + 1e-9) closed.push(...active.splice(i, 1));
     }
-    const hits = f.hits.filter((h) => h.confidence >= extend);
-    const pairs: Array<[number, number, number]> = [];
-    active.forEach((tr, ti) => hits.forEach((h, hi) => {
-      if (!(tr.last.t < f.timeS)) return;
-      const strength = linkStrength(tr.last, h.box, f.timeS, linkIou, linkSpeed);
-      if (strength >= 0) pairs.push([strength, ti, hi]);
-    }));
-    pairs.sort((a, b) => b[0] - a[0] || a[1] - b[1] || a[2] - b[2]);
-    const usedT = new Set<number>();
-    const usedH = new Set<number>();
-    for (const [, ti, hi] of pairs) {
-      if (usedT.has(ti) || usedH.has(hi)) continue;
-      usedT.add(ti);
-      usedH.add(hi);
+    const hits: FrameHit[] = [];
+    for (const h of f.hits) if (h.confidence >= extend) hits.push(h);
+    // Every (track, hit) link that may be made, as [strength, track, hit] flattened.
+    pairs.length = 0;
+    for (let ti = 0; ti < active.length; ti++) {
+      const last = active[ti]!.last;
+      if (!(last.t < f.timeS)) continue;
+      for (let hi = 0; hi < hits.length; hi++) {
+        const strength = linkStrength(last, hits[hi]!.box, f.timeS, linkIou, linkSpeed);
+        if (strength >= 0) pairs.push(strength, ti, hi);
+      }
+    }
+    // Best link first (then lower track, then lower hit), greedily, each track and hit used once.
+    order.length = 0;
+    for (let k = 0; k < pairs.length; k += 3) order.push(k);
+    order.sort(byLink);
+    usedT.fill(0, 0, active.length);
+    if (usedT.length < active.length) usedT = new Uint8Array(2 * active.length);
+    if (usedH.length < hits.length) usedH = new Uint8Array(2 * hits.length);
+    usedH.fill(0, 0, hits.length);
+    for (const k of order) {
+      const ti = pairs[k + 1]!, hi = pairs[k + 2]!;
+      if (usedT[ti] || usedH[hi]) continue;
+      usedT[ti] = 1;
+      usedH[hi] = 1;
       const h = hits[hi]!;
       const p = { frame: f.frame, t: f.timeS, box: h.box, score: h.confidence };
       active[ti]!.points.push(p);
       active[ti]!.last = p;
     }
-    hits.forEach((h, hi) => {
-      if (usedH.has(hi)) return;
+    for (let hi = 0; hi < hits.length; hi++) {
+      if (usedH[hi]) continue;
+      const h = hits[hi]!;
       const p = { frame: f.frame, t: f.timeS, box: h.box, score: h.confidence };
       active.push({ points: [p], last: p });
-    });
+    }
   }
   return [...closed, ...active]
     .filter((t) => t.points.length >= minFrames && t.points.some((p) => p.score >= threshold))

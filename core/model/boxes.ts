@@ -54,8 +54,7 @@ export function decodeBox(
 
 /** The box clipped to [0, w] × [0, h]. */
 export function clipBox(box: Box, w: number, h: number): Box {
-  const c = (v: number, hi: number) => Math.min(hi, Math.max(0, v));
-  return [c(box[0], w), c(box[1], h), c(box[2], w), c(box[3], h)];
+  return [clamp(box[0], 0, w), clamp(box[1], 0, h), clamp(box[2], 0, w), clamp(box[3], 0, h)];
 }
 
 export function iou(a: Box, b: Box): number {
