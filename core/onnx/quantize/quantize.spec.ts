@@ -65,7 +65,8 @@ describe('QDQ rewrite of a two-conv graph', () => {
     const count = 16;
     // Images alike in their range, as camera frames are (the ranges are means of per-image extremes).
     const data = Float32Array.from({ length: count * 8 * 8 * 3 }, (_, i) => Math.sin(i * 0.37) * 1.5 + 0.5 * Math.cos(i * 1.3));
-    const ranges = await calibrateRanges(bytes, 'image', plan.tensors, { data, count, size: 8 });
+    // Batches of 5 (16 images: 5, 5, 5, 1) so the kept output must be joined in order.
+    const { ranges, output } = await calibrateRanges(bytes, 'image', plan.tensors, { data, count, size: 8 }, { batchSize: 5, output: 'encoded' });
     const int8 = quantizeGraph(bytes, plan, ranges);
     const q = onnx.ModelProto.decode(int8).graph!;
     expect(q.node!.filter((n) => n.opType === 'QuantizeLinear')).toHaveLength(plan.tensors.length);
@@ -77,6 +78,8 @@ describe('QDQ rewrite of a two-conv graph', () => {
       try { return (await s.run(feeds)).encoded!.data as Float32Array; } finally { await s.dispose(); }
     };
     const [a, b] = [await run(bytes), await run(int8)];
+    // The calibration pass's kept output is the float graph's, image for image.
+    expect(output).toEqual(a);
     let err = 0;
     let norm = 0;
     for (let i = 0; i < a.length; i++) { err += (a[i]! - b[i]!) ** 2; norm += a[i]! ** 2; }

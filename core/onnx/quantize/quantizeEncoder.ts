@@ -92,9 +92,10 @@ export async function quantizeEncoderDir(modelDir: string, opts: QuantizeEncoder
   const frames = await loadImageFrames(picks.map((f) => join(dataset.dir, f.image)));
   frames.forEach((f, i) => data.set(preprocessFrame(f, { size, mode: manifest.preprocessing.mode }).data, i * per));
 
-  const ranges = await calibrateRanges(floatBytes, 'image', plan.tensors, { data, count: wanted, size }, opts);
+  // The calibration pass also keeps the float features, the reference for the int8 ones.
+  const { ranges, output: floatFeatures } = await calibrateRanges(floatBytes, 'image', plan.tensors, { data, count: wanted, size }, { ...opts, output: 'encoded' });
   const int8Bytes = quantizeGraph(floatBytes, plan, ranges);
-  const featureRelRmsError = relRmsError(await encodeAll(floatBytes, data, wanted, size, opts.threads), await encodeAll(int8Bytes, data, wanted, size, opts.threads));
+  const featureRelRmsError = relRmsError(floatFeatures!, await encodeAll(int8Bytes, data, wanted, size, opts.threads));
 
   const ops: Record<string, number> = {};
   for (const n of onnx.ModelProto.decode(int8Bytes).graph!.node!) ops[n.opType!] = (ops[n.opType!] ?? 0) + 1;
