@@ -53,7 +53,7 @@ export async function runSearch(store: Store, models: RetrieverCache, input: Run
   if (notIndexed.length === scope.length) {
     throw new InputError(`no evidence in scope has a complete index for the active model (${modelHash.slice(0, 12)}…): ingest it first`, { field: 'evidenceIds' });
   }
-  const { search, kept, inputs, sightingIds } = recordCaseSearch(
+  const { search, kept, inputs, sightingIds } = await recordCaseSearch(
     store, input.caseId, { queryText: input.text ?? query.text, codes: query.codes, modelHash, threshold, opts, scope: input.evidenceIds }, result, input.maxSightings,
   );
   return {

@@ -76,6 +76,14 @@ export function encodeCanvas(canvas: Canvas, format: ImageFormat, quality = 90):
   return format === 'png' ? canvas.encodeSync('png') : canvas.encodeSync('jpeg', Math.round(quality));
 }
 
+/**
+ * encodeCanvas on libuv's thread pool: the same bytes, without holding the event loop (a 128-px PNG
+ * costs ~2.6 ms, and a search records dozens), and several encode at once on more than one core.
+ */
+export function encodeCanvasAsync(canvas: Canvas, format: ImageFormat, quality = 90): Promise<Buffer> {
+  return format === 'png' ? canvas.encode('png') : canvas.encode('jpeg', Math.round(quality));
+}
+
 /** Draws `img` (canvas or decoded image) scaled into dest rectangle with bilinear smoothing. */
 export function drawScaled(
   ctx: Context2D, img: Canvas | Image, dx: number, dy: number, dw: number, dh: number,

@@ -111,7 +111,7 @@ describe('a sighting thumbnail on a one-per-second index', () => {
     expect(sightingThumbnail(bare, sightingOver([6, 7, 8], { 7: 0.9 }))).toBeUndefined();
   });
 
-  it('records the chosen picture, its time and its box in the case database', () => {
+  it('records the chosen picture, its time and its box in the case database', async () => {
     const { store, cleanup } = tempStore();
     try {
       const caseId = createCase(store, 'Thumbnails').id;
@@ -120,7 +120,7 @@ describe('a sighting thumbnail on a one-per-second index', () => {
       const walking = sightingOver([3, 4, 5, 6, 7, 8], { 7: 0.9, 5: 0.6 });
       const noBox = sightingOver([6, 7, 8, 9], { 8: 0.8 });
       const old = { ...found(sightingOver([1, 2], { 2: 0.7 })), thumb: undefined };
-      const { search } = recordCaseSearch(store, caseId, { queryText: 'walker', codes: {}, modelHash: 'm'.repeat(64), threshold: 0.3, opts: {}, scope: 'all' },
+      const { search } = await recordCaseSearch(store, caseId, { queryText: 'walker', codes: {}, modelHash: 'm'.repeat(64), threshold: 0.3, opts: {}, scope: 'all' },
         { found: [found(walking), found(noBox), old], framesSearched: FRAMES, exactHeadCellShare: 1,
           evidenceSearched: [{ evidenceId: ev.id, index: { id: 1, samplingFps: 5, frames: FRAMES, storage: 'float16' } }] }, 10);
       expect(search.evidenceSearched).toEqual([{ evidenceId: ev.id, index: { id: 1, samplingFps: 5, frames: FRAMES, storage: 'float16' } }]);
