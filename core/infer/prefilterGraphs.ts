@@ -46,12 +46,13 @@ function selectedCells(g: GraphBuilder, h: HeadWeights, f: Folded): { alpha: str
  * proxy graph: y [N, S², D] → proxy [N·S²] and lse [N, K], the log-sum-exp over each frame's cells of
  * each slot's attention logit (the softmax's normaliser: the cells graphs recompute α for the rows
  * they are given from it). g [K, D], hk [K, 1], c0 [1] are inputs (the fitted proxy).
- * Slot-major ([K, N·S²], Gemm with y transposed) so the softmax's reductions run over the last axis,
- * spelled out (ReduceMax, Exp, ReduceSum: ReduceLogSumExp alone cost 40 % of the graph); lse instead
+ * Slot-major ([K, N·S²], Gemm with y transposed) so the softmax runs over the last axis; lse instead
  * of α for every cell spares a [N·S², K] output per batch. Per 64 frames, 15 slots (onnxruntime's
  * profiler, 1 Dec 2026): 0.73–0.79 ms against 1.09 for the [N·S², K] layout with ReduceLogSumExp.
  * The logits and the proxy's terms come from one [2K, D]·yᵀ Gemm (the coefficients read once): per
  * 256 frames 3.68 → 3.19 ms for 15 slots, 0.94 → 0.68 ms for 2 (`/work/exp/s18/mbproxy.mts`, 2 Dec).
+ * The softmax is one LogSoftmax (it was ReduceMax, Sub, Exp, ReduceSum, Div, Mul): proxy runs 42.4 →
+ * 39.4 ms per 3,000-frame search of the 15-slot query (core/index/README.md, *Search speed, 2 Dec*).
  */
 export function proxyGraph(h: HeadWeights, f: Folded): Uint8Array {
   const cells = h.S * h.S;
