@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/indexRecall.ts [-- --data DIR] [-- --split all|test] [-- --model DIR] [-- --limit N]`:
+ * `npx tsx bench/indexRecall.ts [-- --data DIR] [-- --split all|test] [-- --model DIR] [-- --limit N] [-- --pca D:STEP,…]`:
  * R@1 / R@5 (paper protocol, any-match, IoU > 0.5) of the same model with its encoder features
  * stored as float32, float16, int8 and pca (index storage, core/index/quantize.ts + pcaCodec.ts),
  * all in one run from one encoding of the frames. The pca basis is fitted on the first 32 frames of
@@ -19,6 +19,8 @@ import { decodeFeatures, encodeFeatures, featureBytes, type ScalarDtype } from '
 const { values } = parseArgs({ options: {
   data: { type: 'string', default: '/work/data/test-9001' }, split: { type: 'string', default: 'all' }, model: { type: 'string', default: 'models/default' },
   limit: { type: 'string' },
+  // More pca storages to compare, as components:step pairs (e.g. 32:0.04,48:0.04).
+  pca: { type: 'string' },
 } });
 const ds = readDataset(values.data!);
 const split = values.split as 'all' | 'test';
@@ -80,6 +82,11 @@ const variants: Array<[string, Storage]> = [
   ['float32', (x) => x], ['float16', scalar('float16')], ['int8', scalar('int8')],
   [`pca d=${PCA_DEFAULTS.dims} step ${PCA_DEFAULTS.stepRel} (default)`, pca(PCA_DEFAULTS.dims, PCA_DEFAULTS.stepRel)],
   ['pca d=64 step 0.01', pca(64, 0.01)], ['pca d=96 step 0.005', pca(96, 0.005)],
+  ...(values.pca ?? '').split(',').filter(Boolean).map((pair): [string, Storage] => {
+    const [d, step] = pair.split(':').map(Number);
+    if (!(d! >= 1) || !(step! > 0)) throw new Error(`--pca: expected components:step pairs such as 32:0.04, got '${pair}'`);
+    return [`pca d=${d} step ${step}`, pca(d!, step!)];
+  }),
 ];
 const rows: string[] = [];
 let ref: number[] | null = null;

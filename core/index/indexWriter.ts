@@ -103,8 +103,10 @@ export class IndexFileWriter {
       if (h.formatVersion !== INDEX_VERSION_SINGLE_BASIS && h.formatVersion !== INDEX_VERSION) {
         throw new VideoError(`${path}: a partial index in format version ${h.formatVersion} cannot be resumed by this build: delete it and ingest the video again`, { file: path });
       }
-      // The version goes on as written (3 once a basis was refitted).
-      header = { ...header, formatVersion: h.formatVersion };
+      // The version goes on as written (3 once a basis was refitted), and so do the file's codec
+      // settings (pca components, step, hold, key interval; thumbnail interval): a build started
+      // before the defaults changed finishes with the settings its first frames were written with.
+      header = { ...header, formatVersion: h.formatVersion, ...(h.dtype === header.dtype ? { pca: h.pca, thumbIntervalS: h.thumbIntervalS } : {}) };
       const expected = encodeHeader({ ...header, complete: false, frameCount: 0 });
       if (!expected.equals(encodeHeader({ ...h, complete: false, frameCount: 0 }))) {
         throw new VideoError(`${path}: index header does not match this ingest (other model, video, rate or storage)`, { file: path });

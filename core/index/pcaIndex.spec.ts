@@ -361,6 +361,27 @@ describe('index format 2', () => {
     expect(IndexFile.open(every).storage().thumbnails).toBe(12);
   });
 
+  it('resumes a partial index with the codec settings it was started with, not the ones asked for now', () => {
+    const started = header('pca', { pca: { dims: 6, stepRel: 0.001, keyInterval: 7, fitFrames: 5, hold: 1 }, thumbIntervalS: 0.4 });
+    const now = header('pca', { pca: { dims: 4, stepRel: 0.004, keyInterval: 7, fitFrames: 5, hold: 2 }, thumbIntervalS: 1 });
+    const ref = join(root, 'settings-ref.fpi');
+    const r = write(ref, started, 0, 8);
+    r.checkpoint();
+    write(ref, started, 8, fs.length, r).finish();
+    const part = join(root, 'settings-part.fpi');
+    const w = write(part, started, 0, 8);
+    const cp = w.checkpoint();
+    w.close();
+    write(part, now, 8, fs.length, IndexFileWriter.resume(part, now, cp)).finish();
+    expect(readFileSync(part).equals(readFileSync(ref))).toBe(true);
+    expect(IndexFile.open(part).header).toMatchObject({ pca: { dims: 6, hold: 1 }, thumbIntervalS: 0.4 });
+    // Another storage is still refused.
+    const w2 = write(join(root, 'settings-other.fpi'), started, 0, 8);
+    const cp2 = w2.checkpoint();
+    w2.close();
+    expect(() => IndexFileWriter.resume(join(root, 'settings-other.fpi'), header('float16'), cp2)).toThrow(/does not match/);
+  });
+
   it('still reads version 1 files and refuses to resume them', () => {
     const h = header('float16', { pca: undefined });
     const head = encodeHeader({ ...h, complete: true, frameCount: 2 });
