@@ -21,6 +21,16 @@ function fixture() {
   return t;
 }
 
+/** A new store with one case holding one imported "video" (bytes to hash). */
+async function caseWithVideo(caseName: string, file: string) {
+  const { store, dir } = fixture();
+  const c = createCase(store, caseName);
+  const video = join(dir, file);
+  writeFileSync(video, 'bytes');
+  const ev = await importEvidenceFile(store, c.id, video, { durationS: 10 });
+  return { store, dir, video, c, ev };
+}
+
 describe('case store', () => {
   it('opens with WAL, foreign keys and synchronous FULL', () => {
     const { store } = fixture();
@@ -87,11 +97,7 @@ describe('case store', () => {
   });
 
   it('stores an index\'s warnings with it, each in full, and still puts them joined in the audit detail', async () => {
-    const { store, dir } = fixture();
-    const c = createCase(store, 'Warnings');
-    const video = join(dir, 'cut.mp4');
-    writeFileSync(video, 'bytes');
-    const ev = await importEvidenceFile(store, c.id, video, { durationS: 10 });
+    const { store, dir, video, ev } = await caseWithVideo('Warnings', 'cut.mp4');
     const warnings = [
       `${video}: Invalid data found when processing input`,
       `${video}: 150 of 300 sampled frames (the first at 00:00:30.000) fit the index's compression basis poorly (up to 13.8× …) — ingest again with --dtype float16`,
@@ -123,11 +129,7 @@ describe('case store', () => {
   });
 
   it('records a build that stopped: cancelled, or failed with its error; the index stays resumable and the log verifies', async () => {
-    const { store, dir } = fixture();
-    const c = createCase(store, 'Stopped');
-    const video = join(dir, 'stop.mp4');
-    writeFileSync(video, 'bytes');
-    const ev = await importEvidenceFile(store, c.id, video, { durationS: 10 });
+    const { store, dir, video, c, ev } = await caseWithVideo('Stopped', 'stop.mp4');
     const idx = startIndex(store, { evidenceId: ev.id, modelHash: H('s'), samplingFps: 5, filePath: join(dir, 's.idx') });
     noteIndexStopped(store, idx.id, { framesKept: 12, error: Object.assign(new Error('ingest cancelled'), { name: 'CancelledError' }) });
     noteIndexStopped(store, idx.id, { framesKept: 40, error: new VideoError(`${video}: Invalid data found when processing input`), rebuild: true });
