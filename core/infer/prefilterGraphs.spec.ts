@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../model/rng';
 import type { FoldedQuery, HeadWeights } from './foldedHead';
 import { OnnxSession } from '../onnx/runtime';
-import { cellsGraph, foldFc1, proxyGraph } from './prefilterGraphs';
+import { fitGraph, foldFc1, proxyGraph } from './prefilterGraphs';
 
 describe('foldFc1', () => {
   it.each([[3, 5, 7, 6], [15, 48, 256, 256], [2, 3, 9, 5]])('K=%i, D=%i, F=%i, H=%i: w = fc1·wf, b = fc1·fb + fc1.b, cm = cm·fc1ᵀ', (K, D, F, H) => {
@@ -41,7 +41,7 @@ describe('foldFc1', () => {
  * attention recomputed from the proxy's lse, against the formulas in plain float64 JS — with attention
  * logits large enough that exp() without the max subtracted would overflow float32.
  */
-describe('proxyGraph and cellsGraph', () => {
+describe('proxyGraph and fitGraph', () => {
   it.each([[1, 'ordinary logits'], [40, 'logits near ±100']])('scale %i (%s): lse, proxy and α⊗y fusion match float64', async (scale) => {
     const S = 3, cells = S * S, K = 3, D = 4, F = 5, H = 6, N = 2;
     const rng = new Rng(77 + scale);
@@ -55,7 +55,7 @@ describe('proxyGraph and cellsGraph', () => {
     const y = rand(N * cells * D, 3);
     const g = rand(K * D), hk = rand(K), c0 = 0.25;
     const proxySession = await OnnxSession.create(proxyGraph(h, f), { provider: 'cpu', label: 'proxy' });
-    const cellsSession = await OnnxSession.create(cellsGraph(h, f), { provider: 'cpu', label: 'cells' });
+    const fitSession = await OnnxSession.create(fitGraph(h, f), { provider: 'cpu', label: 'fit' });
     try {
       const p = await proxySession.run({
         y: { type: 'float32', data: y, dims: [N, cells, D] }, g: { type: 'float32', data: g, dims: [K, D] },
@@ -78,27 +78,46 @@ describe('proxyGraph and cellsGraph', () => {
         for (let k = 0; k < K; k++) { let t = hk[k]!; for (let j = 0; j < D; j++) t += g[k * D + j]! * y[r * D + j]!; ref += alphaRef[r * K + k]! * t; }
         expect(Math.abs(proxy[r]! - ref)).toBeLessThan(1e-3 * Math.max(1, Math.abs(ref)));
       }
-      // The cells graph on some rows (frame·S² + cell) of the whole batch, which it gathers with their frames' lse: fused = wf·(α⊗y) + fb + α·cm.
+      // The fit graph on some rows (frame·S² + cell) of the whole batch, which it gathers with their
+      // frames' lse: fused = wf·(α⊗y) + fb + α·cm. Run on one row at a time, its Gram matrix of
+      // [fused, 1, max(logit, floor)] holds that row's fused vector in the ones' row (row F).
       const rows = [0, 4, cells + 2, 2 * cells - 1];
-      const out = await cellsSession.run({
-        yAll: { type: 'float32', data: y, dims: [N * cells, D] }, lseAll: { type: 'float32', data: lse, dims: [N, K] },
-        rows: { type: 'int32', data: Int32Array.from(rows), dims: [rows.length] },
-      });
-      const fused = out.fused!.data as Float32Array;
-      rows.forEach((r, i) => {
-        for (let o = 0; o < F; o++) {
-          let ref = f.fb[o]!;
-          for (let k = 0; k < K; k++) {
-            const a = alphaRef[r * K + k]!;
-            ref += a * f.cm[k * F + o]!;
-            for (let j = 0; j < D; j++) ref += f.wf[o * K * D + k * D + j]! * a * y[r * D + j]!;
-          }
-          expect(Math.abs(fused[i * F + o]! - ref)).toBeLessThan(1e-3 * Math.max(1, Math.abs(ref)));
+      const fusedRef = (r: number) => Array.from({ length: F }, (_, o) => {
+        let ref = f.fb[o]!;
+        for (let k = 0; k < K; k++) {
+          const a = alphaRef[r * K + k]!;
+          ref += a * f.cm[k * F + o]!;
+          for (let j = 0; j < D; j++) ref += f.wf[o * K * D + k * D + j]! * a * y[r * D + j]!;
         }
+        return ref;
       });
+      const run = (rs: number[], floor: number) => fitSession.run({
+        yAll: { type: 'float32', data: y, dims: [N * cells, D] }, lseAll: { type: 'float32', data: lse, dims: [N, K] },
+        rows: { type: 'int32', data: Int32Array.from(rs), dims: [rs.length] }, floor: { type: 'float32', data: Float32Array.of(floor), dims: [1] },
+      });
+      const P = F + 2;
+      for (const r of rows) {
+        const one = await run([r], -Infinity);
+        const gram = one.gram!.data as Float32Array;
+        const logit = (one.logit!.data as Float32Array)[0]!;
+        fusedRef(r).forEach((ref, o) => expect(Math.abs(gram[F * P + o]! - ref)).toBeLessThan(1e-3 * Math.max(1, Math.abs(ref))));
+        expect(gram[F * P + F]).toBe(1);
+        expect(gram[F * P + F + 1]).toBeCloseTo(logit, 5); // the target, uncensored
+      }
+      // All rows at once: the Gram matrix is the sum of the rows' outer products, and a floor above
+      // every logit censors the target to the floor.
+      const all = await run(rows, 1e3);
+      const gram = all.gram!.data as Float32Array;
+      expect(gram[F * P + F]).toBe(rows.length);
+      expect(gram[(F + 1) * P + F + 1]).toBeCloseTo(rows.length * 1e6, -1);
+      const refs = rows.map(fusedRef);
+      for (let a = 0; a < F; a++) {
+        const want = refs.reduce((sum, v) => sum + v[a]!, 0);
+        expect(Math.abs(gram[a * P + F]! - want)).toBeLessThan(1e-3 * Math.max(1, Math.abs(want)));
+      }
     } finally {
       await proxySession.dispose();
-      await cellsSession.dispose();
+      await fitSession.dispose();
     }
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The onnxruntime graphs of the prefilter (prefilterHead.ts): the proxy over every cell, the exact
- * head on selected cells (whole, or split into confidence and boxes with fc1 folded into the
- * fusion), and the Gram matrix of the proxy fit. Built per query from head.onnx's own weights.
+ * head on selected cells with fc1 folded into the fusion (searches), and the unfolded head with the
+ * Gram matrix of the proxy fit (a new query's fit). Built per query from head.onnx's own weights.
  */
 import { rowDotsWorkspace } from '../numeric/rowDots';
 import { A, GraphBuilder } from '../onnx/builder/graph';
@@ -86,20 +86,30 @@ export function proxyGraph(h: HeadWeights, f: Folded): Uint8Array {
   return g.serialize({ docString: 'FastPR prefilter: a linear proxy of the confidence logit per cell, and the slot attention\'s normalisers.' });
 }
 
-/** cells graph: yAll [R, D], lseAll [N, K], rows [n] → fused [n, out], logit [n], confidence [n], boxes [n, 4]. */
-export function cellsGraph(h: HeadWeights, f: Folded): Uint8Array {
+/**
+ * fit graph (a new query's prefilter fit): yAll [R, D], lseAll [N, K], rows [n], floor [1] → logit
+ * [n], confidence [n], boxes [n, 4] of the selected cells through the unfolded head, and gram
+ * [F+2, F+2] = XᵀX of X = [fused, 1, max(logit, floor)]: this run's share of the normal equations
+ * of the proxy fit (the caller adds the runs' shares in float64). Until 2 Dec the graph returned
+ * fused [n, F] and a separate session multiplied it out: 12.8 MB of output, a copy and a session per
+ * new 15-slot query.
+ */
+export function fitGraph(h: HeadWeights, f: Folded): Uint8Array {
   const { K, D } = f;
-  const g = new GraphBuilder('fastpr_head_cells');
+  const F = h.fuse.out;
+  const g = new GraphBuilder('fastpr_head_prefilter_fit');
   const { alpha, tilde } = selectedCells(g, h, f);
-  const fused = g.op('Add', [dense(g, tilde, { ...h.fuse, w: f.wf, inp: K * D }, 'fuse'), g.op('MatMul', [alpha, g.initializer('cmean', 'float32', [K, h.fuse.out], f.cm)])]);
+  const floor = g.input('floor', 'float32', [1]);
+  const fused = g.op('Add', [dense(g, tilde, { ...h.fuse, w: f.wf, inp: K * D }, 'fuse'), g.op('MatMul', [alpha, g.initializer('cmean', 'float32', [K, F], f.cm)])]);
   const common = g.op('Relu', [dense(g, g.op('Relu', [dense(g, fused, h.fc1, 'fc1')]), h.fc2, 'fc2')]);
-  const logit = dense(g, g.op('Relu', [dense(g, common, h.conf1, 'conf1')]), h.conf2, 'conf2');
-  const boxes = g.op('Sigmoid', [dense(g, g.op('Relu', [dense(g, common, h.box1, 'box1')]), h.box2, 'box2')]);
-  g.output('fused', fused, 'float32', ['n', h.fuse.out]);
+  const logit = dense(g, g.op('Relu', [dense(g, common, h.conf1, 'conf1')]), h.conf2, 'conf2'); // [n, 1]
+  const ones = g.op('Expand', [g.initializer('one', 'float32', [1, 1], Float32Array.of(1)), g.op('Shape', [logit], {}, { dtype: 'int64' })]);
+  const x = g.op('Concat', [fused, ones, g.op('Max', [logit, floor])], { axis: A.i(1) });
+  g.output('gram', g.op('MatMul', [g.op('Transpose', [x], { perm: A.ints([1, 0]) }), x]), 'float32', [F + 2, F + 2]);
   g.output('logit', g.op('Reshape', [logit, g.int64s([-1])]), 'float32', ['n']);
   g.output('confidence', g.op('Sigmoid', [g.op('Reshape', [logit, g.int64s([-1])])]), 'float32', ['n']);
-  g.output('boxes', boxes, 'float32', ['n', 4]);
-  return g.serialize({ docString: 'FastPR head on selected cells (coefficients and slot attention given).' });
+  g.output('boxes', g.op('Sigmoid', [dense(g, g.op('Relu', [dense(g, common, h.box1, 'box1')]), h.box2, 'box2')]), 'float32', ['n', 4]);
+  return g.serialize({ docString: 'FastPR head on selected cells, unfolded, with the Gram matrix of the prefilter fit.' });
 }
 
 /** fc1 folded into the fusion (no nonlinearity between them): pre1 = w·(α⊗y) + b + α·cm. */
@@ -151,19 +161,3 @@ export function confidenceGraph(h: HeadWeights, f: Folded, fold: Fc1Fold): Uint8
   g.output('boxes', g.op('Sigmoid', [dense(g, g.op('Relu', [dense(g, common, h.box1, 'box1')]), h.box2, 'box2')]), 'float32', ['n', 4]);
   return g.serialize({ docString: 'FastPR head on selected cells: confidence and boxes (fc1 folded into the fusion).' });
 }
-
-/**
- * gram graph: fused [n, F], logit [n, 1], ones [n, 1] → X = [fused, 1, logit], gram = XᵀX [F+2, F+2]
- * (the normal equations of the proxy fit and their right-hand side). In JS this product was most
- * of a new query's first search (n = up to 64 frames · S² cells, F = 256: ~0.4 G multiply-adds).
- */
-export function gramGraph(F: number): Uint8Array {
-  const g = new GraphBuilder('fastpr_prefilter_gram');
-  const fused = g.input('fused', 'float32', ['n', F]);
-  const logit = g.input('logit', 'float32', ['n', 1]);
-  const ones = g.input('ones', 'float32', ['n', 1]);
-  const x = g.op('Concat', [fused, ones, logit], { axis: A.i(1) });
-  g.output('gram', g.op('MatMul', [g.op('Transpose', [x], { perm: A.ints([1, 0]) }), x]), 'float32', [F + 2, F + 2]);
-  return g.serialize({ docString: 'FastPR prefilter fit: Gram matrix of [fused, 1, logit].' });
-}
-

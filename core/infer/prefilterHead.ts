@@ -12,9 +12,9 @@
  * It is a heuristic with a measured miss rate (bench:video): hits the proxy under-estimates by more
  * than the margin are lost; `exhaustive` search skips the prefilter.
  */
-import { OnnxSession } from '../onnx/runtime';
+import { OnnxSession, type HostTensor } from '../onnx/runtime';
 import { foldQuery, type FeatureProjection, type FoldedQuery as Folded, type HeadWeights } from './foldedHead';
-import { cellsGraph, confidenceGraph, foldFc1, gramGraph, proxyGraph } from './prefilterGraphs';
+import { confidenceGraph, fitGraph, foldFc1, proxyGraph } from './prefilterGraphs';
 
 /**
  * The prefilter's sessions take turns with each other and with the search's JS many times per
@@ -93,7 +93,7 @@ export interface PrefilterResult {
 
 export class PrefilterHead {
   private constructor(
-    private readonly proxy: OnnxSession, private readonly cellsHead: OnnxSession,
+    private readonly proxy: OnnxSession, private readonly fitHead: OnnxSession,
     private readonly confidenceHead: OnnxSession,
     private readonly f: Folded, private readonly cellsPerFrame: number, private readonly sessionOptions: { threads?: number; label: string; cellsRunRows?: number },
     private g = new Float32Array(0), private hk = new Float32Array(0), private c0 = 0,
@@ -112,9 +112,9 @@ export class PrefilterHead {
     // No memory arena unless asked: these sessions are cached per query and basis (onnxRetriever.ts).
     const so = { provider: 'cpu' as const, intraOpThreads: opts.threads, memoryArena: opts.memoryArena === true, spinning: HEAD_SPINNING };
     const proxy = await OnnxSession.create(proxyGraph(h, f), { ...so, label: `${opts.label} (prefilter)` });
-    const cellsHead = await OnnxSession.create(cellsGraph(h, f), { ...so, label: `${opts.label} (cells)` });
+    const fitHead = await OnnxSession.create(fitGraph(h, f), { ...so, label: `${opts.label} (prefilter fit)` });
     const confidenceHead = await OnnxSession.create(confidenceGraph(h, f, foldFc1(h, f)), { ...so, label: `${opts.label} (cells, confidence)` });
-    return new PrefilterHead(proxy, cellsHead, confidenceHead, f, h.S * h.S, opts);
+    return new PrefilterHead(proxy, fitHead, confidenceHead, f, h.S * h.S, opts);
   }
 
   /** The proxy of every cell of y [n, S², D] and the attention normalisers lse [n, K] (proxyGraph). */
@@ -130,17 +130,18 @@ export class PrefilterHead {
   }
 
   /**
-   * The exact head on rows (frame·S² + cell) of y, given their frames' attention normalisers lse
-   * [n, K]; in runs of at most CELLS_RUN_ROWS rows. A new query's fit runs it on every cell of 64
+   * An exact head (`session`: the fc1-folded confidence graph, or the fit graph) on rows (frame·S² +
+   * cell) of y, given their frames' attention normalisers lse [n, K]; per-row outputs joined over runs
+   * of at most CELLS_RUN_ROWS rows. A new query's fit (fitCells) runs the head on every cell of 64
    * frames: for 15 slots on grid 14 (12,544 rows) one run took 347 ms, runs of 1,024 / 2,048 / 4,096
    * rows 60 / 67–72 / 92 ms (`/work/exp/s18/first.mts`, 2 Dec 2026): α⊗y, K·d floats per row, outgrew
    * the caches. A search's batches keep far fewer rows (≈ 1,250 per 256 frames for 15 slots).
    */
-  private async runCells(y: Float32Array, lse: Float32Array, rows: Int32Array, fc1Folded = false): Promise<Record<string, Float32Array>> {
-    const most = Math.max(1, this.sessionOptions.cellsRunRows ?? CELLS_RUN_ROWS);
-    if (rows.length <= most) return this.runCellsOnce(y, lse, rows, fc1Folded);
+  private async runCells(session: OnnxSession, y: Float32Array, lse: Float32Array, rows: Int32Array, extra: Record<string, HostTensor> = {}): Promise<Record<string, Float32Array>> {
+    const most = this.runRows;
+    if (rows.length <= most) return this.runCellsOnce(session, y, lse, rows, extra);
     const parts: Array<Record<string, Float32Array>> = [];
-    for (let i = 0; i < rows.length; i += most) parts.push(await this.runCellsOnce(y, lse, rows.subarray(i, i + most), fc1Folded));
+    for (let i = 0; i < rows.length; i += most) parts.push(await this.runCellsOnce(session, y, lse, rows.subarray(i, i + most), extra));
     const joined: Record<string, Float32Array> = {};
     for (const name of Object.keys(parts[0]!)) {
       const all = new Float32Array(parts.reduce((sum, p) => sum + p[name]!.length, 0));
@@ -151,16 +152,42 @@ export class PrefilterHead {
     return joined;
   }
 
-  private async runCellsOnce(y: Float32Array, lse: Float32Array, rows: Int32Array, fc1Folded = false): Promise<Record<string, Float32Array>> {
+  /** Most rows per run of the exact heads (CELLS_RUN_ROWS unless a test sets fewer). */
+  private get runRows(): number { return Math.max(1, this.sessionOptions.cellsRunRows ?? CELLS_RUN_ROWS); }
+
+  private async runCellsOnce(session: OnnxSession, y: Float32Array, lse: Float32Array, rows: Int32Array, extra: Record<string, HostTensor> = {}): Promise<Record<string, Float32Array>> {
     const { K, D } = this.f;
     const frames = lse.length / K;
     // The whole batch goes in as it is (onnxruntime reads it in place); the graph gathers the rows.
-    const out = await (fc1Folded ? this.confidenceHead : this.cellsHead).run({
+    const out = await session.run({
       yAll: { type: 'float32', data: y.subarray(0, frames * this.cellsPerFrame * D), dims: [frames * this.cellsPerFrame, D] },
       lseAll: { type: 'float32', data: lse, dims: [frames, K] },
       rows: { type: 'int32', data: rows, dims: [rows.length] },
+      ...extra,
     });
     return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.data as Float32Array]));
+  }
+
+  /**
+   * The unfolded head on every listed row (fitGraph), in runs of at most runRows: logits, confidences
+   * and boxes per row, and the normal equations' Gram matrix [F+2, F+2] of [fused, 1, max(logit,
+   * floor)], the runs' shares added in float64.
+   */
+  private async fitCells(y: Float32Array, lse: Float32Array, rows: Int32Array, floor: number): Promise<{ logit: Float32Array; confidence: Float32Array; boxes: Float32Array; gram: Float64Array }> {
+    const n = rows.length, most = this.runRows;
+    const logit = new Float32Array(n), confidence = new Float32Array(n), boxes = new Float32Array(4 * n);
+    const F = this.f.fb.length;
+    const gram = new Float64Array((F + 2) * (F + 2));
+    const floorTensor: HostTensor = { type: 'float32', data: Float32Array.of(floor), dims: [1] };
+    for (let i = 0; i < n; i += most) {
+      const r = await this.runCellsOnce(this.fitHead, y, lse, rows.subarray(i, i + most), { floor: floorTensor });
+      logit.set(r.logit!, i);
+      confidence.set(r.confidence!, i);
+      boxes.set(r.boxes!, 4 * i);
+      const part = r.gram!;
+      for (let j = 0; j < gram.length; j++) gram[j] = gram[j]! + part[j]!;
+    }
+    return { logit, confidence, boxes, gram };
   }
 
   /**
@@ -172,32 +199,17 @@ export class PrefilterHead {
     const { K, D } = this.f;
     const rows = n * this.cellsPerFrame;
     const { lse } = await this.proxyOf(y, n);
-    const exact = await this.runCells(y, lse, Int32Array.from({ length: rows }, (_, i) => i));
-    const fused = exact.fused!;
-    const logit = exact.logit!;
-    const F = fused.length / rows;
     const lg = Math.log(threshold / (1 - threshold));
     // Censored target: logits far below the threshold are fitted as if they were at the floor. Most
     // cells are deep background (median logit ≈ −10 against a cut near −1.4); fitted exactly they
     // pull the line away from the cells near the threshold, which are the only ones the cut decides.
     const floor = Number.isFinite(lg) ? lg - PROXY_FIT_FLOOR : -Infinity;
-    const target = logit.map((v) => Math.max(v, floor));
+    // Normal equations of logit ≈ a·fused + a0 from the Gram matrix of [fused, 1, target], made by the
+    // fit graph run by run (no [rows, F] fused output, no session of its own).
+    const exact = await this.fitCells(y, lse, Int32Array.from({ length: rows }, (_, i) => i), floor);
+    const { logit, gram } = exact;
+    const F = this.f.fb.length;
     const P = F + 1;
-    // Normal equations of logit ≈ a·fused + a0 from the Gram matrix of [fused, 1, logit].
-    // A session for this one product (the fit runs once per query and threshold).
-    const gramSession = await OnnxSession.create(gramGraph(F), {
-      provider: 'cpu', intraOpThreads: this.sessionOptions.threads, spinning: HEAD_SPINNING, label: `${this.sessionOptions.label} (prefilter fit)`,
-    });
-    let gram: Float32Array;
-    try {
-      gram = (await gramSession.run({
-        fused: { type: 'float32', data: fused, dims: [rows, F] },
-        logit: { type: 'float32', data: target, dims: [rows, 1] },
-        ones: { type: 'float32', data: new Float32Array(rows).fill(1), dims: [rows, 1] },
-      })).gram!.data as Float32Array;
-    } finally {
-      await gramSession.dispose();
-    }
     const xtx = new Float64Array(P * P);
     const xty = new Float64Array(P);
     for (let a = 0; a < P; a++) {
@@ -229,7 +241,7 @@ export class PrefilterHead {
     // The fc1-folded head against the unfolded one on the cells of the first FC1_FOLD_CHECK_FRAMES fit frames.
     const checked = Math.min(n, FC1_FOLD_CHECK_FRAMES) * this.cellsPerFrame;
     const first = Int32Array.from({ length: checked }, (_, i) => i);
-    const folded = await this.runCells(y, lse, first, true);
+    const folded = await this.runCells(this.confidenceHead, y, lse, first);
     this.fc1Folded = maxAbsDiff(folded.confidence!, exact.confidence!.subarray(0, checked)) <= FC1_FOLD_TOLERANCE &&
       maxAbsDiff(folded.boxes!, exact.boxes!.subarray(0, checked * 4)) <= FC1_FOLD_TOLERANCE;
     let under = 0;
@@ -251,13 +263,16 @@ export class PrefilterHead {
     for (let r = 0; r < total; r++) if (proxy[r]! >= cut) selection[kept++] = r;
     const cells = selection.slice(0, kept);
     if (cells.length === 0) return { cells, confidence: new Float32Array(0), boxes: new Float32Array(0) };
-    const out = await this.runCells(y, lse, cells, this.fc1Folded);
+    // The unfolded head (when the fold did not check out) is the fit graph; its Gram output goes unused.
+    const out = this.fc1Folded
+      ? await this.runCells(this.confidenceHead, y, lse, cells)
+      : await this.runCells(this.fitHead, y, lse, cells, { floor: { type: 'float32', data: Float32Array.of(-Infinity), dims: [1] } });
     return { cells, confidence: out.confidence!, boxes: out.boxes! };
   }
 
   async dispose(): Promise<void> {
     await this.proxy.dispose();
-    await this.cellsHead.dispose();
+    await this.fitHead.dispose();
     await this.confidenceHead.dispose();
   }
 }
