@@ -37,7 +37,7 @@ describe('foldFc1', () => {
 });
 
 /**
- * The proxy graph (softmax over each frame's cells spelled out, slot-major) and the cells graph's
+ * The proxy graph (the slots' softmax over each frame's cells, slot-major) and the fit graph's
  * attention recomputed from the proxy's lse, against the formulas in plain float64 JS — with attention
  * logits large enough that exp() without the max subtracted would overflow float32.
  */
