@@ -158,6 +158,9 @@ describe('with a model', () => {
     expect(parsed.ignored.map((t) => t.text)).toContain('xyzzy');
     expect((await http.call('query.parse', { text: 'xyzzy' })).problem).toMatch(/no attribute/);
 
+    // The Search screen's warm-up decodes the case's indexes for the active model ahead of the search.
+    const warm = await http.call('search.warm', { caseId });
+    expect(warm).toMatchObject({ indexes: 1, frames: 30, framesCached: 30, budgetFull: false });
     // A random-init model's confidences are arbitrary: threshold 0 makes every frame a hit.
     const r = await http.call('search.run', { caseId, text: query, threshold: 0 });
     expect(r.framesSearched).toBe(30);

@@ -50,6 +50,7 @@ const INVALID: Array<[string, unknown, string]> = [
   ['search.run', { caseId: 1 }, 'text'],
   ['search.run', { caseId: 1, slots: { wings: 1 } }, 'slots.wings'],
   ['search.run', { caseId: 1, text: 'man', evidenceIds: [] }, 'evidenceIds'],
+  ['search.warm', { caseId: 'one' }, 'caseId'],
   ['sightings.list', { searchId: 1, sort: 'colour' }, 'sort'],
   ['sightings.get', { sightingId: 1, padS: 99 }, 'padS'],
   ['decisions.record', { sightingId: 1, decision: 'maybe' }, 'decision'],

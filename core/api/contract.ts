@@ -15,7 +15,7 @@ import type {
   AuditCheck, CaseDetail, CaseSummary, DecisionItem, EvidenceAddResult, EvidenceItem, EvidenceVerification, NoteItem, ReportExportResult,
 } from './types/cases';
 import type { ActiveModel, DatasetItem, JobRecord, ModelSummary, StartedJob, TrainingStatus } from './types/jobs';
-import type { FrameImage, ParsedQueryView, SearchRunResult, SightingDetail, SightingSummary } from './types/search';
+import type { FrameImage, ParsedQueryView, SearchRunResult, SearchWarmResult, SightingDetail, SightingSummary } from './types/search';
 import type { SystemHealth, SystemInfo } from './types/system';
 import type { AttributeVocabulary } from './types/vocabulary';
 
@@ -104,6 +104,12 @@ export const API = {
     }).refine((v) => v.text !== undefined || v.slots !== undefined, { message: 'give text or slots', path: ['text'] }),
     result: returns<SearchRunResult>(),
   },
+  /**
+   * Decodes the case's indexes (active model) into the search cache while the investigator types,
+   * so the first search reads them decoded; resolves when done. A later call for another case stops
+   * an unfinished one. Errors here only mean the first search decodes as it goes.
+   */
+  'search.warm': { input: z.strictObject({ caseId: rowId }), result: returns<SearchWarmResult>() },
   'sightings.list': {
     input: z.strictObject({
       searchId: rowId, decision: z.enum(['confirm', 'reject', 'unsure', 'undecided']).optional(), evidenceId: rowId.optional(),

@@ -7,10 +7,11 @@
 import { InputError } from '../errors';
 import type { AttributeCodes } from '../attributes/schema';
 import { notSearched, recordCaseSearch, searchEvidence } from '../index/searchCase';
+import { warmIndexes } from '../index/warmIndexes';
 import { parseQuery } from '../query/index';
 import { listEvidence, requireOpenCase, type Store } from '../store/index';
 import type { RetrieverCache } from './retrievers';
-import type { SearchRunResult } from './types/search';
+import type { SearchRunResult, SearchWarmResult } from './types/search';
 import { parsedQueryView } from './queryView';
 import { sightingSummary } from './views';
 
@@ -65,4 +66,30 @@ export async function runSearch(store: Store, models: RetrieverCache, input: Run
       thumbnailS: inputs[i]!.thumbnailS ?? null, thumbnailBox: inputs[i]!.thumbnailBox ?? null,
     }, known.get(s.evidenceId), undefined)),
   };
+}
+
+/** The warm-up in progress (one at a time: the case on screen). */
+let warming: { caseId: number; abort: AbortController; done: Promise<SearchWarmResult> } | null = null;
+
+/**
+ * search.warm: the case's complete indexes for the active model decoded into the coefficient cache
+ * (core/index/warmIndexes.ts). A call for the case already warming joins it; one for another case
+ * stops the unfinished one first.
+ */
+export async function warmCase(store: Store, models: RetrieverCache, caseId: number): Promise<SearchWarmResult> {
+  requireOpenCase(store, caseId);
+  if (warming?.caseId === caseId) return warming.done;
+  warming?.abort.abort();
+  const abort = new AbortController();
+  const done = (async () => {
+    const { modelHash } = await models.active(); // loads the model too, which the search will need
+    return warmIndexes(store, listEvidence(store, caseId), modelHash, abort.signal);
+  })();
+  const mine = { caseId, abort, done };
+  warming = mine;
+  try {
+    return await done;
+  } finally {
+    if (warming === mine) warming = null;
+  }
 }

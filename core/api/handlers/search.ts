@@ -1,14 +1,14 @@
-/** Handlers of query.parse, search.run, sightings.list/get and frames.get. */
+/** Handlers of query.parse, search.run/warm, sightings.list/get and frames.get. */
 import { videoThumbnail } from '../../video/export';
 import { getEvidence, getSearch, latestDecisionsForCase, listSightings } from '../../store/index';
 import { parseForDisplay } from '../queryView';
-import { runSearch } from '../search';
+import { runSearch, warmCase } from '../search';
 import { sightingDetail } from '../sightingDetail';
 import type { SightingSummary } from '../types/search';
 import { evidenceById, sightingSummary } from '../views';
 import type { HandlerGroup } from './types';
 
-type K = 'query.parse' | 'search.run' | 'sightings.list' | 'sightings.get' | 'frames.get';
+type K = 'query.parse' | 'search.run' | 'search.warm' | 'sightings.list' | 'sightings.get' | 'frames.get';
 
 const SORTS: Record<string, (a: SightingSummary, b: SightingSummary) => number> = {
   rank: (a, b) => a.rank - b.rank,
@@ -22,6 +22,7 @@ const DEFAULT_ORDER: Record<string, 'asc' | 'desc'> = { rank: 'asc', score: 'des
 export const searchHandlers: HandlerGroup<K> = {
   'query.parse': async ({ text }) => parseForDisplay(text),
   'search.run': async (input, ctx) => runSearch(ctx.store(), ctx.models, input),
+  'search.warm': async ({ caseId }, ctx) => warmCase(ctx.store(), ctx.models, caseId),
   'sightings.list': async (f, ctx) => {
     const store = ctx.store();
     const search = getSearch(store, f.searchId);

@@ -79,6 +79,17 @@ export interface SightingSummary {
   frameHeight: number | null;
 }
 
+/** search.warm: the case's indexes decoded into the search cache ahead of the first search. */
+export interface SearchWarmResult {
+  /** Complete indexes of the active model in the case. */
+  indexes: number;
+  frames: number;
+  /** Frames the cache now holds decoded (all of them unless the cache budget ran out). */
+  framesCached: number;
+  budgetFull: boolean;
+  seconds: number;
+}
+
 export interface SearchRunResult {
   searchId: number;
   query: ParsedQueryView;
