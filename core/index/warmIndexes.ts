@@ -25,18 +25,24 @@ export interface WarmResult {
 const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function warmIndexes(store: Store, scope: readonly EvidenceRecord[], modelHash: string, signal?: AbortSignal): Promise<WarmResult> {
-  const t0 = performance.now();
   const files: IndexFile[] = [];
   for (const e of scope) {
     const idx = listIndexes(store, e.id).filter((i) => i.modelHash === modelHash && i.state === 'complete').pop();
     if (!idx) continue;
     try {
       const file = IndexFile.open(idx.filePath);
-      if (file.header.dtype === 'pca' && file.header.modelHash === modelHash) files.push(file);
+      if (file.header.modelHash === modelHash) files.push(file);
     } catch {
       // A missing or damaged index is the search's to report, with its name; warming skips it.
     }
   }
+  return warmIndexFiles(files, signal);
+}
+
+/** The decoding itself, for open index files (pca ones; the others have no coefficients to cache). */
+export async function warmIndexFiles(all: readonly IndexFile[], signal?: AbortSignal): Promise<WarmResult> {
+  const t0 = performance.now();
+  const files = all.filter((f) => f.header.dtype === 'pca');
   const result: WarmResult = { indexes: files.length, frames: files.reduce((n, f) => n + f.frameCount, 0), framesCached: 0, budgetFull: false, seconds: 0 };
   outer: for (const file of files) {
     for (let start = 0; start < file.frameCount; start += BLOCK_FRAMES) {
