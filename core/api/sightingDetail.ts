@@ -8,7 +8,7 @@ import type { AttributeCodes } from '../attributes/schema';
 import { IndexFile } from '../index/indexFile';
 import { frameDetail } from '../index/search';
 import { slotReport } from '../query/index';
-import { getEvidence, getSearch, getSighting, listDecisions, listIndexes, latestDecisionsForCase, type Store } from '../store/index';
+import { getEvidence, getSearch, getSighting, listDecisions, latestDecisionsForCase, searchableIndex, type Store } from '../store/index';
 import type { RetrieverCache } from './retrievers';
 import type { SightingDetail, SightingFrame } from './types/search';
 import { sightingSummary } from './views';
@@ -20,7 +20,7 @@ export async function sightingDetail(store: Store, models: RetrieverCache, sight
   const s = getSighting(store, sightingId);
   const search = getSearch(store, s.searchId);
   const e = getEvidence(store, s.evidenceId);
-  const idx = listIndexes(store, e.id).filter((i) => i.modelHash === search.modelHash && i.state === 'complete').pop();
+  const idx = searchableIndex(store, e.id, search.modelHash);
   if (!idx) throw new NotFoundError(`evidence #${e.id} no longer has the index search #${search.id} used`);
   const retriever = await models.byHash(search.modelHash);
   const file = IndexFile.open(idx.filePath);

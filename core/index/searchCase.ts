@@ -11,7 +11,7 @@ import type { AttributeCodes } from '../attributes/schema';
 import { OnnxRetriever } from '../infer/onnxRetriever';
 import { parseQuery, type ParsedQuery } from '../query/index';
 import {
-  listEvidence, listIndexes, recordSearch, requireOpenCase,
+  listEvidence, recordSearch, requireOpenCase, searchableIndex,
   type EvidenceRecord, type SearchedEvidence, type SearchRecord, type SightingInput, type Store,
 } from '../store/index';
 import { IndexFile } from './indexFile';
@@ -76,7 +76,7 @@ export async function searchEvidence(
   let cellsEvaluated = 0;
   let cellsIndexed = 0;
   for (const e of scope) {
-    const idx = listIndexes(store, e.id).filter((i) => i.modelHash === modelHash && i.state === 'complete').pop();
+    const idx = searchableIndex(store, e.id, modelHash);
     if (!idx) { evidenceSearched.push({ evidenceId: e.id, index: null }); continue; }
     const file = IndexFile.open(idx.filePath);
     if (file.header.modelHash !== modelHash || file.header.grid !== retriever.grid || file.header.featureWidth !== retriever.manifest.featureWidth) {

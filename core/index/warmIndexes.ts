@@ -7,7 +7,7 @@
  * event loop between blocks so requests and searches go on; it stops when the cache is full (the
  * budget is the same as a search's) or `signal` aborts.
  */
-import { listIndexes, type EvidenceRecord, type Store } from '../store/index';
+import { searchableIndex, type EvidenceRecord, type Store } from '../store/index';
 import { BLOCK_FRAMES } from './coefficientCache';
 import { IndexFile } from './indexFile';
 
@@ -27,7 +27,7 @@ const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
 export async function warmIndexes(store: Store, scope: readonly EvidenceRecord[], modelHash: string, signal?: AbortSignal): Promise<WarmResult> {
   const files: IndexFile[] = [];
   for (const e of scope) {
-    const idx = listIndexes(store, e.id).filter((i) => i.modelHash === modelHash && i.state === 'complete').pop();
+    const idx = searchableIndex(store, e.id, modelHash);
     if (!idx) continue;
     try {
       const file = IndexFile.open(idx.filePath);

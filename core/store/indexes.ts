@@ -75,6 +75,11 @@ export function listIndexes(store: Store, evidenceId: number): IndexRecord[] {
   return (store.db.prepare('SELECT * FROM indexes WHERE evidence_id = ? ORDER BY id').all(evidenceId) as IndexRow[]).map(toIndex);
 }
 
+/** The newest complete index of an evidence item for a model (what searches read), if any. */
+export function searchableIndex(store: Store, evidenceId: number, modelHash: string): IndexRecord | undefined {
+  return listIndexes(store, evidenceId).filter((i) => i.modelHash === modelHash && i.state === 'complete').pop();
+}
+
 /**
  * `encoder`: the encoder graph that will make the features (recorded in the case log's
  * index.started entry; the index file's header holds it too).
