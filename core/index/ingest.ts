@@ -20,7 +20,7 @@ import {
 import { FrameStream, DEFAULT_SAMPLING_FPS } from '../video/decode';
 import { probeVideo, type VideoInfo } from '../video/probe';
 import { parseDecodeProblemState } from '../video/decodeProblems';
-import { buildIndex, type BuildCheckpoint, type BuildIndexResult } from './buildIndex';
+import { buildIndex, type BuildCheckpoint, type BuildIndexInput, type BuildIndexResult } from './buildIndex';
 import { BasisFitMonitor } from './basisFit';
 import { readIndexHeader } from './format';
 import type { FeatureDtype } from './quantize';
@@ -176,14 +176,12 @@ async function rebuildIndex(
   if (resume && (!existsSync(newPath) || statSync(newPath).size < resume.bytes)) resume = null;
   if (!resume) rmSync(newPath, { force: true });
   const { opts } = p;
-  let framesKept = resume?.frames ?? 0;
-  const build = await buildIndex({
+  const build = await loggedBuild(store, existing.id, {
     videoPath: p.videoPath, videoSha256: p.videoSha256, info: p.info, retriever: p.retriever, indexPath: newPath, fps: p.fps, dtype: p.dtype, resume,
-    onCheckpoint: (cp) => { saveRebuildCheckpoint(store, existing.id, { rebuild: { ...cp, pixels: p.pixels, filePath: newPath } }); framesKept = cp.frames; },
-    checkpointEvery: opts.checkpointEvery,
+    onCheckpoint: (cp) => saveRebuildCheckpoint(store, existing.id, { rebuild: { ...cp, pixels: p.pixels, filePath: newPath } }), checkpointEvery: opts.checkpointEvery,
     inputScaling: opts.inputScaling, scaleFromRgb: opts.scaleFromRgb, readOffThread: opts.readOffThread, refitBasis: opts.refitBasis,
     signal: opts.signal, onProgress: opts.onProgress, jobId: `ingest-${existing.id}`,
-  }).catch(stopped(store, existing.id, () => framesKept, true));
+  }, true);
   const index = replaceIndexFile(store, existing.id, { filePath: newPath, frames: build.frames, warnings: build.warnings, storage: p.dtype, previousStorage: stored });
   rmSync(existing.filePath, { force: true });
   coefficientCache.forget(existing.filePath); // its decoded blocks would hold memory for a file that is gone
@@ -191,17 +189,20 @@ async function rebuildIndex(
 }
 
 /**
- * A build's rejection handler: records in the case log that the build stopped (cancelled or failed,
- * with the frames its last checkpoint kept), then rethrows the error unchanged. A failure to record
- * does not hide the build's own error.
+ * buildIndex for index `indexId`; if it stops (cancelled or failed), the case log records it with the
+ * frames its last checkpoint kept, and the error is rethrown unchanged (a failure to record does not
+ * hide it). `rebuild`: another storage of a complete index.
  */
-function stopped(store: Store, indexId: number, framesKept: () => number, rebuild = false): (err: unknown) => never {
-  return (err: unknown) => {
+async function loggedBuild(store: Store, indexId: number, input: BuildIndexInput, rebuild = false): Promise<BuildIndexResult> {
+  let framesKept = input.resume?.frames ?? 0;
+  try {
+    return await buildIndex({ ...input, onCheckpoint: (cp) => { input.onCheckpoint?.(cp); framesKept = cp.frames; } });
+  } catch (err) {
     try {
-      noteIndexStopped(store, indexId, { framesKept: framesKept(), error: err, rebuild });
+      noteIndexStopped(store, indexId, { framesKept, error: err, rebuild });
     } catch { /* the build's error is what the caller needs */ }
     throw err;
-  };
+  }
 }
 
 export async function ingestVideo(store: Store, caseId: number, videoPath: string, modelDir: string, opts: IngestOptions = {}): Promise<IngestResult> {
@@ -249,14 +250,12 @@ export async function ingestVideo(store: Store, caseId: number, videoPath: strin
     // An interrupted build finishes in the storage it was started with (its file is named by it);
     // another storage asked for is then a rebuild of the complete index (below).
     const buildDtype = existing ? dtypeOfIndexFile(existing.filePath) ?? dtype : dtype;
-    let framesKept = resume?.frames ?? 0;
-    const build = await buildIndex({
+    const build = await loggedBuild(store, index.id, {
       videoPath, videoSha256: hash.sha256, info, retriever, indexPath: index.filePath, fps, dtype: buildDtype, resume,
-      onCheckpoint: (cp) => { saveIndexCheckpoint(store, index.id, cp.frames, { ...cp, pixels }); framesKept = cp.frames; },
-      checkpointEvery: opts.checkpointEvery,
+      onCheckpoint: (cp) => saveIndexCheckpoint(store, index.id, cp.frames, { ...cp, pixels }), checkpointEvery: opts.checkpointEvery,
       inputScaling: opts.inputScaling, scaleFromRgb: opts.scaleFromRgb, readOffThread: opts.readOffThread, refitBasis: opts.refitBasis,
       signal: opts.signal, onProgress: opts.onProgress, jobId: `ingest-${index.id}`,
-    }).catch(stopped(store, index.id, () => framesKept));
+    });
     const done = finishIndex(store, index.id, 'complete', build.frames, build.warnings);
     evidence = setEvidenceState(store, evidence.id, 'indexed');
     const result: IngestResult = { evidence: getEvidence(store, evidence.id), index: done, info, outcome: resume ? 'resumed' : 'built', build, warnings: build.warnings };

@@ -91,6 +91,9 @@ export interface PrefilterResult {
   boxes: Float32Array;
 }
 
+/** An exact head's outputs over some rows: per-row outputs by name, and the fit graph's Gram matrix summed over its runs (else null). */
+interface CellsOutput { out: Record<string, Float32Array>; gram: Float64Array | null }
+
 export class PrefilterHead {
   private constructor(
     private readonly proxy: OnnxSession, private readonly fitHead: OnnxSession,
@@ -131,25 +134,32 @@ export class PrefilterHead {
 
   /**
    * An exact head (`session`: the fc1-folded confidence graph, or the fit graph) on rows (frame·S² +
-   * cell) of y, given their frames' attention normalisers lse [n, K]; per-row outputs joined over runs
-   * of at most CELLS_RUN_ROWS rows. A new query's fit (fitCells) runs the head on every cell of 64
+   * cell) of y, given their frames' attention normalisers lse [n, K], in runs of at most CELLS_RUN_ROWS
+   * rows (CellsOutput). A new query's fit runs the fit graph on every cell of 64
    * frames: for 15 slots on grid 14 (12,544 rows) one run took 347 ms, runs of 1,024 / 2,048 / 4,096
    * rows 60 / 67–72 / 92 ms (`/work/exp/s18/first.mts`, 2 Dec 2026): α⊗y, K·d floats per row, outgrew
    * the caches. A search's batches keep far fewer rows (≈ 1,250 per 256 frames for 15 slots).
    */
-  private async runCells(session: OnnxSession, y: Float32Array, lse: Float32Array, rows: Int32Array, extra: Record<string, HostTensor> = {}): Promise<Record<string, Float32Array>> {
+  private async runCells(session: OnnxSession, y: Float32Array, lse: Float32Array, rows: Int32Array, extra: Record<string, HostTensor> = {}): Promise<CellsOutput> {
     const most = this.runRows;
-    if (rows.length <= most) return this.runCellsOnce(session, y, lse, rows, extra);
     const parts: Array<Record<string, Float32Array>> = [];
     for (let i = 0; i < rows.length; i += most) parts.push(await this.runCellsOnce(session, y, lse, rows.subarray(i, i + most), extra));
-    const joined: Record<string, Float32Array> = {};
-    for (const name of Object.keys(parts[0]!)) {
+    // Per-row outputs joined in order; the fit graph's Gram matrix is each run's share: added in float64.
+    const out: Record<string, Float32Array> = {};
+    let gram: Float64Array | null = null;
+    for (const name of Object.keys(parts[0] ?? {})) {
+      if (name === 'gram') {
+        gram = new Float64Array(parts[0]!.gram!.length);
+        for (const p of parts) for (let j = 0; j < gram.length; j++) gram[j] = gram[j]! + p.gram![j]!;
+        continue;
+      }
+      if (parts.length === 1) { out[name] = parts[0]![name]!; continue; }
       const all = new Float32Array(parts.reduce((sum, p) => sum + p[name]!.length, 0));
       let at = 0;
       for (const p of parts) { all.set(p[name]!, at); at += p[name]!.length; }
-      joined[name] = all;
+      out[name] = all;
     }
-    return joined;
+    return { out, gram };
   }
 
   /** Most rows per run of the exact heads (CELLS_RUN_ROWS unless a test sets fewer). */
@@ -169,28 +179,6 @@ export class PrefilterHead {
   }
 
   /**
-   * The unfolded head on every listed row (fitGraph), in runs of at most runRows: logits, confidences
-   * and boxes per row, and the normal equations' Gram matrix [F+2, F+2] of [fused, 1, max(logit,
-   * floor)], the runs' shares added in float64.
-   */
-  private async fitCells(y: Float32Array, lse: Float32Array, rows: Int32Array, floor: number): Promise<{ logit: Float32Array; confidence: Float32Array; boxes: Float32Array; gram: Float64Array }> {
-    const n = rows.length, most = this.runRows;
-    const logit = new Float32Array(n), confidence = new Float32Array(n), boxes = new Float32Array(4 * n);
-    const F = this.f.fb.length;
-    const gram = new Float64Array((F + 2) * (F + 2));
-    const floorTensor: HostTensor = { type: 'float32', data: Float32Array.of(floor), dims: [1] };
-    for (let i = 0; i < n; i += most) {
-      const r = await this.runCellsOnce(this.fitHead, y, lse, rows.subarray(i, i + most), { floor: floorTensor });
-      logit.set(r.logit!, i);
-      confidence.set(r.confidence!, i);
-      boxes.set(r.boxes!, 4 * i);
-      const part = r.gram!;
-      for (let j = 0; j < gram.length; j++) gram[j] = gram[j]! + part[j]!;
-    }
-    return { logit, confidence, boxes, gram };
-  }
-
-  /**
    * Fits the proxy on the exact head's logits (censored below, PROXY_FIT_FLOOR) for every cell of the
    * first frames (y [n, S², D]), sets the cut for `threshold`, and checks the fc1-folded head against
    * the unfolded one. Deterministic for the same frames.
@@ -206,8 +194,9 @@ export class PrefilterHead {
     const floor = Number.isFinite(lg) ? lg - PROXY_FIT_FLOOR : -Infinity;
     // Normal equations of logit ≈ a·fused + a0 from the Gram matrix of [fused, 1, target], made by the
     // fit graph run by run (no [rows, F] fused output, no session of its own).
-    const exact = await this.fitCells(y, lse, Int32Array.from({ length: rows }, (_, i) => i), floor);
-    const { logit, gram } = exact;
+    const fitted = await this.runCells(this.fitHead, y, lse, Int32Array.from({ length: rows }, (_, i) => i), { floor: { type: 'float32', data: Float32Array.of(floor), dims: [1] } });
+    const exact = fitted.out;
+    const logit = exact.logit!, gram = fitted.gram!;
     const F = this.f.fb.length;
     const P = F + 1;
     const xtx = new Float64Array(P * P);
@@ -241,7 +230,7 @@ export class PrefilterHead {
     // The fc1-folded head against the unfolded one on the cells of the first FC1_FOLD_CHECK_FRAMES fit frames.
     const checked = Math.min(n, FC1_FOLD_CHECK_FRAMES) * this.cellsPerFrame;
     const first = Int32Array.from({ length: checked }, (_, i) => i);
-    const folded = await this.runCells(this.confidenceHead, y, lse, first);
+    const folded = (await this.runCells(this.confidenceHead, y, lse, first)).out;
     this.fc1Folded = maxAbsDiff(folded.confidence!, exact.confidence!.subarray(0, checked)) <= FC1_FOLD_TOLERANCE &&
       maxAbsDiff(folded.boxes!, exact.boxes!.subarray(0, checked * 4)) <= FC1_FOLD_TOLERANCE;
     let under = 0;
@@ -263,8 +252,8 @@ export class PrefilterHead {
     for (let r = 0; r < total; r++) if (proxy[r]! >= cut) selection[kept++] = r;
     const cells = selection.slice(0, kept);
     if (cells.length === 0) return { cells, confidence: new Float32Array(0), boxes: new Float32Array(0) };
-    // The unfolded head (when the fold did not check out) is the fit graph; its Gram output goes unused.
-    const out = this.fc1Folded
+    // The unfolded head (when the fold did not check out) is the fit graph; its Gram matrix goes unused.
+    const { out } = this.fc1Folded
       ? await this.runCells(this.confidenceHead, y, lse, cells)
       : await this.runCells(this.fitHead, y, lse, cells, { floor: { type: 'float32', data: Float32Array.of(-Infinity), dims: [1] } });
     return { cells, confidence: out.confidence!, boxes: out.boxes! };
