@@ -36,6 +36,7 @@ import { IndexFileWriter } from '../core/index/indexWriter';
 import { coefficientCache } from '../core/index/coefficientCache';
 import { warmIndexFiles } from '../core/index/warmIndexes';
 import { ingestVideo, type IngestOptions } from '../core/index/ingest';
+import { skipsNonReferenceFrames } from '../core/index/buildIndex';
 import { resolveModelDir } from '../core/index/modelDirDefault';
 import { PCA_DEFAULTS } from '../core/index/pcaCodec';
 import type { FeatureDtype } from '../core/index/quantize';
@@ -100,18 +101,24 @@ const info0 = await probeVideo(video);
 const pre0 = (JSON.parse(readFileSync(join(modelDir, 'onnx.json'), 'utf8')) as { preprocessing: { size: number; mode: 'letterbox' | 'resize' } }).preprocessing;
 const geom0 = scaledGeometry(info0.width, info0.height, pre0.size, pre0.mode);
 const thumb0 = thumbSize(info0.width, info0.height);
-async function decodeAlone(rgbFirst: boolean) {
+// The frames ingest samples: at 5 frames/s from 25, the decoder skips non-reference frames
+// (buildIndex.ts skipsNonReferenceFrames), so each bin's first *decoded* frame. Every reference
+// decode below samples the same frames.
+const skipNonReference = skipsNonReferenceFrames(info0, 5);
+const SAMPLED = { fps: 5, skipNonReference } as const;
+async function decodeAlone(rgbFirst: boolean, skip = skipNonReference) {
   const c0 = cpuNow();
   const t0 = performance.now();
-  const st = FrameStream.start(video, { fps: 5, scaled: { width: geom0.width, height: geom0.height, thumbWidth: thumb0.width, thumbHeight: thumb0.height, rgbFirst } });
+  const st = FrameStream.start(video, { ...SAMPLED, skipNonReference: skip, scaled: { width: geom0.width, height: geom0.height, thumbWidth: thumb0.width, thumbHeight: thumb0.height, rgbFirst } });
   let frames = 0;
   for (let f = await st.next(); f; f = await st.next()) frames++;
   return { frames, wall: (performance.now() - t0) / 1000, cpu: cpuSince(c0) };
 }
-const decodeRuns: Record<'old' | 'new', Array<Awaited<ReturnType<typeof decodeAlone>>>> = { old: [], new: [] };
+const decodeRuns: Record<'old' | 'new' | 'every', Array<Awaited<ReturnType<typeof decodeAlone>>>> = { old: [], new: [], every: [] };
 for (let r = 0; r < ingestReps; r++) {
   decodeRuns.old.push(await decodeAlone(true));
   decodeRuns.new.push(await decodeAlone(false));
+  decodeRuns.every.push(await decodeAlone(false, false));
 }
 
 // 3. Ingest into a fresh case store: old and new pipeline interleaved, then the reference JS preprocessing once.
@@ -145,13 +152,16 @@ const NEW_INGEST: IngestOptions = { inputScaling: 'ffmpeg', threads: 1, batchSiz
 const FLOAT_INGEST: IngestOptions = { ...NEW_INGEST, encoder: 'float' };
 // The new pipeline with ffmpeg's pipe read on the main thread (the default before 30 Nov 10:00).
 const INLINE_INGEST: IngestOptions = { ...NEW_INGEST, readOffThread: false };
-const runs: Record<'old' | 'new' | 'inline' | 'float', IngestRun[]> = { old: [], new: [], inline: [], float: [] };
+// The new pipeline decoding every frame, non-reference ones too (the default before 2 Dec 2026).
+const EVERY_INGEST: IngestOptions = { ...NEW_INGEST, skipNonReference: false };
+const runs: Record<'old' | 'new' | 'inline' | 'float' | 'every', IngestRun[]> = { old: [], new: [], inline: [], float: [], every: [] };
 for (let r = 0; r < ingestReps; r++) {
-  log(`ingest ${r + 1}/${ingestReps}: old pipeline (RGB-first shrink, default onnxruntime threads, batch 16), then new (YUV shrink, 1 encoder thread, batch ${encBatch}), then new with the pipe read on the main thread…`);
+  log(`ingest ${r + 1}/${ingestReps}: old pipeline (RGB-first shrink, default onnxruntime threads, batch 16), then new (YUV shrink, 1 encoder thread, batch ${encBatch}), then new with the pipe read on the main thread, with the float encoder, decoding every frame…`);
   runs.old.push(await ingestWith(`old${r}`, OLD_INGEST));
   runs.new.push(await ingestWith(`new${r}`, NEW_INGEST));
   runs.inline.push(await ingestWith(`inline${r}`, INLINE_INGEST));
   runs.float.push(await ingestWith(`float${r}`, FLOAT_INGEST));
+  runs.every.push(await ingestWith(`every${r}`, EVERY_INGEST));
 }
 log('ingest, reference JS preprocessing (batch 8)…');
 const ingJs = await ingestWith('js', { inputScaling: 'js', batchSize: 8, threads: 1, encoder: 'float' });
@@ -178,7 +188,7 @@ const M = searcher.manifest.featureWidth;
 const per32 = cells * M;
 const ref32: Float32Array[] = [];
 {
-  const st = FrameStream.start(video, { fps: 5 });
+  const st = FrameStream.start(video, SAMPLED);
   let pending: Array<{ data: Buffer; width: number; height: number }> = [];
   const flush = async () => {
     if (pending.length === 0) return;
@@ -339,14 +349,14 @@ const mode = searcher.manifest.preprocessing.mode;
 const inSize = searcher.inputSize;
 const per = inSize * inSize * 3;
 const fullFrames: Array<{ data: Buffer; width: number; height: number }> = [];
-const fsFull = FrameStream.start(video, { fps: 5 });
+const fsFull = FrameStream.start(video, SAMPLED);
 for (let f = await fsFull.next(); f; f = await fsFull.next()) fullFrames.push(f);
 const geom = scaledGeometry(fullFrames[0]!.width, fullFrames[0]!.height, inSize, mode);
 const refIn = new Float32Array(fullFrames.length * per);
 fullFrames.forEach((f, i) => refIn.set(preprocessFrame({ data: f.data, width: f.width, height: f.height, channels: 3 }, { size: inSize, mode }).data, i * per));
 async function scaledInputs(rgbFirst: boolean): Promise<Float32Array> {
   const out = new Float32Array(fullFrames.length * per);
-  const st = FrameStream.start(video, { fps: 5, scaled: { width: geom.width, height: geom.height, rgbFirst } });
+  const st = FrameStream.start(video, { ...SAMPLED, scaled: { width: geom.width, height: geom.height, rgbFirst } });
   let i = 0;
   for (let f = await st.next(); f && i < fullFrames.length; f = await st.next(), i++) normaliseScaled(f.data, geom, out, i * per);
   return out;
@@ -440,7 +450,7 @@ if (truth) {
 }
 await searcher.dispose();
 for (const f of [bigOld, bigNew, ...variantIdx]) rmSync(f.path, { force: true });
-for (const r of [...runs.old, ...runs.new, ...runs.inline, ...runs.float, ingJs]) rmSync(r.path, { force: true });
+for (const r of [...runs.old, ...runs.new, ...runs.inline, ...runs.float, ...runs.every, ingJs]) rmSync(r.path, { force: true });
 rmSync(storeDir, { recursive: true, force: true });
 
 const dur = ing.info.durationS;
@@ -453,7 +463,7 @@ function cpuPerS(list: Array<{ cpu?: Cpu }>): Cpu & { total: number } | undefine
   const c = { main: sum('main'), other: sum('other'), ffmpeg: sum('ffmpeg') };
   return { ...c, total: c.main + c.other + c.ffmpeg };
 }
-function ingestLine(which: 'old' | 'new' | 'inline' | 'float'): string {
+function ingestLine(which: 'old' | 'new' | 'inline' | 'float' | 'every'): string {
   const rs = runs[which];
   const t = median(rs.map(buildS));
   const sh = (k: 'decodeWait' | 'prepare' | 'encode') => pct(median(rs.map((r) => r.ing.build!.seconds[k] / buildS(r))));
@@ -468,7 +478,8 @@ const cpuNew = cpuPerS(runs.new);
 const pairRatios = runs.old.map((o, i) => buildS(o) / buildS(runs.new[i]!));
 const inlineRatios = runs.inline.map((o, i) => buildS(o) / buildS(runs.new[i]!));
 const floatRatios = runs.float.map((o, i) => buildS(o) / buildS(runs.new[i]!));
-function decodeLine(which: 'old' | 'new'): string {
+const everyRatios = runs.every.map((o, i) => buildS(o) / buildS(runs.new[i]!));
+function decodeLine(which: 'old' | 'new' | 'every'): string {
   const rs = decodeRuns[which];
   const w = median(rs.map((r) => r.wall));
   const c = rs.every((r) => r.cpu) ? (1000 * rs.reduce((a, r) => a + r.cpu!.ffmpeg, 0)) / rs.length / dur : undefined;
@@ -491,7 +502,8 @@ const lines = [
   `| load average (1 / 5 / 15 min) at start; after the ingest runs | ${la(load0)}; ${la(load1)} (2 cores) |`,
   `| ingest speed, NEW pipeline (ffmpeg shrinks from YUV, ${newEncoder} encoder${newEncoder === 'int8' ? ' (the default: the model has one)' : ''}, 1 encoder thread${NEW_INGEST.encoderInWorker ? ' on a worker thread' : ' on the main thread'}, batch ${encBatch}) | ${ingestLine('new')} |`,
   `| ingest speed, new pipeline with the float encoder (encoder.onnx), same run, interleaved | ${ingestLine('float')} → default/float **${(median(runs.float.map(buildS)) / median(runs.new.map(buildS))).toFixed(2)}×** (per pair: ${floatRatios.map((x) => x.toFixed(2)).join(', ')}); CPU ${cpuLine(cpuPerS(runs.float))} |`,
-  `| ingest speed, OLD pipeline (RGB-first shrink, onnxruntime default threads on the main thread, batch 16), same run, interleaved | ${ingestLine('old')} → new/old **${(median(runs.old.map(buildS)) / median(runs.new.map(buildS))).toFixed(2)}×** (per pair: ${pairRatios.map((x) => x.toFixed(2)).join(', ')}) |`,
+  `| ingest speed, new pipeline decoding every frame (non-reference frames too, each bin's first frame kept: the default before 2 Dec 2026), same run, interleaved | ${ingestLine('every')} → skipping / decoding every frame **${(median(runs.every.map(buildS)) / median(runs.new.map(buildS))).toFixed(2)}×** (per pair: ${everyRatios.map((x) => x.toFixed(2)).join(', ')}); CPU ${cpuLine(cpuPerS(runs.every))} |`,
+  `| ingest speed, OLD pipeline (RGB-first shrink, onnxruntime default threads on the main thread, batch 16; the same frames decoded as new), same run, interleaved | ${ingestLine('old')} → new/old **${(median(runs.old.map(buildS)) / median(runs.new.map(buildS))).toFixed(2)}×** (per pair: ${pairRatios.map((x) => x.toFixed(2)).join(', ')}) |`,
   `| ingest speed, new pipeline with ffmpeg's pipe read on the main thread (as before 30 Nov 10:00: the encoder's synchronous run stalls ffmpeg on a full pipe), same run, interleaved | ${ingestLine('inline')} → pipe read on a worker thread / on the main thread **${(median(runs.inline.map(buildS)) / median(runs.new.map(buildS))).toFixed(2)}×** (per pair: ${inlineRatios.map((x) => x.toFixed(2)).join(', ')}); CPU ${cpuLine(cpuPerS(runs.inline))} |`,
   `| build CPU per footage-second, new | ${cpuLine(cpuNew)} |`,
   `| build CPU per footage-second, old | ${cpuLine(cpuOld)} |`,
@@ -499,6 +511,7 @@ const lines = [
   `| whole ingest incl. probe, hash, model load, database (median) | new ${(dur / median(runs.new.map((r) => r.wall))).toFixed(2)}×, old ${(dur / median(runs.old.map((r) => r.wall))).toFixed(2)}× real time |`,
   `| decode alone, sampled frames shrunk as ingest pulls them, new (YUV) | ${decodeLine('new')} |`,
   `| decode alone, old (RGB-first) | ${decodeLine('old')} |`,
+  `| decode alone, new, every frame decoded (non-reference frames too: before 2 Dec 2026) | ${decodeLine('every')}${skipNonReference ? '' : ' (this footage is not sampled below a quarter of its frame rate: nothing skipped either way)'} |`,
   `| model input vs preprocessFrame on the full-size RGB stream, all ${fullFrames.length} sampled frames, new path | ${inputCmp.new} (features up to ${fScale.toFixed(2)}) |`,
   `| the same, old path | ${inputCmp.old}; new vs old features max |Δ| ${fNewOld.toExponential(2)} |`,
   `| re-query throughput, new: pca index, proxy prefilter${prefilterUsed ? '' : ' (NOT used: check failed)'} + head folded on the coefficients for the kept cells (batch 256, ${target}-frame index, query ${JSON.stringify(codes)}, ${activeOf(codes)} of 16 slots) | **${Math.round(rateOf('full-new')).toLocaleString('en')} indexed frames/s** (reps: ${spread('full-new')}; 1 h of footage at 5/s = 18,000 frames in ${(18000 / rateOf('full-new')).toFixed(1)} s)${foldedUsed ? '' : ' — the folded head was not usable somewhere'} |`,

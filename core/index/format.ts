@@ -4,7 +4,8 @@
  *
  *   header, 512 bytes:
  *     0  "FPRINDEX"          8  u16 version (2, or 3 once a pca basis was refitted; 1 is still read)     10 u8 dtype (1 int8 affine per cell, 2 float16, 3 float32, 4 pca — pcaCodec.ts)
- *     11 u8 flags (bit0 complete, bit1 every frame, bit2 model input scaled by ffmpeg — see scaledInput.ts)  12 u16 grid S   14 u16 feature width M
+ *     11 u8 flags (bit0 complete, bit1 every frame, bit2 model input scaled by ffmpeg — see scaledInput.ts,
+ *                 bit3 non-reference frames not decoded: each bin's first decoded frame — buildIndex.ts)  12 u16 grid S   14 u16 feature width M
  *     16 f64 sampling fps (0 = every frame)  24 u32 frame width  28 u32 frame height  32 u32 input size
  *     36 u32 frame count (written when complete)    40 6×f64 input transform (scaleX, scaleY, offsetX, offsetY, inputW, inputH)
  *     88 model hash (64 ASCII)   152 video SHA-256 (64 ASCII)   216 u16 thumbnail width, u16 height
@@ -73,6 +74,12 @@ export interface IndexHeader {
    * must use the same path (the header comparison includes it).
    */
   inputScaling?: 'ffmpeg' | 'js';
+  /**
+   * The decoder skipped frames no other frame refers to, so each sampled frame is the first
+   * *decoded* frame of its 1/fps bin, not always the bin's first frame (buildIndex.ts
+   * skipsNonReferenceFrames; files before 2 Dec 2026: false).
+   */
+  referenceFramesOnly?: boolean;
   /** 'pca' storage only. */
   pca?: PcaParams;
   /** Keep one thumbnail per this many seconds of footage (0 or absent: every frame). */
@@ -100,7 +107,7 @@ export function encodeHeader(h: IndexHeader): Buffer {
   if (version !== INDEX_VERSION_SINGLE_BASIS && version !== INDEX_VERSION) throw new Error(`cannot write index format version ${version}`);
   b.writeUInt16LE(version, 8);
   b.writeUInt8(DTYPE_CODES[h.dtype], 10);
-  b.writeUInt8((h.complete ? 1 : 0) | (h.everyFrame ? 2 : 0) | (h.inputScaling === 'ffmpeg' ? 4 : 0), 11);
+  b.writeUInt8((h.complete ? 1 : 0) | (h.everyFrame ? 2 : 0) | (h.inputScaling === 'ffmpeg' ? 4 : 0) | (h.referenceFramesOnly ? 8 : 0), 11);
   b.writeUInt16LE(h.grid, 12);
   b.writeUInt16LE(h.featureWidth, 14);
   b.writeDoubleLE(h.samplingFps, 16);
@@ -143,7 +150,7 @@ export function decodeHeader(b: Buffer): IndexHeader | string {
     frameCount: b.readUInt32LE(36),
     transform: { scaleX: d(0), scaleY: d(1), offsetX: d(2), offsetY: d(3), inputWidth: d(4), inputHeight: d(5), flip: false },
     modelHash: ascii(b, 88, 64), videoSha256: ascii(b, 152, 64), thumbWidth: b.readUInt16LE(216), thumbHeight: b.readUInt16LE(218),
-    inputScaling: (flags & 4) !== 0 ? 'ffmpeg' : 'js',
+    inputScaling: (flags & 4) !== 0 ? 'ffmpeg' : 'js', referenceFramesOnly: (flags & 8) !== 0,
     ...(dtype === 'pca' ? { pca: { dims: b.readUInt16LE(220), keyInterval: b.readUInt16LE(222), stepRel: b.readDoubleLE(224), fitFrames: b.readUInt16LE(240), hold: b.readDoubleLE(244) } } : {}),
     thumbIntervalS: version >= 2 ? b.readDoubleLE(232) : 0,
     encoderSha256: ascii(b, 256, 64), encoderPrecision: b.readUInt8(320) === 1 ? 'int8' : 'float',

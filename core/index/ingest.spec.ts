@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VideoError } from '../errors';
 import { OnnxRetriever } from '../infer/onnxRetriever';
 import { createCase, getCaseByName, listAudit, listEvidence, listIndexes, openStore, saveIndexCheckpoint, type Store } from '../store/index';
+import { FrameStream } from '../video/decode';
 import { makeTestClip } from '../video/testClips';
 import { IndexFile } from './indexFile';
 import { ingestVideo } from './ingest';
@@ -55,7 +56,25 @@ describe('ingest', () => {
       expect(events[events.length - 1]).toBe(FRAMES);
       const idx = IndexFile.open(r.index.filePath);
       expect(idx.header).toMatchObject({ complete: true, frameCount: FRAMES, grid: 4, featureWidth: 16, dtype: 'pca', formatVersion: 2, videoSha256: r.evidence.sha256, modelHash: r.index.modelHash });
-      expect(Array.from(idx.timesS, (t) => Math.round(t * 1e6) / 1e6)).toEqual(Array.from({ length: FRAMES }, (_, i) => Math.round(i * 0.2 * 1e6) / 1e6));
+      // 5/s from 25/s: the B-frames were not decoded, so each 0.2-s bin's first decoded frame, at its exact time.
+      const us = (ts: ArrayLike<number>) => Array.from(ts, (t) => Math.round(t * 1e6) / 1e6);
+      expect(idx.header.referenceFramesOnly).toBe(true);
+      expect(Array.from(idx.timesS, (t) => Math.floor(t * 5 + 1e-6))).toEqual(Array.from({ length: FRAMES }, (_, i) => i));
+      const decoded: number[] = [];
+      const s = FrameStream.start(video, { fps: 5, skipNonReference: true });
+      for (let f = await s.next(); f; f = await s.next()) decoded.push(f.timeS);
+      expect(us(idx.timesS)).toEqual(us(decoded));
+      // Decoding every frame keeps each bin's first frame instead (and says so in the header).
+      const every = newStore('basic-every');
+      try {
+        const e = await ingestVideo(every.store, every.caseId, video, model, { batchSize: 4, skipNonReference: false });
+        const eIdx = IndexFile.open(e.index.filePath);
+        expect(eIdx.header.referenceFramesOnly).toBe(false);
+        expect(us(eIdx.timesS)).toEqual(Array.from({ length: FRAMES }, (_, i) => Math.round(i * 0.2 * 1e6) / 1e6));
+        expect(us(idx.timesS)).not.toEqual(us(eIdx.timesS));
+      } finally {
+        every.store.close();
+      }
       expect(idx.thumbnail(3).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
       const again = await ingestVideo(store, caseId, video, model);
       expect(again.outcome).toBe('existing');
@@ -152,7 +171,7 @@ describe('ingest', () => {
         onProgress: (e) => { if (e.state === 'running' && e.done >= 6) ac.abort(); },
       }).catch(() => undefined);
       const idx = listIndexes(store, listEvidence(store, caseId)[0]!.id)[0]!;
-      expect((idx.checkpoint as { pixels?: string }).pixels).toBe('ffmpeg-yuv');
+      expect((idx.checkpoint as { pixels?: string }).pixels).toBe('ffmpeg-yuv+noref');
       const { pixels: _, ...untagged } = idx.checkpoint as Record<string, unknown>;
       saveIndexCheckpoint(store, idx.id, idx.frames, untagged); // as written before the pixel path was recorded
       const r = await ingestVideo(store, caseId, video, model, { batchSize: 2, checkpointEvery: 1 });
@@ -160,6 +179,30 @@ describe('ingest', () => {
       expect(r.build!.framesThisRun).toBe(FRAMES);
       const ref = await ingestVideo(straight.store, straight.caseId, video, model, { batchSize: 2, checkpointEvery: 1 });
       expect(readFileSync(r.index.filePath).equals(readFileSync(ref.index.filePath))).toBe(true);
+    } finally {
+      store.close();
+      straight.store.close();
+    }
+  }, 60_000);
+
+  it('does not resume a build that decoded every frame (before non-reference frames were skipped): starts over, same index as a straight run', async () => {
+    const { store, caseId } = newStore('every-then-skip');
+    const straight = newStore('every-then-skip-ref');
+    try {
+      const ac = new AbortController();
+      await ingestVideo(store, caseId, video, model, {
+        batchSize: 2, checkpointEvery: 1, signal: ac.signal, skipNonReference: false,
+        onProgress: (e) => { if (e.state === 'running' && e.done >= 6) ac.abort(); },
+      }).catch(() => undefined);
+      const idx = listIndexes(store, listEvidence(store, caseId)[0]!.id)[0]!;
+      expect(idx.frames).toBeGreaterThanOrEqual(6);
+      expect((idx.checkpoint as { pixels?: string }).pixels).toBe('ffmpeg-yuv');
+      const r = await ingestVideo(store, caseId, video, model, { batchSize: 2, checkpointEvery: 1 });
+      expect(r.outcome).toBe('built');
+      expect(r.build!.framesThisRun).toBe(FRAMES);
+      const ref = await ingestVideo(straight.store, straight.caseId, video, model, { batchSize: 2, checkpointEvery: 1 });
+      expect(readFileSync(r.index.filePath).equals(readFileSync(ref.index.filePath))).toBe(true);
+      expect(IndexFile.open(r.index.filePath).header.referenceFramesOnly).toBe(true);
     } finally {
       store.close();
       straight.store.close();
@@ -221,9 +264,13 @@ describe('ingest', () => {
     writeFileSync(damaged, bytes);
     const straight = newStore('damaged-straight');
     let want: string[];
+    let wantFrames: number;
     try {
       const r = await ingestVideo(straight.store, straight.caseId, damaged, model, { batchSize: 2, checkpointEvery: 1 });
       want = r.warnings;
+      // A bin whose only decoded frames are spoilt may be left without a frame (B-frames are not decoded).
+      wantFrames = r.index.frames;
+      expect(wantFrames).toBeGreaterThanOrEqual(FRAMES - 2);
       expect(want.length).toBeGreaterThanOrEqual(1);
       for (const w of want) expect(w).toMatch(new RegExp(`^${damaged.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: damaged video data from \\d\\d:\\d\\d:\\d\\d\\.\\d{3} to about `));
       expect(r.index.warnings).toEqual(want);
@@ -240,7 +287,7 @@ describe('ingest', () => {
         const r = await ingestVideo(store, caseId, damaged, model, { batchSize: 2, checkpointEvery: 1 });
         expect(r.outcome).toBe('resumed');
         expect({ stopAt, warnings: r.warnings }).toEqual({ stopAt, warnings: want });
-        expect(r.index.frames).toBe(FRAMES);
+        expect(r.index.frames).toBe(wantFrames);
       } finally {
         store.close();
       }
@@ -371,7 +418,8 @@ describe('ingest', () => {
         expect(none.sightings).toEqual([]);
         const d = await frameDetail(idx, retriever, { gender: 1 }, 7, { topK: 3, attention: true });
         expect(d.topK).toHaveLength(3);
-        expect(d.timeS).toBeCloseTo(1.4, 6);
+        expect(d.timeS).toBe(idx.timesS[7]);
+        expect(Math.floor(d.timeS * 5 + 1e-6)).toBe(7); // the 8th 0.2-s bin's first decoded frame
         expect(d.best.confidence).toBeCloseTo(all.bestConfidence[7]!, 5);
       } finally {
         await retriever.dispose();

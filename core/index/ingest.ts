@@ -20,7 +20,7 @@ import {
 import { FrameStream, DEFAULT_SAMPLING_FPS } from '../video/decode';
 import { probeVideo, type VideoInfo } from '../video/probe';
 import { parseDecodeProblemState } from '../video/decodeProblems';
-import { buildIndex, type BuildCheckpoint, type BuildIndexInput, type BuildIndexResult } from './buildIndex';
+import { buildIndex, skipsNonReferenceFrames, type BuildCheckpoint, type BuildIndexInput, type BuildIndexResult } from './buildIndex';
 import { BasisFitMonitor } from './basisFit';
 import { readIndexHeader } from './format';
 import type { FeatureDtype } from './quantize';
@@ -69,6 +69,11 @@ export interface IngestOptions {
   scaleFromRgb?: boolean;
   /** See BuildIndexInput.refitBasis (default true; false builds an index as builds before refitting did). */
   refitBasis?: boolean;
+  /**
+   * Skip decoding frames no other frame refers to (default: when sampling at most one frame in four,
+   * buildIndex.ts skipsNonReferenceFrames; false decodes every frame and keeps each bin's first).
+   */
+  skipNonReference?: boolean;
   /**
    * Run the encoder on a worker thread, so the main thread keeps draining ffmpeg's pipe and
    * preparing the next batch meanwhile (1.2–1.35× faster ingest in bench:video). Off by default:
@@ -128,9 +133,10 @@ export function indexFileName(evidenceId: number, sha256: string, modelHash: str
  * not append frames made another way (the index header tells 'js' from 'ffmpeg', not the ffmpeg
  * colour path, which changed from RGB-first to YUV shrinking). A checkpoint without it, or with
  * another one, is not resumed: the build starts over and still gives the uninterrupted run's index.
+ * `referenceFramesOnly`: the decoder skipped non-reference frames, so other frames were sampled.
  */
-export function pixelPath(inputScaling: 'ffmpeg' | 'js' = 'ffmpeg', scaleFromRgb = false, encoder?: EncoderIdentity): string {
-  const pixels = inputScaling === 'js' ? 'js' : scaleFromRgb ? 'ffmpeg-rgb' : 'ffmpeg-yuv';
+export function pixelPath(inputScaling: 'ffmpeg' | 'js' = 'ffmpeg', scaleFromRgb = false, encoder?: EncoderIdentity, referenceFramesOnly = false): string {
+  const pixels = (inputScaling === 'js' ? 'js' : scaleFromRgb ? 'ffmpeg-rgb' : 'ffmpeg-yuv') + (referenceFramesOnly ? '+noref' : '');
   // The float encoder adds nothing, so checkpoints saved before the int8 encoder existed still resume.
   return encoder?.precision === 'int8' ? `${pixels}+int8:${encoder.sha256.slice(0, 16)}` : pixels;
 }
@@ -168,7 +174,7 @@ function readCheckpoint(idx: IndexRecord, pixels: string): BuildCheckpoint | nul
  */
 async function rebuildIndex(
   store: Store, existing: IndexRecord, stored: FeatureDtype | null, newPath: string,
-  p: { videoPath: string; videoSha256: string; info: VideoInfo; retriever: OnnxRetriever; fps: number | 'all'; dtype: FeatureDtype; pixels: string; opts: IngestOptions },
+  p: { videoPath: string; videoSha256: string; info: VideoInfo; retriever: OnnxRetriever; fps: number | 'all'; dtype: FeatureDtype; pixels: string; skipNonReference: boolean; opts: IngestOptions },
 ): Promise<{ index: IndexRecord; build: BuildIndexResult }> {
   if (newPath === existing.filePath) newPath = newPath.replace(/\.fpi$/, '.rebuilt.fpi'); // never the live file
   const saved = existing.checkpoint as { rebuild?: { filePath?: unknown } } | null;
@@ -180,7 +186,7 @@ async function rebuildIndex(
     videoPath: p.videoPath, videoSha256: p.videoSha256, info: p.info, retriever: p.retriever, indexPath: newPath, fps: p.fps, dtype: p.dtype, resume,
     onCheckpoint: (cp) => saveRebuildCheckpoint(store, existing.id, { rebuild: { ...cp, pixels: p.pixels, filePath: newPath } }), checkpointEvery: opts.checkpointEvery,
     inputScaling: opts.inputScaling, scaleFromRgb: opts.scaleFromRgb, readOffThread: opts.readOffThread, refitBasis: opts.refitBasis,
-    signal: opts.signal, onProgress: opts.onProgress, jobId: `ingest-${existing.id}`,
+    skipNonReference: p.skipNonReference, signal: opts.signal, onProgress: opts.onProgress, jobId: `ingest-${existing.id}`,
   }, true);
   const index = replaceIndexFile(store, existing.id, { filePath: newPath, frames: build.frames, warnings: build.warnings, storage: p.dtype, previousStorage: stored });
   rmSync(existing.filePath, { force: true });
@@ -215,7 +221,8 @@ export async function ingestVideo(store: Store, caseId: number, videoPath: strin
   const retriever = await OnnxRetriever.open(modelDir, {
     threads: opts.threads ?? 1, batchSize: opts.batchSize ?? 8, encoderInWorker: opts.encoderInWorker === true, encoder: opts.encoder ?? 'auto',
   });
-  const pixels = pixelPath(opts.inputScaling, opts.scaleFromRgb, retriever.encoderIdentity);
+  const skipNonReference = opts.skipNonReference ?? skipsNonReferenceFrames(info, fps);
+  const pixels = pixelPath(opts.inputScaling, opts.scaleFromRgb, retriever.encoderIdentity, skipNonReference);
   try {
     const modelHash = retriever.manifest.modelHash;
     const dbFps = fps === 'all' ? info.fps : fps;
@@ -228,7 +235,7 @@ export async function ingestVideo(store: Store, caseId: number, videoPath: strin
       if (opts.dtype === undefined || opts.dtype === stored) return { evidence, index: existing, info, outcome: 'existing', warnings: existing.warnings ?? [] };
       const newPath = join(dirname(existing.filePath), indexFileName(evidence.id, hash.sha256, modelHash, fps, dtype));
       const { index, build } = await rebuildIndex(store, existing, stored, newPath, {
-        videoPath, videoSha256: hash.sha256, info, retriever, fps, dtype, pixels, opts,
+        videoPath, videoSha256: hash.sha256, info, retriever, fps, dtype, pixels, skipNonReference, opts,
       });
       return { evidence, index, info, outcome: 'rebuilt', build, warnings: build.warnings };
     }
@@ -254,7 +261,7 @@ export async function ingestVideo(store: Store, caseId: number, videoPath: strin
       videoPath, videoSha256: hash.sha256, info, retriever, indexPath: index.filePath, fps, dtype: buildDtype, resume,
       onCheckpoint: (cp) => saveIndexCheckpoint(store, index.id, cp.frames, { ...cp, pixels }), checkpointEvery: opts.checkpointEvery,
       inputScaling: opts.inputScaling, scaleFromRgb: opts.scaleFromRgb, readOffThread: opts.readOffThread, refitBasis: opts.refitBasis,
-      signal: opts.signal, onProgress: opts.onProgress, jobId: `ingest-${index.id}`,
+      skipNonReference, signal: opts.signal, onProgress: opts.onProgress, jobId: `ingest-${index.id}`,
     });
     const done = finishIndex(store, index.id, 'complete', build.frames, build.warnings);
     evidence = setEvidenceState(store, evidence.id, 'indexed');

@@ -69,7 +69,7 @@ describe('ingest with the int8 encoder', () => {
     try {
       await ingestVideo(store, caseId, video, int8Model, { batchSize: 2, checkpointEvery: 1, encoder: 'float', ...cancelAt6() }).catch(() => undefined);
       const evidenceId = listEvidence(store, caseId)[0]!.id;
-      expect((listIndexes(store, evidenceId)[0]!.checkpoint as { pixels: string }).pixels).toBe('ffmpeg-yuv');
+      expect((listIndexes(store, evidenceId)[0]!.checkpoint as { pixels: string }).pixels).toBe('ffmpeg-yuv+noref');
       const r = await ingestVideo(store, caseId, video, int8Model, { batchSize: 2, checkpointEvery: 1 });
       expect(r.outcome).toBe('built');
       expect(r.build!.framesThisRun).toBe(FRAMES);
@@ -85,7 +85,7 @@ describe('ingest with the int8 encoder', () => {
       // Cancelled part-way with the int8 encoder: the checkpoint is tagged with it and resumes.
       await ingestVideo(resumed.store, resumed.caseId, video, int8Model, { batchSize: 2, checkpointEvery: 1, ...cancelAt6() }).catch(() => undefined);
       const cp = listIndexes(resumed.store, listEvidence(resumed.store, resumed.caseId)[0]!.id)[0]!.checkpoint as { pixels: string; frames: number };
-      expect(cp.pixels).toMatch(/^ffmpeg-yuv\+int8:[0-9a-f]{16}$/);
+      expect(cp.pixels).toMatch(/^ffmpeg-yuv\+noref\+int8:[0-9a-f]{16}$/);
       const again = await ingestVideo(resumed.store, resumed.caseId, video, int8Model, { batchSize: 2, checkpointEvery: 1 });
       expect(again.outcome).toBe('resumed');
       expect(listAudit(resumed.store.db).filter((e) => e.action === 'index.resumed').map((e) => e.payload)).toEqual([

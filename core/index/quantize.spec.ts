@@ -50,7 +50,7 @@ describe('feature storage', () => {
       dtype: 'int8', complete: true, everyFrame: false, grid: 7, featureWidth: 256, samplingFps: 5, frameWidth: 704, frameHeight: 576,
       inputSize: 224, frameCount: 123, transform: { scaleX: 0.3, scaleY: 0.3, offsetX: 0, offsetY: 25.5, inputWidth: 224, inputHeight: 224, flip: false },
       modelHash: 'a'.repeat(64), videoSha256: 'b'.repeat(64), thumbWidth: 128, thumbHeight: 105, inputScaling: 'ffmpeg',
-      encoderSha256: 'c'.repeat(64), encoderPrecision: 'int8',
+      encoderSha256: 'c'.repeat(64), encoderPrecision: 'int8', referenceFramesOnly: true,
     };
     const read = { ...h, thumbIntervalS: 0, formatVersion: 2 };
     expect(decodeHeader(encodeHeader(h))).toEqual(read);
@@ -60,6 +60,8 @@ describe('feature storage', () => {
     expect(decodeHeader(encodeHeader({ ...pca, pca: { ...pca.pca!, hold: undefined } }))).toEqual({ ...pca, pca: { ...pca.pca!, hold: 0 }, formatVersion: 2 });
     // Files written before the input-scaling flag read as the JS path.
     expect(decodeHeader(encodeHeader({ ...h, inputScaling: undefined }))).toEqual({ ...read, inputScaling: 'js' });
+    // Files written before non-reference frames were skipped read false (every frame decoded).
+    expect(decodeHeader(encodeHeader({ ...h, referenceFramesOnly: undefined }))).toEqual({ ...read, referenceFramesOnly: false });
     // Files written before the encoder was recorded read '' and float (what wrote them).
     expect(decodeHeader(encodeHeader({ ...h, encoderSha256: undefined, encoderPrecision: undefined }))).toEqual({ ...read, encoderSha256: '', encoderPrecision: 'float' });
     // Version 3 (a pca basis refitted mid-file) reads like 2 and is written when asked for; 4 is refused.

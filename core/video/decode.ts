@@ -60,6 +60,14 @@ export interface DecodeOptions {
    * Decoded pictures are the same either way (H.264 and the other codecs decode bit-exactly).
    */
   decoderThreads?: number;
+  /**
+   * Don't decode frames that no other frame refers to (`-skip_frame noref`: in H.264 from x264,
+   * the B-frames outside the pyramid, about half of all frames). Sampling then keeps the first
+   * *decoded* frame of each 1/fps bin, which may be a frame or two later than the bin's first one;
+   * its timestamp stays exact. Only for sampling well below the frame rate (ingest's
+   * skipsNonReferenceFrames): a bin of reference frames only would otherwise be left empty.
+   */
+  skipNonReference?: boolean;
   signal?: AbortSignal;
 }
 
@@ -221,7 +229,8 @@ export class FrameStream {
     }
     const args = [
       '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info',
-      ...(opts.decoderThreads !== undefined ? ['-threads', String(opts.decoderThreads)] : []), '-i', file,
+      ...(opts.decoderThreads !== undefined ? ['-threads', String(opts.decoderThreads)] : []),
+      ...(opts.skipNonReference ? ['-skip_frame', 'noref'] : []), '-i', file,
       ...(sc ? ['-filter_complex', scaledFilter(select, sc), '-map', '[out]'] : ['-map', '0:v:0', '-vf', select]),
       '-an', '-sn', '-dn', '-vsync', '0', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
     ];

@@ -20,6 +20,11 @@ export interface ClipSpec {
   moovAtEnd?: boolean;
   /** From this time on, another picture (colour bars instead of the test pattern): a scene change. */
   sceneChangeAtS?: number;
+  /**
+   * B-frames between reference frames (x264 `-bf`, B-pyramid off so none of them is a reference),
+   * as in most encoded files but not in camera H.264; default 0.
+   */
+  bFrames?: number;
 }
 
 export async function makeTestClip(out: string, spec: ClipSpec = {}): Promise<void> {
@@ -39,6 +44,7 @@ export async function makeTestClip(out: string, spec: ClipSpec = {}): Promise<vo
   const args = [
     '-hide_banner', '-nostdin', '-loglevel', 'error', '-y', ...source,
     ...length, '-c:v', 'libx264', '-preset', 'ultrafast', '-g', String(fps), '-pix_fmt', 'yuv420p',
+    ...(spec.bFrames ? ['-bf', String(spec.bFrames), '-x264-params', 'b-pyramid=none'] : []),
     ...(spec.moovAtEnd ? [] : ['-movflags', '+faststart']), spec.rotate ? `${out}.norot.mp4` : out,
   ];
   const r = await runTool('ffmpeg', args, out);

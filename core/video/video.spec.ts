@@ -88,6 +88,30 @@ describe('decode', () => {
   });
 });
 
+  it('skipping non-reference frames decodes fewer frames and keeps the first decoded frame of each bin, also on a resume', async () => {
+    // 25 frames/s, three B-frames (none a reference) between reference frames, as x264 writes files.
+    const withB = join(dir, 'bframes.mp4');
+    await makeTestClip(withB, { fps: 25, seconds: 2, bFrames: 3 });
+    const all = round((await times(withB, { fps: 'all' })).t);
+    const decoded = round((await times(withB, { fps: 'all', skipNonReference: true })).t);
+    expect(all).toHaveLength(50);
+    // I/P every 4th frame (plus the key frame at 1 s): the B-frames were not decoded at all.
+    expect(decoded.length).toBeLessThan(20);
+    expect(decoded.every((t) => all.includes(t))).toBe(true);
+    const bin = (t: number) => Math.floor(t * 5 + 1e-6);
+    const firstOfEach = (ts: number[]) => ts.filter((t, i) => i === 0 || bin(t) > bin(ts[i - 1]!));
+    const sampled = round((await times(withB, { fps: 5 })).t);
+    const skipped = round((await times(withB, { fps: 5, skipNonReference: true })).t);
+    expect(sampled).toEqual(firstOfEach(all));
+    expect(skipped).toEqual(firstOfEach(decoded));
+    // One frame in every bin still (a run of three B-frames is shorter than a 5-frame bin), but not
+    // always the bin's first: the times say which frame it was.
+    expect(skipped.map(bin)).toEqual(sampled.map(bin));
+    expect(skipped).not.toEqual(sampled);
+    const k = 3;
+    expect(round((await times(withB, { fps: 5, skipNonReference: true, afterS: skipped[k - 1] })).t)).toEqual(skipped.slice(k));
+  });
+
 describe('decode with the pipes read on a worker thread (readOffThread, as ingest does)', () => {
   it('gives the same frames, times and bytes, also when this thread is blocked meanwhile or with other decoder threads', async () => {
     for (const opts of [{ fps: 'all' as const }, { fps: 5, scaled: { width: 64, height: 48, thumbWidth: 32, thumbHeight: 24 } }]) {

@@ -1,4 +1,8 @@
-/** Shared set-up of the ingest specs: a temp dir with an 8-s test clip, a tiny random-init model, and case stores in it. */
+/**
+ * Shared set-up of the ingest specs: a temp dir with an 8-s test clip (25 frames/s with B-frames, as
+ * x264 writes files, so ingest's default skips decoding some frames), a tiny random-init model, and
+ * case stores in it.
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +31,7 @@ export function ingestFixture(prefix: string): IngestFixture {
   return {
     root, video, model,
     async setUp() {
-      await makeTestClip(video, { width: 176, height: 144, fps: 25, seconds: FRAMES / 5 });
+      await makeTestClip(video, { width: 176, height: 144, fps: 25, seconds: FRAMES / 5, bFrames: 3 });
       await makeRandomOnnxModel(model, 'tiny');
     },
     newStore(name) {
