@@ -15,7 +15,7 @@
  * clips whose top three include one at time IoU ≥ 0.5 (the findsPerson test's criterion), frame
  * recall of the top sighting, sightings per clip for the target and for the absent query.
  *
- *   npm run bench:sightings [-- --clips 12] [-- --crowd 6] [-- --seconds 12] [-- --seed 71] [-- --model DIR] [-- --encoder auto|float|int8]
+ *   npm run bench:sightings [-- --clips 12] [-- --crowd 6] [-- --seconds 12] [-- --seed 71] [-- --model DIR] [-- --encoder auto|float|int8] [-- --decode auto|all]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,8 +40,12 @@ const { values } = parseArgs({ options: {
   seed: { type: 'string', default: '71' }, model: { type: 'string' },
   // Which encoder ingest runs (default: the model's int8 one when listed, as the product does).
   encoder: { type: 'string', default: 'auto' },
+  // auto (as the product does): non-reference frames are not decoded (25 frames/s sampled at 5/s); all: every frame decoded.
+  decode: { type: 'string', default: 'auto' },
 } });
 const encoder = encoderFlag(values.encoder) ?? 'auto';
+if (values.decode !== 'auto' && values.decode !== 'all') throw new Error(`--decode must be auto or all, got "${values.decode}"`);
+const skipNonReference = values.decode === 'all' ? false : undefined;
 const clipCount = Number(values.clips);
 const crowdMax = Number(values.crowd);
 const seconds = Number(values.seconds);
@@ -70,7 +74,7 @@ try {
     const store = openStore(join(dir, 'store'));
     let indexPath: string;
     try {
-      indexPath = (await ingestVideo(store, createCase(store, 'bench').id, join(dir, 'clip', rel), modelDir, { encoder })).index.filePath;
+      indexPath = (await ingestVideo(store, createCase(store, 'bench').id, join(dir, 'clip', rel), modelDir, { encoder, skipNonReference })).index.filePath;
     } finally {
       store.close();
     }

@@ -55,6 +55,8 @@ describe('fastpr ingest / search / export-clip', () => {
     expect((await run('case', 'create', 'Lobby', '--data-dir', dataDir)).status).toBe(0);
     const ing = await run('ingest', clip, '--case', 'Lobby', '--model', model, '--data-dir', dataDir, '--json');
     expect(ing.status).toBe(0);
+    // 5/s from a 10-frames/s clip: every frame decoded (only sampling at most one frame in four skips any).
+    expect(JSON.parse(ing.stdout)).toEqual([expect.objectContaining({ frames: 10, referenceFramesOnly: false })]);
     const search = await run('search', '--case', 'Lobby', 'man in a red top', '--model', model, '--threshold', '0', '--json', '--data-dir', dataDir);
     expect(search.status).toBe(0);
     const r = JSON.parse(search.stdout) as { framesSearched: number; absent: boolean; total: number; query: { codes: Record<string, number> }; sightings: Array<{ id: number; startS: number; endS: number; frames: number }> };
@@ -103,6 +105,9 @@ describe('fastpr ingest / search / export-clip', () => {
     const bad = await run('ingest', fake, '--case', 'Lobby', '--model', model, '--data-dir', dataDir);
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toContain('notes.mp4');
+    const badFlag = await run('ingest', clip, '--case', 'Lobby', '--model', model, '--data-dir', dataDir, '--decode', 'some');
+    expect(badFlag.status).not.toBe(0);
+    expect(badFlag.stderr).toMatch(/--decode must be auto or all, got "some"/);
     // The earlier evidence is still searchable.
     const again = await run('search', '--case', 'Lobby', 'red top', '--model', model, '--threshold', '0', '--json', '--data-dir', dataDir);
     expect(again.status).toBe(0);

@@ -26,9 +26,10 @@ function encoderOf(indexFile: string): { precision: 'float' | 'int8'; sha256: st
 export const ingestCommand: CliCommand = {
   name: 'ingest',
   summary: 'Index videos of a case for search (decode → encoder once; resumable after a kill or Ctrl-C)',
-  usage: `fastpr ingest VIDEO... --case NAME [--fps 5|all] [--model DIR] [--dtype pca|float16|int8|float32 (default ${DEFAULT_DTYPE}; given, it rebuilds an index stored otherwise)] [--threads N] [--batch 8] [--encoder auto|float|int8] [--json]\n` +
-    '  --encoder: auto (default) runs the model\'s int8 encoder when it has one (`fastpr quantize-encoder`), float its encoder.onnx.',
-  options: { case: { type: 'string' }, fps: { type: 'string' }, model: { type: 'string' }, dtype: { type: 'string' }, threads: { type: 'string' }, batch: { type: 'string' }, encoder: { type: 'string' } },
+  usage: `fastpr ingest VIDEO... --case NAME [--fps 5|all] [--model DIR] [--dtype pca|float16|int8|float32 (default ${DEFAULT_DTYPE}; given, it rebuilds an index stored otherwise)] [--threads N] [--batch 8] [--encoder auto|float|int8] [--decode auto|all] [--json]\n` +
+    '  --encoder: auto (default) runs the model\'s int8 encoder when it has one (`fastpr quantize-encoder`), float its encoder.onnx.\n' +
+    '  --decode: auto (default) leaves frames no other frame refers to undecoded when sampling at most one frame in four (each 1/fps bin\'s first decoded frame is kept); all decodes every frame and keeps each bin\'s first.',
+  options: { case: { type: 'string' }, fps: { type: 'string' }, model: { type: 'string' }, dtype: { type: 'string' }, threads: { type: 'string' }, batch: { type: 'string' }, encoder: { type: 'string' }, decode: { type: 'string' } },
   async run(ctx) {
     const caseName = ctx.values.case as string | undefined;
     if (!caseName) throw new InputError('ingest: --case NAME is required');
@@ -39,6 +40,8 @@ export const ingestCommand: CliCommand = {
     if (dtype !== undefined && !['pca', 'int8', 'float16', 'float32'].includes(dtype)) throw new InputError(`--dtype must be pca, int8, float16 or float32, got "${dtype}"`);
     const int = (name: string) => positiveIntFlag(ctx.values[name], name);
     const encoder = encoderFlag(ctx.values.encoder);
+    const decode = ctx.values.decode as string | undefined;
+    if (decode !== undefined && decode !== 'auto' && decode !== 'all') throw new InputError(`--decode must be auto or all, got "${decode}"`);
     const modelDir = resolveModelDir(ctx.values.model as string | undefined);
     const results: IngestResult[] = [];
     await withStore(ctx.dataDir, async (store) => {
@@ -46,6 +49,7 @@ export const ingestCommand: CliCommand = {
       for (const video of ctx.positionals) {
         const r = await ingestVideo(store, c.id, video, modelDir, {
           fps, dtype: dtype as FeatureDtype | undefined, threads: int('threads'), batchSize: int('batch'), encoder, signal: ctx.signal, onProgress: ctx.progress,
+          skipNonReference: decode === 'all' ? false : undefined,
         });
         results.push(r);
         if (!ctx.json) {
@@ -62,7 +66,7 @@ export const ingestCommand: CliCommand = {
         video: r.evidence.videoPath, evidenceId: r.evidence.id, sha256: r.evidence.sha256, indexId: r.index.id, indexFile: r.index.filePath,
         outcome: r.outcome, frames: r.index.frames, modelHash: r.index.modelHash, samplingFps: r.index.samplingFps,
         durationS: r.info.durationS, seconds: r.build?.seconds ?? null, warnings: r.warnings,
-        encoder: encoderOf(r.index.filePath),
+        encoder: encoderOf(r.index.filePath), referenceFramesOnly: readIndexHeader(r.index.filePath)?.referenceFramesOnly ?? false,
       }))));
     }
   },
