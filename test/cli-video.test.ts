@@ -63,7 +63,7 @@ describe('fastpr ingest / search / export-clip', () => {
     expect(r.framesSearched).toBe(10); // 2 s at the default 5 frames/s
     // It says what it read: the one video's index, its 10 frames, in the default (compressed) storage, made by the float encoder (this model has no int8 one).
     expect((r as unknown as { evidenceSearched: unknown }).evidenceSearched).toEqual([
-      { evidenceId: expect.any(Number), index: { id: expect.any(Number), samplingFps: 5, frames: 10, storage: 'pca', storageDims: { kept: expect.any(Number), of: expect.any(Number) }, encoder: { precision: 'float', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } } },
+      { evidenceId: expect.any(Number), index: { id: expect.any(Number), samplingFps: 5, frames: 10, storage: 'pca', storageDims: { kept: expect.any(Number), of: expect.any(Number) }, encoder: { precision: 'float', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }, referenceFramesOnly: false } },
     ]);
     expect(r.query.codes).toMatchObject({ gender: expect.any(Number), torsoColour: expect.any(Number) });
     expect(r.absent).toBe(false);

@@ -43,6 +43,9 @@ describe('ingest with the int8 encoder', () => {
       const searched = getSearch(store, found.searchId).evidenceSearched!;
       expect(searched[0]!.index!.encoder).toEqual({ precision: 'int8', sha256: sha });
       expect(describeEvidenceSearched(searched, () => 'cam1.mp4')[0]).toMatch(new RegExp(`int8 encoder \\(sha256 ${sha.slice(0, 12)}…\\)`));
+      // The clip has B-frames and is sampled at 5/s from 25: they were not decoded, and the report says so.
+      expect(searched[0]!.index!.referenceFramesOnly).toBe(true);
+      expect(describeEvidenceSearched(searched, () => 'cam1.mp4')[0]).toMatch(/40 frames at 5 frames\/s \(non-reference frames not decoded\), compressed features/);
       // --encoder float on another store: the float encoder's hash, and different features.
       const other = newStore('float');
       try {

@@ -91,6 +91,7 @@ export async function searchEvidence(
         id: idx.id, samplingFps: idx.samplingFps, frames: file.frameCount, storage: file.header.dtype,
         ...(basis ? { storageDims: { kept: basis.d, of: basis.M } } : {}),
         encoder: { precision: file.header.encoderPrecision ?? 'float', sha256: file.header.encoderSha256 ?? '' },
+        referenceFramesOnly: file.header.referenceFramesOnly ?? false,
       },
     });
     framesSearched += file.frameCount;

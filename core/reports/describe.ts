@@ -122,6 +122,6 @@ export function describeEvidenceSearched(
   if (searched === null) return ['not recorded (searches run before this was recorded)'];
   if (searched.length === 0) return ['none'];
   return searched.map(({ evidenceId, index }) => `#${evidenceId} ${fileName(evidenceId)}: ${index
-    ? `index #${index.id}, ${index.frames} frames at ${index.samplingFps} frames/s, ${describeStorage(index)}${describeEncoder(index.encoder)}`
+    ? `index #${index.id}, ${index.frames} frames at ${index.samplingFps} frames/s${index.referenceFramesOnly ? ' (non-reference frames not decoded)' : ''}, ${describeStorage(index)}${describeEncoder(index.encoder)}`
     : 'NOT SEARCHED (no complete index for this model)'}`);
 }

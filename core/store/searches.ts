@@ -42,6 +42,11 @@ export interface SearchedEvidence {
      * it was recorded, by the float encoder). Absent in searches recorded before it was.
      */
     encoder?: { precision: 'float' | 'int8'; sha256: string };
+    /**
+     * The index was built without decoding non-reference frames, so each sampled frame is its 1/fps
+     * bin's first decoded frame (core/index/buildIndex.ts). Absent in searches recorded before 2 Dec 2026.
+     */
+    referenceFramesOnly?: boolean;
   } | null;
 }
 
@@ -130,6 +135,9 @@ function checkSearched(list: SearchedEvidence[], caseEvidence: Set<number>): voi
     }
     if (x.encoder && !((x.encoder.precision === 'float' || x.encoder.precision === 'int8') && typeof x.encoder.sha256 === 'string' && /^([0-9a-f]{64})?$/.test(x.encoder.sha256))) {
       throw new InputError(`${where}.index.encoder must be {precision: float|int8, sha256: 64 hex digits or ''}`, { field: `${where}.index.encoder` });
+    }
+    if (x.referenceFramesOnly !== undefined && typeof x.referenceFramesOnly !== 'boolean') {
+      throw new InputError(`${where}.index.referenceFramesOnly must be true or false`, { field: `${where}.index.referenceFramesOnly` });
     }
   });
 }

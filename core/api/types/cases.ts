@@ -139,6 +139,8 @@ export interface SearchedEvidenceItem {
     id: number; samplingFps: number; frames: number; storage: IndexStorageName; storageDims?: { kept: number; of: number };
     /** The encoder that made the features (absent in searches recorded before 1 Dec 2026). */
     encoder?: { precision: 'float' | 'int8'; sha256: string };
+    /** Non-reference frames were not decoded: each sampled frame is its bin's first decoded one (absent before 2 Dec 2026). */
+    referenceFramesOnly?: boolean;
   } | null;
 }
 
