@@ -146,7 +146,7 @@ describe('with a model', () => {
     expect(found.notIndexed).toEqual([unindexed.id]);
     const recorded = (await http.call('cases.open', { caseId: c.id })).searches.find((x) => x.id === found.searchId)!;
     expect(recorded.evidenceSearched).toEqual([
-      { evidenceId: evidence.id, index: { id: ev!.index!.indexId, samplingFps: 5, frames: ev!.index!.frames, storage: 'pca', storageDims: { kept: expect.any(Number), of: expect.any(Number) }, encoder: { precision: 'float', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } } },
+      { evidenceId: evidence.id, index: { id: ev!.index!.indexId, samplingFps: 5, frames: ev!.index!.frames, storage: 'pca', storageDims: { kept: expect.any(Number), of: expect.any(Number) }, encoder: { precision: 'float', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }, referenceFramesOnly: false } },
       { evidenceId: unindexed.id, index: null },
     ]);
   });

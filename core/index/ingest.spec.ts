@@ -14,7 +14,7 @@ import { createCase, getCaseByName, listAudit, listEvidence, listIndexes, openSt
 import { FrameStream } from '../video/decode';
 import { makeTestClip } from '../video/testClips';
 import { IndexFile } from './indexFile';
-import { ingestVideo } from './ingest';
+import { ingestVideo, type IngestOptions } from './ingest';
 import { coefficientCache } from './coefficientCache';
 import { frameDetail, searchIndex } from './search';
 import { searchCase } from './searchCase';
@@ -161,51 +161,54 @@ describe('ingest', () => {
     }
   }, 60_000);
 
-  it('does not resume a checkpoint made with another pixel path (older version): starts over, same index as a straight run', async () => {
-    const { store, caseId } = newStore('pixels');
-    const straight = newStore('pixels-ref');
+  /** An ingest cancelled after 6 frames (options `extra`); its index record with the checkpoint. */
+  async function stoppedBuild(store: Store, caseId: number, extra: IngestOptions = {}) {
+    const ac = new AbortController();
+    await ingestVideo(store, caseId, video, model, {
+      batchSize: 2, checkpointEvery: 1, signal: ac.signal, ...extra,
+      onProgress: (e) => { if (e.state === 'running' && e.done >= 6) ac.abort(); },
+    }).catch(() => undefined);
+    const idx = listIndexes(store, listEvidence(store, caseId)[0]!.id)[0]!;
+    expect(idx.frames).toBeGreaterThanOrEqual(6);
+    return idx;
+  }
+
+  /** The default ingest after a stopped one starts over and writes the same bytes as a straight run in a fresh store. */
+  async function expectStartsOver(store: Store, caseId: number, straightName: string) {
+    const straight = newStore(straightName);
     try {
-      const ac = new AbortController();
-      await ingestVideo(store, caseId, video, model, {
-        batchSize: 2, checkpointEvery: 1, signal: ac.signal,
-        onProgress: (e) => { if (e.state === 'running' && e.done >= 6) ac.abort(); },
-      }).catch(() => undefined);
-      const idx = listIndexes(store, listEvidence(store, caseId)[0]!.id)[0]!;
-      expect((idx.checkpoint as { pixels?: string }).pixels).toBe('ffmpeg-yuv+noref');
-      const { pixels: _, ...untagged } = idx.checkpoint as Record<string, unknown>;
-      saveIndexCheckpoint(store, idx.id, idx.frames, untagged); // as written before the pixel path was recorded
       const r = await ingestVideo(store, caseId, video, model, { batchSize: 2, checkpointEvery: 1 });
       expect(r.outcome).toBe('built');
       expect(r.build!.framesThisRun).toBe(FRAMES);
       const ref = await ingestVideo(straight.store, straight.caseId, video, model, { batchSize: 2, checkpointEvery: 1 });
       expect(readFileSync(r.index.filePath).equals(readFileSync(ref.index.filePath))).toBe(true);
+      return IndexFile.open(r.index.filePath);
+    } finally {
+      straight.store.close();
+    }
+  }
+
+  it('does not resume a checkpoint made with another pixel path (older version): starts over, same index as a straight run', async () => {
+    const { store, caseId } = newStore('pixels');
+    try {
+      const idx = await stoppedBuild(store, caseId);
+      expect((idx.checkpoint as { pixels?: string }).pixels).toBe('ffmpeg-yuv+noref');
+      const { pixels: _, ...untagged } = idx.checkpoint as Record<string, unknown>;
+      saveIndexCheckpoint(store, idx.id, idx.frames, untagged); // as written before the pixel path was recorded
+      await expectStartsOver(store, caseId, 'pixels-ref');
     } finally {
       store.close();
-      straight.store.close();
     }
   }, 60_000);
 
   it('does not resume a build that decoded every frame (before non-reference frames were skipped): starts over, same index as a straight run', async () => {
     const { store, caseId } = newStore('every-then-skip');
-    const straight = newStore('every-then-skip-ref');
     try {
-      const ac = new AbortController();
-      await ingestVideo(store, caseId, video, model, {
-        batchSize: 2, checkpointEvery: 1, signal: ac.signal, skipNonReference: false,
-        onProgress: (e) => { if (e.state === 'running' && e.done >= 6) ac.abort(); },
-      }).catch(() => undefined);
-      const idx = listIndexes(store, listEvidence(store, caseId)[0]!.id)[0]!;
-      expect(idx.frames).toBeGreaterThanOrEqual(6);
+      const idx = await stoppedBuild(store, caseId, { skipNonReference: false });
       expect((idx.checkpoint as { pixels?: string }).pixels).toBe('ffmpeg-yuv');
-      const r = await ingestVideo(store, caseId, video, model, { batchSize: 2, checkpointEvery: 1 });
-      expect(r.outcome).toBe('built');
-      expect(r.build!.framesThisRun).toBe(FRAMES);
-      const ref = await ingestVideo(straight.store, straight.caseId, video, model, { batchSize: 2, checkpointEvery: 1 });
-      expect(readFileSync(r.index.filePath).equals(readFileSync(ref.index.filePath))).toBe(true);
-      expect(IndexFile.open(r.index.filePath).header.referenceFramesOnly).toBe(true);
+      expect((await expectStartsOver(store, caseId, 'every-then-skip-ref')).header.referenceFramesOnly).toBe(true);
     } finally {
       store.close();
-      straight.store.close();
     }
   }, 60_000);
 

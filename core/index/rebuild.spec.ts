@@ -62,7 +62,7 @@ describe('rebuild with another storage', () => {
       expect(getSearch(store, before.searchId).evidenceSearched).toEqual([{
         evidenceId: first.evidence.id,
         index: { id: first.index.id, samplingFps: first.index.samplingFps, frames: FRAMES, storage: 'pca', storageDims: { kept: pcaFile.pcaBasis!.d, of: pcaFile.pcaBasis!.M },
-          encoder: { precision: 'float', sha256: readOnnxManifest(model).encoder.sha256 } },
+          encoder: { precision: 'float', sha256: readOnnxManifest(model).encoder.sha256 }, referenceFramesOnly: true },
       }]);
       const f16Path = first.index.filePath.replace(/pca(\.\w+)$/, 'float16$1');
       expect(f16Path).not.toBe(first.index.filePath);
@@ -82,7 +82,7 @@ describe('rebuild with another storage', () => {
       const after = await searchCase(store, caseId, 'man in a red top', model);
       expect(after.framesSearched).toBe(FRAMES);
       expect(getSearch(store, after.searchId).evidenceSearched).toEqual([
-        { evidenceId: first.evidence.id, index: { id: first.index.id, samplingFps: first.index.samplingFps, frames: FRAMES, storage: 'float16', encoder: { precision: 'float', sha256: readOnnxManifest(model).encoder.sha256 } } },
+        { evidenceId: first.evidence.id, index: { id: first.index.id, samplingFps: first.index.samplingFps, frames: FRAMES, storage: 'float16', encoder: { precision: 'float', sha256: readOnnxManifest(model).encoder.sha256 }, referenceFramesOnly: true } },
       ]);
       expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
     } finally {
