@@ -115,7 +115,7 @@ export function ingestDecoderThreads(cores = availableParallelism()): number | u
  * of four or more frames always holds a decoded one. Footage without B-frames (most cameras' own
  * H.264) has nothing to skip and decodes as before. The kept frame is then the bin's first decoded
  * one, at most a frame or two after its first frame (same count, exact timestamps); an index
- * records it (header flag) and a checkpoint made otherwise is not resumed (ingest.ts pixelPath).
+ * records it (header flag), and a resumed build or a rebuild keeps its index's rule (ingest.ts).
  */
 export function skipsNonReferenceFrames(info: Pick<VideoInfo, 'fps'>, fps: number | 'all'): boolean {
   return fps !== 'all' && Number.isFinite(info.fps) && info.fps >= 4 * fps;

@@ -173,14 +173,14 @@ describe('ingest', () => {
     return idx;
   }
 
-  /** The default ingest after a stopped one starts over and writes the same bytes as a straight run in a fresh store. */
-  async function expectStartsOver(store: Store, caseId: number, straightName: string) {
+  /** An ingest (options `extra`) after a stopped one starts over and writes the same bytes as a straight run in a fresh store. */
+  async function expectStartsOver(store: Store, caseId: number, straightName: string, extra: IngestOptions = {}) {
     const straight = newStore(straightName);
     try {
-      const r = await ingestVideo(store, caseId, video, model, { batchSize: 2, checkpointEvery: 1 });
+      const r = await ingestVideo(store, caseId, video, model, { batchSize: 2, checkpointEvery: 1, ...extra });
       expect(r.outcome).toBe('built');
       expect(r.build!.framesThisRun).toBe(FRAMES);
-      const ref = await ingestVideo(straight.store, straight.caseId, video, model, { batchSize: 2, checkpointEvery: 1 });
+      const ref = await ingestVideo(straight.store, straight.caseId, video, model, { batchSize: 2, checkpointEvery: 1, ...extra });
       expect(readFileSync(r.index.filePath).equals(readFileSync(ref.index.filePath))).toBe(true);
       return IndexFile.open(r.index.filePath);
     } finally {
@@ -201,12 +201,31 @@ describe('ingest', () => {
     }
   }, 60_000);
 
-  it('does not resume a build that decoded every frame (before non-reference frames were skipped): starts over, same index as a straight run', async () => {
-    const { store, caseId } = newStore('every-then-skip');
+  it('a build that decoded every frame (as before 2 Dec) finishes so when resumed: byte-identical to a straight run of it', async () => {
+    const { store, caseId } = newStore('every-resumed');
+    const straight = newStore('every-resumed-ref');
     try {
       const idx = await stoppedBuild(store, caseId, { skipNonReference: false });
       expect((idx.checkpoint as { pixels?: string }).pixels).toBe('ffmpeg-yuv');
-      expect((await expectStartsOver(store, caseId, 'every-then-skip-ref')).header.referenceFramesOnly).toBe(true);
+      // Resumed with the default options: the index's own header decides, not today's default.
+      const r = await ingestVideo(store, caseId, video, model, { batchSize: 2, checkpointEvery: 1 });
+      expect(r.outcome).toBe('resumed');
+      expect(r.build!.framesThisRun).toBe(FRAMES - idx.frames);
+      const ref = await ingestVideo(straight.store, straight.caseId, video, model, { batchSize: 2, checkpointEvery: 1, skipNonReference: false });
+      expect(readFileSync(r.index.filePath).equals(readFileSync(ref.index.filePath))).toBe(true);
+      expect(IndexFile.open(r.index.filePath).header.referenceFramesOnly).toBe(false);
+    } finally {
+      store.close();
+      straight.store.close();
+    }
+  }, 60_000);
+
+  it('does not resume a build that decoded every frame when asked to skip non-reference frames: starts over, same index as a straight run', async () => {
+    const { store, caseId } = newStore('every-then-skip');
+    try {
+      await stoppedBuild(store, caseId, { skipNonReference: false });
+      const built = await expectStartsOver(store, caseId, 'every-then-skip-ref', { skipNonReference: true });
+      expect(built.header.referenceFramesOnly).toBe(true);
     } finally {
       store.close();
     }

@@ -70,8 +70,10 @@ export interface IngestOptions {
   /** See BuildIndexInput.refitBasis (default true; false builds an index as builds before refitting did). */
   refitBasis?: boolean;
   /**
-   * Skip decoding frames no other frame refers to (default: when sampling at most one frame in four,
-   * buildIndex.ts skipsNonReferenceFrames; false decodes every frame and keeps each bin's first).
+   * Skip decoding frames no other frame refers to (false decodes every frame and keeps each bin's
+   * first). Default: as the index being resumed or rebuilt was started (its header), else when
+   * sampling at most one frame in four (buildIndex.ts skipsNonReferenceFrames). Given and different
+   * from an interrupted build's, that build starts over.
    */
   skipNonReference?: boolean;
   /**
@@ -221,14 +223,19 @@ export async function ingestVideo(store: Store, caseId: number, videoPath: strin
   const retriever = await OnnxRetriever.open(modelDir, {
     threads: opts.threads ?? 1, batchSize: opts.batchSize ?? 8, encoderInWorker: opts.encoderInWorker === true, encoder: opts.encoder ?? 'auto',
   });
-  const skipNonReference = opts.skipNonReference ?? skipsNonReferenceFrames(info, fps);
-  const pixels = pixelPath(opts.inputScaling, opts.scaleFromRgb, retriever.encoderIdentity, skipNonReference);
   try {
     const modelHash = retriever.manifest.modelHash;
     const dbFps = fps === 'all' ? info.fps : fps;
     let evidence = listEvidence(store, caseId).find((e) => e.sha256 === hash.sha256)
       ?? addEvidence(store, caseId, videoPath, hash, { durationS: info.durationS, width: info.width, height: info.height, fps: info.fps });
     const existing = findIndex(store, evidence.id, modelHash, dbFps);
+    // An interrupted build finishes, and a rebuild re-stores, the frames its index was started with
+    // (as it keeps its storage and codec settings): unless asked otherwise, whether non-reference
+    // frames are decoded comes from that index's header (false in files from before 2 Dec 2026).
+    const skipNonReference = opts.skipNonReference
+      ?? (existing ? readIndexHeader(existing.filePath)?.referenceFramesOnly : undefined)
+      ?? skipsNonReferenceFrames(info, fps);
+    const pixels = pixelPath(opts.inputScaling, opts.scaleFromRgb, retriever.encoderIdentity, skipNonReference);
     // An index built before: its warnings as stored when it was built (none recorded before schema 5).
     if (existing?.state === 'complete') {
       const stored = storedDtype(existing.filePath);

@@ -90,6 +90,27 @@ describe('rebuild with another storage', () => {
     }
   }, 60_000);
 
+  it('a rebuild keeps the frames of the index it replaces: one that decoded every frame (as before 2 Dec) is re-stored from the same frames', async () => {
+    const { store, caseId } = newStore('rebuild-every');
+    const straight = newStore('rebuild-every-ref');
+    try {
+      const first = await ingestVideo(store, caseId, video, model, { batchSize: 2, skipNonReference: false });
+      const oldTimes = Array.from(IndexFile.open(first.index.filePath).timesS);
+      const r = await ingestVideo(store, caseId, video, model, { dtype: 'float16', batchSize: 2 });
+      expect(r.outcome).toBe('rebuilt');
+      const rebuilt = IndexFile.open(r.index.filePath);
+      expect(rebuilt.header.referenceFramesOnly).toBe(false);
+      expect(Array.from(rebuilt.timesS)).toEqual(oldTimes);
+      const ref = await ingestVideo(straight.store, straight.caseId, video, model, { dtype: 'float16', batchSize: 2, skipNonReference: false });
+      expect(readFileSync(r.index.filePath).equals(readFileSync(ref.index.filePath))).toBe(true);
+      // Today's default samples other frames (the fixture has B-frames): a float16 build of it differs.
+      expect(readFileSync(r.index.filePath).equals(float16Reference)).toBe(false);
+    } finally {
+      store.close();
+      straight.store.close();
+    }
+  }, 60_000);
+
   it('another storage asked for while a build is interrupted: the build finishes in its own storage, then the index is rebuilt', async () => {
     const { store, caseId } = newStore('interrupted');
     try {

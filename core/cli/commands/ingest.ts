@@ -17,10 +17,13 @@ function parseFps(raw: unknown): number | 'all' {
   return n;
 }
 
-/** The encoder an index's header records (float and '' for indexes from before it was recorded). */
-function encoderOf(indexFile: string): { precision: 'float' | 'int8'; sha256: string } {
+/**
+ * What an index's header records of how it was made: the encoder (float and '' for indexes from
+ * before it was recorded) and whether non-reference frames were left undecoded.
+ */
+function madeWith(indexFile: string): { encoder: { precision: 'float' | 'int8'; sha256: string }; referenceFramesOnly: boolean } {
   const h = readIndexHeader(indexFile);
-  return { precision: h?.encoderPrecision ?? 'float', sha256: h?.encoderSha256 ?? '' };
+  return { encoder: { precision: h?.encoderPrecision ?? 'float', sha256: h?.encoderSha256 ?? '' }, referenceFramesOnly: h?.referenceFramesOnly ?? false };
 }
 
 export const ingestCommand: CliCommand = {
@@ -55,7 +58,7 @@ export const ingestCommand: CliCommand = {
         if (!ctx.json) {
           const b = r.build;
           const speed = b ? ` in ${b.seconds.total.toFixed(1)} s (${(r.info.durationS / b.seconds.total).toFixed(1)}× real time)` : '';
-          const enc = encoderOf(r.index.filePath).precision === 'int8' ? ', int8 encoder' : '';
+          const enc = madeWith(r.index.filePath).encoder.precision === 'int8' ? ', int8 encoder' : '';
           ctx.print(`${video}: evidence #${r.evidence.id}, index #${r.index.id} ${r.outcome} — ${r.index.frames} frames${speed}${enc}`);
           for (const w of r.warnings) ctx.print(`  warning: ${w}`);
         }
@@ -66,7 +69,7 @@ export const ingestCommand: CliCommand = {
         video: r.evidence.videoPath, evidenceId: r.evidence.id, sha256: r.evidence.sha256, indexId: r.index.id, indexFile: r.index.filePath,
         outcome: r.outcome, frames: r.index.frames, modelHash: r.index.modelHash, samplingFps: r.index.samplingFps,
         durationS: r.info.durationS, seconds: r.build?.seconds ?? null, warnings: r.warnings,
-        encoder: encoderOf(r.index.filePath), referenceFramesOnly: readIndexHeader(r.index.filePath)?.referenceFramesOnly ?? false,
+        ...madeWith(r.index.filePath),
       }))));
     }
   },
