@@ -4,7 +4,7 @@
  * test/store-durability.*, reused). After each kill: integrity_check ok, every row the child
  * reported committed is present, the audit chain verifies, the job resumes to the same end, and
  * no file under a final name is half-written (only dot-prefixed temp files may be left over).
- * The fixed-point versions of these live in core/index/ingest.spec.ts, test/train.kill.test.ts and
+ * The fixed-point versions of these live in core/index/ingestResume.spec.ts, test/train.kill.test.ts and
  * test/store-*.test.ts; here the kill moments are random and every outcome is tallied.
  */
 import { spawn } from 'node:child_process';
