@@ -26,11 +26,13 @@ export function caseSummary(store: Store, caseId: number): CaseSummary {
 
 export function indexStatus(idx: IndexRecord | undefined): EvidenceIndexStatus | null {
   if (!idx) return null;
+  const header = readIndexHeader(idx.filePath);
   return {
     indexId: idx.id, modelHash: idx.modelHash, samplingFps: idx.samplingFps, state: idx.state, frames: idx.frames, framesTotal: idx.framesTotal,
     warnings: idx.warnings ?? [],
     exactFeaturesAdvised: (idx.warnings ?? []).some(isPoorFitWarning),
-    storage: readIndexHeader(idx.filePath)?.dtype ?? null,
+    storage: header?.dtype ?? null,
+    referenceFramesOnly: header?.referenceFramesOnly ?? false,
   };
 }
 

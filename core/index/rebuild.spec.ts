@@ -59,6 +59,7 @@ describe('rebuild with another storage', () => {
       expect(before.framesSearched).toBe(FRAMES);
       // The search records what it read: this index, its frames and its compressed storage.
       const pcaFile = IndexFile.open(first.index.filePath);
+      expect(indexStatus(first.index)).toMatchObject({ storage: 'pca', referenceFramesOnly: true }); // the fixture has B-frames
       expect(getSearch(store, before.searchId).evidenceSearched).toEqual([{
         evidenceId: first.evidence.id,
         index: { id: first.index.id, samplingFps: first.index.samplingFps, frames: FRAMES, storage: 'pca', storageDims: { kept: pcaFile.pcaBasis!.d, of: pcaFile.pcaBasis!.M },
@@ -100,6 +101,7 @@ describe('rebuild with another storage', () => {
       expect(r.outcome).toBe('rebuilt');
       const rebuilt = IndexFile.open(r.index.filePath);
       expect(rebuilt.header.referenceFramesOnly).toBe(false);
+      expect(indexStatus(r.index)).toMatchObject({ storage: 'float16', referenceFramesOnly: false });
       expect(Array.from(rebuilt.timesS)).toEqual(oldTimes);
       const ref = await ingestVideo(straight.store, straight.caseId, video, model, { dtype: 'float16', batchSize: 2, skipNonReference: false });
       expect(readFileSync(r.index.filePath).equals(readFileSync(ref.index.filePath))).toBe(true);

@@ -48,6 +48,11 @@ export interface EvidenceIndexStatus {
   exactFeaturesAdvised: boolean;
   /** How the index file stores its features (its header); null when the file cannot be read. */
   storage: IndexStorageName | null;
+  /**
+   * Frames no other frame refers to were not decoded, so each sampled frame is its 1/fps interval's
+   * first decoded frame (the header; false when it says otherwise or cannot be read).
+   */
+  referenceFramesOnly: boolean;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { basename, formatBytes, formatDuration, formatTime } from './format';
+import { basename, formatBytes, formatDuration, formatTime, samplingNote } from './format';
 
 describe('display formatting', () => {
   it('formats video positions with minutes, hours and tenths', () => {
@@ -18,6 +18,13 @@ describe('display formatting', () => {
     expect(formatDuration(-1)).toBe('–');
     expect(formatBytes(512)).toBe('512 B');
     expect(formatBytes(166_671)).toBe('162.8 KiB');
+  });
+
+  it('says which frame of each sampling interval an index holds', () => {
+    expect(samplingNote(5, true)).toMatch(/^One frame per 0\.2 s: each interval's first decoded frame \(frames no other frame refers to were not decoded/);
+    expect(samplingNote(5, false)).toBe("One frame per 0.2 s: each interval's first frame");
+    expect(samplingNote(0.5, false)).toBe("One frame per 2 s: each interval's first frame");
+    expect(samplingNote(25, false)).toBe("One frame per 0.04 s: each interval's first frame");
   });
 
   it('takes the file name from POSIX and Windows paths', () => {

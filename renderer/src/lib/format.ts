@@ -49,6 +49,15 @@ export function errorText(err: unknown): string {
   return String(err);
 }
 
+/** Which frame of each sampling interval an index holds, for the rate's tooltip. */
+export function samplingNote(samplingFps: number, referenceFramesOnly: boolean): string {
+  const interval = 1 / samplingFps;
+  const seconds = Number(interval.toFixed(interval >= 1 ? 0 : interval >= 0.1 ? 1 : 2));
+  return referenceFramesOnly
+    ? `One frame per ${seconds} s: each interval's first decoded frame (frames no other frame refers to were not decoded; fastpr ingest --decode all decodes them)`
+    : `One frame per ${seconds} s: each interval's first frame`;
+}
+
 /** How an index stores its features, briefly ("compressed (48 of 256 dims)", "exact"); the report says it in full. */
 export function storageLabel(index: { storage: string; storageDims?: { kept: number; of: number }; encoder?: { precision: string } }): string {
   const encoder = index.encoder?.precision === 'int8' ? ', int8 encoder' : '';
