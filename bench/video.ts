@@ -475,10 +475,11 @@ function cpuLine(c: ReturnType<typeof cpuPerS>): string {
 }
 const cpuOld = cpuPerS(runs.old);
 const cpuNew = cpuPerS(runs.new);
-const pairRatios = runs.old.map((o, i) => buildS(o) / buildS(runs.new[i]!));
-const inlineRatios = runs.inline.map((o, i) => buildS(o) / buildS(runs.new[i]!));
-const floatRatios = runs.float.map((o, i) => buildS(o) / buildS(runs.new[i]!));
-const everyRatios = runs.every.map((o, i) => buildS(o) / buildS(runs.new[i]!));
+/** A variant's median build time over the new pipeline's, and the same per interleaved pair: "**1.23×** (per pair: …)". */
+function againstNew(which: 'old' | 'inline' | 'float' | 'every'): string {
+  const pairs = runs[which].map((o, i) => buildS(o) / buildS(runs.new[i]!));
+  return `**${(median(runs[which].map(buildS)) / median(runs.new.map(buildS))).toFixed(2)}×** (per pair: ${pairs.map((x) => x.toFixed(2)).join(', ')})`;
+}
 function decodeLine(which: 'old' | 'new' | 'every'): string {
   const rs = decodeRuns[which];
   const w = median(rs.map((r) => r.wall));
@@ -501,10 +502,10 @@ const lines = [
   '|---|---|',
   `| load average (1 / 5 / 15 min) at start; after the ingest runs | ${la(load0)}; ${la(load1)} (2 cores) |`,
   `| ingest speed, NEW pipeline (ffmpeg shrinks from YUV, ${newEncoder} encoder${newEncoder === 'int8' ? ' (the default: the model has one)' : ''}, 1 encoder thread${NEW_INGEST.encoderInWorker ? ' on a worker thread' : ' on the main thread'}, batch ${encBatch}) | ${ingestLine('new')} |`,
-  `| ingest speed, new pipeline with the float encoder (encoder.onnx), same run, interleaved | ${ingestLine('float')} → default/float **${(median(runs.float.map(buildS)) / median(runs.new.map(buildS))).toFixed(2)}×** (per pair: ${floatRatios.map((x) => x.toFixed(2)).join(', ')}); CPU ${cpuLine(cpuPerS(runs.float))} |`,
-  `| ingest speed, new pipeline decoding every frame (non-reference frames too, each bin's first frame kept: the default before 2 Dec 2026), same run, interleaved | ${ingestLine('every')} → skipping / decoding every frame **${(median(runs.every.map(buildS)) / median(runs.new.map(buildS))).toFixed(2)}×** (per pair: ${everyRatios.map((x) => x.toFixed(2)).join(', ')}); CPU ${cpuLine(cpuPerS(runs.every))} |`,
-  `| ingest speed, OLD pipeline (RGB-first shrink, onnxruntime default threads on the main thread, batch 16; the same frames decoded as new), same run, interleaved | ${ingestLine('old')} → new/old **${(median(runs.old.map(buildS)) / median(runs.new.map(buildS))).toFixed(2)}×** (per pair: ${pairRatios.map((x) => x.toFixed(2)).join(', ')}) |`,
-  `| ingest speed, new pipeline with ffmpeg's pipe read on the main thread (as before 30 Nov 10:00: the encoder's synchronous run stalls ffmpeg on a full pipe), same run, interleaved | ${ingestLine('inline')} → pipe read on a worker thread / on the main thread **${(median(runs.inline.map(buildS)) / median(runs.new.map(buildS))).toFixed(2)}×** (per pair: ${inlineRatios.map((x) => x.toFixed(2)).join(', ')}); CPU ${cpuLine(cpuPerS(runs.inline))} |`,
+  `| ingest speed, new pipeline with the float encoder (encoder.onnx), same run, interleaved | ${ingestLine('float')} → default/float ${againstNew('float')}; CPU ${cpuLine(cpuPerS(runs.float))} |`,
+  `| ingest speed, new pipeline decoding every frame (non-reference frames too, each bin's first frame kept: the default before 2 Dec 2026), same run, interleaved | ${ingestLine('every')} → skipping / decoding every frame ${againstNew('every')}; CPU ${cpuLine(cpuPerS(runs.every))} |`,
+  `| ingest speed, OLD pipeline (RGB-first shrink, onnxruntime default threads on the main thread, batch 16; the same frames decoded as new), same run, interleaved | ${ingestLine('old')} → new/old ${againstNew('old')} |`,
+  `| ingest speed, new pipeline with ffmpeg's pipe read on the main thread (as before 30 Nov 10:00: the encoder's synchronous run stalls ffmpeg on a full pipe), same run, interleaved | ${ingestLine('inline')} → pipe read on a worker thread / on the main thread ${againstNew('inline')}; CPU ${cpuLine(cpuPerS(runs.inline))} |`,
   `| build CPU per footage-second, new | ${cpuLine(cpuNew)} |`,
   `| build CPU per footage-second, old | ${cpuLine(cpuOld)} |`,
   `| ingest, reference JS preprocessing (full frames through preprocessFrame), batch 8, 1 thread | ${(dur / bJs.seconds.total).toFixed(2)}× real time (${bJs.seconds.total.toFixed(2)} s); ${cpuLine(cpuPerS([ingJs]))} |`,

@@ -149,11 +149,6 @@ function dtypeOfIndexFile(file: string): FeatureDtype | null {
   return m ? (m[1] as FeatureDtype) : null;
 }
 
-/** The feature storage an index file was written with (null: unreadable — a rebuild replaces it). */
-function storedDtype(file: string): FeatureDtype | null {
-  return readIndexHeader(file)?.dtype ?? null;
-}
-
 /** A saved checkpoint back from the database's JSON (null when absent, from another format or another pixel path). */
 function readCheckpoint(idx: IndexRecord, pixels: string): BuildCheckpoint | null {
   const c = idx.checkpoint as (Partial<BuildCheckpoint> & { pixels?: unknown }) | null;
@@ -232,13 +227,13 @@ export async function ingestVideo(store: Store, caseId: number, videoPath: strin
     // An interrupted build finishes, and a rebuild re-stores, the frames its index was started with
     // (as it keeps its storage and codec settings): unless asked otherwise, whether non-reference
     // frames are decoded comes from that index's header (false in files from before 2 Dec 2026).
-    const skipNonReference = opts.skipNonReference
-      ?? (existing ? readIndexHeader(existing.filePath)?.referenceFramesOnly : undefined)
-      ?? skipsNonReferenceFrames(info, fps);
+    // The existing index's header (null: none, or unreadable — a rebuild replaces it).
+    const existingHeader = existing ? readIndexHeader(existing.filePath) : null;
+    const skipNonReference = opts.skipNonReference ?? existingHeader?.referenceFramesOnly ?? skipsNonReferenceFrames(info, fps);
     const pixels = pixelPath(opts.inputScaling, opts.scaleFromRgb, retriever.encoderIdentity, skipNonReference);
     // An index built before: its warnings as stored when it was built (none recorded before schema 5).
     if (existing?.state === 'complete') {
-      const stored = storedDtype(existing.filePath);
+      const stored = existingHeader?.dtype ?? null; // the storage it was written with
       if (opts.dtype === undefined || opts.dtype === stored) return { evidence, index: existing, info, outcome: 'existing', warnings: existing.warnings ?? [] };
       const newPath = join(dirname(existing.filePath), indexFileName(evidence.id, hash.sha256, modelHash, fps, dtype));
       const { index, build } = await rebuildIndex(store, existing, stored, newPath, {

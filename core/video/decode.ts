@@ -65,7 +65,7 @@ export interface DecodeOptions {
    * the B-frames outside the pyramid, about half of all frames). Sampling then keeps the first
    * *decoded* frame of each 1/fps bin, which may be a frame or two later than the bin's first one;
    * its timestamp stays exact. Only for sampling well below the frame rate (ingest's
-   * skipsNonReferenceFrames): a bin of reference frames only would otherwise be left empty.
+   * skipsNonReferenceFrames): a bin of non-reference frames only would otherwise be left empty.
    */
   skipNonReference?: boolean;
   signal?: AbortSignal;
