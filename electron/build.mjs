@@ -46,10 +46,12 @@ await Promise.all([
   }),
   // Long jobs (ingest, training, export) run in a forked child (core/jobs): ship it pre-bundled so a
   // packaged app needs no TypeScript loader. ESM, with a real require for the native packages.
+  // trainReplica: a data-parallel training replica's worker thread (core/train/parallel), found
+  // beside jobWorker.mjs.
   build({
     ...common,
     format: 'esm',
-    entryPoints: { jobWorker: 'core/jobs/worker.ts' },
+    entryPoints: { jobWorker: 'core/jobs/worker.ts', trainReplica: 'core/train/parallel/replicaWorker.ts' },
     outdir,
     outExtension: { '.js': '.mjs' },
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },

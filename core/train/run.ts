@@ -21,7 +21,8 @@ import type { TrainConfig } from './config';
 import { DatasetFrameSource } from './frameSource';
 import { drawLossCurve, type CurvePoint } from './lossCurve';
 import { buildSamples } from './samples';
-import { METRICS_FILE, Trainer, type TrainResult } from './trainer';
+import { METRICS_FILE, Trainer, type TrainerOptions, type TrainResult } from './trainer';
+import { trainInParallel } from './parallel/parallelTrain';
 
 export interface TrainRunOptions {
   dataDir: string;
@@ -37,11 +38,23 @@ export interface TrainRunOptions {
   backend?: string;
   onProgress?: ProgressListener;
   signal?: AbortSignal;
+  /**
+   * Data-parallel replicas (worker threads, one core each; core/train/parallel): each computes
+   * batchSize / replicas samples of every batch and the gradients are averaged. 1 (default) trains
+   * on this thread as always.
+   */
+  replicas?: number;
+  /** Set inside a replica worker only (parallelTrain.ts does it). */
+  shard?: TrainerOptions['shard'];
 }
 
 export interface TrainRunResult extends TrainResult {
   info?: ModelInfo;
   samples: number;
+  /** Replicas that trained it (1 on this thread). */
+  replicas: number;
+  /** Inside a replica: SHA-256 of its final weights (the coordinator checks every replica's is the same). */
+  weightsDigest?: string;
 }
 
 function sha256File(file: string): string {
@@ -55,7 +68,15 @@ export function writeLossCurve(outDir: string): void {
   if (points.length) writeFileAtomic(join(outDir, 'loss-curve.png'), drawLossCurve(points));
 }
 
+function weightsDigest(trainer: Trainer): string {
+  const hash = createHash('sha256');
+  for (const w of trainer.model.weights.values()) hash.update(w.dataSync() as Float32Array);
+  return hash.digest('hex');
+}
+
 export async function trainFromDataset(o: TrainRunOptions): Promise<TrainRunResult> {
+  if ((o.replicas ?? 1) > 1 && !o.shard) return trainInParallel(o, o.replicas!);
+  const writes = !o.shard || o.shard.index === 0;
   const dataset = readDataset(o.dataDir);
   const frames = framesOfSplit(dataset, 'train');
   if (frames.length === 0) throw new InputError(`${join(o.dataDir, MANIFEST_FILE)}: the train split has no frames`);
@@ -67,6 +88,7 @@ export async function trainFromDataset(o: TrainRunOptions): Promise<TrainRunResu
     dataSource: dataset.manifest.source,
     trainFrames: frames.length,
     trainSamples: samples.length,
+    replicas: o.shard?.count ?? 1,
     ...(o.initFrom && !o.resume ? { fineTunedFrom: o.initFrom } : {}),
   };
   if (o.resume) {
@@ -81,7 +103,9 @@ export async function trainFromDataset(o: TrainRunOptions): Promise<TrainRunResu
     modelConfig: o.model,
     trainConfig: o.train,
     samples,
-    source: new DatasetFrameSource(o.dataDir, frames, o.train.frameCacheBytes),
+    // Each replica decodes and caches its own frames: the budget is shared between them.
+    source: new DatasetFrameSource(o.dataDir, frames, Math.floor(o.train.frameCacheBytes / (o.shard?.count ?? 1))),
+    ...(o.shard ? { shard: o.shard } : {}),
     outDir: o.outDir,
     onProgress: o.onProgress,
     signal: o.signal,
@@ -102,6 +126,7 @@ export async function trainFromDataset(o: TrainRunOptions): Promise<TrainRunResu
   }
   try {
     const result = await trainer.run();
+    if (!writes) return { ...result, samples: samples.length, replicas: o.shard!.count, weightsDigest: weightsDigest(trainer) };
     writeLossCurve(o.outDir);
     const macs = countMacs(o.model);
     const info = saveModelDir(o.outDir, trainer.model, {
@@ -118,7 +143,7 @@ export async function trainFromDataset(o: TrainRunOptions): Promise<TrainRunResu
         imagenetInit: Boolean(o.imagenetWeights),
       },
     });
-    return { ...result, info, samples: samples.length };
+    return { ...result, info, samples: samples.length, replicas: o.shard?.count ?? 1, ...(o.shard ? { weightsDigest: weightsDigest(trainer) } : {}) };
   } finally {
     trainer.dispose();
   }

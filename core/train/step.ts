@@ -94,8 +94,18 @@ export interface StepLosses {
   gradNorm: number;
 }
 
-/** Computes the losses and, when `adam` is given, applies one update to the phase's weights. */
-export function trainStep(model: FastprModel, batch: BatchTensors, phase: Phase, adam?: Adam, learningRate?: number): StepLosses {
+/**
+ * Between the gradients and the update (data-parallel training, core/train/parallel): given this
+ * replica's gradients and losses, returns the ones to apply and report — the means over replicas.
+ * The returned gradients are new tensors that trainStep disposes.
+ */
+export type GradientReducer = (grads: Map<string, tf.Tensor>, losses: StepLosses) => { grads: Map<string, tf.Tensor>; losses: StepLosses };
+
+/**
+ * Computes the losses and, when `adam` is given, applies one update to the phase's weights (after
+ * `reduce`, when given, has replaced this batch's gradients and losses by the replicas' means).
+ */
+export function trainStep(model: FastprModel, batch: BatchTensors, phase: Phase, adam?: Adam, learningRate?: number, reduce?: GradientReducer): StepLosses {
   const names = trainableNames(model, phase);
   const byVarName = new Map(names.map((n) => [model.weights.get(n)!.name, n]));
   const kept: Record<string, tf.Scalar> = {};
@@ -105,24 +115,33 @@ export function trainStep(model: FastprModel, batch: BatchTensors, phase: Phase,
     kept.total = tf.keep(totalLoss(terms, model.config.lossWeights));
     return objectiveOf(terms, model, phase);
   };
-  let objective: number;
-  let gradNorm = 0;
+  const read = (k: string) => (kept[k] ? kept[k].dataSync()[0]! : undefined);
+  const lossesOf = (objective: number): StepLosses => {
+    const out: StepLosses = { total: read('total')!, objective, con: read('con')!, loc: read('loc')!, gradNorm: 0 };
+    for (const k of OPTIONAL_TERMS) {
+      const v = read(k);
+      if (v !== undefined) out[k] = v;
+    }
+    return out;
+  };
+  let out: StepLosses;
   if (adam) {
     const { value, grads } = tf.variableGrads(run, names.map((n) => model.weights.get(n)!));
-    const named = new Map<string, tf.Tensor>();
+    let named = new Map<string, tf.Tensor>();
     for (const [varName, g] of Object.entries(grads)) named.set(byVarName.get(varName)!, g);
-    gradNorm = adam.apply(named, learningRate);
-    objective = value.dataSync()[0]!;
+    const objective = value.dataSync()[0]!;
     value.dispose();
-    tf.dispose(Object.values(grads));
+    out = lossesOf(objective);
+    if (reduce) {
+      const reduced = reduce(named, out);
+      tf.dispose(Object.values(grads));
+      named = reduced.grads;
+      out = reduced.losses;
+    }
+    out.gradNorm = adam.apply(named, learningRate);
+    tf.dispose([...named.values()]);
   } else {
-    objective = tf.tidy(() => run().dataSync()[0]!);
-  }
-  const read = (k: string) => (kept[k] ? kept[k].dataSync()[0]! : undefined);
-  const out: StepLosses = { total: read('total')!, objective, con: read('con')!, loc: read('loc')!, gradNorm };
-  for (const k of OPTIONAL_TERMS) {
-    const v = read(k);
-    if (v !== undefined) out[k] = v;
+    out = lossesOf(tf.tidy(() => run().dataSync()[0]!));
   }
   tf.dispose(Object.values(kept));
   return out;

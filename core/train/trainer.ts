@@ -18,12 +18,14 @@ import { PIXEL_SKIP_KERNEL, recutPixelSkipKernel } from '../model/pixelSkipRecut
 import { Rng } from '../model/rng';
 import { assignArrays, weightsToArrays, type NamedArray } from '../model/weightsFile';
 import { Adam } from './adam';
-import { assembleBatch, batchTensors, disposeBatch, prepareSample, type AssembleOptions } from './batch';
+import { assembleBatch, batchTensors, disposeBatch, prepareSample, type AssembleOptions, type BatchTensors } from './batch';
 import { readCheckpoint, writeCheckpoint, type TrainingState } from './checkpoint';
 import { learningRateAt, phaseOf, type Phase, type TrainConfig } from './config';
 import type { FrameSource } from './frameSource';
 import type { TrainSample } from './samples';
-import { OPTIONAL_TERMS, trainStep, type StepLosses } from './step';
+import { OPTIONAL_TERMS, trainStep, type GradientReducer, type StepLosses } from './step';
+import { ReplicaExchange } from './parallel/exchange';
+import { exchangeReducer } from './parallel/reducer';
 
 export const METRICS_FILE = 'metrics.jsonl';
 
@@ -43,6 +45,13 @@ export interface TrainerOptions {
   initialWeights?: NamedArray[];
   /** Stored in checkpoints and given back on resume (data hashes, backend…). */
   meta?: Record<string, unknown>;
+  /**
+   * Data-parallel replica (core/train/parallel): this trainer computes samples index, index + count,
+   * … of each batch and averages gradients and losses with the other replicas through `exchange`.
+   * Only replica 0 writes checkpoints and metrics; every replica stops at the step the exchange
+   * decides (the coordinator's cancel), not on `signal`.
+   */
+  shard?: { index: number; count: number; exchange: ReplicaExchange };
 }
 
 export interface StepRecord extends StepLosses {
@@ -82,11 +91,15 @@ export class Trainer {
   private orderEpoch = -1;
   private order: number[] = [];
   private readonly anyProxy: boolean;
+  private readonly reducer?: GradientReducer;
+  /** False on replicas other than 0: they train but write nothing. */
+  private readonly writes: boolean;
 
   private constructor(private readonly o: TrainerOptions) {
     if (o.samples.length === 0) throw new InputError('no training samples (no labelled frame with a non-empty query)');
     const tc = o.trainConfig;
     this.model = createModel(o.modelConfig, tc.seed);
+    this.writes = !o.shard || o.shard.index === 0;
     if (o.initialWeights) {
       // Weights of the same name and shape carry over; the rest (new proxy heads, or the offset
       // proxy's S-dependent layer after a grid change) keep their fresh initialisation.
@@ -109,6 +122,12 @@ export class Trainer {
       learningRate: tc.learningRate, beta1: tc.beta1, beta2: tc.beta2, epsilon: tc.epsilon, clipNorm: tc.clipNorm,
     });
     this.batchSize = Math.min(tc.batchSize, o.samples.length);
+    if (o.shard) {
+      if (this.batchSize % o.shard.count !== 0) {
+        throw new InputError(`batch size ${this.batchSize} does not split evenly into ${o.shard.count} replicas; use a batch size divisible by ${o.shard.count}`, { field: 'batchSize' });
+      }
+      this.reducer = exchangeReducer(this.model.weights, o.shard.exchange, () => this.step);
+    }
     this.stepsPerEpoch = Math.max(1, Math.floor(o.samples.length / this.batchSize));
     this.totalSteps = tc.steps ?? tc.epochs * this.stepsPerEpoch;
     const p = o.modelConfig.proxies;
@@ -155,14 +174,39 @@ export class Trainer {
     return this.order;
   }
 
-  /** Per-step batch options; the extra queries' draws depend on (seed, step) only, so a resumed run repeats them. */
-  private assembleOptions(step: number): AssembleOptions {
+  /**
+   * Per-step batch options; the extra queries' draws depend on (seed, step) only — and on the
+   * shard, for a replica's part of the batch — so a resumed run repeats them.
+   */
+  private assembleOptions(step: number, shard?: { index: number; count: number }): AssembleOptions {
     const tc = this.o.trainConfig;
     return {
       boxTargets: tc.boxTargets,
       queriesPerImage: tc.queriesPerImage,
-      ...(tc.queriesPerImage > 1 ? { queryRng: Rng.derive(tc.seed, SALT_QUERIES, step) } : {}),
+      ...(tc.queriesPerImage > 1 ? { queryRng: shard ? Rng.derive(tc.seed, SALT_QUERIES, step, shard.index) : Rng.derive(tc.seed, SALT_QUERIES, step) } : {}),
     };
+  }
+
+  /**
+   * The batch of step `step`, or one shard of it: samples j ≡ shard.index (mod shard.count) of the
+   * step's batch. A sample is augmented from its position in the epoch whatever the shard; the
+   * offset proxy's swaps and the extra queries are drawn per shard (they pair samples within it).
+   */
+  async batchFor(step: number, shard?: { index: number; count: number }): Promise<BatchTensors> {
+    const tc = this.o.trainConfig;
+    const epoch = Math.floor(step / this.stepsPerEpoch);
+    const pos = step % this.stepsPerEpoch;
+    const order = this.orderFor(epoch);
+    const parts = [];
+    for (let j = shard?.index ?? 0; j < this.batchSize; j += shard?.count ?? 1) {
+      const k = pos * this.batchSize + j;
+      const sample = this.o.samples[order[k]!]!;
+      const frame = await this.o.source.load(sample.frame);
+      const rng = this.o.augment === false ? undefined : Rng.derive(tc.seed, SALT_AUGMENT, epoch, k);
+      parts.push(prepareSample(sample, frame, this.o.modelConfig, tc, rng));
+    }
+    const swapRng = shard ? Rng.derive(tc.seed, SALT_SWAP, step, shard.index) : Rng.derive(tc.seed, SALT_SWAP, step);
+    return batchTensors(assembleBatch(parts, this.o.modelConfig, swapRng, this.assembleOptions(step, shard)), this.o.modelConfig);
   }
 
   /** Runs step `this.step` and advances. */
@@ -170,24 +214,13 @@ export class Trainer {
     const tc = this.o.trainConfig;
     const s = this.step;
     const epoch = Math.floor(s / this.stepsPerEpoch);
-    const pos = s % this.stepsPerEpoch;
-    const order = this.orderFor(epoch);
     const t0 = performance.now();
-    const parts = [];
-    for (let j = 0; j < this.batchSize; j++) {
-      const k = pos * this.batchSize + j;
-      const sample = this.o.samples[order[k]!]!;
-      const frame = await this.o.source.load(sample.frame);
-      const rng = this.o.augment === false ? undefined : Rng.derive(tc.seed, SALT_AUGMENT, epoch, k);
-      parts.push(prepareSample(sample, frame, this.o.modelConfig, tc, rng));
-    }
-    const arrays = assembleBatch(parts, this.o.modelConfig, Rng.derive(tc.seed, SALT_SWAP, s), this.assembleOptions(s));
-    const tensors = batchTensors(arrays, this.o.modelConfig);
+    const tensors = await this.batchFor(s, this.o.shard);
     const phase = this.phaseAt(s);
     const t1 = performance.now();
     let losses: StepLosses;
     try {
-      losses = trainStep(this.model, tensors, phase, this.adam, learningRateAt(s, this.totalSteps, tc));
+      losses = trainStep(this.model, tensors, phase, this.adam, learningRateAt(s, this.totalSteps, tc), this.reducer);
     } finally {
       disposeBatch(tensors);
     }
@@ -198,6 +231,7 @@ export class Trainer {
       epoch,
       phase,
       ...losses,
+      // The whole batch's images (all replicas' shards: they step together).
       imagesPerSecond: (1000 * this.batchSize) / (t2 - t0),
       computeImagesPerSecond: (1000 * this.batchSize) / (t2 - t1),
       time: new Date().toISOString(),
@@ -207,18 +241,7 @@ export class Trainer {
   /** Loss terms of a batch without updating (for tests and evaluation of the objective). */
   async evaluateStep(step: number): Promise<StepLosses> {
     const saved = this.step;
-    const tc = this.o.trainConfig;
-    const epoch = Math.floor(step / this.stepsPerEpoch);
-    const pos = step % this.stepsPerEpoch;
-    const order = this.orderFor(epoch);
-    const parts = [];
-    for (let j = 0; j < this.batchSize; j++) {
-      const k = pos * this.batchSize + j;
-      const sample = this.o.samples[order[k]!]!;
-      const rng = this.o.augment === false ? undefined : Rng.derive(tc.seed, SALT_AUGMENT, epoch, k);
-      parts.push(prepareSample(sample, await this.o.source.load(sample.frame), this.o.modelConfig, tc, rng));
-    }
-    const tensors = batchTensors(assembleBatch(parts, this.o.modelConfig, Rng.derive(tc.seed, SALT_SWAP, step), this.assembleOptions(step)), this.o.modelConfig);
+    const tensors = await this.batchFor(step);
     try {
       return trainStep(this.model, tensors, this.phaseAt(step));
     } finally {
@@ -228,7 +251,7 @@ export class Trainer {
   }
 
   checkpoint(elapsedSeconds: number): void {
-    if (!this.o.outDir) return;
+    if (!this.o.outDir || !this.writes) return;
     const adam = this.adam.state();
     const state: TrainingState = {
       step: this.step,
@@ -245,7 +268,7 @@ export class Trainer {
 
   /** After a resume, drop metric lines of steps the checkpoint does not include (they will be redone). */
   private trimMetrics(): void {
-    if (!this.o.outDir) return;
+    if (!this.o.outDir || !this.writes) return;
     const file = join(this.o.outDir, METRICS_FILE);
     if (!existsSync(file)) return;
     const keep = readFileSync(file, 'utf8').split('\n').filter((l) => {
@@ -262,13 +285,15 @@ export class Trainer {
   /** Trains until totalSteps or cancel; checkpoints every N steps, at each epoch end, at the end. */
   async run(): Promise<TrainResult> {
     const { outDir, signal, trainConfig: tc } = this.o;
-    if (outDir) mkdirSync(outDir, { recursive: true });
+    if (outDir && this.writes) mkdirSync(outDir, { recursive: true });
     const meter = new ProgressMeter(this.o.jobId ?? `train-${Date.now()}`, 'train', this.o.onProgress ?? (() => {}), 'steps');
     const started = performance.now();
     const elapsed = () => this.elapsedBefore + (performance.now() - started) / 1000;
     let last: StepRecord | undefined;
+    // Replicas stop together, at the step the exchange decided; a lone trainer on its signal.
+    const stopNow = () => (this.o.shard ? this.o.shard.exchange.stopDecided() : Boolean(signal?.aborted));
     while (this.step < this.totalSteps) {
-      if (signal?.aborted) {
+      if (stopNow()) {
         this.checkpoint(elapsed());
         meter.finish('cancelled', this.step, this.totalSteps, `cancelled at step ${this.step}; resume with --resume`);
         return { state: 'cancelled', steps: this.step, last };
@@ -278,7 +303,7 @@ export class Trainer {
         this.checkpoint(elapsed());
         throw new ModelError(`training diverged at step ${last.step} (loss ${last.total}); lower the learning rate or enable clipNorm`);
       }
-      if (outDir) appendFileSync(join(outDir, METRICS_FILE), JSON.stringify(last) + '\n');
+      if (outDir && this.writes) appendFileSync(join(outDir, METRICS_FILE), JSON.stringify(last) + '\n');
       const endOfEpoch = this.step % this.stepsPerEpoch === 0;
       if (this.step % tc.checkpointEvery === 0 || endOfEpoch || this.step === this.totalSteps) this.checkpoint(elapsed());
       const metrics: Record<string, number> = {

@@ -1,12 +1,13 @@
 /**
  * `fastpr train --data DIR --out MODEL_DIR [--config FILE] [--backbone compact|resnet50] [--resume]
- *  [--steps N] [--epochs N] [--batch N] [--imagenet FILE] [--backend NAME]`
+ *  [--steps N] [--epochs N] [--batch N] [--replicas N|auto] [--imagenet FILE] [--backend NAME]`
  *
  * --config is a JSON file { "model": {…ModelConfig}, "training": {…TrainConfig} } (either part
  * optional); the flags override it. Ctrl-C stops at a step boundary with a checkpoint; --resume
  * continues exactly.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError } from '../../errors';
 import { parseModelConfig } from '../../model/config';
@@ -62,12 +63,33 @@ function gridChangeAllowed(key: string, value: unknown, started: Record<string, 
   return key === 'compact' && fixedCompactSettings(value) === fixedCompactSettings(started.compact);
 }
 
+/**
+ * --replicas: a count, or 'auto' = the largest divisor of the batch size not above the cores (wasm
+ * and cpu backends; 1 on tfjs-node, which spreads a step over the cores itself). Unset: a resumed
+ * run keeps the count its checkpoint was made with (so it continues exactly), a new run uses 1.
+ */
+export function resolveReplicas(flag: unknown, batchSize: number, backend: string, resumedWith: number | undefined, cores = availableParallelism()): number {
+  if (flag === undefined) return resumedWith ?? 1;
+  if (flag === 'auto') {
+    if (backend !== 'wasm' && backend !== 'cpu') return 1;
+    let n = Math.max(1, Math.min(cores, batchSize));
+    while (batchSize % n !== 0) n--;
+    return n;
+  }
+  const n = Number(flag);
+  if (!Number.isInteger(n) || n < 1) throw new InputError(`--replicas: expected a positive integer or auto, got "${String(flag)}"`, { field: 'replicas' });
+  if (batchSize % n !== 0) throw new InputError(`--replicas ${n}: the batch size ${batchSize} does not split evenly into ${n} replicas`, { field: 'replicas' });
+  return n;
+}
+
 export const trainCommand: CliCommand = {
   name: 'train',
   summary: 'Train a FastPR model on a dataset folder (resumable; Ctrl-C checkpoints)',
   usage:
     'fastpr train --data DIR --out MODEL_DIR [--config FILE] [--backbone compact|resnet50] [--resume] ' +
-    '[--steps N] [--epochs N] [--batch N] [--init MODEL_DIR] [--imagenet FILE] [--backend NAME] [--allow-cpu]\n' +
+    '[--steps N] [--epochs N] [--batch N] [--replicas N|auto] [--init MODEL_DIR] [--imagenet FILE] [--backend NAME] [--allow-cpu]\n' +
+    '  --replicas N|auto: data-parallel training on N cores (worker threads, each 1/N of every batch; wasm backend);\n' +
+    '    auto = as many as the cores and the batch size allow. A resumed run keeps its checkpoint\'s count.\n' +
     '  --init MODEL_DIR: fine-tune — start from that trained model\'s weights and architecture (e.g. models/default on\n' +
     '    imported SoftBioSearch data); --config then supplies only the training settings.',
   options: {
@@ -79,6 +101,7 @@ export const trainCommand: CliCommand = {
     steps: { type: 'string' },
     epochs: { type: 'string' },
     batch: { type: 'string' },
+    replicas: { type: 'string' },
     imagenet: { type: 'string' },
     init: { type: 'string' },
     backend: { type: 'string' },
@@ -91,11 +114,13 @@ export const trainCommand: CliCommand = {
     const outDir = resolve(v.out);
     let modelInput: Record<string, unknown> = {};
     let trainInput: Record<string, unknown> = {};
+    let resumedReplicas: number | undefined;
     if (v.resume === true) {
       // The checkpoint holds the configs the run started with; flags may only extend its length.
-      const meta = readCheckpoint(outDir).state.meta as { modelConfig?: Record<string, unknown>; trainConfig?: Record<string, unknown> };
+      const meta = readCheckpoint(outDir).state.meta as { modelConfig?: Record<string, unknown>; trainConfig?: Record<string, unknown>; replicas?: number };
       modelInput = meta.modelConfig ?? {};
       trainInput = meta.trainConfig ?? {};
+      resumedReplicas = meta.replicas;
     } else if (typeof v.config === 'string') {
       const file = readConfigFile(resolve(v.config));
       modelInput = (file.model as Record<string, unknown>) ?? {};
@@ -140,9 +165,10 @@ export const trainCommand: CliCommand = {
       purpose: 'train',
       allowCpuTraining: v['allow-cpu'] === true,
     });
+    const replicas = resolveReplicas(v.replicas, train.batchSize, backend.name, resumedReplicas);
     const macs = countMacs(model);
     if (!ctx.json) {
-      ctx.print(`backend: ${backend.name} — ${backend.reason}`);
+      ctx.print(`backend: ${backend.name} — ${backend.reason}${replicas > 1 ? `; ${replicas} data-parallel replicas (${train.batchSize / replicas} images each per step)` : ''}`);
       ctx.print(`model: ${model.backbone} backbone, input ${model.inputSize}, S=${model.grid}, M=${model.featureWidth}; ` +
         `${(macs.inference / 1e9).toFixed(3)} GMAC/image inference (backbone ${(macs.backbone / 1e9).toFixed(3)})`);
     }
@@ -155,6 +181,7 @@ export const trainCommand: CliCommand = {
       imagenetWeights: typeof v.imagenet === 'string' ? resolve(v.imagenet) : undefined,
       initFrom,
       backend: backend.name,
+      replicas,
       onProgress: ctx.progress,
       signal: ctx.signal,
     });
@@ -167,6 +194,7 @@ export const trainCommand: CliCommand = {
       finalLoss: result.last?.total,
       imagesPerSecond: result.last?.imagesPerSecond,
       backend: backend.name,
+      replicas: result.replicas,
     };
     if (ctx.json) ctx.print(JSON.stringify(summary));
     else {
