@@ -1,6 +1,6 @@
 /**
  * Training and evaluation from the workstation API (in-process transport; the jobs still run in
- * worker processes): a tiny model trained on the tiny synthetic recipe becomes the active model,
+ * worker processes, with data-parallel replicas on every core): a tiny model trained on the tiny synthetic recipe becomes the active model,
  * its loss curve is readable while/after it runs, and an evaluation job returns its table.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createService } from '../core/api/service';
 import type { ProgressEvent } from '../core/api/contract';
+import { resolveReplicas } from '../core/train/parallel/replicaCount';
 
 const root = mkdtempSync(join(tmpdir(), 'fastpr-ws-train-'));
 process.env.FASTPR_SHIPPED_MODEL_DIR = join(root, 'no-shipped-model');
@@ -39,6 +40,8 @@ describe('training and evaluation jobs', () => {
     expect(status.job.state).toBe('done');
     expect(status.curve.map((p) => p.step)).toEqual([0, 1, 2, 3]);
     expect(status.job.result).toMatchObject({ modelId: 'tiny-test', steps: 4 });
+    // A new training job trains on as many cores as its batch (4, the tiny backbone's) allows.
+    expect((status.job.result as { replicas: number }).replicas).toBe(resolveReplicas('auto', 4, 'wasm'));
 
     const active = await service.call('models.active');
     expect(active).toMatchObject({ state: 'ready', model: { id: 'tiny-test', exported: true, source: 'trained', trainedSteps: 4 } });

@@ -23,6 +23,8 @@ import { drawLossCurve, type CurvePoint } from './lossCurve';
 import { buildSamples } from './samples';
 import { METRICS_FILE, Trainer, type TrainerOptions, type TrainResult } from './trainer';
 import { trainInParallel } from './parallel/parallelTrain';
+import { resolveReplicas, type ReplicasRequest } from './parallel/replicaCount';
+import * as tf from '../tf/tf';
 
 export interface TrainRunOptions {
   dataDir: string;
@@ -41,9 +43,9 @@ export interface TrainRunOptions {
   /**
    * Data-parallel replicas (worker threads, one core each; core/train/parallel): each computes
    * batchSize / replicas samples of every batch and the gradients are averaged. 1 (default) trains
-   * on this thread as always.
+   * on this thread as always; 'auto' as many as the cores and the batch allow (replicaCount.ts).
    */
-  replicas?: number;
+  replicas?: ReplicasRequest;
   /** Set inside a replica worker only (parallelTrain.ts does it). */
   shard?: TrainerOptions['shard'];
 }
@@ -75,12 +77,16 @@ function weightsDigest(trainer: Trainer): string {
 }
 
 export async function trainFromDataset(o: TrainRunOptions): Promise<TrainRunResult> {
-  if ((o.replicas ?? 1) > 1 && !o.shard) return trainInParallel(o, o.replicas!);
   const writes = !o.shard || o.shard.index === 0;
   const dataset = readDataset(o.dataDir);
   const frames = framesOfSplit(dataset, 'train');
   if (frames.length === 0) throw new InputError(`${join(o.dataDir, MANIFEST_FILE)}: the train split has no frames`);
   const samples = buildSamples(frames);
+  if (!o.shard) {
+    // A split smaller than the batch makes the batch smaller (Trainer): count replicas for that.
+    const replicas = resolveReplicas(o.replicas, Math.min(o.train.batchSize, samples.length), o.backend ?? tf.getBackend());
+    if (replicas > 1) return trainInParallel(o, replicas);
+  }
   if (o.resume && !existsSync(checkpointPath(o.outDir))) throw new InputError(`${checkpointPath(o.outDir)}: nothing to resume (no checkpoint)`);
   const meta: Record<string, unknown> = {
     dataManifestSha256: sha256File(join(o.dataDir, MANIFEST_FILE)),

@@ -7,7 +7,6 @@
  * continues exactly.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError } from '../../errors';
 import { parseModelConfig } from '../../model/config';
@@ -16,6 +15,7 @@ import { initBackend } from '../../tf/backend';
 import { parseTrainConfig } from '../../train/config';
 import { readCheckpoint } from '../../train/checkpoint';
 import { trainFromDataset } from '../../train/run';
+import { parseReplicasFlag } from '../../train/parallel/replicaCount';
 import type { CliCommand } from '../command';
 
 function intFlag(v: unknown, name: string): number | undefined {
@@ -61,25 +61,6 @@ const fixedCompactSettings = (compact: unknown) => {
 function gridChangeAllowed(key: string, value: unknown, started: Record<string, unknown>): boolean {
   if (key === 'grid') return true;
   return key === 'compact' && fixedCompactSettings(value) === fixedCompactSettings(started.compact);
-}
-
-/**
- * --replicas: a count, or 'auto' = the largest divisor of the batch size not above the cores (wasm
- * and cpu backends; 1 on tfjs-node, which spreads a step over the cores itself). Unset: a resumed
- * run keeps the count its checkpoint was made with (so it continues exactly), a new run uses 1.
- */
-export function resolveReplicas(flag: unknown, batchSize: number, backend: string, resumedWith: number | undefined, cores = availableParallelism()): number {
-  if (flag === undefined) return resumedWith ?? 1;
-  if (flag === 'auto') {
-    if (backend !== 'wasm' && backend !== 'cpu') return 1;
-    let n = Math.max(1, Math.min(cores, batchSize));
-    while (batchSize % n !== 0) n--;
-    return n;
-  }
-  const n = Number(flag);
-  if (!Number.isInteger(n) || n < 1) throw new InputError(`--replicas: expected a positive integer or auto, got "${String(flag)}"`, { field: 'replicas' });
-  if (batchSize % n !== 0) throw new InputError(`--replicas ${n}: the batch size ${batchSize} does not split evenly into ${n} replicas`, { field: 'replicas' });
-  return n;
 }
 
 export const trainCommand: CliCommand = {
@@ -165,10 +146,11 @@ export const trainCommand: CliCommand = {
       purpose: 'train',
       allowCpuTraining: v['allow-cpu'] === true,
     });
-    const replicas = resolveReplicas(v.replicas, train.batchSize, backend.name, resumedReplicas);
+    // Unset on --resume: the count the checkpoint was made with, so the run continues exactly.
+    const replicas = parseReplicasFlag(v.replicas) ?? resumedReplicas;
     const macs = countMacs(model);
     if (!ctx.json) {
-      ctx.print(`backend: ${backend.name} — ${backend.reason}${replicas > 1 ? `; ${replicas} data-parallel replicas (${train.batchSize / replicas} images each per step)` : ''}`);
+      ctx.print(`backend: ${backend.name} — ${backend.reason}`);
       ctx.print(`model: ${model.backbone} backbone, input ${model.inputSize}, S=${model.grid}, M=${model.featureWidth}; ` +
         `${(macs.inference / 1e9).toFixed(3)} GMAC/image inference (backbone ${(macs.backbone / 1e9).toFixed(3)})`);
     }
@@ -198,7 +180,8 @@ export const trainCommand: CliCommand = {
     };
     if (ctx.json) ctx.print(JSON.stringify(summary));
     else {
-      ctx.print(`${result.state === 'done' ? 'trained' : 'cancelled'} after ${result.steps} steps on ${result.samples} samples; ` +
+      ctx.print(`${result.state === 'done' ? 'trained' : 'cancelled'} after ${result.steps} steps on ${result.samples} samples` +
+        `${result.replicas > 1 ? ` (${result.replicas} data-parallel replicas)` : ''}; ` +
         `last total loss ${result.last?.total.toFixed(4) ?? 'n/a'}; model ${outDir} (${result.info?.modelHash?.slice(0, 12) ?? ''}…)`);
       if (result.state === 'cancelled') ctx.print(`resume with: fastpr train --data ${v.data} --out ${v.out} --resume`);
     }

@@ -21,6 +21,8 @@ export interface TrainParams {
   steps?: number;
   epochs?: number;
   batchSize?: number;
+  /** Data-parallel replicas (core/train/parallel); default 'auto': every core the batch size allows. */
+  replicas?: number | 'auto';
 }
 
 export const trainTask: Task = async ({ dataDir, job, resume, signal, progress }) => {
@@ -30,10 +32,12 @@ export const trainTask: Task = async ({ dataDir, job, resume, signal, progress }
   const resuming = resume && existsSync(checkpointPath(p.modelDir));
   let modelInput: Record<string, unknown>;
   let trainInput: Record<string, unknown>;
+  let resumedReplicas: number | undefined;
   if (resuming) {
-    const meta = readCheckpoint(p.modelDir).state.meta as { modelConfig?: Record<string, unknown>; trainConfig?: Record<string, unknown> };
+    const meta = readCheckpoint(p.modelDir).state.meta as { modelConfig?: Record<string, unknown>; trainConfig?: Record<string, unknown>; replicas?: number };
     modelInput = meta.modelConfig ?? {};
     trainInput = meta.trainConfig ?? {};
+    resumedReplicas = meta.replicas ?? 1;
   } else {
     modelInput = p.backbone === 'tiny' ? { ...tinyConfig() } : { backbone: p.backbone };
     trainInput = {
@@ -45,12 +49,14 @@ export const trainTask: Task = async ({ dataDir, job, resume, signal, progress }
   const model = parseModelConfig(modelInput, 'training.start');
   const train = parseTrainConfig(trainInput, 'training.start');
   const backend = await initBackend({ purpose: 'train', allowCpuTraining: true });
-  const result = await trainFromDataset({ dataDir: data, outDir: p.modelDir, model, train, resume: resuming, backend: backend.name, onProgress: progress, signal });
+  // A resumed job keeps its checkpoint's count (it then continues exactly); a new one uses the cores.
+  const replicas = resuming ? resumedReplicas : (p.replicas ?? 'auto');
+  const result = await trainFromDataset({ dataDir: data, outDir: p.modelDir, model, train, resume: resuming, backend: backend.name, replicas, onProgress: progress, signal });
   if (result.state === 'cancelled') throw new CancelledError(`training ${p.modelId} was cancelled at step ${result.steps}; resume continues from its checkpoint`);
   progress({ jobId: job.id, kind: 'train', done: result.steps, total: result.steps, unit: 'steps', phase: 'exporting ONNX', state: 'running' });
   const { exportModelDir } = await import('../../onnx/export/exportModel');
   if (signal.aborted) throw new CancelledError('training finished; ONNX export was cancelled (resume exports it)');
   const onnx = await exportModelDir(p.modelDir, { skipParity: p.backbone !== 'tiny' });
   if (!result.info) throw new InputError(`training ${p.modelId} wrote no model.json`);
-  return { modelId: p.modelId, modelDir: p.modelDir, modelHash: onnx.modelHash, steps: result.steps, finalLoss: result.last?.total ?? null, backend: backend.name };
+  return { modelId: p.modelId, modelDir: p.modelDir, modelHash: onnx.modelHash, steps: result.steps, finalLoss: result.last?.total ?? null, backend: backend.name, replicas: result.replicas };
 };

@@ -46,9 +46,7 @@ function modelFloats(o: TrainRunOptions): number {
 
 export async function trainInParallel(o: TrainRunOptions, replicas: number): Promise<TrainRunResult> {
   if (!Number.isInteger(replicas) || replicas < 2) throw new InputError(`replicas: expected an integer ≥ 2 here, got ${replicas}`, { field: 'replicas' });
-  if (o.train.batchSize % replicas !== 0) {
-    throw new InputError(`batch size ${o.train.batchSize} does not split evenly into ${replicas} replicas; use a batch size divisible by ${replicas}`, { field: 'replicas' });
-  }
+  // (Whether the batch splits evenly: replicaCount.ts before, each replica's Trainer again.)
   const backend = o.backend ?? tf.getBackend();
   if (!REPLICA_BACKENDS.has(backend)) {
     throw new InputError(`replicas: data-parallel replicas run on the wasm backend; ${backend} already uses every core for one step — train with 1 replica`, { field: 'replicas' });
