@@ -311,7 +311,8 @@ export class Trainer {
         imagesPerSecond: last.imagesPerSecond, computeImagesPerSecond: last.computeImagesPerSecond,
       };
       for (const k of OPTIONAL_TERMS) if (last[k] !== undefined) metrics[k] = last[k]!;
-      meter.update(this.step, this.totalSteps, { phase: last.phase, metrics });
+      // The phase label also says when the step runs on several cores (CLI progress line, Training screen).
+      meter.update(this.step, this.totalSteps, { phase: this.o.shard ? `${last.phase} on ${this.o.shard.count} cores` : last.phase, metrics });
     }
     meter.finish('done', this.step, this.totalSteps);
     return { state: 'done', steps: this.step, last };
