@@ -132,7 +132,7 @@ export async function buildIndex(input: BuildIndexInput): Promise<BuildIndexResu
   const per = size * size * 3;
   const cellFloats = input.retriever.grid * input.retriever.grid * input.retriever.manifest.featureWidth;
   const total = input.fps === 'all' ? input.info.frameCount ?? Math.round(input.info.durationS * input.info.fps) : Math.max(1, Math.ceil(input.info.durationS * input.fps));
-  const meter = new ProgressMeter(input.jobId ?? `ingest-${input.videoSha256.slice(0, 12)}`, 'ingest', input.onProgress ?? (() => {}), 'frames');
+  const meter = new ProgressMeter(input.jobId ?? `ingest-${input.videoSha256.slice(0, 12)}`, 'ingest', input.onProgress ?? (() => {}), 'frames', startFrames);
   const mode = input.retriever.manifest.preprocessing.mode;
   const byFfmpeg = header.inputScaling === 'ffmpeg';
   const geom = scaledGeometry(header.frameWidth, header.frameHeight, size, mode);

@@ -28,14 +28,18 @@ export type ProgressListener = (event: ProgressEvent) => void;
 export class ProgressMeter {
   private readonly startedAt = Date.now();
   private lastAt = this.startedAt;
-  private lastDone = 0;
+  private lastDone: number;
   private smoothedRate = 0;
+  /** `startDone`: units already done when this run began (a resumed job), so they do not count as this run's speed. */
   constructor(
     readonly jobId: string,
     readonly kind: string,
     private readonly listener: ProgressListener,
     readonly unit = 'items',
-  ) {}
+    startDone = 0,
+  ) {
+    this.lastDone = startDone;
+  }
 
   update(done: number, total?: number, extra: Partial<ProgressEvent> = {}): void {
     const now = Date.now();

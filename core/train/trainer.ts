@@ -286,7 +286,7 @@ export class Trainer {
   async run(): Promise<TrainResult> {
     const { outDir, signal, trainConfig: tc } = this.o;
     if (outDir && this.writes) mkdirSync(outDir, { recursive: true });
-    const meter = new ProgressMeter(this.o.jobId ?? `train-${Date.now()}`, 'train', this.o.onProgress ?? (() => {}), 'steps');
+    const meter = new ProgressMeter(this.o.jobId ?? `train-${Date.now()}`, 'train', this.o.onProgress ?? (() => {}), 'steps', this.step);
     const started = performance.now();
     const elapsed = () => this.elapsedBefore + (performance.now() - started) / 1000;
     let last: StepRecord | undefined;
