@@ -151,16 +151,22 @@ describe('rebuild with another storage', () => {
       // The refit starts at the first frame of the new scene (8 s at 5 frames/s = frame 40).
       expect(idx.segments.map((g) => g.start)).toEqual([0, 40]);
       const ref = IndexFile.open((await ingestVideo(exact.store, exact.caseId, scene, shipped, { dtype: 'float16' })).index.filePath);
-      // Exhaustive searches on both scenes: per-frame best confidences within 0.02 of the exact features', the same best cell in ≥ 90 % of frames.
+      // Exhaustive searches on both scenes: per-frame best confidences within 0.02 of the exact
+      // features', and the cell the index picks scores, on exact features, within 0.005 of the exact
+      // best. (Not "the same best cell": this pattern clip holds nobody, every confidence is < 0.1 and
+      // the best cell wins by a hair — with the stage-10 model the index picked the exact best in 66
+      // and 32 of 80 frames for these two queries, every other pick within 0.0036 of it.)
       for (const codes of [{ torsoColour: 1 }, { gender: 1, legColour: 0, torsoType: 1 }] as AttributeCodes[]) {
         const got = await searchIndex(idx, retriever, codes, { exhaustive: true });
         const want = await searchIndex(ref, retriever, codes, { exhaustive: true });
-        let sameCell = 0;
+        // Every cell's exact confidence (no threshold, no suppression) to score the index's picks.
+        const everyCell = await searchIndex(ref, retriever, codes, { exhaustive: true, threshold: 0, nmsIou: 1 });
         for (let f = 0; f < 80; f++) {
           expect(Math.abs(got.bestConfidence[f]! - want.bestConfidence[f]!)).toBeLessThan(0.02);
-          if (got.bestCell[f] === want.bestCell[f]) sameCell++;
+          const exactAtPick = everyCell.frames[f]!.hits.find((h) => h.cell === got.bestCell[f])?.confidence;
+          expect(exactAtPick, `frame ${f}`).toBeDefined();
+          expect(want.bestConfidence[f]! - exactAtPick!, `frame ${f}`).toBeLessThan(0.005);
         }
-        expect(sameCell).toBeGreaterThanOrEqual(72);
         expect(got.foldedHead).toBe(true);
         // The default search (prefilter per basis) keeps every hit of the exhaustive one.
         const fast = await searchIndex(idx, retriever, codes);
