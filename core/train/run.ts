@@ -44,6 +44,7 @@ export interface TrainRunOptions {
    * Data-parallel replicas (worker threads, one core each; core/train/parallel): each computes
    * batchSize / replicas samples of every batch and the gradients are averaged. 1 (default) trains
    * on this thread as always; 'auto' as many as the cores and the batch allow (replicaCount.ts).
+   * Unset on resume: the count the checkpoint was made with.
    */
   replicas?: ReplicasRequest;
   /** Set inside a replica worker only (parallelTrain.ts does it). */
@@ -82,12 +83,17 @@ export async function trainFromDataset(o: TrainRunOptions): Promise<TrainRunResu
   const frames = framesOfSplit(dataset, 'train');
   if (frames.length === 0) throw new InputError(`${join(o.dataDir, MANIFEST_FILE)}: the train split has no frames`);
   const samples = buildSamples(frames);
+  if (o.resume && !existsSync(checkpointPath(o.outDir))) throw new InputError(`${checkpointPath(o.outDir)}: nothing to resume (no checkpoint)`);
+  const was = o.resume
+    ? (readCheckpoint(o.outDir).state.meta as { annotationsSha256?: string; fineTunedFrom?: string; freshWeights?: string[]; recutWeights?: string[]; replicas?: number })
+    : undefined;
   if (!o.shard) {
+    // Not asked: a resumed run keeps its checkpoint's count (so it continues exactly), a new one 1.
     // A split smaller than the batch makes the batch smaller (Trainer): count replicas for that.
-    const replicas = resolveReplicas(o.replicas, Math.min(o.train.batchSize, samples.length), o.backend ?? tf.getBackend());
+    const request = o.replicas ?? was?.replicas;
+    const replicas = resolveReplicas(request, Math.min(o.train.batchSize, samples.length), o.backend ?? tf.getBackend());
     if (replicas > 1) return trainInParallel(o, replicas);
   }
-  if (o.resume && !existsSync(checkpointPath(o.outDir))) throw new InputError(`${checkpointPath(o.outDir)}: nothing to resume (no checkpoint)`);
   const meta: Record<string, unknown> = {
     dataManifestSha256: sha256File(join(o.dataDir, MANIFEST_FILE)),
     annotationsSha256: sha256File(join(o.dataDir, ANNOTATIONS_FILE)),
@@ -97,8 +103,7 @@ export async function trainFromDataset(o: TrainRunOptions): Promise<TrainRunResu
     replicas: o.shard?.count ?? 1,
     ...(o.initFrom && !o.resume ? { fineTunedFrom: o.initFrom } : {}),
   };
-  if (o.resume) {
-    const was = readCheckpoint(o.outDir).state.meta as { annotationsSha256?: string; fineTunedFrom?: string; freshWeights?: string[]; recutWeights?: string[] };
+  if (was) {
     if (was.annotationsSha256 && was.annotationsSha256 !== meta.annotationsSha256) {
       throw new InputError(`${checkpointPath(o.outDir)}: the checkpoint was trained on other annotations than ${join(o.dataDir, ANNOTATIONS_FILE)}; resume with the same dataset`);
     }

@@ -24,7 +24,7 @@ import { learningRateAt, phaseOf, type Phase, type TrainConfig } from './config'
 import type { FrameSource } from './frameSource';
 import type { TrainSample } from './samples';
 import { OPTIONAL_TERMS, trainStep, type GradientReducer, type StepLosses } from './step';
-import { ReplicaExchange } from './parallel/exchange';
+import type { ReplicaExchange } from './parallel/exchange';
 import { exchangeReducer } from './parallel/reducer';
 
 export const METRICS_FILE = 'metrics.jsonl';

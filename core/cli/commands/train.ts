@@ -95,13 +95,11 @@ export const trainCommand: CliCommand = {
     const outDir = resolve(v.out);
     let modelInput: Record<string, unknown> = {};
     let trainInput: Record<string, unknown> = {};
-    let resumedReplicas: number | undefined;
     if (v.resume === true) {
       // The checkpoint holds the configs the run started with; flags may only extend its length.
-      const meta = readCheckpoint(outDir).state.meta as { modelConfig?: Record<string, unknown>; trainConfig?: Record<string, unknown>; replicas?: number };
+      const meta = readCheckpoint(outDir).state.meta as { modelConfig?: Record<string, unknown>; trainConfig?: Record<string, unknown> };
       modelInput = meta.modelConfig ?? {};
       trainInput = meta.trainConfig ?? {};
-      resumedReplicas = meta.replicas;
     } else if (typeof v.config === 'string') {
       const file = readConfigFile(resolve(v.config));
       modelInput = (file.model as Record<string, unknown>) ?? {};
@@ -146,8 +144,8 @@ export const trainCommand: CliCommand = {
       purpose: 'train',
       allowCpuTraining: v['allow-cpu'] === true,
     });
-    // Unset on --resume: the count the checkpoint was made with, so the run continues exactly.
-    const replicas = parseReplicasFlag(v.replicas) ?? resumedReplicas;
+    // Unset on --resume: trainFromDataset keeps the checkpoint's count, so the run continues exactly.
+    const replicas = parseReplicasFlag(v.replicas);
     const macs = countMacs(model);
     if (!ctx.json) {
       ctx.print(`backend: ${backend.name} — ${backend.reason}`);

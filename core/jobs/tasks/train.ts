@@ -32,12 +32,10 @@ export const trainTask: Task = async ({ dataDir, job, resume, signal, progress }
   const resuming = resume && existsSync(checkpointPath(p.modelDir));
   let modelInput: Record<string, unknown>;
   let trainInput: Record<string, unknown>;
-  let resumedReplicas: number | undefined;
   if (resuming) {
-    const meta = readCheckpoint(p.modelDir).state.meta as { modelConfig?: Record<string, unknown>; trainConfig?: Record<string, unknown>; replicas?: number };
+    const meta = readCheckpoint(p.modelDir).state.meta as { modelConfig?: Record<string, unknown>; trainConfig?: Record<string, unknown> };
     modelInput = meta.modelConfig ?? {};
     trainInput = meta.trainConfig ?? {};
-    resumedReplicas = meta.replicas ?? 1;
   } else {
     modelInput = p.backbone === 'tiny' ? { ...tinyConfig() } : { backbone: p.backbone };
     trainInput = {
@@ -49,8 +47,8 @@ export const trainTask: Task = async ({ dataDir, job, resume, signal, progress }
   const model = parseModelConfig(modelInput, 'training.start');
   const train = parseTrainConfig(trainInput, 'training.start');
   const backend = await initBackend({ purpose: 'train', allowCpuTraining: true });
-  // A resumed job keeps its checkpoint's count (it then continues exactly); a new one uses the cores.
-  const replicas = resuming ? resumedReplicas : (p.replicas ?? 'auto');
+  // A new job uses the cores; a resumed one keeps its checkpoint's count (trainFromDataset, when unset).
+  const replicas = resuming ? undefined : (p.replicas ?? 'auto');
   const result = await trainFromDataset({ dataDir: data, outDir: p.modelDir, model, train, resume: resuming, backend: backend.name, replicas, onProgress: progress, signal });
   if (result.state === 'cancelled') throw new CancelledError(`training ${p.modelId} was cancelled at step ${result.steps}; resume continues from its checkpoint`);
   progress({ jobId: job.id, kind: 'train', done: result.steps, total: result.steps, unit: 'steps', phase: 'exporting ONNX', state: 'running' });
