@@ -6,7 +6,7 @@
  * 4 bytes | float32 data. The header holds the training state and two weight-file headers (model
  * weights, Adam moments) whose offsets are relative to their own data block.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModelError } from '../errors';
 import { writeFileAtomic } from '../model/atomicFile';
@@ -68,6 +68,42 @@ export interface LoadedCheckpoint {
   adam: NamedArray[];
 }
 
+/** The magic, the header length and the header of a checkpoint's first bytes (`buf` may hold just those). */
+function parseHeader(file: string, buf: Buffer, fileBytes: number): { header: Header; len: number } {
+  if (buf.byteLength < 12 || buf.toString('latin1', 0, 8) !== MAGIC) throw new ModelError(`${file}: not a FastPR checkpoint`, { file });
+  const len = buf.readUInt32LE(8);
+  if (12 + len > fileBytes || 12 + len > buf.byteLength) throw new ModelError(`${file}: truncated header`, { file });
+  try {
+    return { header: JSON.parse(buf.toString('utf8', 12, 12 + len)) as Header, len };
+  } catch (e) {
+    throw new ModelError(`${file}: header is not valid JSON (${(e as Error).message})`, { file });
+  }
+}
+
+/**
+ * The training state alone (configs, step, meta) from the header, without reading the weights and
+ * Adam moments (tens of MB): what a resume needs to decide how to run; Trainer.resume reads the rest.
+ */
+export function readCheckpointState(outDir: string): TrainingState {
+  const file = checkpointPath(outDir);
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    throw new ModelError(`${file}: no checkpoint to resume from`, { file });
+  }
+  try {
+    const head = Buffer.alloc(12);
+    const got = readSync(fd, head, 0, 12, 0);
+    const len = got === 12 && head.toString('latin1', 0, 8) === MAGIC ? head.readUInt32LE(8) : 0;
+    const buf = Buffer.alloc(12 + len);
+    const n = readSync(fd, buf, 0, buf.byteLength, 0);
+    return parseHeader(file, buf.subarray(0, n), n).header.state;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export function readCheckpoint(outDir: string): LoadedCheckpoint {
   const file = checkpointPath(outDir);
   let buf: Buffer;
@@ -76,15 +112,7 @@ export function readCheckpoint(outDir: string): LoadedCheckpoint {
   } catch {
     throw new ModelError(`${file}: no checkpoint to resume from`, { file });
   }
-  if (buf.byteLength < 12 || buf.toString('latin1', 0, 8) !== MAGIC) throw new ModelError(`${file}: not a FastPR checkpoint`, { file });
-  const len = buf.readUInt32LE(8);
-  if (12 + len > buf.byteLength) throw new ModelError(`${file}: truncated header`, { file });
-  let header: Header;
-  try {
-    header = JSON.parse(buf.toString('utf8', 12, 12 + len)) as Header;
-  } catch (e) {
-    throw new ModelError(`${file}: header is not valid JSON (${(e as Error).message})`, { file });
-  }
+  const { header, len } = parseHeader(file, buf, buf.byteLength);
   const pad = (4 - ((12 + len) % 4)) % 4;
   const dataStart = 12 + len + pad;
   const wLen = header.weights?.byteLength ?? -1;

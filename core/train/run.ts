@@ -16,7 +16,7 @@ import { countMacs } from '../model/macs';
 import { saveModelDir, type ModelInfo } from '../model/modelDir';
 import { writeFileAtomic } from '../model/atomicFile';
 import { readWeightsFiles } from '../model/weightsFile';
-import { checkpointPath, readCheckpoint } from './checkpoint';
+import { checkpointPath, readCheckpointState } from './checkpoint';
 import type { TrainConfig } from './config';
 import { DatasetFrameSource } from './frameSource';
 import { drawLossCurve, type CurvePoint } from './lossCurve';
@@ -85,7 +85,7 @@ export async function trainFromDataset(o: TrainRunOptions): Promise<TrainRunResu
   const samples = buildSamples(frames);
   if (o.resume && !existsSync(checkpointPath(o.outDir))) throw new InputError(`${checkpointPath(o.outDir)}: nothing to resume (no checkpoint)`);
   const was = o.resume
-    ? (readCheckpoint(o.outDir).state.meta as { annotationsSha256?: string; fineTunedFrom?: string; freshWeights?: string[]; recutWeights?: string[]; replicas?: number })
+    ? (readCheckpointState(o.outDir).meta as { annotationsSha256?: string; fineTunedFrom?: string; freshWeights?: string[]; recutWeights?: string[]; replicas?: number })
     : undefined;
   if (!o.shard) {
     // Not asked: a resumed run keeps its checkpoint's count (so it continues exactly), a new one 1.

@@ -13,7 +13,7 @@ import { parseModelConfig } from '../../model/config';
 import { countMacs } from '../../model/macs';
 import { initBackend } from '../../tf/backend';
 import { parseTrainConfig } from '../../train/config';
-import { readCheckpoint } from '../../train/checkpoint';
+import { readCheckpointState } from '../../train/checkpoint';
 import { trainFromDataset } from '../../train/run';
 import { parseReplicasFlag } from '../../train/parallel/replicaCount';
 import type { CliCommand } from '../command';
@@ -97,7 +97,7 @@ export const trainCommand: CliCommand = {
     let trainInput: Record<string, unknown> = {};
     if (v.resume === true) {
       // The checkpoint holds the configs the run started with; flags may only extend its length.
-      const meta = readCheckpoint(outDir).state.meta as { modelConfig?: Record<string, unknown>; trainConfig?: Record<string, unknown> };
+      const meta = readCheckpointState(outDir).meta as { modelConfig?: Record<string, unknown>; trainConfig?: Record<string, unknown> };
       modelInput = meta.modelConfig ?? {};
       trainInput = meta.trainConfig ?? {};
     } else if (typeof v.config === 'string') {

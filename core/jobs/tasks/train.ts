@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { CancelledError, InputError } from '../../errors';
 import { parseModelConfig, tinyConfig } from '../../model/config';
 import { initBackend } from '../../tf/backend';
-import { checkpointPath, readCheckpoint } from '../../train/checkpoint';
+import { checkpointPath, readCheckpointState } from '../../train/checkpoint';
 import { parseTrainConfig } from '../../train/config';
 import { trainFromDataset } from '../../train/run';
 import { ensureRecipeDataset, type RecipeName } from '../recipes';
@@ -33,7 +33,7 @@ export const trainTask: Task = async ({ dataDir, job, resume, signal, progress }
   let modelInput: Record<string, unknown>;
   let trainInput: Record<string, unknown>;
   if (resuming) {
-    const meta = readCheckpoint(p.modelDir).state.meta as { modelConfig?: Record<string, unknown>; trainConfig?: Record<string, unknown> };
+    const meta = readCheckpointState(p.modelDir).meta as { modelConfig?: Record<string, unknown>; trainConfig?: Record<string, unknown> };
     modelInput = meta.modelConfig ?? {};
     trainInput = meta.trainConfig ?? {};
   } else {

@@ -21,11 +21,9 @@ import type { TrainRunOptions, TrainRunResult } from '../run';
 import { createExchangeBuffers, markFailed, requestStop } from './exchange';
 import type { ReplicaMessage, ReplicaRunOptions, ReplicaWorkerData } from './protocol';
 import { LOSS_KEYS, weightLayout } from './reducer';
+import { REPLICA_BACKENDS } from './replicaCount';
 
 const here = dirname(fileURLToPath(import.meta.url));
-
-/** Backends a replica can run: TF.js's own engines. tfjs-node already spreads one step over every core. */
-const REPLICA_BACKENDS = new Set(['wasm', 'cpu']);
 
 /** The worker script: a pre-bundled trainReplica.mjs beside this module (packaged app), else the .ts through tsx. */
 function replicaEntry(): { file: string; entry?: string } {

@@ -4,6 +4,9 @@ import { InputError } from '../../errors';
 
 export type ReplicasRequest = number | 'auto';
 
+/** Backends replicas can run on: TF.js's own engines. tfjs-node already spreads one step over every core. */
+export const REPLICA_BACKENDS: ReadonlySet<string> = new Set(['wasm', 'cpu']);
+
 /** The --replicas flag's text → a request (undefined when not given). */
 export function parseReplicasFlag(flag: unknown): ReplicasRequest | undefined {
   if (flag === undefined) return undefined;
@@ -22,7 +25,7 @@ export function parseReplicasFlag(flag: unknown): ReplicasRequest | undefined {
 export function resolveReplicas(request: ReplicasRequest | undefined, batchSize: number, backend: string, cores = availableParallelism()): number {
   if (request === undefined) return 1;
   if (request === 'auto') {
-    if (backend !== 'wasm' && backend !== 'cpu') return 1;
+    if (!REPLICA_BACKENDS.has(backend)) return 1;
     let n = Math.max(1, Math.min(cores, batchSize));
     while (batchSize % n !== 0) n--;
     return n;
