@@ -60,6 +60,8 @@ const INVALID: Array<[string, unknown, string]> = [
   ['training.datasets', { all: true }, 'all'],
   ['training.start', { dataset: { kind: 'synthetic', recipe: 'huge' } }, 'dataset.recipe'],
   ['training.start', { dataset: { kind: 'dir', path: '/x' }, name: '../evil' }, 'name'],
+  ['training.start', { dataset: { kind: 'synthetic', recipe: 'tiny' }, replicas: 0 }, 'replicas'],
+  ['training.start', { dataset: { kind: 'synthetic', recipe: 'tiny' }, replicas: 'all' }, 'replicas'],
   ['training.status', { jobId: '' }, 'jobId'],
   ['models.list', { verbose: 1 }, 'verbose'],
   ['models.active', { id: 'x' }, 'id'],

@@ -24,7 +24,8 @@ afterAll(async () => {
 
 describe('training cancel and resume', () => {
   it('continues from the checkpoint with every step once', async () => {
-    const { jobId, modelId } = await service.call('training.start', { dataset: { kind: 'synthetic', recipe: 'tiny', seed: 5 }, backbone: 'tiny', steps: 16 });
+    // One replica asked for explicitly (auto would use both cores of a 2-core machine for the tiny batch of 4).
+    const { jobId, modelId } = await service.call('training.start', { dataset: { kind: 'synthetic', recipe: 'tiny', seed: 5 }, backbone: 'tiny', steps: 16, replicas: 1 });
     await first((e) => e.jobId === jobId && e.unit === 'steps' && e.done >= 2);
     const ended = first((e) => e.jobId === jobId && e.state !== 'running');
     await service.call('jobs.cancel', { jobId });
@@ -40,6 +41,7 @@ describe('training cancel and resume', () => {
     expect((await done).state).toBe('done');
     const full = await service.call('training.status', { jobId });
     expect(full.curve.map((p) => p.step)).toEqual(Array.from({ length: 16 }, (_, i) => i));
+    expect((full.job.result as { replicas: number }).replicas).toBe(1);
     expect((await service.call('models.active')).model?.id).toBe(modelId);
   }, 90_000);
 });

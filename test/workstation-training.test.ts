@@ -47,6 +47,12 @@ describe('training and evaluation jobs', () => {
     expect(active).toMatchObject({ state: 'ready', model: { id: 'tiny-test', exported: true, source: 'trained', trainedSteps: 4 } });
     expect((await service.call('training.datasets')).some((d) => d.kind === 'dir' && d.label === 'tiny-s4')).toBe(true);
     await expect(service.call('training.start', { dataset: { kind: 'synthetic', recipe: 'tiny', seed: 4 }, name: 'tiny-test' })).rejects.toThrow(/already exists/);
+    // A replica count the batch does not divide is refused before anything is queued or created.
+    const jobsBefore = (await service.call('jobs.list', { kind: 'train' })).length;
+    await expect(service.call('training.start', { dataset: { kind: 'synthetic', recipe: 'tiny', seed: 4 }, backbone: 'tiny', name: 'tiny-3', replicas: 3 }))
+      .rejects.toThrow(/replicas 3: a batch of 4 samples does not split evenly/);
+    expect((await service.call('jobs.list', { kind: 'train' })).length).toBe(jobsBefore);
+    expect((await service.call('models.list')).some((m) => m.id === 'tiny-3')).toBe(false);
 
     const ev = await service.call('models.evaluate', { modelId: 'tiny-test', dataset: { kind: 'synthetic', recipe: 'tiny', seed: 4 }, split: 'test' });
     expect((await ended(ev.jobId)).state).toBe('done');

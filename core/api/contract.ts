@@ -140,6 +140,8 @@ export const API = {
       dataset: datasetRef, name: modelId.optional(), backbone: z.enum(['compact', 'resnet50', 'tiny']).default('compact'),
       steps: z.number().int().min(1).max(10_000_000).optional(), epochs: z.number().int().min(1).max(10_000).optional(),
       batchSize: z.number().int().min(1).max(256).optional(),
+      // Data-parallel replicas (one per core); 'auto' (the default) uses every core the batch divides into.
+      replicas: z.union([z.literal('auto'), z.number().int().min(1).max(256)]).optional(),
     }),
     result: returns<StartedJob & { modelId: string }>(),
   },

@@ -278,9 +278,12 @@ describe('Workstation screens (browser transport, Chromium)', () => {
     await page.getByTestId('dataset-option').first().check();
     await page.getByTestId('train-backbone').selectOption('tiny');
     await page.getByTestId('train-steps').fill('24');
+    // One core, picked in the form (its default, all cores, is what the API tests exercise).
+    await page.getByTestId('train-replicas').selectOption('1');
     await page.getByTestId('train-name').fill('e2e-trained');
     await page.getByRole('button', { name: 'Start training' }).click();
     await expect.poll(() => page.getByTestId('run-state').textContent(), { timeout: 120_000, interval: 1000 }).toBe('done');
+    await expect.poll(() => page.getByTestId('run-cores').textContent(), { timeout: 10_000 }).toMatch(/· 1 core$/);
     await expect.poll(() => page.locator('[data-testid=line-chart] path').count(), { timeout: 10_000 }).toBeGreaterThan(0);
     // Evaluate the new model on the tiny recipe's test split: the job's table appears.
     await page.getByRole('button', { name: 'Evaluate' }).click();

@@ -6,6 +6,7 @@ import { readManifest } from '../../dataset/reader';
 import { MANIFEST_FILE } from '../../dataset/format';
 import { ensureDataDir } from '../../platform/dataDir';
 import { RECIPES, type RecipeName } from '../../jobs/recipes';
+import { checkReplicasFor } from '../../jobs/tasks/trainSettings';
 import { activeModel, listModels, modelDirOf } from '../models';
 import type { DatasetItem, LossPoint } from '../types/jobs';
 import type { HandlerGroup } from './types';
@@ -56,12 +57,13 @@ export const trainingHandlers: HandlerGroup<K> = {
     if (input.dataset.kind === 'dir' && !existsSync(join(input.dataset.path, MANIFEST_FILE))) {
       throw new InputError(`dataset.path: ${input.dataset.path} has no ${MANIFEST_FILE} (not a dataset folder)`, { field: 'dataset.path' });
     }
+    checkReplicasFor(input);
     const modelId = input.name ?? newModelId(input.dataset);
     const modelDir = join(ensureDataDir(ctx.dataDir).models, modelId);
     if (existsSync(modelDir)) throw new InputError(`name: a model named "${modelId}" already exists; pick another name or resume its job`, { field: 'name' });
     const job = ctx.jobs.start({
       kind: 'train', label: `Train ${modelId}`,
-      params: { dataset: input.dataset, modelId, modelDir, backbone: input.backbone, steps: input.steps, epochs: input.epochs, batchSize: input.batchSize },
+      params: { dataset: input.dataset, modelId, modelDir, backbone: input.backbone, steps: input.steps, epochs: input.epochs, batchSize: input.batchSize, replicas: input.replicas },
     });
     return { jobId: job.id, modelId };
   },

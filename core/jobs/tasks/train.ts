@@ -11,6 +11,7 @@ import { checkpointPath, readCheckpointState } from '../../train/checkpoint';
 import { parseTrainConfig } from '../../train/config';
 import { trainFromDataset } from '../../train/run';
 import { ensureRecipeDataset, type RecipeName } from '../recipes';
+import { newRunTrainInput } from './trainSettings';
 import type { Task } from './types';
 
 export interface TrainParams {
@@ -38,11 +39,7 @@ export const trainTask: Task = async ({ dataDir, job, resume, signal, progress }
     trainInput = meta.trainConfig ?? {};
   } else {
     modelInput = p.backbone === 'tiny' ? { ...tinyConfig() } : { backbone: p.backbone };
-    trainInput = {
-      ...(p.backbone === 'tiny' ? { batchSize: 4, checkpointEvery: 5, phaseUnit: 'step', proxyPhaseLength: 2, localisationPhaseLength: 2 } : {}),
-      ...(p.epochs !== undefined ? { epochs: p.epochs } : {}), ...(p.steps !== undefined ? { steps: p.steps } : {}),
-      ...(p.batchSize !== undefined ? { batchSize: p.batchSize } : {}),
-    };
+    trainInput = newRunTrainInput(p);
   }
   const model = parseModelConfig(modelInput, 'training.start');
   const train = parseTrainConfig(trainInput, 'training.start');
