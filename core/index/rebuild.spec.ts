@@ -151,9 +151,12 @@ describe('rebuild with another storage', () => {
       // The refit starts at the first frame of the new scene (8 s at 5 frames/s = frame 40).
       expect(idx.segments.map((g) => g.start)).toEqual([0, 40]);
       const ref = IndexFile.open((await ingestVideo(exact.store, exact.caseId, scene, shipped, { dtype: 'float16' })).index.filePath);
-      // Exhaustive searches on both scenes: per-frame best confidences within 0.02 of the exact
-      // features', and the cell the index picks scores, on exact features, within 0.005 of the exact
-      // best. (Not "the same best cell": this pattern clip holds nobody, every confidence is < 0.1 and
+      // Exhaustive searches on both scenes: per-frame best confidences within 0.03 of the exact
+      // features' (the codec's error, not the refit's: an index of this clip built without refitting
+      // is as close here — stage 10 max 0.017, stage 11 0.022, both with and without the refit, at
+      // confidences up to 0.16), and the cell the index picks scores, on exact features, within 0.01 of the exact
+      // best (a pick that beats the best on the index can trail it by at most twice the codec's per-cell
+      // error: stage 10's picks trailed by up to 0.0036, stage 11's by up to 0.006). (Not "the same best cell": this pattern clip holds nobody, every confidence is < 0.1 and
       // the best cell wins by a hair — with the stage-10 model the index picked the exact best in 66
       // and 32 of 80 frames for these two queries, every other pick within 0.0036 of it.)
       for (const codes of [{ torsoColour: 1 }, { gender: 1, legColour: 0, torsoType: 1 }] as AttributeCodes[]) {
@@ -162,15 +165,23 @@ describe('rebuild with another storage', () => {
         // Every cell's exact confidence (no threshold, no suppression) to score the index's picks.
         const everyCell = await searchIndex(ref, retriever, codes, { exhaustive: true, threshold: 0, nmsIou: 1 });
         for (let f = 0; f < 80; f++) {
-          expect(Math.abs(got.bestConfidence[f]! - want.bestConfidence[f]!)).toBeLessThan(0.02);
+          expect(Math.abs(got.bestConfidence[f]! - want.bestConfidence[f]!)).toBeLessThan(0.03);
           const exactAtPick = everyCell.frames[f]!.hits.find((h) => h.cell === got.bestCell[f])?.confidence;
           expect(exactAtPick, `frame ${f}`).toBeDefined();
-          expect(want.bestConfidence[f]! - exactAtPick!, `frame ${f}`).toBeLessThan(0.005);
+          expect(want.bestConfidence[f]! - exactAtPick!, `frame ${f}`).toBeLessThan(0.01);
         }
         expect(got.foldedHead).toBe(true);
-        // The default search (prefilter per basis) keeps every hit of the exhaustive one.
+        // The default search (prefilter per basis) keeps every hit of the exhaustive one at or above
+        // the threshold and the same sightings; its weaker hits (down to the extend confidence) come
+        // only from the cells it picked for the threshold, by design (search.ts, Levels), so they are
+        // a subset (stage 11 drops one at 0.101 of the exhaustive search's six, none above 0.2).
         const fast = await searchIndex(idx, retriever, codes);
-        expect(fast.frames.flatMap((h) => h.hits.map((x) => `${h.frame}:${x.cell}`))).toEqual(got.frames.flatMap((h) => h.hits.map((x) => `${h.frame}:${x.cell}`)));
+        const threshold = retriever.manifest.threshold;
+        const hitsOf = (r: typeof got, min: number) => r.frames.flatMap((h) => h.hits.filter((x) => x.confidence >= min).map((x) => `${h.frame}:${x.cell}`));
+        expect(hitsOf(fast, threshold)).toEqual(hitsOf(got, threshold));
+        const exhaustiveHits = new Set(hitsOf(got, 0));
+        expect(hitsOf(fast, 0).filter((h) => !exhaustiveHits.has(h))).toEqual([]);
+        expect(fast.sightings.map((x) => [x.startS, x.endS])).toEqual(got.sightings.map((x) => [x.startS, x.endS]));
       }
     } finally {
       await retriever.dispose();
