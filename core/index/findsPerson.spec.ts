@@ -7,9 +7,10 @@
  * Needs a competent model: FASTPR_TEST_MODEL=DIR. It is not run against the shipped models/default:
  * that model (see models/default/MODEL_CARD.md) localises people but barely tells them apart by
  * description. Since sightings link through weaker hits and by motion (1 Dec, core/index/README.md
- * *Sightings*) the target's checks pass with the stage-10 and stage-11 models (2 Dec; stage 9's boxes
- * lay on the target in only 4 of 13 sampled frames), but the absent query still draws 2 sightings
- * at threshold 0.20 with both, so running it in CI would only restate the model card. Earlier models under the old linking:
+ * *Sightings*) the target's checks pass with the stage-10, 11 and 12 models (2–3 Dec; stage 9's boxes
+ * lay on the target in only 4 of 13 sampled frames), but the absent query still draws sightings: 2 at
+ * threshold 0.20 with stages 10 and 11, 1 (peak 0.44) at 0.25 with stage 12, so running it in CI would
+ * only restate the model card. Earlier models under the old linking:
  * time IoU 0.15, 0.37, 0.30, 0.37, 0.5 with box recall 15 %, 0.07, 0.22 and 0.07. Run
  * `FASTPR_TEST_MODEL=models/default npx vitest run core/index/findsPerson.spec.ts` to re-check a new
  * shipped model; make it the default again once one passes.
