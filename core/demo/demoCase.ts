@@ -31,7 +31,7 @@ export function demoDir(dataDir: string): string {
 }
 
 /** The first query text of the clip's ground truth: a suggestion the demo note offers. */
-function suggestedQuery(dir: string): string | null {
+export function suggestedQuery(dir: string): string | null {
   try {
     const first = readFileSync(join(dir, 'annotations.jsonl'), 'utf8').split('\n').find((l) => l.includes('"queries"'));
     const q = first ? (JSON.parse(first) as { queries?: Array<{ text?: string }> }).queries?.[0]?.text : undefined;
