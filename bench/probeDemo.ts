@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { thresholdFlag } from '../core/cli/flags';
 import { readDataset } from '../core/dataset/reader';
-import { demoClipOptions, suggestedQuery } from '../core/demo/demoCase';
+import { DEMO_SAMPLING_FPS, demoClipOptions, suggestedQuery } from '../core/demo/demoCase';
 import { clipTruth, framesOnTarget } from '../core/index/groundTruth';
 import { ingestVideo } from '../core/index/ingest';
 import { resolveModelDir } from '../core/index/modelDirDefault';
@@ -26,7 +26,6 @@ import { synthesize } from '../core/synth/synthesize';
 const { values } = parseArgs({ options: { model: { type: 'string' }, threshold: { type: 'string' } } });
 const modelDir = resolveModelDir(values.model);
 const threshold = thresholdFlag(values.threshold, 'threshold');
-const DEMO_SAMPLING_FPS = 5; // as ensureDemoCase starts the demo's ingest
 
 const root = mkdtempSync(join(tmpdir(), 'fastpr-probe-demo-'));
 try {

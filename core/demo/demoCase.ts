@@ -21,6 +21,8 @@ import { addEvidence, addNote, createCase, getCaseByName, hashFile, listCases, l
 import { defaultOptions, type SynthOptions } from '../synth/options';
 
 export const DEMO_SEED = 2026;
+/** The demo clip's ingest sampling rate (frames/s). */
+export const DEMO_SAMPLING_FPS = 5;
 
 export function demoClipOptions(): SynthOptions {
   return defaultOptions({ seed: DEMO_SEED, frames: 120, width: 352, height: 288, crowd: { min: 2, max: 6 }, video: { seconds: 12, fps: 10, imageEvery: 1000 } });
@@ -85,6 +87,6 @@ export async function ensureDemoCase(ctx: ServiceContext): Promise<DemoOutcome> 
   const q = suggestedQuery(dir);
   addNote(store, c.id, `Synthetic demo clip rendered at first start by the FastPR generator (seed ${DEMO_SEED}, ${info.width}×${info.height}, ` +
     `${info.durationS.toFixed(1)} s); ground truth in ${join(dir, 'annotations.jsonl')}.${q ? ` Try searching for: "${q}".` : ''}`);
-  const ingestJobId = ctx.activeModelHash() ? startIngest(ctx, e.id, 5) : null;
+  const ingestJobId = ctx.activeModelHash() ? startIngest(ctx, e.id, DEMO_SAMPLING_FPS) : null;
   return { created: !existing, caseId: c.id, evidenceId: e.id, ingestJobId };
 }
