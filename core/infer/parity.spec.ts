@@ -17,6 +17,7 @@ import { backboneForward } from '../model/backbones';
 import { saveModelDir } from '../model/modelDir';
 import { predictionOf, retrieve } from '../model/decode';
 import { exportModelDir } from '../onnx/export/exportModel';
+import { onnx } from '../onnx/builder/proto';
 import { readGraphFile, sha256 } from '../onnx/export/manifest';
 import { readHeadWeights } from './foldedHead';
 import { OnnxRetriever, queryTokens } from './onnxRetriever';
@@ -159,6 +160,22 @@ describe('pixel skip', () => {
     for (const v of Object.values(m.parity!.maxAbsDiff)) expect(v).toBeLessThanOrEqual(1e-4);
     expect(readFileSync(join(d, 'encoder.onnx')).toString('latin1')).toContain('AveragePool');
     expect(() => tinyConfig({ compact: { ...compact, pixelSkip: { block: 3 } } })).toThrow(/pixelSkip\.block.*cell size \(16 px\)/);
+  });
+
+  it('exports the colour embedding (1×1 conv + ReLU on the pooled pixels, then per cell) with parity ≤ 1e-4', async () => {
+    const d = join(dir, 'colour-embedding');
+    const compact = { stemWidth: 8, stages: [{ width: 8, blocks: 0 }, { width: 16, blocks: 1 }, { width: 16, blocks: 0 }], pixelSkip: { block: 4, colourWidth: 6 } };
+    const model = createModel(tinyConfig({ compact }), 8);
+    const proj = model.weights.get('backbone.colourProj.kernel')!;
+    expect(proj.shape).toEqual([1, 1, (64 / 4 / 4) ** 2 * 6, 16]);
+    expect(Array.from(proj.dataSync()).every((v) => v === 0)).toBe(true);
+    proj.assign(tf.randomNormal(proj.shape, 0, 0.5, 'float32', 5));
+    saveModelDir(d, model);
+    const m = await exportModelDir(d);
+    for (const v of Object.values(m.parity!.maxAbsDiff)) expect(v).toBeLessThanOrEqual(1e-4);
+    // One AveragePool feeds both the linear skip and the colour codes.
+    const ops = onnx.ModelProto.decode(readFileSync(join(d, 'encoder.onnx'))).graph!.node!.map((n) => n.opType);
+    expect(ops.filter((op) => op === 'AveragePool')).toHaveLength(1);
   });
 
   it('puts each cell’s own pixels in its channels: a colour patch changes only the cells it covers', () => {

@@ -51,6 +51,11 @@ export function compactSpecs(config: ModelConfig): ConvSpec[] {
   specs.push({ name: 'backbone.proj', k: 1, stride: 1, cin: c, cout: config.featureWidth, inSize: size, act: 'linear' });
   const pixel = config.compact.pixelSkip;
   if (pixel) specs.push({ name: 'backbone.pixel', k: 1, stride: 1, cin: pixelSkipChannels(config), cout: config.featureWidth, inSize: size, act: 'linear', zeroInit: true });
+  if (pixel?.colourWidth) {
+    const cells = pixelCellSide(config) ** 2;
+    specs.push({ name: 'backbone.colour', k: 1, stride: 1, cin: 3, cout: pixel.colourWidth, inSize: config.inputSize / pixel.block, act: 'relu' });
+    specs.push({ name: 'backbone.colourProj', k: 1, stride: 1, cin: cells * pixel.colourWidth, cout: config.featureWidth, inSize: size, act: 'linear', zeroInit: true });
+  }
   return specs;
 }
 
@@ -62,18 +67,22 @@ function pixelSkipChannels(config: ModelConfig): number {
   return pixelCellSide(config) ** 2 * 3;
 }
 
-/**
- * The pixel skip's input [B, S, S, r²·3]: the image average-pooled over block×block windows, each
- * cell's r×r pooled pixels stacked in its channels (space-to-depth by reshape + transpose).
- */
-function cellPixels(config: ModelConfig, image: tf.Tensor4D): tf.Tensor4D {
+/** The image average-pooled over the pixel skip's block×block windows. */
+function pooledPixels(config: ModelConfig, image: tf.Tensor4D): tf.Tensor4D {
   const block = config.compact.pixelSkip!.block;
+  return block > 1 ? tf.avgPool(image, block, block, 'valid') : image;
+}
+
+/**
+ * Per-pixel values [B, S·r, S·r, C] (pooled pixels, or their colour codes) → [B, S, S, r²·C]: each
+ * cell's r×r values stacked in its channels (space-to-depth by reshape + transpose).
+ */
+function toCells(config: ModelConfig, pooled: tf.Tensor4D): tf.Tensor4D {
   const S = config.grid;
   const r = pixelCellSide(config);
-  const pooled = block > 1 ? tf.avgPool(image, block, block, 'valid') : image;
-  const B = image.shape[0];
-  const cells = tf.transpose(tf.reshape(pooled, [B, S, r, S, r, 3]), [0, 1, 3, 2, 4, 5]);
-  return tf.reshape(cells, [B, S, S, r * r * 3]) as tf.Tensor4D;
+  const [B, , , C] = pooled.shape;
+  const cells = tf.transpose(tf.reshape(pooled, [B, S, r, S, r, C]), [0, 1, 3, 2, 4, 5]);
+  return tf.reshape(cells, [B, S, S, r * r * C]) as tf.Tensor4D;
 }
 
 export const RESNET50_LAYERS = [
@@ -142,7 +151,15 @@ function compactFeatures(w: Weights, config: ModelConfig, image: tf.Tensor4D): {
     x = tf.concat([x, pooled], 3) as tf.Tensor4D;
   }
   let encoded = conv(w, 'backbone.proj', x, 1, 'linear');
-  if (config.compact.pixelSkip) encoded = tf.add(encoded, conv(w, 'backbone.pixel', cellPixels(config, image), 1, 'linear')) as tf.Tensor4D;
+  const pixel = config.compact.pixelSkip;
+  if (pixel) {
+    const pooled = pooledPixels(config, image);
+    encoded = tf.add(encoded, conv(w, 'backbone.pixel', toCells(config, pooled), 1, 'linear')) as tf.Tensor4D;
+    if (pixel.colourWidth) {
+      const colourCodes = conv(w, 'backbone.colour', pooled, 1, 'relu');
+      encoded = tf.add(encoded, conv(w, 'backbone.colourProj', toCells(config, colourCodes), 1, 'linear')) as tf.Tensor4D;
+    }
+  }
   return { encoded, stages };
 }
 

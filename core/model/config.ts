@@ -88,7 +88,18 @@ export const modelConfigSchema = z
          * "Pixel skip".
          */
         pixelSkip: z
-          .object({ block: z.number().int().min(1).default(4) })
+          .object({
+            block: z.number().int().min(1).default(4),
+            /**
+             * Colour embedding (ours, off by default; README, "Colour embedding"): each pooled pixel's
+             * RGB also goes through a 1×1 conv to `colourWidth` channels + ReLU (a learnt, non-linear
+             * colour code — colour names are regions of RGB space, which the linear skip above can only
+             * approximate by directions), and each cell's pooled codes go through a zero-initialised 1×1
+             * conv to M channels, also added to I_en. Zero initialisation keeps a fine-tuned model's
+             * function at the start.
+             */
+            colourWidth: z.number().int().min(1).optional(),
+          })
           .optional(),
       })
       .default({ stemWidth: 16, stages: [{ width: 32, blocks: 0 }, { width: 48, blocks: 1 }, { width: 96, blocks: 1 }, { width: 128, blocks: 1 }] }),

@@ -125,5 +125,18 @@ describe('fastpr train --init', () => {
       worst = Math.max(worst, Math.abs(k2[((ry * 8 + rx) * 3 + c) * 16 + o]! - k4[(((ry >> 1) * 4 + (rx >> 1)) * 3 + c) * 16 + o]! / 4));
     }
     expect(worst).toBeLessThan(1e-6);
+
+    // The colour embedding may be added beside a trained pixel skip: its two convs are the only fresh
+    // weights, and the projection into I_en starts at zero, so the starting model's function is kept.
+    writeFileSync(join(root, 'colour.json'), JSON.stringify({ model: { compact: { ...tiny.compact, pixelSkip: { block: 4, colourWidth: 4 } } }, training: { batchSize: 4, steps: 1, seed: 2, learningRate: 1e-12 } }));
+    const colour = join(root, 'colour');
+    expect(await run(['train', '--data', data, '--out', colour, '--init', pixel, '--config', join(root, 'colour.json'), '--json'])).toBe(0);
+    expect(JSON.parse(readFileSync(join(colour, 'model.json'), 'utf8')).freshWeights).toEqual(['backbone.colour.kernel', 'backbone.colour.bias', 'backbone.colourProj.kernel', 'backbone.colourProj.bias']);
+    const cw = new Map(readWeightsFiles(colour, 'weights').map((w) => [w.name, w.data]));
+    expect(cw.get('backbone.colourProj.kernel')!.length).toBe(16 * 4 * 16); // 4×4 pooled pixels × 4 codes → M
+    expect(Math.max(...Array.from(cw.get('backbone.colourProj.kernel')!, Math.abs))).toBeLessThan(1e-9);
+    expect(Math.max(...Array.from(cw.get('backbone.colour.kernel')!, Math.abs))).toBeGreaterThan(0.01);
+    const kp = cw.get('backbone.pixel.kernel')!;
+    expect(Math.max(...Array.from(kp, (v, i) => Math.abs(v - k4[i]!)))).toBeLessThan(1e-6);
   }, 120_000);
 });
