@@ -21,4 +21,12 @@ describe('models/recipes', () => {
     expect(() => parseModelConfig(recipe.model ?? {}, file)).not.toThrow();
     expect(() => parseTrainConfig(recipe.training ?? {}, file)).not.toThrow();
   });
+  it('the colour-embedding recipe differs from its control only by the colour embedding (core/model/README.md)', () => {
+    const read = (file: string) => JSON.parse(readFileSync(join(dir, file), 'utf8'));
+    const colour = read('grid14-q4-pixel-colour-continue.json');
+    const control = read('grid14-q4-pixel-logbox-continue6.json');
+    expect(colour.model.compact.pixelSkip).toEqual({ block: 4, colourWidth: 16 });
+    colour.model.compact.pixelSkip = control.model.compact.pixelSkip;
+    expect(colour).toEqual(control);
+  });
 });
