@@ -146,35 +146,34 @@ describe('export variants', () => {
 });
 
 describe('pixel skip', () => {
-  it('exports the pooled cell pixels (AveragePool, reshape, transpose) with parity ≤ 1e-4', async () => {
-    const d = join(dir, 'pixel-skip');
-    const compact = { stemWidth: 8, stages: [{ width: 8, blocks: 0 }, { width: 16, blocks: 1 }, { width: 16, blocks: 0 }], pixelSkip: { block: 4 } };
-    const model = createModel(tinyConfig({ compact }), 8);
-    // Zero-initialised: give it weights so the parity check sees the branch at all.
-    const pixel = model.weights.get('backbone.pixel.kernel')!;
-    expect(pixel.shape).toEqual([1, 1, (64 / 4 / 4) ** 2 * 3, 16]);
-    expect(Array.from(pixel.dataSync()).every((v) => v === 0)).toBe(true);
-    pixel.assign(tf.randomNormal(pixel.shape, 0, 0.5, 'float32', 3));
+  const stages = [{ width: 8, blocks: 0 }, { width: 16, blocks: 1 }, { width: 16, blocks: 0 }];
+
+  /**
+   * A tiny model with `pixelSkip`, its zero-initialised `kernel` (shape checked) given random weights
+   * so the parity check sees the branch at all, exported; returns the encoder graph's op types.
+   */
+  async function exportWithBranch(name: string, pixelSkip: { block: number; colourWidth?: number }, kernel: string, cin: number): Promise<string[]> {
+    const d = join(dir, name);
+    const model = createModel(tinyConfig({ compact: { stemWidth: 8, stages, pixelSkip } }), 8);
+    const weight = model.weights.get(kernel)!;
+    expect(weight.shape).toEqual([1, 1, cin, 16]);
+    expect(Array.from(weight.dataSync()).every((v) => v === 0)).toBe(true);
+    weight.assign(tf.randomNormal(weight.shape, 0, 0.5, 'float32', 3));
     saveModelDir(d, model);
     const m = await exportModelDir(d);
     for (const v of Object.values(m.parity!.maxAbsDiff)) expect(v).toBeLessThanOrEqual(1e-4);
-    expect(readFileSync(join(d, 'encoder.onnx')).toString('latin1')).toContain('AveragePool');
-    expect(() => tinyConfig({ compact: { ...compact, pixelSkip: { block: 3 } } })).toThrow(/pixelSkip\.block.*cell size \(16 px\)/);
+    return onnx.ModelProto.decode(readFileSync(join(d, 'encoder.onnx'))).graph!.node!.map((n) => n.opType!);
+  }
+
+  it('exports the pooled cell pixels (AveragePool, reshape, transpose) with parity ≤ 1e-4', async () => {
+    const ops = await exportWithBranch('pixel-skip', { block: 4 }, 'backbone.pixel.kernel', (64 / 4 / 4) ** 2 * 3);
+    expect(ops).toContain('AveragePool');
+    expect(() => tinyConfig({ compact: { stemWidth: 8, stages, pixelSkip: { block: 3 } } })).toThrow(/pixelSkip\.block.*cell size \(16 px\)/);
   });
 
   it('exports the colour embedding (1×1 conv + ReLU on the pooled pixels, then per cell) with parity ≤ 1e-4', async () => {
-    const d = join(dir, 'colour-embedding');
-    const compact = { stemWidth: 8, stages: [{ width: 8, blocks: 0 }, { width: 16, blocks: 1 }, { width: 16, blocks: 0 }], pixelSkip: { block: 4, colourWidth: 6 } };
-    const model = createModel(tinyConfig({ compact }), 8);
-    const proj = model.weights.get('backbone.colourProj.kernel')!;
-    expect(proj.shape).toEqual([1, 1, (64 / 4 / 4) ** 2 * 6, 16]);
-    expect(Array.from(proj.dataSync()).every((v) => v === 0)).toBe(true);
-    proj.assign(tf.randomNormal(proj.shape, 0, 0.5, 'float32', 5));
-    saveModelDir(d, model);
-    const m = await exportModelDir(d);
-    for (const v of Object.values(m.parity!.maxAbsDiff)) expect(v).toBeLessThanOrEqual(1e-4);
+    const ops = await exportWithBranch('colour-embedding', { block: 4, colourWidth: 6 }, 'backbone.colourProj.kernel', (64 / 4 / 4) ** 2 * 6);
     // One AveragePool feeds both the linear skip and the colour codes.
-    const ops = onnx.ModelProto.decode(readFileSync(join(d, 'encoder.onnx'))).graph!.node!.map((n) => n.opType);
     expect(ops.filter((op) => op === 'AveragePool')).toHaveLength(1);
   });
 
