@@ -7,7 +7,10 @@ import { seededUniform } from './params';
 const RGB: Record<number, string> = { 0: '#111', 1: '#22f', 8: '#e22', 9: '#eee' };
 const CODES = [0, 1, 8, 9];
 
-export async function writeBlocksDataset(dir: string, frames: number): Promise<void> {
+export async function writeBlocksDataset(
+  dir: string, frames: number,
+  splits: { train: string[]; val: string[]; test: string[] } = { train: ['s0', 's1', 's2'], val: [], test: ['s3'] },
+): Promise<void> {
   const rand = seededUniform(11);
   const w = DatasetWriter.create(dir, { source: 'test', generator: { name: 'blocks', version: '0', parameters: {} } });
   for (let i = 0; i < frames; i++) {
@@ -39,6 +42,6 @@ export async function writeBlocksDataset(dir: string, frames: number): Promise<v
     };
     w.addFrame(frame);
   }
-  w.finish({ train: ['s0', 's1', 's2'], val: [], test: ['s3'] });
+  w.finish(splits);
 }
 

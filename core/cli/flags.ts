@@ -19,6 +19,13 @@ export function encoderFlag(raw: unknown): EncoderChoice | undefined {
   throw new InputError(`--encoder must be float, int8 or auto, got "${String(raw)}"`, { field: 'encoder' });
 }
 
+/** `--rerank on|off`: crop-colour re-ranking (core/rerank) where the model has a reranker.json; undefined when absent. */
+export function rerankFlag(raw: unknown): boolean | undefined {
+  if (raw === undefined) return undefined;
+  if (raw === 'on' || raw === 'off') return raw === 'on';
+  throw new InputError(`--rerank must be on or off, got "${String(raw)}"`, { field: 'rerank' });
+}
+
 /** A whole-number flag ≥ 1: undefined when absent, else an InputError naming the flag. */
 export function positiveIntFlag(raw: unknown, flag: string): number | undefined {
   if (raw === undefined) return undefined;

@@ -5,11 +5,13 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadImageFrames } from '../infer/frames';
+import { loadImageFrames, type Frame } from '../infer/frames';
 import { OnnxRetriever, queryTokens, type EncoderChoice } from '../infer/onnxRetriever';
 import { decodeFrame } from '../infer/decodeFrames';
 import type { Tta } from '../infer/flipTta';
 import { ONNX_MANIFEST_FILE } from '../onnx/export/manifest';
+import { readReranker, type Reranker } from '../rerank/file';
+import { rerankCandidates } from '../rerank/rerank';
 import type { EvalFrame, EvalQuery, Evaluator, QueryPrediction } from './types';
 
 export function isOnnxModelDir(dir: string): boolean {
@@ -26,22 +28,65 @@ export interface FastprOnnxOptions {
   tta?: Tta;
   /** Which encoder graph (default float). */
   encoder?: EncoderChoice;
+  /**
+   * Crop-colour re-ranking (core/rerank): the model directory's reranker.json when present (default),
+   * another one, or false for the paper's decoding (confidence order alone).
+   */
+  rerank?: Reranker | false;
+}
+
+/** A query's pooled candidates before ranking: confidence order, each with its box's match log-likelihood. */
+export interface PooledPrediction {
+  frameId: string;
+  queryIndex: number;
+  absent: boolean;
+  candidates: { box: [number, number, number, number]; confidence: number; matchLogLikelihood: number }[];
 }
 
 export class FastprOnnxEvaluator implements Evaluator {
   readonly name: string;
-  private constructor(private readonly retriever: OnnxRetriever, private readonly opts: FastprOnnxOptions) {
+  private constructor(private readonly retriever: OnnxRetriever, private readonly opts: FastprOnnxOptions, readonly reranker: Reranker | undefined) {
     const int8 = retriever.encoderIdentity.precision === 'int8' ? ', int8 encoder' : '';
-    this.name = `FastPR (onnxruntime ${retriever.provider}${int8}${opts.tta === 'flip' ? ', flip TTA' : ''})`;
+    const rerank = reranker ? `, crop-colour re-ranking α ${reranker.alpha} of the top ${reranker.pool} (reranker ${reranker.sha256.slice(0, 12)}…)` : '';
+    this.name = `FastPR (onnxruntime ${retriever.provider}${int8}${opts.tta === 'flip' ? ', flip TTA' : ''}${rerank})`;
   }
 
   static async open(modelDir: string, opts: FastprOnnxOptions = {}): Promise<FastprOnnxEvaluator> {
-    return new FastprOnnxEvaluator(await OnnxRetriever.open(modelDir, { threads: opts.threads, batchSize: 8, encoder: opts.encoder }), opts);
+    // Read before the sessions open, so a malformed reranker.json fails without leaking them.
+    const reranker = opts.rerank === false ? undefined : opts.rerank ?? readReranker(modelDir);
+    return new FastprOnnxEvaluator(await OnnxRetriever.open(modelDir, { threads: opts.threads, batchSize: 8, encoder: opts.encoder }), opts, reranker);
   }
 
   async predict(frames: EvalFrame[], queries: EvalQuery[], signal?: AbortSignal): Promise<QueryPrediction[]> {
+    const k = this.opts.topK ?? 10;
+    if (!this.reranker) return (await this.decode(frames, queries, k, signal)).map((d) => d.prediction);
+    const reranker = this.reranker;
+    return (await this.decode(frames, queries, Math.max(k, reranker.pool), signal)).map(({ prediction, frame, query }) => ({
+      ...prediction,
+      ...(prediction.candidates[0] ? { confidence: prediction.candidates[0].score } : {}),
+      candidates: rerankCandidates(prediction.candidates.map((c) => ({ box: c.box, confidence: c.score })), frame, query.attributes, reranker)
+        // The order is the ranking; each score stays the cell's confidence, which decides "absent".
+        .slice(0, k).map((c) => ({ box: c.box as [number, number, number, number], score: c.confidence })),
+    }));
+  }
+
+  /**
+   * The `pool` most confident candidates of every query with each box's match log-likelihood under
+   * `reader`, unranked: choosing α means re-sorting these, not running the model again.
+   */
+  async predictPooled(frames: EvalFrame[], queries: EvalQuery[], reranker: Pick<Reranker, 'reader' | 'pool'>, signal?: AbortSignal): Promise<PooledPrediction[]> {
+    return (await this.decode(frames, queries, reranker.pool, signal)).map(({ prediction, frame, query }) => ({
+      frameId: prediction.frameId, queryIndex: prediction.queryIndex, absent: prediction.absent,
+      candidates: rerankCandidates(prediction.candidates.map((c) => ({ box: c.box, confidence: c.score })), frame, query.attributes, { ...reranker, alpha: 0 })
+        .map((c) => ({ box: c.box as [number, number, number, number], confidence: c.confidence, matchLogLikelihood: c.matchLogLikelihood })),
+    }));
+  }
+
+  /** Encoder once per frame, head once per query, top-`k` cells in confidence order. */
+  private async decode(frames: EvalFrame[], queries: EvalQuery[], k: number, signal?: AbortSignal): Promise<{ prediction: QueryPrediction; frame: Frame; query: EvalQuery }[]> {
     const r = this.retriever;
-    const encoded = await r.encode(await loadImageFrames(frames.map((f) => f.imagePath)), signal, { tta: this.opts.tta });
+    const images = await loadImageFrames(frames.map((f) => f.imagePath));
+    const encoded = await r.encode(images, signal, { tta: this.opts.tta });
     const index = new Map(frames.map((f, i) => [f.id, i]));
     const asked = queries.filter((q) => index.has(q.frameId));
     if (asked.length === 0) return [];
@@ -61,8 +106,11 @@ export class FastprOnnxEvaluator implements Evaluator {
     return asked.map((q, i) => {
       const f = index.get(q.frameId)!;
       const d = decodeFrame(out, i, r.grid, r.slots, r.inputSize, encoded.transforms[f]!, encoded.sizes[f]!.width, encoded.sizes[f]!.height,
-        { threshold, topK: this.opts.topK ?? 10 });
-      return { frameId: q.frameId, queryIndex: q.queryIndex, absent: !d.present, candidates: d.topK.map((h) => ({ box: h.box, score: h.confidence })) };
+        { threshold, topK: k });
+      return {
+        prediction: { frameId: q.frameId, queryIndex: q.queryIndex, absent: !d.present, candidates: d.topK.map((h) => ({ box: h.box, score: h.confidence })) },
+        frame: images[f]!, query: q,
+      };
     });
   }
 

@@ -26,6 +26,8 @@ export interface OpenEvaluatorOptions {
   tta?: Tta;
   /** FastPR only: which encoder graph (default float). */
   encoder?: EncoderChoice;
+  /** FastPR only: false ranks by confidence alone even where the model has a reranker.json (default true). */
+  rerank?: boolean;
 }
 
 export async function openEvaluator(modelDir: string, options: OpenEvaluatorOptions = {}): Promise<Evaluator> {
@@ -48,6 +50,7 @@ export async function openEvaluator(modelDir: string, options: OpenEvaluatorOpti
     return FastprOnnxEvaluator.open(modelDir, {
       ...(options.threads ? { threads: options.threads } : {}), ...(options.threshold !== undefined ? { threshold: options.threshold } : {}),
       ...(options.tta ? { tta: options.tta } : {}), ...(options.encoder ? { encoder: options.encoder } : {}),
+      ...(options.rerank === false ? { rerank: false as const } : {}),
     });
   }
   if (existsSync(join(modelDir, 'model.json'))) {

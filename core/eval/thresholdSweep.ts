@@ -21,7 +21,9 @@ export interface ThresholdSweep {
 
 export const SWEEP_THRESHOLDS = [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8, 0.9];
 
-const bestScore = (i: ScoredItem) => i.prediction.candidates[0]?.score ?? Number.NEGATIVE_INFINITY;
+// The score "absent" was decided on: a re-ranking engine (core/rerank) orders its candidates by more
+// than that score and says so; otherwise the best candidate's.
+const bestScore = (i: ScoredItem) => i.prediction.confidence ?? i.prediction.candidates[0]?.score ?? Number.NEGATIVE_INFINITY;
 
 export function thresholdSweep(items: ScoredItem[], thresholds: readonly number[] = SWEEP_THRESHOLDS): ThresholdSweep {
   const absent = items.filter(isAbsentTarget).map(bestScore);

@@ -40,6 +40,11 @@ export interface QueryPrediction {
   candidates: ScoredBox[];
   /** True when the best score is below the engine's absent threshold (the target is judged not there). */
   absent: boolean;
+  /**
+   * The score the absent decision was made on, when it is not the highest candidate's (a re-ranking
+   * engine may rank a less confident cell first and drop the most confident from its top k).
+   */
+  confidence?: number;
 }
 
 /** A retrieval engine under evaluation. */

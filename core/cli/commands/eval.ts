@@ -9,7 +9,7 @@ import { formatEvalMarkdown } from '../../eval/markdown';
 import { openEvaluator } from '../../eval/openEvaluator';
 import { parseTta } from '../../infer/flipTta';
 import { initBackend } from '../../tf/backend';
-import { encoderFlag, positiveIntFlag, thresholdFlag } from '../flags';
+import { encoderFlag, positiveIntFlag, rerankFlag, thresholdFlag } from '../flags';
 import type { CliCommand } from '../command';
 
 const positiveInt = (name: string, raw: unknown) => positiveIntFlag(raw, name);
@@ -19,7 +19,8 @@ export const evalCommand: CliCommand = {
   summary: 'Evaluate a model (FastPR or two-stage baseline) on a dataset split: R@1/R@5 at IoU>0.4/0.5/0.6, AVSS IoU',
   usage:
     'fastpr eval --model MODEL_DIR --data DATASET_DIR [--split test|val|train|all] [--protocol paper|avss|all] [--json]\n' +
-    '            [--threshold T] [--method cos-sim|cascade] [--runtime onnx|tfjs] [--threads N] [--limit N] [--batch 8] [--save REPORT.json] [--tta none|flip] [--encoder float|int8]\n' +
+    '            [--threshold T] [--method cos-sim|cascade] [--runtime onnx|tfjs] [--threads N] [--limit N] [--batch 8] [--save REPORT.json] [--tta none|flip] [--encoder float|int8] [--rerank on|off]\n' +
+    '  --rerank off (FastPR): rank by confidence alone even where the model has a reranker.json (`fastpr fit-reranker`).\n' +
     '  --tta flip (FastPR): each image and its mirror image, outputs averaged per cell (twice the inference).\n' +
     '  --encoder int8 (FastPR): the int8 copy of the encoder (`fastpr quantize-encoder`) instead of encoder.onnx.\n' +
     '  FastPR directories need their ONNX export (onnx.json); baseline directories (baseline.json) run on\n' +
@@ -27,7 +28,7 @@ export const evalCommand: CliCommand = {
   options: {
     model: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, protocol: { type: 'string' },
     threshold: { type: 'string' }, method: { type: 'string' }, runtime: { type: 'string' }, threads: { type: 'string' }, limit: { type: 'string' }, batch: { type: 'string' }, save: { type: 'string' },
-    tta: { type: 'string' }, encoder: { type: 'string' },
+    tta: { type: 'string' }, encoder: { type: 'string' }, rerank: { type: 'string' },
   },
   async run(ctx) {
     const modelDir = ctx.values.model as string | undefined;
@@ -48,11 +49,12 @@ export const evalCommand: CliCommand = {
     const threshold = thresholdFlag(ctx.values.threshold, 'threshold');
     const tta = parseTta(ctx.values.tta);
     const encoder = encoderFlag(ctx.values.encoder);
+    const rerank = rerankFlag(ctx.values.rerank);
     const dataset = readDataset(dataDir);
     const backend = await initBackend({ purpose: 'infer' });
     const evaluator = await openEvaluator(modelDir, {
       ...(method ? { method } : {}), ...(threshold !== undefined ? { threshold } : {}), ...(runtime ? { runtime } : {}), ...(threads ? { threads } : {}),
-      ...(tta !== 'none' ? { tta } : {}), ...(encoder ? { encoder } : {}),
+      ...(tta !== 'none' ? { tta } : {}), ...(encoder ? { encoder } : {}), ...(rerank === false ? { rerank } : {}),
     });
     try {
       const report = await evaluateDataset(dataset, split.data, evaluator, {

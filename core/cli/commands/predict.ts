@@ -6,7 +6,9 @@ import { loadImageFrames } from '../../infer/frames';
 import { OnnxRetriever } from '../../infer/onnxRetriever';
 import type { FramePrediction, Hit } from '../../infer/decodeFrames';
 import { parseQuery, slotReport } from '../../query/index';
-import { encoderFlag } from '../flags';
+import { encoderFlag, rerankFlag } from '../flags';
+import { readReranker } from '../../rerank/file';
+import { rerankCandidates } from '../../rerank/rerank';
 import type { CliCommand } from '../command';
 
 function num(name: string, raw: unknown, check: (n: number) => boolean, what: string): number | undefined {
@@ -24,11 +26,13 @@ export const predictCommand: CliCommand = {
   summary: 'Find the person matching a description in images (ONNX model; boxes in image pixels)',
   usage:
     'fastpr predict --model MODEL_DIR IMAGE... --query "woman in a red top, blue jeans" [--json]\n' +
-    '               [--threshold 0.6] [--top-k 5] [--threads N] [--batch 8] [--attention] [--tta none|flip] [--encoder float|int8]\n' +
+    '               [--threshold 0.6] [--top-k 5] [--threads N] [--batch 8] [--attention] [--tta none|flip] [--encoder float|int8] [--rerank on|off]\n' +
+    '  Where the model has a reranker.json (`fastpr fit-reranker`), the top cells are re-ranked by the colours their boxes\n' +
+    '  show (core/rerank); --rerank off ranks by confidence alone. "absent" is decided by the best confidence either way.\n' +
     '  --tta flip: each image and its mirror image, outputs averaged per cell (twice the inference).',
   options: {
     model: { type: 'string' }, query: { type: 'string' }, threshold: { type: 'string' }, 'top-k': { type: 'string' },
-    threads: { type: 'string' }, batch: { type: 'string' }, attention: { type: 'boolean', default: false }, tta: { type: 'string' }, encoder: { type: 'string' },
+    threads: { type: 'string' }, batch: { type: 'string' }, attention: { type: 'boolean', default: false }, tta: { type: 'string' }, encoder: { type: 'string' }, rerank: { type: 'string' },
   },
   async run(ctx) {
     const modelDir = ctx.values.model as string | undefined;
@@ -42,22 +46,27 @@ export const predictCommand: CliCommand = {
     const batchSize = num('batch', ctx.values.batch, (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
     const tta = parseTta(ctx.values.tta);
 
+    const rerank = rerankFlag(ctx.values.rerank);
     const query = parseQuery(text);
+    const reranker = rerank === false ? undefined : readReranker(modelDir);
     const frames = await loadImageFrames(ctx.positionals);
     const retriever = await OnnxRetriever.open(modelDir, { threads, batchSize, encoder: encoderFlag(ctx.values.encoder) });
     let preds: FramePrediction[];
     const t0 = performance.now();
     try {
-      preds = await retriever.predict(frames, query.codes, { threshold, topK: k, attention: ctx.values.attention === true, signal: ctx.signal, tta });
+      preds = await retriever.predict(frames, query.codes, { threshold, topK: reranker ? Math.max(k, reranker.pool) : k, attention: ctx.values.attention === true, signal: ctx.signal, tta });
     } finally {
       await retriever.dispose();
     }
+    // The ranking: the most confident cells, re-ranked by what their boxes show where the model has a re-ranker.
+    const ranked = preds.map((p, i) => (reranker ? rerankCandidates(p.topK, frames[i]!, query.codes, reranker) : p.topK).slice(0, k));
     const ms = performance.now() - t0;
     const usedThreshold = threshold ?? retriever.manifest.threshold;
     if (ctx.json) {
       ctx.print(JSON.stringify({
         model: modelDir,
         modelHash: retriever.manifest.modelHash,
+        reranker: reranker ? { sha256: reranker.sha256, alpha: reranker.alpha, pool: reranker.pool } : null,
         provider: retriever.provider,
         threshold: usedThreshold,
         tta,
@@ -68,7 +77,7 @@ export const predictCommand: CliCommand = {
           height: frames[i]!.height,
           present: p.present,
           best: hitJson(p.best),
-          topK: p.topK.map(hitJson),
+          topK: ranked[i]!.map((h) => ({ ...hitJson(h), ...('matchLogLikelihood' in h ? { matchLogLikelihood: round(h.matchLogLikelihood as number, 3) } : {}) })),
           above: p.above.map(hitJson),
           confidenceMap: p.confidenceMap.map((r) => r.map((v) => round(v, 4))),
           ...(p.attention ? { attention: p.attention } : {}),
@@ -79,9 +88,12 @@ export const predictCommand: CliCommand = {
     }
     ctx.print(`Query: ${query.text || '(no attribute)'}${query.ignored.length ? `  (ignored: ${query.ignored.map((t) => t.text).join(', ')})` : ''}`);
     preds.forEach((p, i) => {
-      const b = p.best.box.map((v) => Math.round(v)).join(', ');
-      ctx.print(`${basename(ctx.positionals[i]!)}: ${p.present ? 'found' : 'absent'} — best confidence ${p.best.confidence.toFixed(3)}, box [${b}] (cell ${p.best.row},${p.best.col})`);
+      const top = ranked[i]![0] ?? p.best;
+      const b = top.box.map((v) => Math.round(v)).join(', ');
+      ctx.print(`${basename(ctx.positionals[i]!)}: ${p.present ? 'found' : 'absent'} — top match box [${b}] (cell ${top.row},${top.col}), confidence ${top.confidence.toFixed(3)}` +
+        (reranker ? ` (re-ranked by colour; best confidence ${p.best.confidence.toFixed(3)})` : ''));
     });
-    ctx.print(`${frames.length} image(s) in ${ms.toFixed(0)} ms on onnxruntime ${retriever.provider}; threshold ${usedThreshold}.`);
+    ctx.print(`${frames.length} image(s) in ${ms.toFixed(0)} ms on onnxruntime ${retriever.provider}; threshold ${usedThreshold}` +
+      (reranker ? `; re-ranker ${reranker.sha256.slice(0, 12)}… (α ${reranker.alpha}, top ${reranker.pool}).` : '.'));
   },
 };

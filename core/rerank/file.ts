@@ -1,0 +1,101 @@
+/**
+ * `reranker.json` in a model directory: the crop attribute reader's weights, the descriptor it
+ * reads, the re-ranking weight α and the candidate pool, and where they came from. Optional: a model
+ * without it ranks by confidence alone (the paper's decoding). Its SHA-256 names it in reports.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ATTRIBUTE_KEYS, type AttributeKey } from '../attributes/schema';
+import { ModelError } from '../errors';
+import { writeFileAtomic } from '../model/atomicFile';
+import { DESCRIPTOR_LENGTH, DESCRIPTOR_VERSION } from './descriptor';
+import { classifierSize, schemaClasses, type CropAttributeReader } from './reader';
+
+export const RERANKER_FILE = 'reranker.json';
+export const RERANKER_FORMAT = 'fastpr-crop-reranker';
+
+export interface Reranker {
+  reader: CropAttributeReader;
+  /** score = logit(confidence) + alpha · Σ log P(stated value | box). */
+  alpha: number;
+  /** How many of the most confident cells are re-scored (the rest keep their order below them). */
+  pool: number;
+  /** SHA-256 of the file's bytes (reports carry it). */
+  sha256: string;
+  /** Free-form provenance (data, frames, seed, validation sweep). */
+  provenance: Record<string, unknown>;
+}
+
+interface RerankerJson {
+  format: string;
+  version: number;
+  descriptor: { version: number; length: number };
+  alpha: number;
+  pool: number;
+  classifiers: { key: string; classes: number; weights: number[] }[];
+  provenance?: Record<string, unknown>;
+}
+
+export function rerankerJson(r: Omit<Reranker, 'sha256'>): string {
+  const json: RerankerJson = {
+    format: RERANKER_FORMAT,
+    version: 1,
+    descriptor: { version: DESCRIPTOR_VERSION, length: DESCRIPTOR_LENGTH },
+    alpha: r.alpha,
+    pool: r.pool,
+    classifiers: r.reader.classifiers.map((c) => ({ key: c.key, classes: c.classes, weights: Array.from(c.weights, (w) => Number(w.toPrecision(6))) })),
+    provenance: r.provenance,
+  };
+  return JSON.stringify(json) + '\n';
+}
+
+export function writeReranker(modelDir: string, r: Omit<Reranker, 'sha256'>): string {
+  const file = join(modelDir, RERANKER_FILE);
+  writeFileAtomic(file, rerankerJson(r));
+  return file;
+}
+
+/** Parses a reranker file's bytes; every problem is a ModelError naming the file. */
+export function parseReranker(bytes: Buffer, file: string): Reranker {
+  const bad = (why: string) => new ModelError(`${file}: ${why}`, { file });
+  let json: RerankerJson;
+  try {
+    json = JSON.parse(bytes.toString('utf8')) as RerankerJson;
+  } catch (err) {
+    throw bad(`not valid JSON (${(err as Error).message})`);
+  }
+  if (!json || typeof json !== 'object' || json.format !== RERANKER_FORMAT) throw bad(`not a ${RERANKER_FORMAT} file`);
+  if (json.version !== 1) throw bad(`version ${String(json.version)} is not supported (expected 1)`);
+  if (json.descriptor?.version !== DESCRIPTOR_VERSION || json.descriptor?.length !== DESCRIPTOR_LENGTH) {
+    throw bad(`made for colour descriptor v${String(json.descriptor?.version)} of length ${String(json.descriptor?.length)}; this build reads v${DESCRIPTOR_VERSION} of length ${DESCRIPTOR_LENGTH}`);
+  }
+  if (!(typeof json.alpha === 'number' && Number.isFinite(json.alpha) && json.alpha >= 0)) throw bad('"alpha" must be a finite number ≥ 0');
+  if (!(Number.isInteger(json.pool) && json.pool >= 1 && json.pool <= 10_000)) throw bad('"pool" must be a positive integer');
+  if (!Array.isArray(json.classifiers)) throw bad('"classifiers" must be an array');
+  const seen = new Set<string>();
+  const classifiers = json.classifiers.map((c, i) => {
+    if (!ATTRIBUTE_KEYS.includes(c?.key as AttributeKey)) throw bad(`classifier ${i}: unknown attribute "${String(c?.key)}"`);
+    const key = c.key as AttributeKey;
+    if (seen.has(key)) throw bad(`classifier ${i}: attribute "${key}" appears twice`);
+    seen.add(key);
+    if (c.classes !== schemaClasses(key)) throw bad(`classifier "${key}": ${String(c.classes)} classes, the attribute schema has ${schemaClasses(key)}`);
+    if (!Array.isArray(c.weights) || c.weights.length !== classifierSize(c.classes)) {
+      throw bad(`classifier "${key}": ${Array.isArray(c.weights) ? c.weights.length : 'no'} weights, expected ${classifierSize(c.classes)}`);
+    }
+    if (!c.weights.every((w) => typeof w === 'number' && Number.isFinite(w))) throw bad(`classifier "${key}": weights must be finite numbers`);
+    return { key, classes: c.classes, weights: Float32Array.from(c.weights) };
+  });
+  return {
+    reader: { classifiers }, alpha: json.alpha, pool: json.pool,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    provenance: json.provenance ?? {},
+  };
+}
+
+/** MODEL_DIR's reranker, or undefined when it has none. */
+export function readReranker(modelDir: string): Reranker | undefined {
+  const file = join(modelDir, RERANKER_FILE);
+  if (!existsSync(file)) return undefined;
+  return parseReranker(readFileSync(file), file);
+}

@@ -1,0 +1,144 @@
+/**
+ * The crop-colour re-ranker's parts on frames made in memory: the descriptor reads the colours of
+ * the right bands of a box, the fitted reader tells block people's torso and leg colours apart on
+ * held-out boxes, re-ranking moves the candidate that shows the stated colours up without touching
+ * confidences, and reranker.json round-trips while malformed files are refused by name.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Frame } from '../infer/frames';
+import { Rng } from '../model/rng';
+import { boxColourDescriptor, DESCRIPTOR_BINS, DESCRIPTOR_LENGTH } from './descriptor';
+import { fitCropAttributeReader, type LabelledDescriptor } from './fit';
+import { parseReranker, readReranker, RERANKER_FILE, writeReranker } from './file';
+import { attributeLogProbabilities, queryLogLikelihood } from './reader';
+import { rerankCandidates } from './rerank';
+
+const root = mkdtempSync(join(tmpdir(), 'fastpr-rerank-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** Schema colour codes → RGB (black, blue, red, white, green). */
+const PALETTE: Record<number, [number, number, number]> = { 0: [20, 20, 20], 1: [30, 40, 220], 8: [220, 30, 30], 9: [235, 235, 235], 3: [40, 170, 60] };
+const CODES = [0, 1, 8, 9, 3];
+
+/** A 64×48 grey frame with block people: torso colour on rows [t, t+14), legs on [t+14, t+30). */
+function blockFrame(people: { left: number; top: number; torso: number; leg: number }[], rng?: Rng): Frame {
+  const width = 64, height = 48;
+  const data = new Uint8Array(width * height * 4);
+  for (let i = 0; i < width * height; i++) data.set([120, 130, 110, 255], i * 4);
+  for (const p of people) {
+    for (let y = p.top; y < p.top + 30 && y < height; y++) {
+      for (let x = p.left; x < p.left + 12 && x < width; x++) {
+        const rgb = PALETTE[y < p.top + 14 ? p.torso : p.leg]!;
+        const noise = () => (rng ? Math.round(rng.uniform(-25, 25)) : 0);
+        data.set([rgb[0] + noise(), rgb[1] + noise(), rgb[2] + noise()].map((v) => Math.max(0, Math.min(255, v))).concat(255), (y * width + x) * 4);
+      }
+    }
+  }
+  return { data, width, height, channels: 4 };
+}
+
+function samples(n: number, seed: number): LabelledDescriptor[] {
+  const rng = new Rng(seed);
+  return Array.from({ length: n }, () => {
+    const torso = CODES[rng.int(CODES.length)]!, leg = CODES[rng.int(CODES.length)]!;
+    const left = rng.int(40), top = rng.int(12);
+    const frame = blockFrame([{ left, top, torso, leg }], rng);
+    const jitter = () => rng.uniform(-2, 2);
+    return { descriptor: boxColourDescriptor(frame, [left + jitter(), top + jitter(), left + 12 + jitter(), top + 30 + jitter()]), attributes: { torsoColour: torso, legColour: leg } };
+  });
+}
+
+describe('boxColourDescriptor', () => {
+  it('puts each band\'s colour in its histogram bin and mean, square-rooted', () => {
+    const frame = blockFrame([{ left: 10, top: 5, torso: 8, leg: 1 }]);
+    const d = boxColourDescriptor(frame, [10, 5, 22, 35]);
+    expect(d).toHaveLength(DESCRIPTOR_LENGTH);
+    const bins = DESCRIPTOR_BINS;
+    const bin = ([r, g, b]: number[]) => ((r! * bins) >> 8) * bins * bins + ((g! * bins) >> 8) * bins + ((b! * bins) >> 8);
+    const band = (i: number) => d.subarray(i * (bins ** 3 + 3), (i + 1) * (bins ** 3 + 3));
+    // Torso band (20–50 % of the 30-px height: rows 11–19) is 8 rows of red top and 1 of blue legs;
+    // legs band (55–88 %: rows 21–30) only blue.
+    expect(band(1)[bin(PALETTE[8]!)]).toBeCloseTo(Math.sqrt(8 / 9), 6);
+    expect(band(1)[bin(PALETTE[1]!)]).toBeCloseTo(Math.sqrt(1 / 9), 6);
+    expect(band(2)[bin(PALETTE[1]!)]).toBeCloseTo(1, 6);
+    expect(band(2)[bins ** 3 + 2]).toBeCloseTo(Math.sqrt(220 / 255), 5);
+    // A box reaching outside the frame reads what is inside; a box wholly outside reads zeros.
+    expect(Array.from(boxColourDescriptor(frame, [-30, -10, 100, 90])).every(Number.isFinite)).toBe(true);
+    expect(Array.from(boxColourDescriptor(frame, [200, 200, 220, 240])).every((v) => v === 0)).toBe(true);
+  });
+});
+
+describe('crop attribute reader and re-ranking', () => {
+  const reader = fitCropAttributeReader(samples(600, 1), { steps: 300, batchSize: 64, seed: 3 });
+
+  it('reads torso and leg colours of held-out block people', () => {
+    expect(reader.classifiers.map((c) => c.key).sort()).toEqual(['legColour', 'torsoColour']);
+    const heldOut = samples(200, 2);
+    for (const key of ['torsoColour', 'legColour'] as const) {
+      const c = reader.classifiers.find((x) => x.key === key)!;
+      const correct = heldOut.filter((s) => {
+        const lp = attributeLogProbabilities(c, s.descriptor);
+        return lp.indexOf(Math.max(...lp)) === s.attributes[key];
+      }).length;
+      expect(correct / heldOut.length).toBeGreaterThan(0.95);
+    }
+  });
+
+  it('moves the candidate showing the stated colours up, keeping confidences and the order beyond the pool', () => {
+    const frame = blockFrame([{ left: 2, top: 4, torso: 8, leg: 1 }, { left: 34, top: 6, torso: 9, leg: 0 }]);
+    const red = { box: [2, 4, 14, 34], confidence: 0.3, tag: 'red' };
+    const white = { box: [34, 6, 46, 36], confidence: 0.6, tag: 'white' };
+    const third = { box: [20, 20, 30, 40], confidence: 0.1, tag: 'beyond' };
+    const query = { torsoColour: 8, legColour: 1 };
+    expect(queryLogLikelihood({ classifiers: reader.classifiers }, boxColourDescriptor(frame, red.box), query))
+      .toBeGreaterThan(queryLogLikelihood({ classifiers: reader.classifiers }, boxColourDescriptor(frame, white.box), query));
+    const ranked = rerankCandidates([white, red, third], frame, query, { reader, alpha: 1, pool: 2 });
+    expect(ranked.map((c) => c.tag)).toEqual(['red', 'white', 'beyond']);
+    expect(ranked.map((c) => c.confidence)).toEqual([0.3, 0.6, 0.1]);
+    // α = 0 is the paper's ranking; a query stating nothing the reader reads changes nothing either.
+    expect(rerankCandidates([white, red], frame, query, { reader, alpha: 0, pool: 2 }).map((c) => c.tag)).toEqual(['white', 'red']);
+    expect(rerankCandidates([white, red], frame, { gender: 1 }, { reader, alpha: 5, pool: 2 }).map((c) => c.tag)).toEqual(['white', 'red']);
+  });
+
+  it('round-trips reranker.json and refuses malformed files, naming them', () => {
+    const dir = join(root, 'model');
+    mkdirSync(dir);
+    const file = writeReranker(dir, { reader, alpha: 1.5, pool: 20, provenance: { test: true } });
+    const back = readReranker(dir)!;
+    expect(back).toMatchObject({ alpha: 1.5, pool: 20, provenance: { test: true } });
+    expect(back.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const probe = samples(5, 9);
+    for (const s of probe) {
+      for (const c of reader.classifiers) {
+        const again = back.reader.classifiers.find((x) => x.key === c.key)!;
+        const a = attributeLogProbabilities(c, s.descriptor), b = attributeLogProbabilities(again, s.descriptor);
+        a.forEach((v, i) => expect(b[i]).toBeCloseTo(v, 3));
+      }
+    }
+    expect(readReranker(join(root, 'none'))).toBeUndefined();
+    const good = JSON.parse(readFileSync(file, 'utf8'));
+    const cases: [unknown, RegExp][] = [
+      ['{ not json', /not valid JSON/],
+      [{ ...good, format: 'other' }, /not a fastpr-crop-reranker file/],
+      [{ ...good, version: 2 }, /version 2 is not supported/],
+      [{ ...good, descriptor: { version: 1, length: 10 } }, /descriptor v1 of length 10/],
+      [{ ...good, alpha: -1 }, /"alpha"/],
+      [{ ...good, classifiers: [{ ...good.classifiers[0], key: 'shoeSize' }] }, /unknown attribute "shoeSize"/],
+      [{ ...good, classifiers: [{ ...good.classifiers[0], weights: [1, 2, 3] }] }, /3 weights, expected/],
+      [{ ...good, classifiers: [good.classifiers[0], good.classifiers[0]] }, /appears twice/],
+      [{ ...good, classifiers: [{ ...good.classifiers[0], classes: 3 }] }, /3 classes, the attribute schema has 12/],
+    ];
+    for (const [content, why] of cases) {
+      const bad = join(root, 'bad', RERANKER_FILE);
+      rmSync(join(root, 'bad'), { recursive: true, force: true });
+      mkdirSync(join(root, 'bad'));
+      writeReranker(join(root, 'bad'), { reader, alpha: 1, pool: 1, provenance: {} });
+      writeFileSync(bad, typeof content === 'string' ? content : JSON.stringify(content));
+      expect(() => readReranker(join(root, 'bad'))).toThrow(why);
+      expect(() => parseReranker(readFileSync(bad), bad)).toThrow(bad);
+    }
+  });
+});

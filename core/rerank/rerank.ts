@@ -1,0 +1,43 @@
+/**
+ * Re-ranking FastPR's candidates by what the box shows: the `pool` most confident cells are scored
+ * logit(confidence) + α · Σ log P(stated value | box) (file.ts, reader.ts) and sorted by that score;
+ * cells beyond the pool follow in confidence order. The confidence itself is unchanged, and so is the
+ * absent decision (the best confidence against the model's threshold): re-ranking only chooses among
+ * the people the one-stage model already proposes.
+ */
+import type { AttributeCodes } from '../attributes/schema';
+import type { Frame } from '../infer/frames';
+import { boxColourDescriptor, type Box } from './descriptor';
+import type { Reranker } from './file';
+import { queryLogLikelihood } from './reader';
+
+export interface Candidate {
+  box: Box;
+  confidence: number;
+}
+
+export type Reranked<T extends Candidate> = T & {
+  /** Σ over the stated attributes of log P(value | box), from the box's pixels. */
+  matchLogLikelihood: number;
+  /** The ranking score. */
+  score: number;
+};
+
+const logit = (p: number) => {
+  const q = Math.min(Math.max(p, 1e-7), 1 - 1e-7);
+  return Math.log(q / (1 - q));
+};
+
+/** `candidates` sorted by confidence, best first (as decoded); returns them in re-ranked order. */
+export function rerankCandidates<T extends Candidate>(
+  candidates: readonly T[], frame: Frame, codes: AttributeCodes, reranker: Pick<Reranker, 'reader' | 'alpha' | 'pool'>,
+): Reranked<T>[] {
+  const pooled = candidates.slice(0, reranker.pool).map((c) => {
+    const matchLogLikelihood = queryLogLikelihood(reranker.reader, boxColourDescriptor(frame, c.box), codes);
+    return { ...c, matchLogLikelihood, score: logit(c.confidence) + reranker.alpha * matchLogLikelihood };
+  });
+  // A stable sort: equal scores keep the confidence order.
+  const ranked = pooled.map((c, i) => ({ c, i })).sort((a, b) => b.c.score - a.c.score || a.i - b.i).map(({ c }) => c);
+  const rest = candidates.slice(reranker.pool).map((c) => ({ ...c, matchLogLikelihood: 0, score: -Infinity }));
+  return [...ranked, ...rest];
+}
