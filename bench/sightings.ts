@@ -9,7 +9,9 @@
  *   + motion      + links by centre movement (linkSpeed box sizes per second)
  *   default       + hysteresis (hits down to half the threshold extend a sighting)
  * (these four from exhaustively scored cells) and the default search itself, whose prefilter picks
- * the cells for the threshold, so weak hits come only from those.
+ * the cells for the threshold, so weak hits come only from those; and, where the model has a
+ * reranker.json, that search's sightings re-ranked by the colours of their peak boxes (core/rerank:
+ * the top 30 sightings' peak frames decoded again from the clip; --rerank-top N).
  * Per variant: target's first on-target sighting at rank 1 / in the top 3 (half its boxes at IoU ≥
  * 0.5 with the target), mean time IoU of the top sighting with the target's visibility, share of
  * clips whose top three include one at time IoU ≥ 0.5 (the findsPerson test's criterion), frame
@@ -32,6 +34,9 @@ import { extendConfidenceFor, searchIndex } from '../core/index/search';
 import { mergeSightings, timeIou, type FrameHits, type MergeOptions, type Sighting } from '../core/index/sightings';
 import { OnnxRetriever } from '../core/infer/onnxRetriever';
 import { createCase, openStore } from '../core/store/index';
+import { readReranker } from '../core/rerank/file';
+import { DEFAULT_SIGHTING_RERANK_TOP, rerankSightings } from '../core/rerank/sightings';
+import { videoFrameRgb } from '../core/video/export';
 import { defaultOptions } from '../core/synth/options';
 import { synthesize } from '../core/synth/synthesize';
 
@@ -42,6 +47,7 @@ const { values } = parseArgs({ options: {
   encoder: { type: 'string', default: 'auto' },
   // auto (as the product does): non-reference frames are not decoded (25 frames/s sampled at 5/s); all: every frame decoded.
   decode: { type: 'string', default: 'auto' },
+  'rerank-top': { type: 'string', default: String(DEFAULT_SIGHTING_RERANK_TOP) },
 } });
 const encoder = encoderFlag(values.encoder) ?? 'auto';
 if (values.decode !== 'auto' && values.decode !== 'all') throw new Error(`--decode must be auto or all, got "${values.decode}"`);
@@ -54,10 +60,17 @@ const modelDir = resolveModelDir(values.model);
 const log = (m: string) => process.stderr.write(`${m}\n`);
 
 /** Hits down to the floor from an exhaustive search, and what the default search (prefilter) returned. */
-interface Clip { truth: ClipTruth; target: FrameHits[]; absent: FrameHits[] | null; searched: Sighting[]; absentSearched: Sighting[] | null }
+interface Clip {
+  truth: ClipTruth; target: FrameHits[]; absent: FrameHits[] | null; searched: Sighting[]; absentSearched: Sighting[] | null;
+  /** `searched` re-ranked by the peak boxes' colours (where the model has a re-ranker). */
+  reranked: Sighting[] | null;
+}
 
 const root = mkdtempSync(join(tmpdir(), 'fastpr-bench-sightings-'));
 const retriever = await OnnxRetriever.open(modelDir, { batchSize: 256 });
+const reranker = readReranker(modelDir);
+const rerankTop = Number(values['rerank-top']);
+let rerankMs = 0, rerankSearches = 0;
 const threshold = retriever.manifest.threshold;
 const extend = extendConfidenceFor(threshold, undefined);
 // Hits kept below the default extend confidence too, so every variant merges from the same hits.
@@ -81,9 +94,18 @@ try {
     const index = IndexFile.open(indexPath);
     const hitsOf = async (codes: AttributeCodes) => (await searchIndex(index, retriever, codes, { threshold: floor, exhaustive: true })).frames;
     const searched = async (codes: AttributeCodes) => (await searchIndex(index, retriever, codes)).sightings;
+    const shipped = await searched(truth.query);
+    let reranked: Sighting[] | null = null;
+    if (reranker) {
+      const t0 = performance.now();
+      const clipFile = join(dir, 'clip', rel);
+      reranked = await rerankSightings(shipped, (s) => videoFrameRgb(clipFile, s.peakS, index.header.frameWidth, index.header.frameHeight), truth.query, reranker, rerankTop);
+      rerankMs += performance.now() - t0;
+      rerankSearches++;
+    }
     clips.push({
       truth, target: await hitsOf(truth.query), absent: truth.absentQuery ? await hitsOf(truth.absentQuery) : null,
-      searched: await searched(truth.query), absentSearched: truth.absentQuery ? await searched(truth.absentQuery) : null,
+      searched: shipped, absentSearched: truth.absentQuery ? await searched(truth.absentQuery) : null, reranked,
     });
     log(`seed ${seed}: ${index.frameCount} sampled frames, target visible ${truth.ranges.map(([a, b]) => `${a.toFixed(1)}–${b.toFixed(1)} s`).join(', ')} (${clips.length}/${clipCount})`);
   }
@@ -99,6 +121,10 @@ const variants: Array<{ name: string; merge: (f: FrameHits[], c: Clip, absent: b
   { name: '+ motion links', merge: (f) => mergeSightings(f, { threshold, extendConfidence: threshold }) },
   { name: `default: + hysteresis (extend ≥ ${extend.toFixed(3)})`, merge: (f) => mergeSightings(f, { threshold, extendConfidence: extend } satisfies MergeOptions) },
   { name: 'the default search as shipped (prefilter picks the cells; weak hits only among them)', merge: (_f, c, absent) => (absent ? c.absentSearched! : c.searched) },
+  ...(reranker ? [{
+    name: `that search re-ranked by its top ${rerankTop} sightings' peak-box colours (reranker ${reranker.sha256.slice(0, 12)}…, α ${reranker.alpha})`,
+    merge: (_f: FrameHits[], c: Clip, absent: boolean) => (absent ? c.absentSearched! : c.reranked!),
+  }] : []),
 ];
 
 const pct = (x: number, n: number) => `${n ? (100 * x / n).toFixed(0) : '—'} %`;
@@ -128,4 +154,5 @@ console.log([
   '| linking | target first at rank 1 | in top 3 | top sighting time IoU | top 3 with time IoU ≥ 0.5 | top sighting frame recall | sightings / clip (target query) | sightings / clip (absent query) |',
   '|---|---|---|---|---|---|---|---|',
   ...rows,
+  ...(rerankSearches ? ['', `Re-ranking: ${(rerankMs / rerankSearches).toFixed(0)} ms per search on average (peak frames decoded with ffmpeg, one seek each).`] : []),
 ].join('\n'));

@@ -59,7 +59,7 @@ export async function runSearch(store: Store, models: RetrieverCache, input: Run
   );
   return {
     searchId: search.id, query: parsedQueryView(query), modelHash, threshold, framesSearched: result.framesSearched, notIndexed,
-    exactHeadCellShare: result.exactHeadCellShare,
+    exactHeadCellShare: result.exactHeadCellShare, warnings: result.warnings,
     seconds: (performance.now() - t0) / 1000,
     sightings: kept.map((s, i) => sightingSummary({
       id: sightingIds[i]!, searchId: search.id, rank: i + 1, ...inputs[i]!, thumbnailPng: inputs[i]!.thumbnailPng ?? null,

@@ -6,7 +6,10 @@
  * (`searchCase`) and the workstation's search.run (core/api/search.ts).
  */
 import { decodeToRgba, canvasFromRgba, encodeCanvasAsync } from '../image/canvas';
-import { InputError, ModelError } from '../errors';
+import { InputError, ModelError, VideoError } from '../errors';
+import { readReranker } from '../rerank/file';
+import { DEFAULT_SIGHTING_RERANK_TOP, rerankSightings } from '../rerank/sightings';
+import { videoFrameRgb } from '../video/export';
 import type { AttributeCodes } from '../attributes/schema';
 import { OnnxRetriever } from '../infer/onnxRetriever';
 import { parseQuery, type ParsedQuery } from '../query/index';
@@ -33,6 +36,8 @@ export interface CaseSearchResult {
   notIndexed: number[];
   /** What was read for each evidence item (as recorded with the search). */
   evidenceSearched: SearchedEvidence[];
+  /** Why the sightings were not re-ranked by colour although the model has a re-ranker. */
+  warnings: string[];
 }
 
 /** The stored PNG of an index thumbnail (undefined when its JPEG does not decode); encoded off the event loop. */
@@ -55,6 +60,18 @@ export interface EvidenceSearch {
   exactHeadCellShare: number;
   /** Each evidence item of the scope, in scope order, with the index read for it (null: not searched). */
   evidenceSearched: SearchedEvidence[];
+  /** Why the sightings were not re-ranked by colour although the model has a re-ranker. */
+  warnings: string[];
+}
+
+export interface EvidenceSearchOptions extends SearchOptions {
+  /**
+   * Re-rank the best sightings by their peak boxes' colours when the model directory has a
+   * reranker.json (core/rerank; default true): each of the `rerankTop` best has its peak frame
+   * decoded again from its video.
+   */
+  rerank?: boolean;
+  rerankTop?: number;
 }
 
 /** The evidence ids a search did not read (no complete index for its model). */
@@ -68,8 +85,11 @@ export function notSearched(evidenceSearched: readonly SearchedEvidence[]): numb
  */
 export async function searchEvidence(
   store: Store, scope: readonly EvidenceRecord[], retriever: OnnxRetriever, modelHash: string,
-  codes: AttributeCodes, opts: SearchOptions,
+  codes: AttributeCodes, opts: EvidenceSearchOptions,
 ): Promise<EvidenceSearch> {
+  // Read first: a malformed reranker.json fails the search before any work, naming the file.
+  const reranker = opts.rerank === false ? undefined : readReranker(retriever.modelDir);
+  const frameSize = new Map<number, { width: number; height: number }>();
   const found: FoundSighting[] = [];
   const evidenceSearched: SearchedEvidence[] = [];
   let framesSearched = 0;
@@ -84,6 +104,7 @@ export async function searchEvidence(
     }
     if (file.header.videoSha256 !== e.sha256) throw new InputError(`${idx.filePath}: index belongs to another video than evidence #${e.id}`, { file: idx.filePath });
     const r = await searchIndex(file, retriever, codes, opts);
+    frameSize.set(e.id, { width: file.header.frameWidth, height: file.header.frameHeight });
     const basis = file.pcaBasis;
     evidenceSearched.push({
       evidenceId: e.id,
@@ -100,7 +121,24 @@ export async function searchEvidence(
     for (const s of r.sightings) found.push({ ...s, evidenceId: e.id, videoPath: e.videoPath, indexId: idx.id, thumb: sightingThumbnail(file, s) });
   }
   found.sort((a, b) => bySightingRank(a, b) || a.evidenceId - b.evidenceId);
-  return { found, framesSearched, exactHeadCellShare: exactHeadCellShare(cellsEvaluated, cellsIndexed), evidenceSearched };
+  const warnings: string[] = [];
+  let ranked: FoundSighting[] = found;
+  if (reranker && found.length > 1) {
+    const top = opts.rerankTop ?? DEFAULT_SIGHTING_RERANK_TOP;
+    try {
+      ranked = await rerankSightings(found, (s) => {
+        const size = frameSize.get(s.evidenceId)!;
+        return videoFrameRgb(s.videoPath, s.peakS, size.width, size.height, opts.signal);
+      }, codes, reranker, top);
+      const rescored = new Set(found.slice(0, top).map((s) => s.evidenceId));
+      for (const e of evidenceSearched) if (e.index && rescored.has(e.evidenceId)) e.index.reranker = { sha256: reranker.sha256, alpha: reranker.alpha, top };
+    } catch (err) {
+      // The video moved or is damaged: the model's own ranking stands, and the search says so.
+      if (!(err instanceof VideoError)) throw err;
+      warnings.push(`sightings not re-ranked by colour: ${err.message}`);
+    }
+  }
+  return { found: ranked, framesSearched, exactHeadCellShare: exactHeadCellShare(cellsEvaluated, cellsIndexed), evidenceSearched, warnings };
 }
 
 /**
@@ -136,7 +174,7 @@ export async function recordCaseSearch(
   return { search, kept, inputs, sightingIds };
 }
 
-export async function searchCase(store: Store, caseId: number, text: string, modelDir: string, opts: SearchOptions & { maxSightings?: number } = {}): Promise<CaseSearchResult> {
+export async function searchCase(store: Store, caseId: number, text: string, modelDir: string, opts: EvidenceSearchOptions & { maxSightings?: number } = {}): Promise<CaseSearchResult> {
   requireOpenCase(store, caseId);
   const query = parseQuery(text);
   const t0 = performance.now();
@@ -156,7 +194,7 @@ export async function searchCase(store: Store, caseId: number, text: string, mod
     );
     return {
       searchId: search.id, query, modelHash, threshold, framesSearched: result.framesSearched, seconds: (performance.now() - t0) / 1000,
-      notIndexed, evidenceSearched: result.evidenceSearched, sightings: kept.map(({ thumb: _thumb, ...s }, i) => ({ ...s, id: sightingIds[i] })),
+      notIndexed, evidenceSearched: result.evidenceSearched, warnings: result.warnings, sightings: kept.map(({ thumb: _thumb, ...s }, i) => ({ ...s, id: sightingIds[i] })),
     };
   } finally {
     await retriever.dispose();

@@ -121,7 +121,7 @@ describe('a sighting thumbnail on a one-per-second index', () => {
       const noBox = sightingOver([6, 7, 8, 9], { 8: 0.8 });
       const old = { ...found(sightingOver([1, 2], { 2: 0.7 })), thumb: undefined };
       const { search } = await recordCaseSearch(store, caseId, { queryText: 'walker', codes: {}, modelHash: 'm'.repeat(64), threshold: 0.3, opts: {}, scope: 'all' },
-        { found: [found(walking), found(noBox), old], framesSearched: FRAMES, exactHeadCellShare: 1,
+        { found: [found(walking), found(noBox), old], framesSearched: FRAMES, exactHeadCellShare: 1, warnings: [],
           evidenceSearched: [{ evidenceId: ev.id, index: { id: 1, samplingFps: 5, frames: FRAMES, storage: 'float16' } }] }, 10);
       expect(search.evidenceSearched).toEqual([{ evidenceId: ev.id, index: { id: 1, samplingFps: 5, frames: FRAMES, storage: 'float16' } }]);
       const [a, b, c] = listSightings(store, search.id);

@@ -111,6 +111,11 @@ export function describeEncoder(encoder: NonNullable<SearchedEvidence['index']>[
   return encoder?.precision === 'int8' ? `, int8 encoder (sha256 ${encoder.sha256.slice(0, 12)}…)` : '';
 }
 
+/** The crop-colour re-ranker that reordered a search's sightings (recorded since 3 Dec 2026). */
+export function describeReranker(reranker: NonNullable<SearchedEvidence['index']>['reranker']): string {
+  return reranker ? `, best ${reranker.top} sightings re-ranked by peak-box colours (re-ranker sha256 ${reranker.sha256.slice(0, 12)}…, α ${reranker.alpha})` : '';
+}
+
 /**
  * One line per evidence item a search covered: the index it read (rate, frames, storage), or that it
  * was not searched. Searches recorded before schema 6 did not record this: one line says so.
@@ -122,6 +127,6 @@ export function describeEvidenceSearched(
   if (searched === null) return ['not recorded (searches run before this was recorded)'];
   if (searched.length === 0) return ['none'];
   return searched.map(({ evidenceId, index }) => `#${evidenceId} ${fileName(evidenceId)}: ${index
-    ? `index #${index.id}, ${index.frames} frames at ${index.samplingFps} frames/s${index.referenceFramesOnly ? ' (non-reference frames not decoded)' : ''}, ${describeStorage(index)}${describeEncoder(index.encoder)}`
+    ? `index #${index.id}, ${index.frames} frames at ${index.samplingFps} frames/s${index.referenceFramesOnly ? ' (non-reference frames not decoded)' : ''}, ${describeStorage(index)}${describeEncoder(index.encoder)}${describeReranker(index.reranker)}`
     : 'NOT SEARCHED (no complete index for this model)'}`);
 }

@@ -105,7 +105,7 @@ describe('what each search read', () => {
     // A later search that found no index of the second video, and one recorded the old way (nothing said).
     recordSearch(s, seeded.theCase.id, {
       queryText: 'man in black', querySlots: { gender: 0 }, modelHash: 'a'.repeat(64), thresholds: { confidence: 0.2 }, scope: 'all', sightings: [],
-      evidenceSearched: [{ evidenceId: e1!.id, index: { id: 3, samplingFps: 2, frames: 8, storage: 'float16' } }, { evidenceId: e2!.id, index: null }],
+      evidenceSearched: [{ evidenceId: e1!.id, index: { id: 3, samplingFps: 2, frames: 8, storage: 'float16', reranker: { sha256: 'c'.repeat(64), alpha: 1.5, top: 30 } } }, { evidenceId: e2!.id, index: null }],
     });
     recordSearch(s, seeded.theCase.id, { queryText: 'old', querySlots: {}, modelHash: 'a'.repeat(64), thresholds: {}, scope: 'all', sightings: [] });
     const model = await buildReportModel(s, seeded.theCase.id);
@@ -117,10 +117,13 @@ describe('what each search read', () => {
     expect(blocks[0]).toContain(`#${e1!.id} C1_quay_north.mp4: index #1, 20 frames at 5 frames/s, compressed features (32 of 256 dimensions kept)<br>`
       + `#${e2!.id} C2_entrance.mp4: index #2, 20 frames at 5 frames/s, exact features (16-bit)`);
     expect(blocks[1]).toContain(`#${e2!.id} C2_entrance.mp4: NOT SEARCHED (no complete index for this model)`);
+    // The re-ranker that reordered the sightings is named by its hash, with α and how many it re-scored.
+    expect(blocks[1]).toContain(`exact features (16-bit), best 30 sightings re-ranked by peak-box colours (re-ranker sha256 cccccccccccc…, α 1.5)`);
+    expect(blocks[0]).not.toContain('re-ranked');
     expect(blocks[2]).toContain('Evidence searched</dt><dd>not recorded');
 
     const json = JSON.parse(readFileSync((await exportReport(s, { caseName: seeded.theCase.name, format: 'json', out: join(dir, 'r.json') })).files[0]!.path, 'utf8')) as { searches: { evidenceSearched: unknown }[] };
-    expect(json.searches[1]!.evidenceSearched).toEqual([{ evidenceId: e1!.id, index: { id: 3, samplingFps: 2, frames: 8, storage: 'float16' } }, { evidenceId: e2!.id, index: null }]);
+    expect(json.searches[1]!.evidenceSearched).toEqual([{ evidenceId: e1!.id, index: { id: 3, samplingFps: 2, frames: 8, storage: 'float16', reranker: { sha256: 'c'.repeat(64), alpha: 1.5, top: 30 } } }, { evidenceId: e2!.id, index: null }]);
     expect(json.searches[2]!.evidenceSearched).toBeNull();
   });
 });

@@ -15,6 +15,7 @@ import { fitCropAttributeReader, type LabelledDescriptor } from './fit';
 import { parseReranker, readReranker, RERANKER_FILE, writeReranker } from './file';
 import { attributeLogProbabilities, queryLogLikelihood } from './reader';
 import { rerankCandidates } from './rerank';
+import { rerankSightings } from './sightings';
 
 const root = mkdtempSync(join(tmpdir(), 'fastpr-rerank-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -101,6 +102,21 @@ describe('crop attribute reader and re-ranking', () => {
     // α = 0 is the paper's ranking; a query stating nothing the reader reads changes nothing either.
     expect(rerankCandidates([white, red], frame, query, { reader, alpha: 0, pool: 2 }).map((c) => c.tag)).toEqual(['white', 'red']);
     expect(rerankCandidates([white, red], frame, { gender: 1 }, { reader, alpha: 5, pool: 2 }).map((c) => c.tag)).toEqual(['white', 'red']);
+  });
+
+  it('re-ranks the top sightings by their peak boxes, decoding each peak frame once, and keeps the rest in order', async () => {
+    const frame = blockFrame([{ left: 2, top: 4, torso: 8, leg: 1 }, { left: 34, top: 6, torso: 9, leg: 0 }]);
+    const white = { id: 'white', support: 0.6, peakS: 1, peakBox: [34, 6, 46, 36] };
+    const red = { id: 'red', support: 0.3, peakS: 2, peakBox: [2, 4, 14, 34] };
+    const beyond = { id: 'beyond', support: 0.2, peakS: 3, peakBox: [2, 4, 14, 34] };
+    const decoded: number[] = [];
+    const peakFrame = async (s: { peakS: number }) => { decoded.push(s.peakS); return frame; };
+    const ranked = await rerankSightings([white, red, beyond], peakFrame, { torsoColour: 8, legColour: 1 }, { reader, alpha: 1 }, 2);
+    expect(ranked.map((s) => s.id)).toEqual(['red', 'white', 'beyond']);
+    expect(decoded).toEqual([1, 2]);
+    expect(ranked[0]!.matchLogLikelihood).toBeGreaterThan(ranked[1]!.matchLogLikelihood!);
+    expect(ranked[2]!.matchLogLikelihood).toBeUndefined();
+    expect((await rerankSightings([white, red], peakFrame, { torsoColour: 8, legColour: 1 }, { reader, alpha: 0 })).map((s) => s.id)).toEqual(['white', 'red']);
   });
 
   it('round-trips reranker.json and refuses malformed files, naming them', () => {

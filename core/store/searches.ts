@@ -47,8 +47,15 @@ export interface SearchedEvidence {
      * bin's first decoded frame (core/index/buildIndex.ts). Absent in searches recorded before 2 Dec 2026.
      */
     referenceFramesOnly?: boolean;
+    /**
+     * The crop-colour re-ranker that reordered this evidence's sightings (core/rerank): its file's
+     * SHA-256, α, and how many of the search's best sightings it re-scored. Absent when none did.
+     */
+    reranker?: SearchReranker;
   } | null;
 }
+
+export interface SearchReranker { sha256: string; alpha: number; top: number }
 
 export interface SearchInput {
   queryText: string;
@@ -138,6 +145,10 @@ function checkSearched(list: SearchedEvidence[], caseEvidence: Set<number>): voi
     }
     if (x.referenceFramesOnly !== undefined && typeof x.referenceFramesOnly !== 'boolean') {
       throw new InputError(`${where}.index.referenceFramesOnly must be true or false`, { field: `${where}.index.referenceFramesOnly` });
+    }
+    const r = x.reranker;
+    if (r !== undefined && !(r && typeof r.sha256 === 'string' && /^[0-9a-f]{64}$/.test(r.sha256) && finite(r.alpha) && r.alpha >= 0 && Number.isInteger(r.top) && r.top >= 1)) {
+      throw new InputError(`${where}.index.reranker must be {sha256: 64 hex digits, alpha ≥ 0, top ≥ 1}`, { field: `${where}.index.reranker` });
     }
   });
 }

@@ -190,7 +190,12 @@ describe('case store', () => {
     expect(() => run([{ evidenceId: a!.id, index: { ...read[0]!.index!, storage: 'zip' as never } }])).toThrow(/storage must be one of pca, int8, float16, float32, got "zip"/);
     expect(() => run([{ evidenceId: a!.id, index: { ...read[0]!.index!, frames: -1 } }])).toThrow(InputError);
     expect(() => run([{ evidenceId: a!.id, index: { ...read[0]!.index!, storageDims: { kept: 300, of: 256 } } }])).toThrow(/storageDims/);
+    for (const reranker of [{ sha256: 'short', alpha: 1, top: 30 }, { sha256: H('d'), alpha: -1, top: 30 }, { sha256: H('d'), alpha: 1, top: 0 }]) {
+      expect(() => run([{ evidenceId: a!.id, index: { ...read[0]!.index!, reranker } }])).toThrow(/index\.reranker must be/);
+    }
     expect(listAudit(store.db).length).toBe(before);
+    const reranked = [{ evidenceId: a!.id, index: { ...read[0]!.index!, reranker: { sha256: H('d'), alpha: 1.5, top: 30 } } }];
+    expect(getSearch(store, run(reranked).search.id).evidenceSearched).toEqual(reranked);
   });
 
   it('a failed action leaves neither the row nor an audit entry', () => {

@@ -38,6 +38,21 @@ export async function videoThumbnail(file: string, t: number, width = 320, signa
   return r.stdout;
 }
 
+/**
+ * The frame shown at time `t` (a frame's own timestamp gives that frame) as RGB pixels scaled to
+ * width × height — the index's frame size, in which its boxes are given.
+ */
+export async function videoFrameRgb(file: string, t: number, width: number, height: number, signal?: AbortSignal): Promise<{ data: Uint8Array; width: number; height: number; channels: 3 }> {
+  checkVideoFile(file);
+  // 5 ms before the frame's time: the seek lands on that frame, not the one after a rounded timestamp.
+  const r = await runTool('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-ss', Math.max(0, t - 0.005).toFixed(3), '-i', file,
+    '-frames:v', '1', '-vf', `scale=${width}:${height}`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], file, signal);
+  if (r.code !== 0 || r.stdout.length !== width * height * 3) {
+    throw new VideoError(`${file}: no frame at ${t.toFixed(3)} s — ${r.code !== 0 ? ffmpegReason(r.stderr) : `${r.stdout.length} bytes instead of ${width * height * 3}`}`, { file });
+  }
+  return { data: new Uint8Array(r.stdout.buffer, r.stdout.byteOffset, r.stdout.length), width, height, channels: 3 };
+}
+
 /** The frame at time `t` with `box` drawn, written as PNG or JPEG (by extension). */
 export async function exportStill(file: string, t: number, box: Box | null, out: string, signal?: AbortSignal): Promise<void> {
   checkVideoFile(file);

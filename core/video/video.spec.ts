@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VideoError } from '../errors';
-import { FrameStream, type DecodeOptions, type DecodeSummary } from './decode';
-import { exportClip, exportStill, videoThumbnail } from './export';
+import { decodeVideo, FrameStream, type DecodeOptions, type DecodeSummary } from './decode';
+import { exportClip, exportStill, videoFrameRgb, videoThumbnail } from './export';
 import { probeVideo } from './probe';
 import { makeTestClip } from './testClips';
 
@@ -228,6 +228,24 @@ describe('damaged files', () => {
 });
 
 describe('stills, thumbnails and clips', () => {
+  it('gives the pixels of the frame shown at a time, as the decoder streams them', async () => {
+    const frames: { t: number; data: Buffer }[] = [];
+    for await (const f of decodeVideo(cfr, { fps: 'all' })) frames.push({ t: f.timeS, data: f.data });
+    const meanAbsDiff = (a: Uint8Array, b: Uint8Array) => { let s = 0; for (let i = 0; i < a.length; i++) s += Math.abs(a[i]! - b[i]!); return s / a.length; };
+    for (const k of [0, 7, 13]) {
+      const got = await videoFrameRgb(cfr, frames[k]!.t, 160, 120);
+      expect(got).toMatchObject({ width: 160, height: 120, channels: 3 });
+      expect(got.data).toHaveLength(160 * 120 * 3);
+      // The same frame (testsrc's counter and moving bar change every frame): not its neighbour's.
+      expect(meanAbsDiff(got.data, frames[k]!.data)).toBeLessThan(1);
+      expect(meanAbsDiff(got.data, frames[k + 1]!.data)).toBeGreaterThan(1);
+    }
+    const half = await videoFrameRgb(cfr, frames[3]!.t, 80, 60);
+    expect(half.data).toHaveLength(80 * 60 * 3);
+    await expect(videoFrameRgb(cfr, 30, 160, 120)).rejects.toThrow(/cfr\.mp4: no frame at 30\.000 s/);
+    await expect(videoFrameRgb(join(dir, 'missing.mp4'), 0, 160, 120)).rejects.toBeInstanceOf(VideoError);
+  });
+
   it('draws the box on a still and exports a clip of the requested length', async () => {
     const plain = join(dir, 'plain.png');
     const boxed = join(dir, 'boxed.png');

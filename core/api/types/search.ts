@@ -106,6 +106,8 @@ export interface SearchRunResult {
    * `exhaustive` to be sure of an absence).
    */
   exactHeadCellShare: number;
+  /** Why the sightings were not re-ranked by colour although the model has a re-ranker (e.g. a video moved). */
+  warnings: string[];
 }
 
 /** One indexed frame of a sighting, for the player's overlay. */

@@ -1,0 +1,44 @@
+/**
+ * Re-ranking video sightings by what they show: the `top` best-ranked sightings each get their peak
+ * frame decoded again from the source video (the index keeps features, not frames) and are ranked
+ * by logit(support) + α · Σ log P(stated value | peak box); the rest follow in their own order.
+ * The same α as on still frames (reranker.json): support, the mean of a track's five best
+ * confidences, stands in for one cell's confidence.
+ */
+import type { AttributeCodes } from '../attributes/schema';
+import type { Frame } from '../infer/frames';
+import { boxColourDescriptor } from './descriptor';
+import type { Reranker } from './file';
+import { queryLogLikelihood } from './reader';
+
+/** Sightings re-scored per search (each costs one seek and decode of its peak frame). */
+export const DEFAULT_SIGHTING_RERANK_TOP = 30;
+
+export interface RankableSighting {
+  support: number;
+  peakS: number;
+  peakBox: readonly number[];
+}
+
+const logit = (p: number) => {
+  const q = Math.min(Math.max(p, 1e-7), 1 - 1e-7);
+  return Math.log(q / (1 - q));
+};
+
+/**
+ * `sightings` in their ranked order (best first) → the same sightings re-ranked, each re-scored one
+ * with its `matchLogLikelihood`. `peakFrame(s)` decodes a sighting's peak frame.
+ */
+export async function rerankSightings<S extends RankableSighting>(
+  sightings: readonly S[], peakFrame: (s: S) => Promise<Frame>, codes: AttributeCodes,
+  reranker: Pick<Reranker, 'reader' | 'alpha'>, top = DEFAULT_SIGHTING_RERANK_TOP,
+): Promise<(S & { matchLogLikelihood?: number })[]> {
+  const head = sightings.slice(0, top);
+  const scored: { s: S & { matchLogLikelihood: number }; key: number; i: number }[] = [];
+  for (const [i, s] of head.entries()) {
+    const matchLogLikelihood = queryLogLikelihood(reranker.reader, boxColourDescriptor(await peakFrame(s), s.peakBox), codes);
+    scored.push({ s: { ...s, matchLogLikelihood }, key: logit(s.support) + reranker.alpha * matchLogLikelihood, i });
+  }
+  scored.sort((a, b) => b.key - a.key || a.i - b.i);
+  return [...scored.map((x) => x.s), ...sightings.slice(top)];
+}
