@@ -3,13 +3,15 @@
  * worker processes, with data-parallel replicas on every core): a tiny model trained on the tiny synthetic recipe becomes the active model,
  * its loss curve is readable while/after it runs, and an evaluation job returns its table.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createService } from '../core/api/service';
 import type { ProgressEvent } from '../core/api/contract';
 import { resolveReplicas } from '../core/train/parallel/replicaCount';
+import { RERANKER_FILE } from '../core/rerank/file';
+import { ALPHA_GRID } from '../core/rerank/fitReranker';
 
 const root = mkdtempSync(join(tmpdir(), 'fastpr-ws-train-'));
 process.env.FASTPR_SHIPPED_MODEL_DIR = join(root, 'no-shipped-model');
@@ -42,6 +44,10 @@ describe('training and evaluation jobs', () => {
     expect(status.job.result).toMatchObject({ modelId: 'tiny-test', steps: 4 });
     // A new training job trains on as many cores as its batch (4, the tiny backbone's) allows.
     expect((status.job.result as { replicas: number }).replicas).toBe(resolveReplicas('auto', 4, 'wasm'));
+    // The recipe's dataset has a validation split: the job fitted the crop-colour re-ranker after the export.
+    expect(ALPHA_GRID).toContain((status.job.result as { reranker: { alpha: number } }).reranker.alpha);
+    expect(existsSync(join((status.job.result as { modelDir: string }).modelDir, RERANKER_FILE))).toBe(true);
+    expect(events.some((e) => e.jobId === jobId && e.phase === 're-ranker: fit')).toBe(true);
 
     const active = await service.call('models.active');
     expect(active).toMatchObject({ state: 'ready', model: { id: 'tiny-test', exported: true, source: 'trained', trainedSteps: 4 } });

@@ -1,9 +1,11 @@
 /**
  * Training job: (synthetic recipe → dataset) → core/train's trainFromDataset into
- * DATA_DIR/models/<id> → ONNX export (so the workstation can ingest and search with it).
+ * DATA_DIR/models/<id> → ONNX export (so the workstation can ingest and search with it) → the
+ * crop-colour re-ranker (core/rerank), when the dataset has a validation split to choose its α on.
  * Resume continues from the run's checkpoint with the configs it started with (as `fastpr train --resume`).
  */
 import { existsSync } from 'node:fs';
+import { readDataset, framesOfSplit } from '../../dataset/reader';
 import { CancelledError, InputError } from '../../errors';
 import { parseModelConfig, tinyConfig } from '../../model/config';
 import { initBackend } from '../../tf/backend';
@@ -53,5 +55,18 @@ export const trainTask: Task = async ({ dataDir, job, resume, signal, progress }
   if (signal.aborted) throw new CancelledError('training finished; ONNX export was cancelled (resume exports it)');
   const onnx = await exportModelDir(p.modelDir, { skipParity: p.backbone !== 'tiny' });
   if (!result.info) throw new InputError(`training ${p.modelId} wrote no model.json`);
-  return { modelId: p.modelId, modelDir: p.modelDir, modelHash: onnx.modelHash, steps: result.steps, finalLoss: result.last?.total ?? null, backend: backend.name, replicas: result.replicas };
+  let reranker: { alpha: number } | null = null;
+  if (framesOfSplit(readDataset(data), 'val').some((f) => f.labelled && f.queries.length > 0)) {
+    if (signal.aborted) throw new CancelledError('training finished; fitting the re-ranker was cancelled (resume fits it)');
+    const { fitReranker } = await import('../../rerank/fitReranker');
+    const fitted = await fitReranker(p.modelDir, {
+      dataDir: data, signal, ...(p.backbone === 'tiny' ? { trainFrames: 200, steps: 100 } : {}),
+      onPhase: (phase, done, total) => progress({ jobId: job.id, kind: 'train', done, total, unit: phase === 'fit' ? 'steps' : 'frames', phase: `re-ranker: ${phase}`, state: 'running' }),
+    });
+    reranker = { alpha: fitted.reranker.alpha };
+  }
+  return {
+    modelId: p.modelId, modelDir: p.modelDir, modelHash: onnx.modelHash, steps: result.steps, finalLoss: result.last?.total ?? null, backend: backend.name, replicas: result.replicas,
+    reranker,
+  };
 };
