@@ -16,6 +16,11 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRandomOnnxModel } from '../../core/index/testing/randomModel';
+import { Rng } from '../../core/model/rng';
+import { DESCRIPTOR_LENGTH } from '../../core/rerank/descriptor';
+import { writeReranker } from '../../core/rerank/file';
+import { fitCropAttributeReader } from '../../core/rerank/fit';
+import { DEFAULT_SIGHTING_RERANK_TOP } from '../../core/rerank/sightings';
 import { makeClip } from '../fixtures/generate';
 import { startWorkstationServer } from '../../core/server/workstationServer';
 import { defaultOptions } from '../../core/synth/options';
@@ -59,6 +64,12 @@ beforeAll(async () => {
   clip = join(synthDir, 'videos', videos[0]!);
   // Built outside the data dir first, so the "model not trained yet" state can be seen before it is installed.
   stagedModel = await makeRandomOnnxModel(join(root, 'staged-model'), 'tiny');
+  // With a crop-colour re-ranker (any valid one: fitted on random descriptors), so searches re-rank their best sightings.
+  const rng = new Rng(5);
+  const samples = Array.from({ length: 200 }, () => ({
+    descriptor: Float32Array.from({ length: DESCRIPTOR_LENGTH }, () => rng.next()), attributes: { torsoColour: rng.int(12), legColour: rng.int(12) },
+  }));
+  writeReranker(stagedModel, { reader: fitCropAttributeReader(samples, { steps: 50, batchSize: 32 }), alpha: 1, pool: 20, provenance: {} });
 
   server = await startWorkstationServer({ dataDir, staticDir: RENDERER_DIST });
   context = await chromium.launchPersistentContext(join(root, 'profile'), {
@@ -131,10 +142,12 @@ describe('Workstation screens (browser transport, Chromium)', () => {
     await expect.poll(() => page.locator('main').getAttribute('data-screen'), { timeout: 60_000 }).toBe('results');
     await expect.poll(() => page.getByTestId('sighting-card').count(), { timeout: 30_000 }).toBeGreaterThan(0);
     expect(await page.getByTestId('timeline').count()).toBe(1);
-    // Cards come in rank order, which is support order (core/index/sightings.ts), each card saying its support.
+    // The model's re-ranker reordered the best 30 by their peak boxes' colours, and Results says so; the
+    // cards after those come in support order (core/index/sightings.ts), each card saying its support.
+    expect(await page.getByTestId('reranked').textContent()).toMatch(/^best 30 by colour · α 1 · /);
     const supports = (await page.getByTestId('support').allTextContents()).map((t) => Number(t.replace('support ', '')));
     expect(supports.length).toBe(await page.getByTestId('sighting-card').count());
-    for (let i = 1; i < supports.length; i++) expect(supports[i]!).toBeLessThanOrEqual(supports[i - 1]!);
+    for (let i = DEFAULT_SIGHTING_RERANK_TOP + 1; i < supports.length; i++) expect(supports[i]!).toBeLessThanOrEqual(supports[i - 1]!);
     // The search scored every cell, and Results says so (the stored thresholds carry it).
     expect(await page.getByTestId('cells-scored').textContent()).toBe('all (exhaustive)');
     // It says how the searched index stores its features (recorded with the search), and no video went unsearched.
