@@ -10,7 +10,7 @@ import { ATTRIBUTE_KEYS, type AttributeKey } from '../attributes/schema';
 import { ModelError } from '../errors';
 import { writeFileAtomic } from '../model/atomicFile';
 import { DESCRIPTOR_LENGTH, DESCRIPTOR_VERSION } from './descriptor';
-import { classifierSize, schemaClasses, type CropAttributeReader } from './reader';
+import { classifierSize, featureWidth, schemaClasses, type CropAttributeReader, type HiddenLayer } from './reader';
 
 export const RERANKER_FILE = 'reranker.json';
 export const RERANKER_FORMAT = 'fastpr-crop-reranker';
@@ -33,18 +33,25 @@ interface RerankerJson {
   descriptor: { version: number; length: number };
   alpha: number;
   pool: number;
+  /** Version 2: the shared hidden layer, when the reader has one. */
+  hidden?: { width: number; weights: number[]; bias: number[] };
   classifiers: { key: string; classes: number; weights: number[] }[];
   provenance?: Record<string, unknown>;
 }
 
+const MAX_HIDDEN = 4096;
+
 export function rerankerJson(r: Omit<Reranker, 'sha256'>): string {
+  const round = (w: Float32Array) => Array.from(w, (x) => Number(x.toPrecision(6)));
+  const h = r.reader.hidden;
   const json: RerankerJson = {
     format: RERANKER_FORMAT,
-    version: 1,
+    version: 2,
     descriptor: { version: DESCRIPTOR_VERSION, length: DESCRIPTOR_LENGTH },
     alpha: r.alpha,
     pool: r.pool,
-    classifiers: r.reader.classifiers.map((c) => ({ key: c.key, classes: c.classes, weights: Array.from(c.weights, (w) => Number(w.toPrecision(6))) })),
+    ...(h ? { hidden: { width: h.width, weights: round(h.weights), bias: round(h.bias) } } : {}),
+    classifiers: r.reader.classifiers.map((c) => ({ key: c.key, classes: c.classes, weights: round(c.weights) })),
     provenance: r.provenance,
   };
   return JSON.stringify(json) + '\n';
@@ -66,13 +73,24 @@ export function parseReranker(bytes: Buffer, file: string): Reranker {
     throw bad(`not valid JSON (${(err as Error).message})`);
   }
   if (!json || typeof json !== 'object' || json.format !== RERANKER_FORMAT) throw bad(`not a ${RERANKER_FORMAT} file`);
-  if (json.version !== 1) throw bad(`version ${String(json.version)} is not supported (expected 1)`);
+  if (json.version !== 1 && json.version !== 2) throw bad(`version ${String(json.version)} is not supported (expected 1 or 2)`);
   if (json.descriptor?.version !== DESCRIPTOR_VERSION || json.descriptor?.length !== DESCRIPTOR_LENGTH) {
     throw bad(`made for colour descriptor v${String(json.descriptor?.version)} of length ${String(json.descriptor?.length)}; this build reads v${DESCRIPTOR_VERSION} of length ${DESCRIPTOR_LENGTH}`);
   }
   if (!(typeof json.alpha === 'number' && Number.isFinite(json.alpha) && json.alpha >= 0)) throw bad('"alpha" must be a finite number ≥ 0');
   if (!(Number.isInteger(json.pool) && json.pool >= 1 && json.pool <= 10_000)) throw bad('"pool" must be a positive integer');
   if (!Array.isArray(json.classifiers)) throw bad('"classifiers" must be an array');
+  const finiteList = (v: unknown, n: number) => Array.isArray(v) && v.length === n && v.every((w) => typeof w === 'number' && Number.isFinite(w));
+  let hidden: HiddenLayer | undefined;
+  if (json.hidden !== undefined) {
+    const h = json.hidden;
+    if (json.version < 2) throw bad('"hidden" needs version 2');
+    if (!(h && Number.isInteger(h.width) && h.width >= 1 && h.width <= MAX_HIDDEN)) throw bad(`"hidden.width" must be a whole number from 1 to ${MAX_HIDDEN}`);
+    if (!finiteList(h.weights, DESCRIPTOR_LENGTH * h.width)) throw bad(`"hidden.weights" must be ${DESCRIPTOR_LENGTH * h.width} finite numbers`);
+    if (!finiteList(h.bias, h.width)) throw bad(`"hidden.bias" must be ${h.width} finite numbers`);
+    hidden = { width: h.width, weights: Float32Array.from(h.weights), bias: Float32Array.from(h.bias) };
+  }
+  const features = featureWidth({ hidden });
   const seen = new Set<string>();
   const classifiers = json.classifiers.map((c, i) => {
     if (!ATTRIBUTE_KEYS.includes(c?.key as AttributeKey)) throw bad(`classifier ${i}: unknown attribute "${String(c?.key)}"`);
@@ -80,14 +98,14 @@ export function parseReranker(bytes: Buffer, file: string): Reranker {
     if (seen.has(key)) throw bad(`classifier ${i}: attribute "${key}" appears twice`);
     seen.add(key);
     if (c.classes !== schemaClasses(key)) throw bad(`classifier "${key}": ${String(c.classes)} classes, the attribute schema has ${schemaClasses(key)}`);
-    if (!Array.isArray(c.weights) || c.weights.length !== classifierSize(c.classes)) {
-      throw bad(`classifier "${key}": ${Array.isArray(c.weights) ? c.weights.length : 'no'} weights, expected ${classifierSize(c.classes)}`);
+    if (!Array.isArray(c.weights) || c.weights.length !== classifierSize(c.classes, features)) {
+      throw bad(`classifier "${key}": ${Array.isArray(c.weights) ? c.weights.length : 'no'} weights, expected ${classifierSize(c.classes, features)}`);
     }
     if (!c.weights.every((w) => typeof w === 'number' && Number.isFinite(w))) throw bad(`classifier "${key}": weights must be finite numbers`);
     return { key, classes: c.classes, weights: Float32Array.from(c.weights) };
   });
   return {
-    reader: { classifiers }, alpha: json.alpha, pool: json.pool,
+    reader: { ...(hidden ? { hidden } : {}), classifiers }, alpha: json.alpha, pool: json.pool,
     sha256: createHash('sha256').update(bytes).digest('hex'),
     provenance: json.provenance ?? {},
   };

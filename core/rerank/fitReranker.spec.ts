@@ -10,11 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { writeBlocksDataset } from '../baseline/testData';
 import { main } from '../cli/main';
-import { tinyConfig } from '../model/config';
-import { createModel } from '../model/fastpr';
-import { saveModelDir } from '../model/modelDir';
-import { exportModelDir } from '../onnx/export/exportModel';
-import { initBackend } from '../tf/backend';
+import { makeRandomOnnxModel } from '../index/testing/randomModel';
 import { ALPHA_GRID } from './fitReranker';
 import { RERANKER_FILE } from './file';
 
@@ -23,9 +19,7 @@ const modelDir = join(root, 'model');
 const dataDir = join(root, 'data');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 beforeAll(async () => {
-  await initBackend({ purpose: 'infer' });
-  saveModelDir(modelDir, createModel(tinyConfig(), 5));
-  await exportModelDir(modelDir);
+  await makeRandomOnnxModel(modelDir, 'tiny', 5);
   await writeBlocksDataset(dataDir, 24, { train: ['s0', 's1'], val: ['s2'], test: ['s3'] });
 });
 

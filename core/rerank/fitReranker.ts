@@ -30,6 +30,8 @@ export interface FitRerankerOptions {
   /** Validation frames the α sweep runs on (default all). */
   valFrames?: number;
   steps?: number;
+  /** Hidden ReLU units of the reader (default 256; 0 = linear). */
+  hidden?: number;
   pool?: number;
   seed?: number;
   threads?: number;
@@ -75,8 +77,9 @@ export async function fitReranker(modelDir: string, opts: FitRerankerOptions): P
     frames: trainFrames, seed, signal: opts.signal, onFrames: (d, t) => opts.onPhase?.('describe', d, t),
   });
   const steps = opts.steps ?? FIT_DEFAULTS.steps;
+  const hidden = opts.hidden ?? FIT_DEFAULTS.hidden;
   const reader: CropAttributeReader = fitCropAttributeReader(samples, {
-    steps, seed, signal: opts.signal, onStep: (s) => opts.onPhase?.('fit', s, steps),
+    steps, seed, hidden, signal: opts.signal, onStep: (s) => opts.onPhase?.('fit', s, steps),
   });
   const pool = opts.pool ?? DEFAULT_POOL;
   const evaluator = await FastprOnnxEvaluator.open(modelDir, { rerank: false, threads: opts.threads });
@@ -97,7 +100,7 @@ export async function fitReranker(modelDir: string, opts: FitRerankerOptions): P
     reader, alpha: best.alpha, pool,
     provenance: {
       data: opts.dataDir, dataManifestSha256: createHash('sha256').update(readFileSync(join(opts.dataDir, MANIFEST_FILE))).digest('hex'),
-      trainFrames: Math.min(trainFrames, framesOfSplit(dataset, 'train').length), samples: samples.length, steps, seed,
+      trainFrames: Math.min(trainFrames, framesOfSplit(dataset, 'train').length), samples: samples.length, steps, hidden, seed,
       valFrames: valFrames.length, alphaSweep: sweep.map((p) => ({ alpha: p.alpha, r1: +p.r1.toFixed(2), r5: +p.r5.toFixed(2) })),
     },
   };

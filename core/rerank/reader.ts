@@ -1,7 +1,8 @@
 /**
- * The crop attribute reader: one softmax regression per attribute over a box's colour descriptor
- * (descriptor.ts), giving log P(value | box). A query's log-likelihood at a box is the sum over its
- * stated attributes (naive Bayes: the attributes are read independently).
+ * The crop attribute reader: log P(value | box) for each attribute from a box's colour descriptor
+ * (descriptor.ts) — one softmax per attribute over either the descriptor itself (linear) or a shared
+ * hidden layer of ReLU units. A query's log-likelihood at a box is the sum over its stated attributes
+ * (naive Bayes: the attributes are read independently).
  */
 import { ATTRIBUTES, type AttributeCodes, type AttributeKey } from '../attributes/schema';
 import { DESCRIPTOR_LENGTH } from './descriptor';
@@ -10,28 +11,58 @@ export interface AttributeClassifier {
   key: AttributeKey;
   /** Number of values (the schema's codes 0..classes−1). */
   classes: number;
-  /** [(DESCRIPTOR_LENGTH + 1) × classes], row-major; the last row is the bias. */
+  /** [(F + 1) × classes], row-major, F = the reader's feature width; the last row is the bias. */
   weights: Float32Array;
 }
 
+/** A shared hidden layer: relu(descriptor · weights + bias). */
+export interface HiddenLayer {
+  width: number;
+  /** [DESCRIPTOR_LENGTH × width], row-major. */
+  weights: Float32Array;
+  bias: Float32Array;
+}
+
 export interface CropAttributeReader {
+  hidden?: HiddenLayer;
   classifiers: AttributeClassifier[];
 }
 
-/** Number of weights of one attribute's classifier. */
-export function classifierSize(classes: number): number {
-  return (DESCRIPTOR_LENGTH + 1) * classes;
+/** Width of the features the classifiers read: the hidden layer's, else the descriptor's. */
+export function featureWidth(reader: Pick<CropAttributeReader, 'hidden'>): number {
+  return reader.hidden?.width ?? DESCRIPTOR_LENGTH;
 }
 
-/** log P(value | descriptor) for every value of one attribute. */
-export function attributeLogProbabilities(c: AttributeClassifier, descriptor: Float32Array): Float64Array {
-  const K = c.classes, D = DESCRIPTOR_LENGTH, w = c.weights;
-  const logits = new Float64Array(K);
-  for (let k = 0; k < K; k++) logits[k] = w[D * K + k]!;
-  for (let d = 0; d < D; d++) {
+/** Number of weights of one attribute's classifier over F features. */
+export function classifierSize(classes: number, features = DESCRIPTOR_LENGTH): number {
+  return (features + 1) * classes;
+}
+
+/** The features the classifiers read: the hidden layer's activations, or the descriptor itself. */
+export function readerFeatures(reader: Pick<CropAttributeReader, 'hidden'>, descriptor: Float32Array): Float32Array {
+  const h = reader.hidden;
+  if (!h) return descriptor;
+  const out = Float32Array.from(h.bias);
+  for (let d = 0; d < DESCRIPTOR_LENGTH; d++) {
     const x = descriptor[d]!;
     if (x === 0) continue; // histograms are sparse
-    const row = d * K;
+    const row = d * h.width;
+    for (let j = 0; j < h.width; j++) out[j]! += x * h.weights[row + j]!;
+  }
+  for (let j = 0; j < h.width; j++) if (out[j]! < 0) out[j] = 0;
+  return out;
+}
+
+/** log P(value | box) for every value of one attribute, from the reader's features of the box. */
+export function attributeLogProbabilities(c: AttributeClassifier, features: Float32Array): Float64Array {
+  const K = c.classes, F = features.length, w = c.weights;
+  if (w.length !== (F + 1) * K) throw new Error(`classifier "${c.key}" reads ${w.length / K - 1} features, got ${F}`);
+  const logits = new Float64Array(K);
+  for (let k = 0; k < K; k++) logits[k] = w[F * K + k]!;
+  for (let f = 0; f < F; f++) {
+    const x = features[f]!;
+    if (x === 0) continue;
+    const row = f * K;
     for (let k = 0; k < K; k++) logits[k]! += x * w[row + k]!;
   }
   let max = -Infinity;
@@ -49,10 +80,12 @@ export function attributeLogProbabilities(c: AttributeClassifier, descriptor: Fl
  */
 export function queryLogLikelihood(reader: CropAttributeReader, descriptor: Float32Array, codes: AttributeCodes): number {
   let sum = 0;
+  let features: Float32Array | undefined;
   for (const c of reader.classifiers) {
     const code = codes[c.key];
     if (code === undefined || code < 0 || code >= c.classes) continue;
-    sum += attributeLogProbabilities(c, descriptor)[code]!;
+    features ??= readerFeatures(reader, descriptor);
+    sum += attributeLogProbabilities(c, features)[code]!;
   }
   return sum;
 }

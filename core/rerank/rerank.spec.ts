@@ -13,7 +13,7 @@ import { Rng } from '../model/rng';
 import { boxColourDescriptor, DESCRIPTOR_BINS, DESCRIPTOR_LENGTH } from './descriptor';
 import { fitCropAttributeReader, type LabelledDescriptor } from './fit';
 import { parseReranker, readReranker, RERANKER_FILE, writeReranker } from './file';
-import { attributeLogProbabilities, queryLogLikelihood } from './reader';
+import { attributeLogProbabilities, queryLogLikelihood, readerFeatures, type CropAttributeReader } from './reader';
 import { rerankCandidates } from './rerank';
 import { rerankSightings } from './sightings';
 
@@ -73,18 +73,24 @@ describe('boxColourDescriptor', () => {
 });
 
 describe('crop attribute reader and re-ranking', () => {
-  const reader = fitCropAttributeReader(samples(600, 1), { steps: 300, batchSize: 64, seed: 3 });
+  const training = samples(600, 1);
+  const reader = fitCropAttributeReader(training, { steps: 300, batchSize: 64, hidden: 32, seed: 3 });
+  const linear = fitCropAttributeReader(training, { steps: 300, batchSize: 64, hidden: 0, seed: 3 });
 
-  it('reads torso and leg colours of held-out block people', () => {
-    expect(reader.classifiers.map((c) => c.key).sort()).toEqual(['legColour', 'torsoColour']);
+  it('reads torso and leg colours of held-out block people, with a hidden layer or linearly', () => {
+    expect(reader.hidden?.width).toBe(32);
+    expect(linear.hidden).toBeUndefined();
     const heldOut = samples(200, 2);
-    for (const key of ['torsoColour', 'legColour'] as const) {
-      const c = reader.classifiers.find((x) => x.key === key)!;
-      const correct = heldOut.filter((s) => {
-        const lp = attributeLogProbabilities(c, s.descriptor);
-        return lp.indexOf(Math.max(...lp)) === s.attributes[key];
-      }).length;
-      expect(correct / heldOut.length).toBeGreaterThan(0.95);
+    for (const r of [reader, linear] as CropAttributeReader[]) {
+      expect(r.classifiers.map((c) => c.key).sort()).toEqual(['legColour', 'torsoColour']);
+      for (const key of ['torsoColour', 'legColour'] as const) {
+        const c = r.classifiers.find((x) => x.key === key)!;
+        const correct = heldOut.filter((s) => {
+          const lp = attributeLogProbabilities(c, readerFeatures(r, s.descriptor));
+          return lp.indexOf(Math.max(...lp)) === s.attributes[key];
+        }).length;
+        expect(correct / heldOut.length).toBeGreaterThan(0.95);
+      }
     }
   });
 
@@ -94,8 +100,10 @@ describe('crop attribute reader and re-ranking', () => {
     const white = { box: [34, 6, 46, 36], confidence: 0.6, tag: 'white' };
     const third = { box: [20, 20, 30, 40], confidence: 0.1, tag: 'beyond' };
     const query = { torsoColour: 8, legColour: 1 };
-    expect(queryLogLikelihood({ classifiers: reader.classifiers }, boxColourDescriptor(frame, red.box), query))
-      .toBeGreaterThan(queryLogLikelihood({ classifiers: reader.classifiers }, boxColourDescriptor(frame, white.box), query));
+    expect(queryLogLikelihood(reader, boxColourDescriptor(frame, red.box), query))
+      .toBeGreaterThan(queryLogLikelihood(reader, boxColourDescriptor(frame, white.box), query));
+    // Features of the wrong width (the hidden layer skipped) are refused, not read past their end.
+    expect(() => queryLogLikelihood({ classifiers: reader.classifiers }, boxColourDescriptor(frame, red.box), query)).toThrow(/reads 32 features, got 268/);
     const ranked = rerankCandidates([white, red, third], frame, query, { reader, alpha: 1, pool: 2 });
     expect(ranked.map((c) => c.tag)).toEqual(['red', 'white', 'beyond']);
     expect(ranked.map((c) => c.confidence)).toEqual([0.3, 0.6, 0.1]);
@@ -130,20 +138,30 @@ describe('crop attribute reader and re-ranking', () => {
     for (const s of probe) {
       for (const c of reader.classifiers) {
         const again = back.reader.classifiers.find((x) => x.key === c.key)!;
-        const a = attributeLogProbabilities(c, s.descriptor), b = attributeLogProbabilities(again, s.descriptor);
+        const a = attributeLogProbabilities(c, readerFeatures(reader, s.descriptor)), b = attributeLogProbabilities(again, readerFeatures(back.reader, s.descriptor));
         a.forEach((v, i) => expect(b[i]).toBeCloseTo(v, 3));
       }
     }
     expect(readReranker(join(root, 'none'))).toBeUndefined();
+    // A linear reader's file (as version 1 wrote it) still reads.
+    const v1 = join(root, 'v1');
+    mkdirSync(v1);
+    const linearFile = JSON.parse(readFileSync(writeReranker(v1, { reader: linear, alpha: 1, pool: 20, provenance: {} }), 'utf8'));
+    writeFileSync(join(v1, RERANKER_FILE), JSON.stringify({ ...linearFile, version: 1 }));
+    expect(readReranker(v1)!.reader.hidden).toBeUndefined();
     const good = JSON.parse(readFileSync(file, 'utf8'));
     const cases: [unknown, RegExp][] = [
       ['{ not json', /not valid JSON/],
       [{ ...good, format: 'other' }, /not a fastpr-crop-reranker file/],
-      [{ ...good, version: 2 }, /version 2 is not supported/],
+      [{ ...good, version: 3 }, /version 3 is not supported/],
+      [{ ...good, version: 1 }, /"hidden" needs version 2/],
+      [{ ...good, hidden: { ...good.hidden, width: 0 } }, /"hidden.width"/],
+      [{ ...good, hidden: { ...good.hidden, bias: [1] } }, /"hidden.bias" must be 32 finite numbers/],
+      [{ ...good, hidden: { ...good.hidden, weights: good.hidden.weights.slice(1) } }, /"hidden.weights" must be 8576 finite numbers/],
       [{ ...good, descriptor: { version: 1, length: 10 } }, /descriptor v1 of length 10/],
       [{ ...good, alpha: -1 }, /"alpha"/],
       [{ ...good, classifiers: [{ ...good.classifiers[0], key: 'shoeSize' }] }, /unknown attribute "shoeSize"/],
-      [{ ...good, classifiers: [{ ...good.classifiers[0], weights: [1, 2, 3] }] }, /3 weights, expected/],
+      [{ ...good, classifiers: [{ ...good.classifiers[0], weights: [1, 2, 3] }] }, /3 weights, expected 396/],
       [{ ...good, classifiers: [good.classifiers[0], good.classifiers[0]] }, /appears twice/],
       [{ ...good, classifiers: [{ ...good.classifiers[0], classes: 3 }] }, /3 classes, the attribute schema has 12/],
     ];

@@ -9,17 +9,25 @@ import type { CliCommand } from '../command';
 export const fitRerankerCommand: CliCommand = {
   name: 'fit-reranker',
   summary: 'Fit the crop-colour re-ranker of an exported model (reranker.json) on a dataset: train split to fit, val split to choose α',
-  usage: `fastpr fit-reranker MODEL_DIR --data DATASET_DIR [--frames 3000] [--val-frames N] [--steps ${FIT_DEFAULTS.steps}] [--pool ${DEFAULT_POOL}] [--seed 1] [--threads N] [--json]\n` +
-    '  Reads each labelled person\'s attributes from colour histograms of its box (ground-truth boxes, jittered), then ranks\n' +
+  usage: `fastpr fit-reranker MODEL_DIR --data DATASET_DIR [--frames 3000] [--val-frames N] [--steps ${FIT_DEFAULTS.steps}] [--hidden ${FIT_DEFAULTS.hidden}] [--pool ${DEFAULT_POOL}] [--seed 1] [--threads N] [--json]\n` +
+    '  Reads each labelled person\'s attributes from colour histograms of its box (ground-truth boxes, jittered) through\n' +
+    '  --hidden ReLU units (0: linear), then ranks\n' +
     `  the model's top --pool cells by logit(confidence) + α·Σ log P(stated value | box), α from {${ALPHA_GRID.join(', ')}} by R@1 at IoU > 0.5\n` +
     '  on the val split. `fastpr eval` and `fastpr predict` use it when present (--rerank off for confidence order alone).',
-  options: { data: { type: 'string' }, frames: { type: 'string' }, 'val-frames': { type: 'string' }, steps: { type: 'string' }, pool: { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' } },
+  options: { data: { type: 'string' }, frames: { type: 'string' }, 'val-frames': { type: 'string' }, steps: { type: 'string' }, hidden: { type: 'string' }, pool: { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' } },
   async run(ctx) {
     const dir = ctx.positionals[0];
     if (!dir || ctx.positionals.length > 1) throw new InputError('fit-reranker: exactly one MODEL_DIR is required');
     const dataDir = ctx.values.data as string | undefined;
     if (!dataDir) throw new InputError('fit-reranker: --data DATASET_DIR is required (its train split fits the reader, its val split chooses α)');
     const int = (name: string) => positiveIntFlag(ctx.values[name], name);
+    // 0 is allowed here: a linear reader.
+    const hiddenFlag = (raw: unknown) => {
+      if (raw === undefined) return undefined;
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n < 0 || n > 4096) throw new InputError(`--hidden must be a whole number from 0 to 4096, got "${String(raw)}"`);
+      return n;
+    };
     // One meter per phase: their units and rates differ (frames described, steps, frames validated).
     const meters = new Map<string, ProgressMeter>();
     const meterOf = (phase: string) => {
@@ -29,7 +37,7 @@ export const fitRerankerCommand: CliCommand = {
     };
     const t0 = Date.now();
     const r = await fitReranker(dir, {
-      dataDir, trainFrames: int('frames'), valFrames: int('val-frames'), steps: int('steps'), pool: int('pool'), seed: int('seed'), threads: int('threads'),
+      dataDir, trainFrames: int('frames'), valFrames: int('val-frames'), steps: int('steps'), hidden: hiddenFlag(ctx.values.hidden), pool: int('pool'), seed: int('seed'), threads: int('threads'),
       signal: ctx.signal, onPhase: (phase, done, total) => {
         meterOf(phase).update(done, total, { phase });
         if (done === total) meterOf(phase).finish('done', done, total);
