@@ -111,9 +111,23 @@ export function parseReranker(bytes: Buffer, file: string): Reranker {
   };
 }
 
+/**
+ * Parsed rerankers by their bytes' SHA-256: every search reads the file (~1 MB), but parses it only
+ * when its content is new (a few kept; rerankers are read-only once parsed).
+ */
+const parsed = new Map<string, Reranker>();
+const PARSED_KEPT = 4;
+
 /** MODEL_DIR's reranker, or undefined when it has none. */
 export function readReranker(modelDir: string): Reranker | undefined {
   const file = join(modelDir, RERANKER_FILE);
   if (!existsSync(file)) return undefined;
-  return parseReranker(readFileSync(file), file);
+  const bytes = readFileSync(file);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const known = parsed.get(sha256);
+  if (known) return known;
+  const r = parseReranker(bytes, file);
+  if (parsed.size >= PARSED_KEPT) parsed.delete(parsed.keys().next().value!);
+  parsed.set(sha256, r);
+  return r;
 }

@@ -16,6 +16,7 @@ import { throwIfCancelled } from '../jobs/progress';
 import type { QueryPrediction } from '../eval/types';
 import { fitCropAttributeReader, FIT_DEFAULTS } from './fit';
 import { writeReranker, type Reranker } from './file';
+import { rankByScore, rerankScore } from './rerank';
 import { labelledDescriptors } from './samples';
 import type { CropAttributeReader } from './reader';
 import type { FrameAnnotation } from '../dataset/format';
@@ -55,11 +56,10 @@ export interface FitRerankerResult {
 
 /** R@1 / R@5 at IoU > 0.5 of the pooled candidates ranked with `alpha`. */
 export function scoreAlpha(frames: FrameAnnotation[], pooled: readonly PooledPrediction[], alpha: number): AlphaPoint {
-  const logit = (p: number) => Math.log(Math.min(Math.max(p, 1e-7), 1 - 1e-7) / (1 - Math.min(Math.max(p, 1e-7), 1 - 1e-7)));
   const predictions: QueryPrediction[] = pooled.map((q) => ({
     frameId: q.frameId, queryIndex: q.queryIndex, absent: q.absent,
-    candidates: q.candidates.map((c, i) => ({ c, i, s: logit(c.confidence) + alpha * c.matchLogLikelihood }))
-      .sort((a, b) => b.s - a.s || a.i - b.i).map(({ c }) => ({ box: c.box, score: c.confidence })),
+    candidates: rankByScore(q.candidates.map((c) => rerankScore(c.confidence, c.matchLogLikelihood, alpha)))
+      .map((i) => ({ box: q.candidates[i]!.box, score: q.candidates[i]!.confidence })),
   }));
   const report = buildEvalReport(frames, predictions, { model: 'sweep', dataset: { dir: '', source: 'sweep', split: 'val' }, protocol: 'paper' });
   const at = (n: number) => 100 * (report.paper!.anyMatch.find((c) => c.n === n && Math.abs(c.iou - 0.5) < 1e-9)?.recall ?? 0);

@@ -23,10 +23,19 @@ export type Reranked<T extends Candidate> = T & {
   score: number;
 };
 
-const logit = (p: number) => {
-  const q = Math.min(Math.max(p, 1e-7), 1 - 1e-7);
-  return Math.log(q / (1 - q));
-};
+/**
+ * The ranking score of a candidate with this confidence (or a sighting with this support) whose box
+ * gives the query this log-likelihood: logit(confidence) + α · log-likelihood.
+ */
+export function rerankScore(confidence: number, matchLogLikelihood: number, alpha: number): number {
+  const q = Math.min(Math.max(confidence, 1e-7), 1 - 1e-7);
+  return Math.log(q / (1 - q)) + alpha * matchLogLikelihood;
+}
+
+/** Indices of `scores` best first; equal scores keep their order (a stable sort). */
+export function rankByScore(scores: readonly number[]): number[] {
+  return scores.map((s, i) => ({ s, i })).sort((a, b) => b.s - a.s || a.i - b.i).map(({ i }) => i);
+}
 
 /** `candidates` sorted by confidence, best first (as decoded); returns them in re-ranked order. */
 export function rerankCandidates<T extends Candidate>(
@@ -34,10 +43,9 @@ export function rerankCandidates<T extends Candidate>(
 ): Reranked<T>[] {
   const pooled = candidates.slice(0, reranker.pool).map((c) => {
     const matchLogLikelihood = queryLogLikelihood(reranker.reader, boxColourDescriptor(frame, c.box), codes);
-    return { ...c, matchLogLikelihood, score: logit(c.confidence) + reranker.alpha * matchLogLikelihood };
+    return { ...c, matchLogLikelihood, score: rerankScore(c.confidence, matchLogLikelihood, reranker.alpha) };
   });
-  // A stable sort: equal scores keep the confidence order.
-  const ranked = pooled.map((c, i) => ({ c, i })).sort((a, b) => b.c.score - a.c.score || a.i - b.i).map(({ c }) => c);
+  const ranked = rankByScore(pooled.map((c) => c.score)).map((i) => pooled[i]!);
   const rest = candidates.slice(reranker.pool).map((c) => ({ ...c, matchLogLikelihood: 0, score: -Infinity }));
   return [...ranked, ...rest];
 }

@@ -10,6 +10,7 @@ import type { Frame } from '../infer/frames';
 import { boxColourDescriptor } from './descriptor';
 import type { Reranker } from './file';
 import { queryLogLikelihood } from './reader';
+import { rankByScore, rerankScore } from './rerank';
 
 /** Sightings re-scored per search (each costs one seek and decode of its peak frame). */
 export const DEFAULT_SIGHTING_RERANK_TOP = 30;
@@ -20,10 +21,6 @@ export interface RankableSighting {
   peakBox: readonly number[];
 }
 
-const logit = (p: number) => {
-  const q = Math.min(Math.max(p, 1e-7), 1 - 1e-7);
-  return Math.log(q / (1 - q));
-};
 
 /**
  * `sightings` in their ranked order (best first) → the same sightings re-ranked, each re-scored one
@@ -34,11 +31,10 @@ export async function rerankSightings<S extends RankableSighting>(
   reranker: Pick<Reranker, 'reader' | 'alpha'>, top = DEFAULT_SIGHTING_RERANK_TOP,
 ): Promise<(S & { matchLogLikelihood?: number })[]> {
   const head = sightings.slice(0, top);
-  const scored: { s: S & { matchLogLikelihood: number }; key: number; i: number }[] = [];
-  for (const [i, s] of head.entries()) {
-    const matchLogLikelihood = queryLogLikelihood(reranker.reader, boxColourDescriptor(await peakFrame(s), s.peakBox), codes);
-    scored.push({ s: { ...s, matchLogLikelihood }, key: logit(s.support) + reranker.alpha * matchLogLikelihood, i });
+  const scored: (S & { matchLogLikelihood: number })[] = [];
+  for (const s of head) {
+    scored.push({ ...s, matchLogLikelihood: queryLogLikelihood(reranker.reader, boxColourDescriptor(await peakFrame(s), s.peakBox), codes) });
   }
-  scored.sort((a, b) => b.key - a.key || a.i - b.i);
-  return [...scored.map((x) => x.s), ...sightings.slice(top)];
+  const order = rankByScore(scored.map((s) => rerankScore(s.support, s.matchLogLikelihood, reranker.alpha)));
+  return [...order.map((i) => scored[i]!), ...sightings.slice(top)];
 }
