@@ -5,6 +5,7 @@
  * `searchEvidence` + `recordCaseSearch` are the one implementation behind both the CLI
  * (`searchCase`) and the workstation's search.run (core/api/search.ts).
  */
+import { existsSync, statSync } from 'node:fs';
 import { decodeToRgba, canvasFromRgba, encodeCanvasAsync } from '../image/canvas';
 import { InputError, ModelError, VideoError } from '../errors';
 import { readReranker } from '../rerank/file';
@@ -89,7 +90,7 @@ export async function searchEvidence(
 ): Promise<EvidenceSearch> {
   // Read first: a malformed reranker.json fails the search before any work, naming the file.
   const reranker = opts.rerank === false ? undefined : readReranker(retriever.modelDir);
-  const frameSize = new Map<number, { width: number; height: number }>();
+  const frameSize = new Map<number, { width: number; height: number; videoPath: string; sizeBytes: number }>();
   const found: FoundSighting[] = [];
   const evidenceSearched: SearchedEvidence[] = [];
   let framesSearched = 0;
@@ -104,7 +105,7 @@ export async function searchEvidence(
     }
     if (file.header.videoSha256 !== e.sha256) throw new InputError(`${idx.filePath}: index belongs to another video than evidence #${e.id}`, { file: idx.filePath });
     const r = await searchIndex(file, retriever, codes, opts);
-    frameSize.set(e.id, { width: file.header.frameWidth, height: file.header.frameHeight });
+    frameSize.set(e.id, { width: file.header.frameWidth, height: file.header.frameHeight, videoPath: e.videoPath, sizeBytes: e.sizeBytes });
     const basis = file.pcaBasis;
     evidenceSearched.push({
       evidenceId: e.id,
@@ -125,10 +126,18 @@ export async function searchEvidence(
   let ranked: FoundSighting[] = found;
   if (reranker && found.length > 1) {
     const top = opts.rerankTop ?? DEFAULT_SIGHTING_RERANK_TOP;
+    const unchanged = new Set<number>();
     try {
       ranked = await rerankSightings(found, (s) => {
-        const size = frameSize.get(s.evidenceId)!;
-        return videoFrameRgb(s.videoPath, s.peakS, size.width, size.height, opts.signal);
+        const v = frameSize.get(s.evidenceId)!;
+        // Pixels are read only from the file that was imported (hashing it per search would cost too
+        // much; a changed size is caught here, a full check is the evidence's Re-verify).
+        if (!unchanged.has(s.evidenceId)) {
+          const now = existsSync(v.videoPath) ? statSync(v.videoPath).size : null;
+          if (now !== null && now !== v.sizeBytes) throw new VideoError(`${v.videoPath}: the file changed since import (${v.sizeBytes} → ${now} bytes); re-verify the evidence`, { file: v.videoPath });
+          unchanged.add(s.evidenceId);
+        }
+        return videoFrameRgb(v.videoPath, s.peakS, v.width, v.height, opts.signal);
       }, codes, reranker, top);
       const rescored = new Set(found.slice(0, top).map((s) => s.evidenceId));
       for (const e of evidenceSearched) if (e.index && rescored.has(e.evidenceId)) e.index.reranker = { sha256: reranker.sha256, alpha: reranker.alpha, top };

@@ -3,11 +3,11 @@
  * test clip ingested into a SQLite case with a tiny random model whose directory has a
  * reranker.json. The best sightings come back in the order their peak frames' colours give —
  * recomputed here from frames ffmpeg decodes independently — the search record names the
- * re-ranker, `rerank: false` keeps the model's order, a video that has gone missing leaves the
- * model's order with a warning, and a malformed reranker.json fails the search by name with nothing
+ * re-ranker, `rerank: false` keeps the model's order, a video that has gone missing or changed size
+ * since import leaves the model's order with a warning, and a malformed reranker.json fails the search by name with nothing
  * recorded.
  */
-import { renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelError } from '../errors';
@@ -84,6 +84,15 @@ describe('video search with a crop-colour re-ranker', () => {
       expect(r.evidenceSearched[0]!.index!.reranker).toBeUndefined();
     } finally {
       renameSync(moved, fx.video);
+    }
+    // A video whose size changed since import is not read: the model's order, and a warning that says why.
+    appendFileSync(fx.video, Buffer.alloc(7));
+    try {
+      const r = await searchCase(store.store, store.caseId, QUERY, fx.model, { threshold: 0 });
+      expect(r.sightings.map((s) => s.peakS)).toEqual(plain.sightings.map((s) => s.peakS));
+      expect(r.warnings[0]).toMatch(/the file changed since import \(\d+ → \d+ bytes\)/);
+    } finally {
+      truncateSync(fx.video, statSync(fx.video).size - 7);
     }
     const file = join(fx.model, RERANKER_FILE);
     writeFileSync(file, '{"format":"fastpr-crop-reranker","version":1,"descriptor":{"version":1,"length":268},"alpha":1,"pool":20,"classifiers":[{"key":"torsoColour","classes":12,"weights":[1]}]}');
