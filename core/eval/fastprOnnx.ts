@@ -11,7 +11,7 @@ import { decodeFrame } from '../infer/decodeFrames';
 import type { Tta } from '../infer/flipTta';
 import { ONNX_MANIFEST_FILE } from '../onnx/export/manifest';
 import { readReranker, type Reranker } from '../rerank/file';
-import { rerankCandidates } from '../rerank/rerank';
+import { boxLogLikelihood, rerankCandidates } from '../rerank/rerank';
 import type { EvalFrame, EvalQuery, Evaluator, QueryPrediction } from './types';
 
 export function isOnnxModelDir(dir: string): boolean {
@@ -77,8 +77,9 @@ export class FastprOnnxEvaluator implements Evaluator {
   async predictPooled(frames: EvalFrame[], queries: EvalQuery[], reranker: Pick<Reranker, 'reader' | 'pool'>, signal?: AbortSignal): Promise<PooledPrediction[]> {
     return (await this.decode(frames, queries, reranker.pool, signal)).map(({ prediction, frame, query }) => ({
       frameId: prediction.frameId, queryIndex: prediction.queryIndex, absent: prediction.absent,
-      candidates: rerankCandidates(prediction.candidates.map((c) => ({ box: c.box, confidence: c.score })), frame, query.attributes, { ...reranker, alpha: 0 })
-        .map((c) => ({ box: c.box as [number, number, number, number], confidence: c.confidence, matchLogLikelihood: c.matchLogLikelihood })),
+      candidates: prediction.candidates.map((c) => ({
+        box: c.box as [number, number, number, number], confidence: c.score, matchLogLikelihood: boxLogLikelihood(reranker.reader, frame, c.box, query.attributes),
+      })),
     }));
   }
 

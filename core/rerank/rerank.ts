@@ -9,7 +9,7 @@ import type { AttributeCodes } from '../attributes/schema';
 import type { Frame } from '../infer/frames';
 import { boxColourDescriptor, type Box } from './descriptor';
 import type { Reranker } from './file';
-import { queryLogLikelihood } from './reader';
+import { queryLogLikelihood, type CropAttributeReader } from './reader';
 
 export interface Candidate {
   box: Box;
@@ -17,7 +17,7 @@ export interface Candidate {
 }
 
 export type Reranked<T extends Candidate> = T & {
-  /** Σ over the stated attributes of log P(value | box), from the box's pixels. */
+  /** Σ over the stated attributes of log P(value | box), from the box's pixels (NaN beyond the pool: not read). */
   matchLogLikelihood: number;
   /** The ranking score. */
   score: number;
@@ -32,6 +32,11 @@ export function rerankScore(confidence: number, matchLogLikelihood: number, alph
   return Math.log(q / (1 - q)) + alpha * matchLogLikelihood;
 }
 
+/** Σ over the query's stated attributes of log P(value | box), read from the box's pixels in `frame`. */
+export function boxLogLikelihood(reader: CropAttributeReader, frame: Frame, box: Box, codes: AttributeCodes): number {
+  return queryLogLikelihood(reader, boxColourDescriptor(frame, box), codes);
+}
+
 /** Indices of `scores` best first; equal scores keep their order (a stable sort). */
 export function rankByScore(scores: readonly number[]): number[] {
   return scores.map((s, i) => ({ s, i })).sort((a, b) => b.s - a.s || a.i - b.i).map(({ i }) => i);
@@ -42,10 +47,11 @@ export function rerankCandidates<T extends Candidate>(
   candidates: readonly T[], frame: Frame, codes: AttributeCodes, reranker: Pick<Reranker, 'reader' | 'alpha' | 'pool'>,
 ): Reranked<T>[] {
   const pooled = candidates.slice(0, reranker.pool).map((c) => {
-    const matchLogLikelihood = queryLogLikelihood(reranker.reader, boxColourDescriptor(frame, c.box), codes);
+    const matchLogLikelihood = boxLogLikelihood(reranker.reader, frame, c.box, codes);
     return { ...c, matchLogLikelihood, score: rerankScore(c.confidence, matchLogLikelihood, reranker.alpha) };
   });
   const ranked = rankByScore(pooled.map((c) => c.score)).map((i) => pooled[i]!);
-  const rest = candidates.slice(reranker.pool).map((c) => ({ ...c, matchLogLikelihood: 0, score: -Infinity }));
+  // Beyond the pool nothing was read: NaN says so (0 would claim a certain match).
+  const rest = candidates.slice(reranker.pool).map((c) => ({ ...c, matchLogLikelihood: Number.NaN, score: -Infinity }));
   return [...ranked, ...rest];
 }

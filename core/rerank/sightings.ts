@@ -7,10 +7,8 @@
  */
 import type { AttributeCodes } from '../attributes/schema';
 import type { Frame } from '../infer/frames';
-import { boxColourDescriptor } from './descriptor';
 import type { Reranker } from './file';
-import { queryLogLikelihood } from './reader';
-import { rankByScore, rerankScore } from './rerank';
+import { boxLogLikelihood, rankByScore, rerankScore } from './rerank';
 
 /** Sightings re-scored per search (each costs one seek and decode of its peak frame). */
 export const DEFAULT_SIGHTING_RERANK_TOP = 30;
@@ -33,7 +31,7 @@ export async function rerankSightings<S extends RankableSighting>(
   const head = sightings.slice(0, top);
   const scored: (S & { matchLogLikelihood: number })[] = [];
   for (const s of head) {
-    scored.push({ ...s, matchLogLikelihood: queryLogLikelihood(reranker.reader, boxColourDescriptor(await peakFrame(s), s.peakBox), codes) });
+    scored.push({ ...s, matchLogLikelihood: boxLogLikelihood(reranker.reader, await peakFrame(s), s.peakBox, codes) });
   }
   const order = rankByScore(scored.map((s) => rerankScore(s.support, s.matchLogLikelihood, reranker.alpha)));
   return [...order.map((i) => scored[i]!), ...sightings.slice(top)];
