@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelError } from '../errors';
 import { Rng } from '../model/rng';
-import { boxColourDescriptor, DESCRIPTOR_LENGTH } from '../rerank/descriptor';
+import { boxDescriptor, DESCRIPTOR_LENGTH } from '../rerank/descriptor';
 import { RERANKER_FILE, writeReranker } from '../rerank/file';
 import { fitCropAttributeReader } from '../rerank/fit';
 import { queryLogLikelihood } from '../rerank/reader';
@@ -58,7 +58,7 @@ describe('video search with a crop-colour re-ranker', () => {
     const reader = readReranker(fx.model)!.reader;
     const key = async (s: (typeof plain.sightings)[number]) => {
       const frame = await videoFrameRgb(fx.video, s.peakS, 176, 144);
-      const ll = queryLogLikelihood(reader, boxColourDescriptor(frame, s.peakBox), { torsoColour: 8, legColour: 1 });
+      const ll = queryLogLikelihood(reader, boxDescriptor(frame, s.peakBox, reader.descriptorVersion), { torsoColour: 8, legColour: 1 });
       const q = Math.min(Math.max(s.support, 1e-7), 1 - 1e-7);
       return Math.log(q / (1 - q)) + ll;
     };

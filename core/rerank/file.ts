@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { ATTRIBUTE_KEYS, type AttributeKey } from '../attributes/schema';
 import { ModelError } from '../errors';
 import { writeFileAtomic } from '../model/atomicFile';
-import { DESCRIPTOR_LENGTH, DESCRIPTOR_VERSION } from './descriptor';
+import { descriptorLength, DESCRIPTOR_VERSIONS, isDescriptorVersion } from './descriptor';
 import { classifierSize, featureWidth, schemaClasses, type CropAttributeReader, type HiddenLayer } from './reader';
 
 export const RERANKER_FILE = 'reranker.json';
@@ -47,7 +47,7 @@ export function rerankerJson(r: Omit<Reranker, 'sha256'>): string {
   const json: RerankerJson = {
     format: RERANKER_FORMAT,
     version: 2,
-    descriptor: { version: DESCRIPTOR_VERSION, length: DESCRIPTOR_LENGTH },
+    descriptor: { version: r.reader.descriptorVersion, length: descriptorLength(r.reader.descriptorVersion) },
     alpha: r.alpha,
     pool: r.pool,
     ...(h ? { hidden: { width: h.width, weights: round(h.weights), bias: round(h.bias) } } : {}),
@@ -74,9 +74,12 @@ export function parseReranker(bytes: Buffer, file: string): Reranker {
   }
   if (!json || typeof json !== 'object' || json.format !== RERANKER_FORMAT) throw bad(`not a ${RERANKER_FORMAT} file`);
   if (json.version !== 1 && json.version !== 2) throw bad(`version ${String(json.version)} is not supported (expected 1 or 2)`);
-  if (json.descriptor?.version !== DESCRIPTOR_VERSION || json.descriptor?.length !== DESCRIPTOR_LENGTH) {
-    throw bad(`made for colour descriptor v${String(json.descriptor?.version)} of length ${String(json.descriptor?.length)}; this build reads v${DESCRIPTOR_VERSION} of length ${DESCRIPTOR_LENGTH}`);
+  const descriptorVersion = json.descriptor?.version;
+  if (!isDescriptorVersion(descriptorVersion) || json.descriptor?.length !== descriptorLength(descriptorVersion)) {
+    const known = DESCRIPTOR_VERSIONS.map((v) => `v${v} of length ${descriptorLength(v)}`).join(', ');
+    throw bad(`made for box descriptor v${String(json.descriptor?.version)} of length ${String(json.descriptor?.length)}; this build reads ${known}`);
   }
+  const D = descriptorLength(descriptorVersion);
   if (!(typeof json.alpha === 'number' && Number.isFinite(json.alpha) && json.alpha >= 0)) throw bad('"alpha" must be a finite number ≥ 0');
   if (!(Number.isInteger(json.pool) && json.pool >= 1 && json.pool <= 10_000)) throw bad('"pool" must be a positive integer');
   if (!Array.isArray(json.classifiers)) throw bad('"classifiers" must be an array');
@@ -86,11 +89,11 @@ export function parseReranker(bytes: Buffer, file: string): Reranker {
     const h = json.hidden;
     if (json.version < 2) throw bad('"hidden" needs version 2');
     if (!(h && Number.isInteger(h.width) && h.width >= 1 && h.width <= MAX_HIDDEN)) throw bad(`"hidden.width" must be a whole number from 1 to ${MAX_HIDDEN}`);
-    if (!finiteList(h.weights, DESCRIPTOR_LENGTH * h.width)) throw bad(`"hidden.weights" must be ${DESCRIPTOR_LENGTH * h.width} finite numbers`);
+    if (!finiteList(h.weights, D * h.width)) throw bad(`"hidden.weights" must be ${D * h.width} finite numbers`);
     if (!finiteList(h.bias, h.width)) throw bad(`"hidden.bias" must be ${h.width} finite numbers`);
     hidden = { width: h.width, weights: Float32Array.from(h.weights), bias: Float32Array.from(h.bias) };
   }
-  const features = featureWidth({ hidden });
+  const features = featureWidth({ hidden, descriptorVersion });
   const seen = new Set<string>();
   const classifiers = json.classifiers.map((c, i) => {
     if (!ATTRIBUTE_KEYS.includes(c?.key as AttributeKey)) throw bad(`classifier ${i}: unknown attribute "${String(c?.key)}"`);
@@ -105,7 +108,7 @@ export function parseReranker(bytes: Buffer, file: string): Reranker {
     return { key, classes: c.classes, weights: Float32Array.from(c.weights) };
   });
   return {
-    reader: { ...(hidden ? { hidden } : {}), classifiers }, alpha: json.alpha, pool: json.pool,
+    reader: { descriptorVersion, ...(hidden ? { hidden } : {}), classifiers }, alpha: json.alpha, pool: json.pool,
     sha256: createHash('sha256').update(bytes).digest('hex'),
     provenance: json.provenance ?? {},
   };

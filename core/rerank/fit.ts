@@ -2,12 +2,12 @@
  * Fitting the crop attribute reader: one softmax per attribute, all attributes in one pass over the
  * data (they share the inputs), over a shared hidden layer of `hidden` ReLU units (0: linear, a
  * multinomial logistic regression per attribute). Minibatch Adam with decoupled L2 and a cosine
- * schedule to 5 %, seeded. Pure TypeScript; the descriptors are sparse (histograms), so the first
- * layer costs ~50 of its 268 rows per sample: about a minute for the defaults here.
+ * schedule to 5 %, seeded. Pure TypeScript; the descriptors are mostly sparse histograms, so the
+ * first layer costs ~120 of its 504 rows per sample (v2): a few minutes for the defaults here.
  */
 import { ATTRIBUTE_KEYS, type AttributeCodes, type AttributeKey } from '../attributes/schema';
 import { Rng } from '../model/rng';
-import { DESCRIPTOR_LENGTH } from './descriptor';
+import { descriptorLength, DESCRIPTOR_VERSION, type DescriptorVersion } from './descriptor';
 import { schemaClasses, type AttributeClassifier, type CropAttributeReader, type HiddenLayer } from './reader';
 
 export interface LabelledDescriptor {
@@ -22,6 +22,8 @@ export interface FitOptions {
   l2?: number;
   /** Hidden ReLU units (0 = linear). */
   hidden?: number;
+  /** The descriptor version the samples were described with (default the current one). */
+  descriptorVersion?: DescriptorVersion;
   seed?: number;
   /** Called every 100 steps with the step and the batch's mean cross-entropy per labelled attribute. */
   onStep?: (step: number, loss: number) => void;
@@ -59,7 +61,10 @@ export function fitCropAttributeReader(samples: readonly LabelledDescriptor[], o
   const H = opts.hidden ?? FIT_DEFAULTS.hidden;
   const lr = opts.learningRate ?? (H > 0 ? FIT_DEFAULTS.learningRate : FIT_DEFAULTS.linearLearningRate);
   const l2 = opts.l2 ?? FIT_DEFAULTS.l2;
-  const D = DESCRIPTOR_LENGTH;
+  const descriptorVersion = opts.descriptorVersion ?? DESCRIPTOR_VERSION;
+  const D = descriptorLength(descriptorVersion);
+  const wrong = samples.find((s) => s.descriptor.length !== D);
+  if (wrong) throw new Error(`fitCropAttributeReader: a sample's descriptor has ${wrong.descriptor.length} values; descriptor v${descriptorVersion} has ${D}`);
   const F = H > 0 ? H : D;
   const rng = new Rng(opts.seed ?? FIT_DEFAULTS.seed);
   // He initialisation for the hidden layer; the heads start at zero (uniform predictions).
@@ -139,5 +144,5 @@ export function fitCropAttributeReader(samples: readonly LabelledDescriptor[], o
   }
   const classifiers: AttributeClassifier[] = heads.map((h) => ({ key: h.key, classes: h.K, weights: h.p.w }));
   const hidden: HiddenLayer | undefined = hiddenW && hiddenB ? { width: H, weights: hiddenW.w, bias: hiddenB.w } : undefined;
-  return { ...(hidden ? { hidden } : {}), classifiers };
+  return { descriptorVersion, ...(hidden ? { hidden } : {}), classifiers };
 }

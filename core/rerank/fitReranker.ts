@@ -23,10 +23,12 @@ import type { FrameAnnotation } from '../dataset/format';
 
 export const ALPHA_GRID = [0, 0.25, 0.5, 0.75, 1, 1.5, 2, 3] as const;
 export const DEFAULT_POOL = 20;
+/** Train-split frames described by default: 6,000 (~180,000 boxes) read 0.7 points better on validation than 3,000 (session 26). */
+export const DEFAULT_TRAIN_FRAMES = 6000;
 
 export interface FitRerankerOptions {
   dataDir: string;
-  /** Train-split frames described (default 3,000). */
+  /** Train-split frames described (default DEFAULT_TRAIN_FRAMES). */
   trainFrames?: number;
   /** Validation frames the α sweep runs on (default all). */
   valFrames?: number;
@@ -71,7 +73,7 @@ export async function fitReranker(modelDir: string, opts: FitRerankerOptions): P
   let valFrames = framesOfSplit(dataset, 'val').filter((f) => f.labelled && f.queries.length > 0);
   if (opts.valFrames !== undefined) valFrames = valFrames.slice(0, opts.valFrames);
   if (valFrames.length === 0) throw new DatasetError(`${opts.dataDir}: the val split has no labelled frames with queries to choose α on`, { file: opts.dataDir });
-  const trainFrames = opts.trainFrames ?? 3000;
+  const trainFrames = opts.trainFrames ?? DEFAULT_TRAIN_FRAMES;
   const seed = opts.seed ?? FIT_DEFAULTS.seed;
   const samples = await labelledDescriptors(dataset, 'train', {
     frames: trainFrames, seed, signal: opts.signal, onFrames: (d, t) => opts.onPhase?.('describe', d, t),

@@ -1,11 +1,11 @@
 /**
- * The crop attribute reader: log P(value | box) for each attribute from a box's colour descriptor
- * (descriptor.ts) — one softmax per attribute over either the descriptor itself (linear) or a shared
- * hidden layer of ReLU units. A query's log-likelihood at a box is the sum over its stated attributes
+ * The crop attribute reader: log P(value | box) for each attribute from a box's descriptor
+ * (descriptor.ts, the version the reader was fitted on) — one softmax per attribute over either the
+ * descriptor itself (linear) or a shared hidden layer of ReLU units. A query's log-likelihood at a box is the sum over its stated attributes
  * (naive Bayes: the attributes are read independently).
  */
 import { ATTRIBUTES, type AttributeCodes, type AttributeKey } from '../attributes/schema';
-import { DESCRIPTOR_LENGTH } from './descriptor';
+import { descriptorLength, type DescriptorVersion } from './descriptor';
 
 export interface AttributeClassifier {
   key: AttributeKey;
@@ -18,23 +18,25 @@ export interface AttributeClassifier {
 /** A shared hidden layer: relu(descriptor · weights + bias). */
 export interface HiddenLayer {
   width: number;
-  /** [DESCRIPTOR_LENGTH × width], row-major. */
+  /** [descriptor length × width], row-major. */
   weights: Float32Array;
   bias: Float32Array;
 }
 
 export interface CropAttributeReader {
+  /** The descriptor version it reads (descriptor.ts). */
+  descriptorVersion: DescriptorVersion;
   hidden?: HiddenLayer;
   classifiers: AttributeClassifier[];
 }
 
 /** Width of the features the classifiers read: the hidden layer's, else the descriptor's. */
-export function featureWidth(reader: Pick<CropAttributeReader, 'hidden'>): number {
-  return reader.hidden?.width ?? DESCRIPTOR_LENGTH;
+export function featureWidth(reader: Pick<CropAttributeReader, 'hidden' | 'descriptorVersion'>): number {
+  return reader.hidden?.width ?? descriptorLength(reader.descriptorVersion);
 }
 
 /** Number of weights of one attribute's classifier over F features. */
-export function classifierSize(classes: number, features = DESCRIPTOR_LENGTH): number {
+export function classifierSize(classes: number, features: number): number {
   return (features + 1) * classes;
 }
 
@@ -42,8 +44,10 @@ export function classifierSize(classes: number, features = DESCRIPTOR_LENGTH): n
 export function readerFeatures(reader: Pick<CropAttributeReader, 'hidden'>, descriptor: Float32Array): Float32Array {
   const h = reader.hidden;
   if (!h) return descriptor;
+  const D = h.weights.length / h.width;
+  if (descriptor.length !== D) throw new Error(`the reader's hidden layer reads ${D} descriptor values, got ${descriptor.length}`);
   const out = Float32Array.from(h.bias);
-  for (let d = 0; d < DESCRIPTOR_LENGTH; d++) {
+  for (let d = 0; d < D; d++) {
     const x = descriptor[d]!;
     if (x === 0) continue; // histograms are sparse
     const row = d * h.width;

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Frame } from '../infer/frames';
 import { Rng } from '../model/rng';
-import { boxColourDescriptor, DESCRIPTOR_BINS, DESCRIPTOR_LENGTH } from './descriptor';
+import { HSV_BAND_LENGTH, HUES } from './bandFeatures';
+import { boxDescriptor, DESCRIPTOR_BINS, DESCRIPTOR_LENGTH, descriptorLength, type DescriptorVersion } from './descriptor';
 import { fitCropAttributeReader, type LabelledDescriptor } from './fit';
 import { parseReranker, readReranker, RERANKER_FILE, writeReranker } from './file';
 import { attributeLogProbabilities, queryLogLikelihood, readerFeatures, type CropAttributeReader } from './reader';
@@ -41,22 +42,24 @@ function blockFrame(people: { left: number; top: number; torso: number; leg: num
   return { data, width, height, channels: 4 };
 }
 
-function samples(n: number, seed: number): LabelledDescriptor[] {
+function samples(n: number, seed: number, version: DescriptorVersion = 2): LabelledDescriptor[] {
   const rng = new Rng(seed);
   return Array.from({ length: n }, () => {
     const torso = CODES[rng.int(CODES.length)]!, leg = CODES[rng.int(CODES.length)]!;
     const left = rng.int(40), top = rng.int(12);
     const frame = blockFrame([{ left, top, torso, leg }], rng);
     const jitter = () => rng.uniform(-2, 2);
-    return { descriptor: boxColourDescriptor(frame, [left + jitter(), top + jitter(), left + 12 + jitter(), top + 30 + jitter()]), attributes: { torsoColour: torso, legColour: leg } };
+    return { descriptor: boxDescriptor(frame, [left + jitter(), top + jitter(), left + 12 + jitter(), top + 30 + jitter()], version), attributes: { torsoColour: torso, legColour: leg } };
   });
 }
 
-describe('boxColourDescriptor', () => {
-  it('puts each band\'s colour in its histogram bin and mean, square-rooted', () => {
+describe('boxDescriptor', () => {
+  it('puts each band\'s colour in its histogram bin and mean, square-rooted (v1, and v2\'s first part)', () => {
     const frame = blockFrame([{ left: 10, top: 5, torso: 8, leg: 1 }]);
-    const d = boxColourDescriptor(frame, [10, 5, 22, 35]);
-    expect(d).toHaveLength(DESCRIPTOR_LENGTH);
+    const d = boxDescriptor(frame, [10, 5, 22, 35], 1);
+    expect(d).toHaveLength(descriptorLength(1));
+    expect(DESCRIPTOR_LENGTH).toBe(descriptorLength(2));
+    expect(Array.from(boxDescriptor(frame, [10, 5, 22, 35], 2).subarray(0, d.length))).toEqual(Array.from(d));
     const bins = DESCRIPTOR_BINS;
     const bin = ([r, g, b]: number[]) => ((r! * bins) >> 8) * bins * bins + ((g! * bins) >> 8) * bins + ((b! * bins) >> 8);
     const band = (i: number) => d.subarray(i * (bins ** 3 + 3), (i + 1) * (bins ** 3 + 3));
@@ -67,8 +70,31 @@ describe('boxColourDescriptor', () => {
     expect(band(2)[bin(PALETTE[1]!)]).toBeCloseTo(1, 6);
     expect(band(2)[bins ** 3 + 2]).toBeCloseTo(Math.sqrt(220 / 255), 5);
     // A box reaching outside the frame reads what is inside; a box wholly outside reads zeros.
-    expect(Array.from(boxColourDescriptor(frame, [-30, -10, 100, 90])).every(Number.isFinite)).toBe(true);
-    expect(Array.from(boxColourDescriptor(frame, [200, 200, 220, 240])).every((v) => v === 0)).toBe(true);
+    for (const version of [1, 2] as const) {
+      expect(Array.from(boxDescriptor(frame, [-30, -10, 100, 90], version)).every(Number.isFinite)).toBe(true);
+      expect(Array.from(boxDescriptor(frame, [200, 200, 220, 240], version)).every((v) => v === 0)).toBe(true);
+    }
+  });
+
+  it('v2 adds an HSV histogram per band (hues by saturation and value, greys by level)', () => {
+    const frame = blockFrame([{ left: 10, top: 5, torso: 8, leg: 1 }]);
+    // White stripes on rows 12, 15 and 18 of the red top.
+    for (const y of [12, 15, 18]) for (let x = 10; x < 22; x++) frame.data.set([235, 235, 235], (y * frame.width + x) * 4);
+    const d = boxDescriptor(frame, [10, 5, 22, 35], 2);
+    // A person twice the size in a frame twice the size reads the same (distributions only).
+    const big: Frame = { width: 128, height: 96, channels: 4, data: new Uint8Array(128 * 96 * 4) };
+    for (let y = 0; y < 96; y++) for (let x = 0; x < 128; x++) big.data.set(frame.data.subarray(((y >> 1) * 64 + (x >> 1)) * 4, ((y >> 1) * 64 + (x >> 1)) * 4 + 4), (y * 128 + x) * 4);
+    const twice = boxDescriptor(big, [20, 10, 44, 70], 2);
+    Array.from(d).forEach((v, i) => expect(twice[i]).toBeCloseTo(v, 1));
+    const hsv = d.subarray(descriptorLength(1));
+    expect(hsv).toHaveLength(4 * HSV_BAND_LENGTH);
+    const hsvBand = (i: number) => hsv.subarray(i * HSV_BAND_LENGTH, (i + 1) * HSV_BAND_LENGTH);
+    // Red (220, 30, 30): hue 0, saturation 0.86, value 0.86 → bin 0·4 + 2 + 1; blue (30, 40, 220): hue 0.66 → 7·4 + 3; white stripes: the brightest grey.
+    // Torso band rows 11–19: red 5 rows, white stripes 3 (rows 12, 15, 18), blue legs 1.
+    expect(hsvBand(1)[3]).toBeCloseTo(Math.sqrt(5 / 9), 6);
+    expect(hsvBand(1)[HUES * 4 + 3]).toBeCloseTo(Math.sqrt(3 / 9), 6);
+    expect(hsvBand(1)[7 * 4 + 3]).toBeCloseTo(Math.sqrt(1 / 9), 6);
+    expect(hsvBand(2)[7 * 4 + 3]).toBeCloseTo(1, 6);
   });
 });
 
@@ -100,10 +126,11 @@ describe('crop attribute reader and re-ranking', () => {
     const white = { box: [34, 6, 46, 36], confidence: 0.6, tag: 'white' };
     const third = { box: [20, 20, 30, 40], confidence: 0.1, tag: 'beyond' };
     const query = { torsoColour: 8, legColour: 1 };
-    expect(queryLogLikelihood(reader, boxColourDescriptor(frame, red.box), query))
-      .toBeGreaterThan(queryLogLikelihood(reader, boxColourDescriptor(frame, white.box), query));
-    // Features of the wrong width (the hidden layer skipped) are refused, not read past their end.
-    expect(() => queryLogLikelihood({ classifiers: reader.classifiers }, boxColourDescriptor(frame, red.box), query)).toThrow(/reads 32 features, got 268/);
+    expect(queryLogLikelihood(reader, boxDescriptor(frame, red.box), query))
+      .toBeGreaterThan(queryLogLikelihood(reader, boxDescriptor(frame, white.box), query));
+    // Features of the wrong width (the hidden layer skipped, or another descriptor version) are refused, not read past their end.
+    expect(() => queryLogLikelihood({ descriptorVersion: 2, classifiers: reader.classifiers }, boxDescriptor(frame, red.box), query)).toThrow(/reads 32 features, got 476/);
+    expect(() => queryLogLikelihood(reader, boxDescriptor(frame, red.box, 1), query)).toThrow(/reads 476 descriptor values, got 268/);
     const ranked = rerankCandidates([white, red, third], frame, query, { reader, alpha: 1, pool: 2 });
     expect(ranked.map((c) => c.tag)).toEqual(['red', 'white', 'beyond']);
     expect(ranked.map((c) => c.confidence)).toEqual([0.3, 0.6, 0.1]);
@@ -149,6 +176,17 @@ describe('crop attribute reader and re-ranking', () => {
     const linearFile = JSON.parse(readFileSync(writeReranker(v1, { reader: linear, alpha: 1, pool: 20, provenance: {} }), 'utf8'));
     writeFileSync(join(v1, RERANKER_FILE), JSON.stringify({ ...linearFile, version: 1 }));
     expect(readReranker(v1)!.reader.hidden).toBeUndefined();
+    // A reader fitted on v1 descriptors (the first shipped reranker.json) reads v1 descriptors of the boxes it ranks.
+    const v1Reader = fitCropAttributeReader(samples(600, 1, 1), { steps: 300, batchSize: 64, hidden: 32, seed: 3, descriptorVersion: 1 });
+    const oldDir = join(root, 'descriptor-v1');
+    mkdirSync(oldDir);
+    expect(JSON.parse(readFileSync(writeReranker(oldDir, { reader: v1Reader, alpha: 1, pool: 20, provenance: {} }), 'utf8')).descriptor).toEqual({ version: 1, length: 268 });
+    const old = readReranker(oldDir)!;
+    expect(old.reader.descriptorVersion).toBe(1);
+    const frame = blockFrame([{ left: 2, top: 4, torso: 8, leg: 1 }, { left: 34, top: 6, torso: 9, leg: 0 }]);
+    const white = { box: [34, 6, 46, 36], confidence: 0.6, tag: 'white' }, red = { box: [2, 4, 14, 34], confidence: 0.3, tag: 'red' };
+    expect(rerankCandidates([white, red], frame, { torsoColour: 8, legColour: 1 }, { ...old, alpha: 1 }).map((c) => c.tag)).toEqual(['red', 'white']);
+    expect(() => fitCropAttributeReader(samples(10, 1, 1), { steps: 1 })).toThrow(/268 values; descriptor v2 has 476/);
     const good = JSON.parse(readFileSync(file, 'utf8'));
     const cases: [unknown, RegExp][] = [
       ['{ not json', /not valid JSON/],
@@ -157,8 +195,11 @@ describe('crop attribute reader and re-ranking', () => {
       [{ ...good, version: 1 }, /"hidden" needs version 2/],
       [{ ...good, hidden: { ...good.hidden, width: 0 } }, /"hidden.width"/],
       [{ ...good, hidden: { ...good.hidden, bias: [1] } }, /"hidden.bias" must be 32 finite numbers/],
-      [{ ...good, hidden: { ...good.hidden, weights: good.hidden.weights.slice(1) } }, /"hidden.weights" must be 8576 finite numbers/],
-      [{ ...good, descriptor: { version: 1, length: 10 } }, /descriptor v1 of length 10/],
+      [{ ...good, hidden: { ...good.hidden, weights: good.hidden.weights.slice(1) } }, /"hidden.weights" must be 15232 finite numbers/],
+      [{ ...good, descriptor: { version: 1, length: 10 } }, /descriptor v1 of length 10; this build reads v1 of length 268, v2 of length 476/],
+      [{ ...good, descriptor: { version: 3, length: 476 } }, /descriptor v3 of length 476/],
+      // v2 weights under a v1 header: the hidden layer's size gives it away.
+      [{ ...good, descriptor: { version: 1, length: 268 } }, /"hidden.weights" must be 8576 finite numbers/],
       [{ ...good, alpha: -1 }, /"alpha"/],
       [{ ...good, classifiers: [{ ...good.classifiers[0], key: 'shoeSize' }] }, /unknown attribute "shoeSize"/],
       [{ ...good, classifiers: [{ ...good.classifiers[0], weights: [1, 2, 3] }] }, /3 weights, expected 396/],

@@ -7,7 +7,7 @@
  */
 import type { AttributeCodes } from '../attributes/schema';
 import type { Frame } from '../infer/frames';
-import { boxColourDescriptor, type Box } from './descriptor';
+import { boxDescriptor, type Box } from './descriptor';
 import type { Reranker } from './file';
 import { queryLogLikelihood, type CropAttributeReader } from './reader';
 
@@ -34,7 +34,7 @@ export function rerankScore(confidence: number, matchLogLikelihood: number, alph
 
 /** Σ over the query's stated attributes of log P(value | box), read from the box's pixels in `frame`. */
 export function boxLogLikelihood(reader: CropAttributeReader, frame: Frame, box: Box, codes: AttributeCodes): number {
-  return queryLogLikelihood(reader, boxColourDescriptor(frame, box), codes);
+  return queryLogLikelihood(reader, boxDescriptor(frame, box, reader.descriptorVersion), codes);
 }
 
 /** Indices of `scores` best first; equal scores keep their order (a stable sort). */

@@ -12,13 +12,15 @@ import { DatasetError } from '../errors';
 import { loadImageFrames } from '../infer/frames';
 import { Rng } from '../model/rng';
 import { throwIfCancelled } from '../jobs/progress';
-import { boxColourDescriptor } from './descriptor';
+import { boxDescriptor, DESCRIPTOR_VERSION, type DescriptorVersion } from './descriptor';
 import type { LabelledDescriptor } from './fit';
 
 export interface SampleOptions {
   /** First N labelled frames of the split (default all). */
   frames?: number;
   jitters?: number;
+  /** Descriptor version (default the current one). */
+  descriptorVersion?: DescriptorVersion;
   seed?: number;
   signal?: AbortSignal;
   onFrames?: (done: number, total: number) => void;
@@ -45,7 +47,7 @@ export async function labelledDescriptors(dataset: Dataset, split: SplitName, op
         for (let j = 0; j <= jitters; j++) {
           const move = (size: number) => (j === 0 ? 0 : rng.uniform(-JITTER, JITTER) * size);
           const box = [x0 + move(w), y0 + move(h), x1 + move(w), y1 + move(h)];
-          out.push({ descriptor: boxColourDescriptor(images[k]!, box), attributes: person.attributes });
+          out.push({ descriptor: boxDescriptor(images[k]!, box, opts.descriptorVersion ?? DESCRIPTOR_VERSION), attributes: person.attributes });
         }
       }
     });

@@ -1,7 +1,7 @@
 /** `fastpr fit-reranker MODEL_DIR --data DATASET`: the crop-colour re-ranker (core/rerank/), written to MODEL_DIR/reranker.json. */
 import { InputError } from '../../errors';
 import { ProgressMeter } from '../../jobs/progress';
-import { ALPHA_GRID, DEFAULT_POOL, fitReranker } from '../../rerank/fitReranker';
+import { ALPHA_GRID, DEFAULT_POOL, DEFAULT_TRAIN_FRAMES, fitReranker } from '../../rerank/fitReranker';
 import { FIT_DEFAULTS } from '../../rerank/fit';
 import { positiveIntFlag } from '../flags';
 import type { CliCommand } from '../command';
@@ -9,8 +9,8 @@ import type { CliCommand } from '../command';
 export const fitRerankerCommand: CliCommand = {
   name: 'fit-reranker',
   summary: 'Fit the crop-colour re-ranker of an exported model (reranker.json) on a dataset: train split to fit, val split to choose α',
-  usage: `fastpr fit-reranker MODEL_DIR --data DATASET_DIR [--frames 3000] [--val-frames N] [--steps ${FIT_DEFAULTS.steps}] [--hidden ${FIT_DEFAULTS.hidden}] [--pool ${DEFAULT_POOL}] [--seed 1] [--threads N] [--json]\n` +
-    '  Reads each labelled person\'s attributes from colour histograms of its box (ground-truth boxes, jittered) through\n' +
+  usage: `fastpr fit-reranker MODEL_DIR --data DATASET_DIR [--frames ${DEFAULT_TRAIN_FRAMES}] [--val-frames N] [--steps ${FIT_DEFAULTS.steps}] [--hidden ${FIT_DEFAULTS.hidden}] [--pool ${DEFAULT_POOL}] [--seed 1] [--threads N] [--json]\n` +
+    '  Reads each labelled person\'s attributes from colour histograms and edge orientations of its box (ground-truth boxes, jittered) through\n' +
     '  --hidden ReLU units (0: linear), then ranks\n' +
     `  the model's top --pool cells by logit(confidence) + α·Σ log P(stated value | box), α from {${ALPHA_GRID.join(', ')}} by R@1 at IoU > 0.5\n` +
     '  on the val split. `fastpr eval` and `fastpr predict` use it when present (--rerank off for confidence order alone).',
