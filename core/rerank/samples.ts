@@ -34,6 +34,7 @@ export async function labelledDescriptors(dataset: Dataset, split: SplitName, op
   if (frames.length === 0) throw new DatasetError(`${dataset.dir}: split "${split}" has no labelled frames`, { file: dataset.dir });
   const rng = new Rng(opts.seed ?? 1);
   const jitters = opts.jitters ?? 2;
+  const version = opts.descriptorVersion ?? DESCRIPTOR_VERSION;
   const out: LabelledDescriptor[] = [];
   for (let start = 0; start < frames.length; start += 16) {
     throwIfCancelled(opts.signal, 'Fitting the re-ranker');
@@ -47,7 +48,7 @@ export async function labelledDescriptors(dataset: Dataset, split: SplitName, op
         for (let j = 0; j <= jitters; j++) {
           const move = (size: number) => (j === 0 ? 0 : rng.uniform(-JITTER, JITTER) * size);
           const box = [x0 + move(w), y0 + move(h), x1 + move(w), y1 + move(h)];
-          out.push({ descriptor: boxDescriptor(images[k]!, box, opts.descriptorVersion ?? DESCRIPTOR_VERSION), attributes: person.attributes });
+          out.push({ descriptor: boxDescriptor(images[k]!, box, version), attributes: person.attributes });
         }
       }
     });
