@@ -36,6 +36,7 @@ import { OnnxRetriever } from '../core/infer/onnxRetriever';
 import { createCase, openStore } from '../core/store/index';
 import { readReranker } from '../core/rerank/file';
 import { DEFAULT_SIGHTING_RERANK_TOP, rerankSightings } from '../core/rerank/sightings';
+import { BoxReader } from '../core/rerank/boxReader';
 import { videoFrameRgb } from '../core/video/export';
 import { defaultOptions } from '../core/synth/options';
 import { synthesize } from '../core/synth/synthesize';
@@ -69,6 +70,7 @@ interface Clip {
 const root = mkdtempSync(join(tmpdir(), 'fastpr-bench-sightings-'));
 const retriever = await OnnxRetriever.open(modelDir, { batchSize: 256 });
 const reranker = readReranker(modelDir);
+const boxReader = reranker ? await BoxReader.open(reranker) : undefined;
 const rerankTop = Number(values['rerank-top']);
 let rerankMs = 0, rerankSearches = 0;
 const threshold = retriever.manifest.threshold;
@@ -99,7 +101,7 @@ try {
     if (reranker) {
       const t0 = performance.now();
       const clipFile = join(dir, 'clip', rel);
-      reranked = await rerankSightings(shipped, (s) => videoFrameRgb(clipFile, s.peakS, index.header.frameWidth, index.header.frameHeight), truth.query, reranker, rerankTop);
+      reranked = await rerankSightings(shipped, (s) => videoFrameRgb(clipFile, s.peakS, index.header.frameWidth, index.header.frameHeight), truth.query, reranker, boxReader!, rerankTop);
       rerankMs += performance.now() - t0;
       rerankSearches++;
     }
@@ -111,6 +113,7 @@ try {
   }
 } finally {
   await retriever.dispose();
+  await boxReader?.dispose();
   rmSync(root, { recursive: true, force: true });
 }
 
@@ -122,7 +125,7 @@ const variants: Array<{ name: string; merge: (f: FrameHits[], c: Clip, absent: b
   { name: `default: + hysteresis (extend ≥ ${extend.toFixed(3)})`, merge: (f) => mergeSightings(f, { threshold, extendConfidence: extend } satisfies MergeOptions) },
   { name: 'the default search as shipped (prefilter picks the cells; weak hits only among them)', merge: (_f, c, absent) => (absent ? c.absentSearched! : c.searched) },
   ...(reranker ? [{
-    name: `that search re-ranked by its top ${rerankTop} sightings' peak-box colours (reranker ${reranker.sha256.slice(0, 12)}…, α ${reranker.alpha})`,
+    name: `that search re-ranked by its top ${rerankTop} sightings' peak boxes (reranker ${reranker.sha256.slice(0, 12)}…, α ${reranker.alpha}${reranker.cropNet ? `, crop network × ${reranker.cropNet.weight}` : ', colours only'})`,
     merge: (_f: FrameHits[], c: Clip, absent: boolean) => (absent ? c.absentSearched! : c.reranked!),
   }] : []),
 ];

@@ -11,7 +11,8 @@ import { decodeFrame } from '../infer/decodeFrames';
 import type { Tta } from '../infer/flipTta';
 import { ONNX_MANIFEST_FILE } from '../onnx/export/manifest';
 import { readReranker, type Reranker } from '../rerank/file';
-import { boxLogLikelihood, rerankCandidates } from '../rerank/rerank';
+import { BoxReader, type BoxLogLikelihood } from '../rerank/boxReader';
+import { rerankCandidates } from '../rerank/rerank';
 import type { EvalFrame, EvalQuery, Evaluator, QueryPrediction } from './types';
 
 export function isOnnxModelDir(dir: string): boolean {
@@ -35,52 +36,69 @@ export interface FastprOnnxOptions {
   rerank?: Reranker | false;
 }
 
-/** A query's pooled candidates before ranking: confidence order, each with its box's match log-likelihood. */
+/** A query's pooled candidates before ranking: confidence order, each with what its box reads (colour, crop network). */
 export interface PooledPrediction {
   frameId: string;
   queryIndex: number;
   absent: boolean;
-  candidates: { box: [number, number, number, number]; confidence: number; matchLogLikelihood: number }[];
+  candidates: ({ box: [number, number, number, number]; confidence: number } & BoxLogLikelihood)[];
 }
 
 export class FastprOnnxEvaluator implements Evaluator {
   readonly name: string;
-  private constructor(private readonly retriever: OnnxRetriever, private readonly opts: FastprOnnxOptions, readonly reranker: Reranker | undefined) {
+  private constructor(
+    private readonly retriever: OnnxRetriever, private readonly opts: FastprOnnxOptions, readonly reranker: Reranker | undefined,
+    private readonly boxReader: BoxReader | undefined,
+  ) {
     const int8 = retriever.encoderIdentity.precision === 'int8' ? ', int8 encoder' : '';
-    const rerank = reranker ? `, crop-colour re-ranking α ${reranker.alpha} of the top ${reranker.pool} (reranker ${reranker.sha256.slice(0, 12)}…)` : '';
+    const crops = reranker?.cropNet ? ` + crop network × ${reranker.cropNet.weight}` : '';
+    const rerank = reranker ? `, crop-colour${crops} re-ranking α ${reranker.alpha} of the top ${reranker.pool} (reranker ${reranker.sha256.slice(0, 12)}…)` : '';
     this.name = `FastPR (onnxruntime ${retriever.provider}${int8}${opts.tta === 'flip' ? ', flip TTA' : ''}${rerank})`;
   }
 
   static async open(modelDir: string, opts: FastprOnnxOptions = {}): Promise<FastprOnnxEvaluator> {
     // Read before the sessions open, so a malformed reranker.json fails without leaking them.
     const reranker = opts.rerank === false ? undefined : opts.rerank ?? readReranker(modelDir);
-    return new FastprOnnxEvaluator(await OnnxRetriever.open(modelDir, { threads: opts.threads, batchSize: 8, encoder: opts.encoder }), opts, reranker);
+    const boxReader = reranker ? await BoxReader.open(reranker, opts.threads) : undefined;
+    try {
+      return new FastprOnnxEvaluator(await OnnxRetriever.open(modelDir, { threads: opts.threads, batchSize: 8, encoder: opts.encoder }), opts, reranker, boxReader);
+    } catch (err) {
+      await boxReader?.dispose();
+      throw err;
+    }
   }
 
   async predict(frames: EvalFrame[], queries: EvalQuery[], signal?: AbortSignal): Promise<QueryPrediction[]> {
     const k = this.opts.topK ?? 10;
-    if (!this.reranker) return (await this.decode(frames, queries, k, signal)).map((d) => d.prediction);
-    const reranker = this.reranker;
-    return (await this.decode(frames, queries, Math.max(k, reranker.pool), signal)).map(({ prediction, frame, query }) => ({
-      ...prediction,
-      ...(prediction.candidates[0] ? { confidence: prediction.candidates[0].score } : {}),
-      candidates: rerankCandidates(prediction.candidates.map((c) => ({ box: c.box, confidence: c.score })), frame, query.attributes, reranker)
+    if (!this.reranker || !this.boxReader) return (await this.decode(frames, queries, k, signal)).map((d) => d.prediction);
+    const { reranker, boxReader } = this;
+    const out: QueryPrediction[] = [];
+    for (const { prediction, frame, query } of await this.decode(frames, queries, Math.max(k, reranker.pool), signal)) {
+      const ranked = await rerankCandidates(prediction.candidates.map((c) => ({ box: c.box, confidence: c.score })), frame, query.attributes, reranker, boxReader);
+      out.push({
+        ...prediction,
+        ...(prediction.candidates[0] ? { confidence: prediction.candidates[0].score } : {}),
         // The order is the ranking; each score stays the cell's confidence, which decides "absent".
-        .slice(0, k).map((c) => ({ box: c.box as [number, number, number, number], score: c.confidence })),
-    }));
+        candidates: ranked.slice(0, k).map((c) => ({ box: c.box as [number, number, number, number], score: c.confidence })),
+      });
+    }
+    return out;
   }
 
   /**
-   * The `pool` most confident candidates of every query with each box's match log-likelihood under
-   * `reader`, unranked: choosing α means re-sorting these, not running the model again.
+   * The `pool` most confident candidates of every query with what `reader` reads from each box,
+   * unranked: choosing α (and the crop network's weight) means re-sorting these, not running the model again.
    */
-  async predictPooled(frames: EvalFrame[], queries: EvalQuery[], reranker: Pick<Reranker, 'reader' | 'pool'>, signal?: AbortSignal): Promise<PooledPrediction[]> {
-    return (await this.decode(frames, queries, reranker.pool, signal)).map(({ prediction, frame, query }) => ({
-      frameId: prediction.frameId, queryIndex: prediction.queryIndex, absent: prediction.absent,
-      candidates: prediction.candidates.map((c) => ({
-        box: c.box as [number, number, number, number], confidence: c.score, matchLogLikelihood: boxLogLikelihood(reranker.reader, frame, c.box, query.attributes),
-      })),
-    }));
+  async predictPooled(frames: EvalFrame[], queries: EvalQuery[], reader: BoxReader, pool: number, signal?: AbortSignal): Promise<PooledPrediction[]> {
+    const out: PooledPrediction[] = [];
+    for (const { prediction, frame, query } of await this.decode(frames, queries, pool, signal)) {
+      const read = await reader.read(frame, prediction.candidates.map((c) => c.box), query.attributes);
+      out.push({
+        frameId: prediction.frameId, queryIndex: prediction.queryIndex, absent: prediction.absent,
+        candidates: prediction.candidates.map((c, i) => ({ box: c.box as [number, number, number, number], confidence: c.score, ...read[i]! })),
+      });
+    }
+    return out;
   }
 
   /** Encoder once per frame, head once per query, top-`k` cells in confidence order. */
@@ -117,5 +135,6 @@ export class FastprOnnxEvaluator implements Evaluator {
 
   async dispose(): Promise<void> {
     await this.retriever.dispose();
+    await this.boxReader?.dispose();
   }
 }

@@ -9,6 +9,7 @@ import { existsSync, statSync } from 'node:fs';
 import { decodeToRgba, canvasFromRgba, encodeCanvasAsync } from '../image/canvas';
 import { InputError, ModelError, VideoError } from '../errors';
 import { readReranker } from '../rerank/file';
+import { BoxReader } from '../rerank/boxReader';
 import { DEFAULT_SIGHTING_RERANK_TOP, rerankSightings } from '../rerank/sightings';
 import { videoFrameRgb } from '../video/export';
 import type { AttributeCodes } from '../attributes/schema';
@@ -127,6 +128,7 @@ export async function searchEvidence(
   if (reranker && found.length > 1) {
     const top = opts.rerankTop ?? DEFAULT_SIGHTING_RERANK_TOP;
     const unchanged = new Set<number>();
+    const reader = await BoxReader.open(reranker);
     try {
       ranked = await rerankSightings(found, (s) => {
         const v = frameSize.get(s.evidenceId)!;
@@ -138,13 +140,18 @@ export async function searchEvidence(
           unchanged.add(s.evidenceId);
         }
         return videoFrameRgb(v.videoPath, s.peakS, v.width, v.height, opts.signal);
-      }, codes, reranker, top);
+      }, codes, reranker, reader, top);
       const rescored = new Set(found.slice(0, top).map((s) => s.evidenceId));
-      for (const e of evidenceSearched) if (e.index && rescored.has(e.evidenceId)) e.index.reranker = { sha256: reranker.sha256, alpha: reranker.alpha, top };
+      for (const e of evidenceSearched) if (e.index && rescored.has(e.evidenceId)) e.index.reranker = {
+        sha256: reranker.sha256, alpha: reranker.alpha, top,
+        ...(reranker.cropNet ? { cropNet: { sha256: reranker.cropNet.sha256, weight: reranker.cropNet.weight } } : {}),
+      };
     } catch (err) {
       // The video moved or is damaged: the model's own ranking stands, and the search says so.
       if (!(err instanceof VideoError)) throw err;
       warnings.push(`sightings not re-ranked by colour: ${err.message}`);
+    } finally {
+      await reader.dispose();
     }
   }
   return { found: ranked, framesSearched, exactHeadCellShare: exactHeadCellShare(cellsEvaluated, cellsIndexed), evidenceSearched, warnings };

@@ -113,7 +113,9 @@ export function describeEncoder(encoder: NonNullable<SearchedEvidence['index']>[
 
 /** The crop-colour re-ranker that reordered a search's sightings (recorded since 3 Dec 2026). */
 export function describeReranker(reranker: NonNullable<SearchedEvidence['index']>['reranker']): string {
-  return reranker ? `, best ${reranker.top} sightings re-ranked by peak-box colours (re-ranker sha256 ${reranker.sha256.slice(0, 12)}…, α ${reranker.alpha})` : '';
+  if (!reranker) return '';
+  const net = reranker.cropNet ? `; crop network sha256 ${reranker.cropNet.sha256.slice(0, 12)}…, weight ${reranker.cropNet.weight}` : '';
+  return `, best ${reranker.top} sightings re-ranked by peak-box colours${net ? ' and attributes' : ''} (re-ranker sha256 ${reranker.sha256.slice(0, 12)}…, α ${reranker.alpha}${net})`;
 }
 
 /**

@@ -108,12 +108,17 @@ describe('what each search read', () => {
       evidenceSearched: [{ evidenceId: e1!.id, index: { id: 3, samplingFps: 2, frames: 8, storage: 'float16', reranker: { sha256: 'c'.repeat(64), alpha: 1.5, top: 30 } } }, { evidenceId: e2!.id, index: null }],
     });
     recordSearch(s, seeded.theCase.id, { queryText: 'old', querySlots: {}, modelHash: 'a'.repeat(64), thresholds: {}, scope: 'all', sightings: [] });
+    // A re-ranker with a crop network: the network is named by its own hash and weight too.
+    recordSearch(s, seeded.theCase.id, {
+      queryText: 'woman in red', querySlots: { gender: 1 }, modelHash: 'a'.repeat(64), thresholds: { confidence: 0.2 }, scope: 'all', sightings: [],
+      evidenceSearched: [{ evidenceId: e1!.id, index: { id: 3, samplingFps: 2, frames: 8, storage: 'float16', reranker: { sha256: 'c'.repeat(64), alpha: 1, top: 30, cropNet: { sha256: 'e'.repeat(64), weight: 0.3 } } } }],
+    });
     const model = await buildReportModel(s, seeded.theCase.id);
-    expect(model.searches.map((x) => x.evidenceSearched?.map((e) => e.index?.storage ?? null) ?? null)).toEqual([['pca', 'float16'], ['float16', null], null]);
+    expect(model.searches.map((x) => x.evidenceSearched?.map((e) => e.index?.storage ?? null) ?? null)).toEqual([['pca', 'float16'], ['float16', null], null, ['float16']]);
 
     const html = readFileSync((await exportReport(s, { caseName: seeded.theCase.name, format: 'html', out: join(dir, 'r.html') })).files[0]!.path, 'utf8');
     const blocks = html.split('<h3>Search #').slice(1);
-    expect(blocks).toHaveLength(3);
+    expect(blocks).toHaveLength(4);
     expect(blocks[0]).toContain(`#${e1!.id} C1_quay_north.mp4: index #1, 20 frames at 5 frames/s, compressed features (32 of 256 dimensions kept)<br>`
       + `#${e2!.id} C2_entrance.mp4: index #2, 20 frames at 5 frames/s, exact features (16-bit)`);
     expect(blocks[1]).toContain(`#${e2!.id} C2_entrance.mp4: NOT SEARCHED (no complete index for this model)`);
@@ -121,6 +126,7 @@ describe('what each search read', () => {
     expect(blocks[1]).toContain(`exact features (16-bit), best 30 sightings re-ranked by peak-box colours (re-ranker sha256 cccccccccccc…, α 1.5)`);
     expect(blocks[0]).not.toContain('re-ranked');
     expect(blocks[2]).toContain('Evidence searched</dt><dd>not recorded');
+    expect(blocks[3]).toContain('best 30 sightings re-ranked by peak-box colours and attributes (re-ranker sha256 cccccccccccc…, α 1; crop network sha256 eeeeeeeeeeee…, weight 0.3)');
 
     const json = JSON.parse(readFileSync((await exportReport(s, { caseName: seeded.theCase.name, format: 'json', out: join(dir, 'r.json') })).files[0]!.path, 'utf8')) as { searches: { evidenceSearched: unknown }[] };
     expect(json.searches[1]!.evidenceSearched).toEqual([{ evidenceId: e1!.id, index: { id: 3, samplingFps: 2, frames: 8, storage: 'float16', reranker: { sha256: 'c'.repeat(64), alpha: 1.5, top: 30 } } }, { evidenceId: e2!.id, index: null }]);

@@ -5,10 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { ATTRIBUTE_KEYS, type AttributeKey } from '../attributes/schema';
 import { ModelError } from '../errors';
 import { writeFileAtomic } from '../model/atomicFile';
+import type { CropSize } from './crop';
 import { descriptorLength, DESCRIPTOR_VERSIONS, isDescriptorVersion } from './descriptor';
 import { classifierSize, featureWidth, schemaClasses, type CropAttributeReader, type HiddenLayer } from './reader';
 
@@ -25,6 +26,17 @@ export interface Reranker {
   sha256: string;
   /** Free-form provenance (data, frames, seed, validation sweep). */
   provenance: Record<string, unknown>;
+  /** The crop network (cropNet.ts), when the re-ranker has one: log-likelihood = colour + weight · crop. */
+  cropNet?: CropNetRef;
+}
+
+export interface CropNetRef {
+  /** The ONNX file's path (in the JSON: its name, beside reranker.json). */
+  file: string;
+  /** SHA-256 of the ONNX file: reranker.json names the network it was chosen with. */
+  sha256: string;
+  cropSize: CropSize;
+  weight: number;
 }
 
 interface RerankerJson {
@@ -36,6 +48,8 @@ interface RerankerJson {
   /** Version 2: the shared hidden layer, when the reader has one. */
   hidden?: { width: number; weights: number[]; bias: number[] };
   classifiers: { key: string; classes: number; weights: number[] }[];
+  /** Version 3: the crop network beside the file. */
+  cropNet?: { file: string; sha256: string; cropSize: [number, number]; weight: number };
   provenance?: Record<string, unknown>;
 }
 
@@ -46,12 +60,14 @@ export function rerankerJson(r: Omit<Reranker, 'sha256'>): string {
   const h = r.reader.hidden;
   const json: RerankerJson = {
     format: RERANKER_FORMAT,
-    version: 2,
+    // Version 2 unless there is a crop network: files without one stay readable by older builds.
+    version: r.cropNet ? 3 : 2,
     descriptor: { version: r.reader.descriptorVersion, length: descriptorLength(r.reader.descriptorVersion) },
     alpha: r.alpha,
     pool: r.pool,
     ...(h ? { hidden: { width: h.width, weights: round(h.weights), bias: round(h.bias) } } : {}),
     classifiers: r.reader.classifiers.map((c) => ({ key: c.key, classes: c.classes, weights: round(c.weights) })),
+    ...(r.cropNet ? { cropNet: { file: basename(r.cropNet.file), sha256: r.cropNet.sha256, cropSize: [r.cropNet.cropSize[0], r.cropNet.cropSize[1]], weight: r.cropNet.weight } } : {}),
     provenance: r.provenance,
   };
   return JSON.stringify(json) + '\n';
@@ -73,7 +89,7 @@ export function parseReranker(bytes: Buffer, file: string): Reranker {
     throw bad(`not valid JSON (${(err as Error).message})`);
   }
   if (!json || typeof json !== 'object' || json.format !== RERANKER_FORMAT) throw bad(`not a ${RERANKER_FORMAT} file`);
-  if (json.version !== 1 && json.version !== 2) throw bad(`version ${String(json.version)} is not supported (expected 1 or 2)`);
+  if (json.version !== 1 && json.version !== 2 && json.version !== 3) throw bad(`version ${String(json.version)} is not supported (expected 1, 2 or 3)`);
   const descriptorVersion = json.descriptor?.version;
   if (!isDescriptorVersion(descriptorVersion) || json.descriptor?.length !== descriptorLength(descriptorVersion)) {
     const known = DESCRIPTOR_VERSIONS.map((v) => `v${v} of length ${descriptorLength(v)}`).join(', ');
@@ -107,8 +123,20 @@ export function parseReranker(bytes: Buffer, file: string): Reranker {
     if (!c.weights.every((w) => typeof w === 'number' && Number.isFinite(w))) throw bad(`classifier "${key}": weights must be finite numbers`);
     return { key, classes: c.classes, weights: Float32Array.from(c.weights) };
   });
+  let cropNet: CropNetRef | undefined;
+  if (json.cropNet !== undefined) {
+    const c = json.cropNet;
+    if (json.version < 3) throw bad('"cropNet" needs version 3');
+    // A plain file name beside reranker.json: never a path that leaves the model directory.
+    if (!(c && typeof c.file === 'string' && /^[\w.-]+\.onnx$/.test(c.file) && !c.file.startsWith('.'))) throw bad('"cropNet.file" must be the name of an .onnx file beside it');
+    if (!(typeof c.sha256 === 'string' && /^[0-9a-f]{64}$/.test(c.sha256))) throw bad('"cropNet.sha256" must be 64 lowercase hex digits');
+    if (!(Array.isArray(c.cropSize) && c.cropSize.length === 2 && c.cropSize.every((v) => Number.isInteger(v) && v >= 8 && v <= 512))) throw bad('"cropNet.cropSize" must be [height, width], whole numbers from 8 to 512');
+    if (!(typeof c.weight === 'number' && Number.isFinite(c.weight) && c.weight >= 0)) throw bad('"cropNet.weight" must be a finite number ≥ 0');
+    cropNet = { file: join(dirname(file), c.file), sha256: c.sha256, cropSize: [c.cropSize[0]!, c.cropSize[1]!], weight: c.weight };
+  }
   return {
     reader: { descriptorVersion, ...(hidden ? { hidden } : {}), classifiers }, alpha: json.alpha, pool: json.pool,
+    ...(cropNet ? { cropNet } : {}),
     sha256: createHash('sha256').update(bytes).digest('hex'),
     provenance: json.provenance ?? {},
   };
@@ -127,10 +155,28 @@ export function readReranker(modelDir: string): Reranker | undefined {
   if (!existsSync(file)) return undefined;
   const bytes = readFileSync(file);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const known = parsed.get(sha256);
-  if (known) return known;
-  const r = parseReranker(bytes, file);
-  if (parsed.size >= PARSED_KEPT) parsed.delete(parsed.keys().next().value!);
-  parsed.set(sha256, r);
+  const key = `${file}\0${sha256}`; // the path too: a crop network is resolved beside the file
+  let r = parsed.get(key);
+  if (!r) {
+    r = parseReranker(bytes, file);
+    if (parsed.size >= PARSED_KEPT) parsed.delete(parsed.keys().next().value!);
+    parsed.set(key, r);
+  }
+  if (r.cropNet) checkCropNetFile(r.cropNet, file);
   return r;
+}
+
+/** The crop network's file must be the one reranker.json was written with (checked on every read: ~1.4 MB). */
+function checkCropNetFile(ref: CropNetRef, rerankerFile: string): void {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(ref.file);
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'is missing' : `cannot be read (${(err as Error).message})`;
+    throw new ModelError(`${ref.file}: the crop network named by ${rerankerFile} ${why}`, { file: ref.file });
+  }
+  const actual = createHash('sha256').update(bytes).digest('hex');
+  if (actual !== ref.sha256) {
+    throw new ModelError(`${ref.file}: SHA-256 ${actual.slice(0, 12)}… is not the crop network ${rerankerFile} was made with (${ref.sha256.slice(0, 12)}…)`, { file: ref.file });
+  }
 }

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { writeBlocksDataset } from '../baseline/testData';
 import { main } from '../cli/main';
 import { makeRandomOnnxModel } from '../index/testing/randomModel';
-import { ALPHA_GRID } from './fitReranker';
+import { CROP_NET_FILE } from './cropNet';
+import { ALPHA_GRID, CROP_WEIGHT_GRID } from './fitReranker';
 import { RERANKER_FILE } from './file';
 
 const root = mkdtempSync(join(tmpdir(), 'fastpr-fitrerank-'));
@@ -59,6 +60,28 @@ describe('fastpr fit-reranker', () => {
     expect(on.thresholds).toEqual(off.thresholds);
     expect(on.counts).toEqual(off.counts);
   });
+
+  it('--crop-net trains the crop network too and chooses its weight with α; the network is kept only where it is used', async () => {
+    const fitted = await run(['fit-reranker', modelDir, '--data', dataDir, '--steps', '100', '--pool', '8', '--crop-net', '30', '--json']);
+    expect(fitted.code, fitted.err).toBe(0);
+    const info = lastJson(fitted.out);
+    expect(info.sweep).toHaveLength(ALPHA_GRID.length * CROP_WEIGHT_GRID.length);
+    expect(new Set(info.sweep.map((p: { cropWeight: number }) => p.cropWeight))).toEqual(new Set(CROP_WEIGHT_GRID));
+    const best = Math.max(...info.sweep.map((p: { r1: number }) => p.r1));
+    expect(info.sweep.find((p: { alpha: number; cropWeight: number }) => p.alpha === info.alpha && p.cropWeight === info.cropWeight).r1).toBe(best);
+    const file = JSON.parse(readFileSync(join(modelDir, RERANKER_FILE), 'utf8'));
+    expect(file.provenance.cropNet).toMatchObject({ steps: 30, crops: 24, kept: info.cropWeight > 0 });
+    expect(existsSync(join(modelDir, CROP_NET_FILE))).toBe(info.cropWeight > 0);
+    const evaluated = await run(['eval', '--model', modelDir, '--data', dataDir, '--split', 'test', '--json']);
+    expect(evaluated.code, evaluated.err).toBe(0);
+    if (info.cropWeight > 0) {
+      expect(file).toMatchObject({ version: 3, cropNet: { file: CROP_NET_FILE, weight: info.cropWeight } });
+      expect(lastJson(evaluated.out).model).toContain(`crop network × ${info.cropWeight}`);
+    } else {
+      expect(file.version).toBe(2);
+      expect(file.cropNet).toBeUndefined();
+    }
+  }, 120_000);
 
   it('refuses a malformed reranker.json by name and leaves --rerank off working', async () => {
     const file = join(modelDir, RERANKER_FILE);

@@ -1,10 +1,12 @@
 /**
  * `fastpr fit-reranker`: fit the crop attribute reader on a dataset's train split (ground-truth
- * boxes, jittered), then choose α on its validation split with the model's own candidates — the
- * α of the best R@1 at IoU > 0.5, ties to the smaller — and write MODEL_DIR/reranker.json.
+ * boxes, jittered) — and, when asked, train the crop network (fitCropNet.ts) on it too — then choose
+ * α (and the crop network's weight) on its validation split with the model's own candidates: the
+ * pair of the best R@1 at IoU > 0.5, ties to the smaller weight, then the smaller α; write
+ * MODEL_DIR/reranker.json (and reranker-crops.onnx when the crop network is kept).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MANIFEST_FILE } from '../dataset/format';
 import { framesOfSplit, readDataset } from '../dataset/reader';
@@ -14,14 +16,21 @@ import { FastprOnnxEvaluator, type PooledPrediction } from '../eval/fastprOnnx';
 import { buildEvalReport } from '../eval/report';
 import { throwIfCancelled } from '../jobs/progress';
 import type { QueryPrediction } from '../eval/types';
+import { disposeParams } from '../baseline/params';
+import { currentBackend, initBackend } from '../tf/backend';
+import { BoxReader } from './boxReader';
+import { CROP_NET_DEFAULTS } from './cropNet';
+import { cropSamples, CROP_NET_TRAIN_DEFAULTS, exportCropNet, trainCropNet } from './fitCropNet';
 import { fitCropAttributeReader, FIT_DEFAULTS } from './fit';
-import { writeReranker, type Reranker } from './file';
+import { writeReranker, type CropNetRef, type Reranker } from './file';
 import { rankByScore, rerankScore } from './rerank';
 import { labelledDescriptors } from './samples';
 import type { CropAttributeReader } from './reader';
 import type { FrameAnnotation } from '../dataset/format';
 
 export const ALPHA_GRID = [0, 0.25, 0.5, 0.75, 1, 1.5, 2, 3] as const;
+/** The crop network's weight against the colour reader's log-likelihood (0: not used). */
+export const CROP_WEIGHT_GRID = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.75, 1] as const;
 export const DEFAULT_POOL = 20;
 /** Train-split frames described by default: 6,000 (~180,000 boxes) read 0.7 points better on validation than 3,000 (session 26). */
 export const DEFAULT_TRAIN_FRAMES = 6000;
@@ -38,12 +47,16 @@ export interface FitRerankerOptions {
   pool?: number;
   seed?: number;
   threads?: number;
+  /** Train the crop network too (default off: it takes ~25 minutes at the defaults here). */
+  cropNet?: { steps?: number; trainFrames?: number };
   signal?: AbortSignal;
-  onPhase?: (phase: 'describe' | 'fit' | 'validate', done: number, total: number) => void;
+  onPhase?: (phase: 'describe' | 'fit' | 'crops' | 'train crop network' | 'validate', done: number, total: number) => void;
 }
 
 export interface AlphaPoint {
   alpha: number;
+  /** The crop network's weight (0 without one). */
+  cropWeight: number;
   /** R@1 and R@5 at IoU > 0.5, any matching person, in %. */
   r1: number;
   r5: number;
@@ -56,16 +69,16 @@ export interface FitRerankerResult {
   sweep: AlphaPoint[];
 }
 
-/** R@1 / R@5 at IoU > 0.5 of the pooled candidates ranked with `alpha`. */
-export function scoreAlpha(frames: FrameAnnotation[], pooled: readonly PooledPrediction[], alpha: number): AlphaPoint {
+/** R@1 / R@5 at IoU > 0.5 of the pooled candidates ranked with `alpha` and the crop network at `cropWeight`. */
+export function scoreAlpha(frames: FrameAnnotation[], pooled: readonly PooledPrediction[], alpha: number, cropWeight = 0): AlphaPoint {
   const predictions: QueryPrediction[] = pooled.map((q) => ({
     frameId: q.frameId, queryIndex: q.queryIndex, absent: q.absent,
-    candidates: rankByScore(q.candidates.map((c) => rerankScore(c.confidence, c.matchLogLikelihood, alpha)))
+    candidates: rankByScore(q.candidates.map((c) => rerankScore(c.confidence, c.colour + cropWeight * (c.crop ?? 0), alpha)))
       .map((i) => ({ box: q.candidates[i]!.box, score: q.candidates[i]!.confidence })),
   }));
   const report = buildEvalReport(frames, predictions, { model: 'sweep', dataset: { dir: '', source: 'sweep', split: 'val' }, protocol: 'paper' });
   const at = (n: number) => 100 * (report.paper!.anyMatch.find((c) => c.n === n && Math.abs(c.iou - 0.5) < 1e-9)?.recall ?? 0);
-  return { alpha, r1: at(1), r5: at(5) };
+  return { alpha, cropWeight, r1: at(1), r5: at(5) };
 }
 
 export async function fitReranker(modelDir: string, opts: FitRerankerOptions): Promise<FitRerankerResult> {
@@ -83,27 +96,55 @@ export async function fitReranker(modelDir: string, opts: FitRerankerOptions): P
   const reader: CropAttributeReader = fitCropAttributeReader(samples, {
     steps, seed, hidden, signal: opts.signal, onStep: (s) => opts.onPhase?.('fit', s, steps),
   });
+  let cropNet: CropNetRef | undefined;
+  let cropNetProvenance: Record<string, unknown> | undefined;
+  if (opts.cropNet) {
+    if (!currentBackend()) await initBackend({ purpose: 'train' });
+    const crops = await cropSamples(dataset, 'train', {
+      frames: opts.cropNet.trainFrames, seed, signal: opts.signal, onFrames: (d, t) => opts.onPhase?.('crops', d, t),
+    });
+    const netSteps = opts.cropNet.steps ?? CROP_NET_TRAIN_DEFAULTS.steps;
+    const params = await trainCropNet(crops, { steps: netSteps, signal: opts.signal, onStep: (s) => opts.onPhase?.('train crop network', s + 1, netSteps) });
+    try {
+      const exported = exportCropNet(params, CROP_NET_DEFAULTS, modelDir);
+      cropNet = { file: exported.file, sha256: exported.sha256, cropSize: CROP_NET_DEFAULTS.cropSize, weight: 1 };
+    } finally {
+      disposeParams(params);
+    }
+    cropNetProvenance = { ...CROP_NET_TRAIN_DEFAULTS, steps: netSteps, crops: crops.count, config: CROP_NET_DEFAULTS };
+  }
   const pool = opts.pool ?? DEFAULT_POOL;
   const evaluator = await FastprOnnxEvaluator.open(modelDir, { rerank: false, threads: opts.threads });
   const pooled: PooledPrediction[] = [];
+  const boxReader = await BoxReader.open({ reader, ...(cropNet ? { cropNet } : {}) }, opts.threads);
   try {
     for (let start = 0; start < valFrames.length; start += 8) {
       throwIfCancelled(opts.signal, 'Fitting the re-ranker');
       const batch = valFrames.slice(start, start + 8);
-      pooled.push(...await evaluator.predictPooled(batch.map((f) => toEvalFrame(dataset, f)), batch.flatMap(toEvalQueries), { reader, pool }, opts.signal));
+      pooled.push(...await evaluator.predictPooled(batch.map((f) => toEvalFrame(dataset, f)), batch.flatMap(toEvalQueries), boxReader, pool, opts.signal));
       opts.onPhase?.('validate', Math.min(start + 8, valFrames.length), valFrames.length);
     }
   } finally {
+    await boxReader.dispose();
     await evaluator.dispose();
   }
-  const sweep = ALPHA_GRID.map((alpha) => scoreAlpha(valFrames, pooled, alpha));
+  const weights = cropNet ? CROP_WEIGHT_GRID : [0];
+  const sweep = weights.flatMap((w) => ALPHA_GRID.map((alpha) => scoreAlpha(valFrames, pooled, alpha, w)));
   const best = sweep.reduce((a, b) => (b.r1 > a.r1 + 1e-9 ? b : a));
+  if (cropNet && best.cropWeight === 0) {
+    // The colour reader alone ranked best on validation: the network is not shipped.
+    rmSync(cropNet.file, { force: true });
+    cropNet = undefined;
+  }
   const reranker = {
     reader, alpha: best.alpha, pool,
+    ...(cropNet ? { cropNet: { ...cropNet, weight: best.cropWeight } } : {}),
     provenance: {
       data: opts.dataDir, dataManifestSha256: createHash('sha256').update(readFileSync(join(opts.dataDir, MANIFEST_FILE))).digest('hex'),
       trainFrames: Math.min(trainFrames, framesOfSplit(dataset, 'train').length), samples: samples.length, steps, hidden, seed,
-      valFrames: valFrames.length, alphaSweep: sweep.map((p) => ({ alpha: p.alpha, r1: +p.r1.toFixed(2), r5: +p.r5.toFixed(2) })),
+      ...(cropNetProvenance ? { cropNet: { ...cropNetProvenance, kept: cropNet !== undefined } } : {}),
+      valFrames: valFrames.length,
+      alphaSweep: sweep.map((p) => ({ alpha: p.alpha, ...(opts.cropNet ? { cropWeight: p.cropWeight } : {}), r1: +p.r1.toFixed(2), r5: +p.r5.toFixed(2) })),
     },
   };
   const file = writeReranker(modelDir, reranker);

@@ -15,6 +15,7 @@ import { boxDescriptor, DESCRIPTOR_BINS, DESCRIPTOR_LENGTH, descriptorLength, ty
 import { fitCropAttributeReader, type LabelledDescriptor } from './fit';
 import { parseReranker, readReranker, RERANKER_FILE, writeReranker } from './file';
 import { attributeLogProbabilities, queryLogLikelihood, readerFeatures, type CropAttributeReader } from './reader';
+import { BoxReader } from './boxReader';
 import { rerankCandidates } from './rerank';
 import { rerankSightings } from './sightings';
 
@@ -120,7 +121,7 @@ describe('crop attribute reader and re-ranking', () => {
     }
   });
 
-  it('moves the candidate showing the stated colours up, keeping confidences and the order beyond the pool', () => {
+  it('moves the candidate showing the stated colours up, keeping confidences and the order beyond the pool', async () => {
     const frame = blockFrame([{ left: 2, top: 4, torso: 8, leg: 1 }, { left: 34, top: 6, torso: 9, leg: 0 }]);
     const red = { box: [2, 4, 14, 34], confidence: 0.3, tag: 'red' };
     const white = { box: [34, 6, 46, 36], confidence: 0.6, tag: 'white' };
@@ -131,12 +132,15 @@ describe('crop attribute reader and re-ranking', () => {
     // Features of the wrong width (the hidden layer skipped, or another descriptor version) are refused, not read past their end.
     expect(() => queryLogLikelihood({ descriptorVersion: 2, classifiers: reader.classifiers }, boxDescriptor(frame, red.box), query)).toThrow(/reads 32 features, got 476/);
     expect(() => queryLogLikelihood(reader, boxDescriptor(frame, red.box, 1), query)).toThrow(/reads 476 descriptor values, got 268/);
-    const ranked = rerankCandidates([white, red, third], frame, query, { reader, alpha: 1, pool: 2 });
+    const boxReader = await BoxReader.open({ reader });
+    expect(boxReader.readsCrops).toBe(false);
+    const ranked = await rerankCandidates([white, red, third], frame, query, { alpha: 1, pool: 2 }, boxReader);
     expect(ranked.map((c) => c.tag)).toEqual(['red', 'white', 'beyond']);
     expect(ranked.map((c) => c.confidence)).toEqual([0.3, 0.6, 0.1]);
     // α = 0 is the paper's ranking; a query stating nothing the reader reads changes nothing either.
-    expect(rerankCandidates([white, red], frame, query, { reader, alpha: 0, pool: 2 }).map((c) => c.tag)).toEqual(['white', 'red']);
-    expect(rerankCandidates([white, red], frame, { gender: 1 }, { reader, alpha: 5, pool: 2 }).map((c) => c.tag)).toEqual(['white', 'red']);
+    expect((await rerankCandidates([white, red], frame, query, { alpha: 0, pool: 2 }, boxReader)).map((c) => c.tag)).toEqual(['white', 'red']);
+    expect((await rerankCandidates([white, red], frame, { gender: 1 }, { alpha: 5, pool: 2 }, boxReader)).map((c) => c.tag)).toEqual(['white', 'red']);
+    await boxReader.dispose();
   });
 
   it('re-ranks the top sightings by their peak boxes, decoding each peak frame once, and keeps the rest in order', async () => {
@@ -146,15 +150,17 @@ describe('crop attribute reader and re-ranking', () => {
     const beyond = { id: 'beyond', support: 0.2, peakS: 3, peakBox: [2, 4, 14, 34] };
     const decoded: number[] = [];
     const peakFrame = async (s: { peakS: number }) => { decoded.push(s.peakS); return frame; };
-    const ranked = await rerankSightings([white, red, beyond], peakFrame, { torsoColour: 8, legColour: 1 }, { reader, alpha: 1 }, 2);
+    const boxReader = await BoxReader.open({ reader });
+    const ranked = await rerankSightings([white, red, beyond], peakFrame, { torsoColour: 8, legColour: 1 }, { alpha: 1 }, boxReader, 2);
     expect(ranked.map((s) => s.id)).toEqual(['red', 'white', 'beyond']);
     expect(decoded).toEqual([1, 2]);
     expect(ranked[0]!.matchLogLikelihood).toBeGreaterThan(ranked[1]!.matchLogLikelihood!);
     expect(ranked[2]!.matchLogLikelihood).toBeUndefined();
-    expect((await rerankSightings([white, red], peakFrame, { torsoColour: 8, legColour: 1 }, { reader, alpha: 0 })).map((s) => s.id)).toEqual(['white', 'red']);
+    expect((await rerankSightings([white, red], peakFrame, { torsoColour: 8, legColour: 1 }, { alpha: 0 }, boxReader)).map((s) => s.id)).toEqual(['white', 'red']);
+    await boxReader.dispose();
   });
 
-  it('round-trips reranker.json and refuses malformed files, naming them', () => {
+  it('round-trips reranker.json and refuses malformed files, naming them', async () => {
     const dir = join(root, 'model');
     mkdirSync(dir);
     const file = writeReranker(dir, { reader, alpha: 1.5, pool: 20, provenance: { test: true } });
@@ -185,13 +191,15 @@ describe('crop attribute reader and re-ranking', () => {
     expect(old.reader.descriptorVersion).toBe(1);
     const frame = blockFrame([{ left: 2, top: 4, torso: 8, leg: 1 }, { left: 34, top: 6, torso: 9, leg: 0 }]);
     const white = { box: [34, 6, 46, 36], confidence: 0.6, tag: 'white' }, red = { box: [2, 4, 14, 34], confidence: 0.3, tag: 'red' };
-    expect(rerankCandidates([white, red], frame, { torsoColour: 8, legColour: 1 }, { ...old, alpha: 1 }).map((c) => c.tag)).toEqual(['red', 'white']);
+    const oldReader = await BoxReader.open(old);
+    expect((await rerankCandidates([white, red], frame, { torsoColour: 8, legColour: 1 }, { ...old, alpha: 1 }, oldReader)).map((c) => c.tag)).toEqual(['red', 'white']);
+    await oldReader.dispose();
     expect(() => fitCropAttributeReader(samples(10, 1, 1), { steps: 1 })).toThrow(/268 values; descriptor v2 has 476/);
     const good = JSON.parse(readFileSync(file, 'utf8'));
     const cases: [unknown, RegExp][] = [
       ['{ not json', /not valid JSON/],
       [{ ...good, format: 'other' }, /not a fastpr-crop-reranker file/],
-      [{ ...good, version: 3 }, /version 3 is not supported/],
+      [{ ...good, version: 4 }, /version 4 is not supported/],
       [{ ...good, version: 1 }, /"hidden" needs version 2/],
       [{ ...good, hidden: { ...good.hidden, width: 0 } }, /"hidden.width"/],
       [{ ...good, hidden: { ...good.hidden, bias: [1] } }, /"hidden.bias" must be 32 finite numbers/],

@@ -1,15 +1,16 @@
 /**
  * Re-ranking FastPR's candidates by what the box shows: the `pool` most confident cells are scored
- * logit(confidence) + α · Σ log P(stated value | box) (file.ts, reader.ts) and sorted by that score;
+ * logit(confidence) + α · Σ log P(stated value | box) (boxReader.ts: the colour reader, plus the crop
+ * network where the re-ranker has one) and sorted by that score;
  * cells beyond the pool follow in confidence order. The confidence itself is unchanged, and so is the
  * absent decision (the best confidence against the model's threshold): re-ranking only chooses among
  * the people the one-stage model already proposes.
  */
 import type { AttributeCodes } from '../attributes/schema';
 import type { Frame } from '../infer/frames';
-import { boxDescriptor, type Box } from './descriptor';
+import type { BoxReader } from './boxReader';
+import type { Box } from './descriptor';
 import type { Reranker } from './file';
-import { queryLogLikelihood, type CropAttributeReader } from './reader';
 
 export interface Candidate {
   box: Box;
@@ -32,22 +33,22 @@ export function rerankScore(confidence: number, matchLogLikelihood: number, alph
   return Math.log(q / (1 - q)) + alpha * matchLogLikelihood;
 }
 
-/** Σ over the query's stated attributes of log P(value | box), read from the box's pixels in `frame`. */
-export function boxLogLikelihood(reader: CropAttributeReader, frame: Frame, box: Box, codes: AttributeCodes): number {
-  return queryLogLikelihood(reader, boxDescriptor(frame, box, reader.descriptorVersion), codes);
-}
-
 /** Indices of `scores` best first; equal scores keep their order (a stable sort). */
 export function rankByScore(scores: readonly number[]): number[] {
   return scores.map((s, i) => ({ s, i })).sort((a, b) => b.s - a.s || a.i - b.i).map(({ i }) => i);
 }
 
-/** `candidates` sorted by confidence, best first (as decoded); returns them in re-ranked order. */
-export function rerankCandidates<T extends Candidate>(
-  candidates: readonly T[], frame: Frame, codes: AttributeCodes, reranker: Pick<Reranker, 'reader' | 'alpha' | 'pool'>,
-): Reranked<T>[] {
-  const pooled = candidates.slice(0, reranker.pool).map((c) => {
-    const matchLogLikelihood = boxLogLikelihood(reranker.reader, frame, c.box, codes);
+/**
+ * `candidates` sorted by confidence, best first (as decoded); returns them in re-ranked order.
+ * `reader` is the re-ranker's BoxReader (boxReader.ts: the colour reader, and its crop network if any).
+ */
+export async function rerankCandidates<T extends Candidate>(
+  candidates: readonly T[], frame: Frame, codes: AttributeCodes, reranker: Pick<Reranker, 'alpha' | 'pool'>, reader: BoxReader,
+): Promise<Reranked<T>[]> {
+  const head = candidates.slice(0, reranker.pool);
+  const read = await reader.read(frame, head.map((c) => c.box), codes);
+  const pooled = head.map((c, k) => {
+    const matchLogLikelihood = read[k]!.total;
     return { ...c, matchLogLikelihood, score: rerankScore(c.confidence, matchLogLikelihood, reranker.alpha) };
   });
   const ranked = rankByScore(pooled.map((c) => c.score)).map((i) => pooled[i]!);

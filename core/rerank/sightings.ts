@@ -7,8 +7,9 @@
  */
 import type { AttributeCodes } from '../attributes/schema';
 import type { Frame } from '../infer/frames';
+import type { BoxReader } from './boxReader';
 import type { Reranker } from './file';
-import { boxLogLikelihood, rankByScore, rerankScore } from './rerank';
+import { rankByScore, rerankScore } from './rerank';
 
 /** Sightings re-scored per search (each costs one seek and decode of its peak frame). */
 export const DEFAULT_SIGHTING_RERANK_TOP = 30;
@@ -26,12 +27,13 @@ export interface RankableSighting {
  */
 export async function rerankSightings<S extends RankableSighting>(
   sightings: readonly S[], peakFrame: (s: S) => Promise<Frame>, codes: AttributeCodes,
-  reranker: Pick<Reranker, 'reader' | 'alpha'>, top = DEFAULT_SIGHTING_RERANK_TOP,
+  reranker: Pick<Reranker, 'alpha'>, reader: BoxReader, top = DEFAULT_SIGHTING_RERANK_TOP,
 ): Promise<(S & { matchLogLikelihood?: number })[]> {
   const head = sightings.slice(0, top);
   const scored: (S & { matchLogLikelihood: number })[] = [];
   for (const s of head) {
-    scored.push({ ...s, matchLogLikelihood: boxLogLikelihood(reranker.reader, await peakFrame(s), s.peakBox, codes) });
+    const [read] = await reader.read(await peakFrame(s), [s.peakBox], codes);
+    scored.push({ ...s, matchLogLikelihood: read!.total });
   }
   const order = rankByScore(scored.map((s) => rerankScore(s.support, s.matchLogLikelihood, reranker.alpha)));
   return [...order.map((i) => scored[i]!), ...sightings.slice(top)];

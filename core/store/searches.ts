@@ -55,7 +55,11 @@ export interface SearchedEvidence {
   } | null;
 }
 
-export interface SearchReranker { sha256: string; alpha: number; top: number }
+export interface SearchReranker {
+  sha256: string; alpha: number; top: number;
+  /** The re-ranker's crop network (reranker-crops.onnx), when it has one: its SHA-256 and weight. */
+  cropNet?: { sha256: string; weight: number };
+}
 
 export interface SearchInput {
   queryText: string;
@@ -149,6 +153,10 @@ function checkSearched(list: SearchedEvidence[], caseEvidence: Set<number>): voi
     const r = x.reranker;
     if (r !== undefined && !(r && typeof r.sha256 === 'string' && /^[0-9a-f]{64}$/.test(r.sha256) && finite(r.alpha) && r.alpha >= 0 && Number.isInteger(r.top) && r.top >= 1)) {
       throw new InputError(`${where}.index.reranker must be {sha256: 64 hex digits, alpha ≥ 0, top ≥ 1}`, { field: `${where}.index.reranker` });
+    }
+    const net = r?.cropNet;
+    if (net !== undefined && !(net && typeof net.sha256 === 'string' && /^[0-9a-f]{64}$/.test(net.sha256) && finite(net.weight) && net.weight >= 0)) {
+      throw new InputError(`${where}.index.reranker.cropNet must be {sha256: 64 hex digits, weight ≥ 0}`, { field: `${where}.index.reranker.cropNet` });
     }
   });
 }

@@ -193,9 +193,14 @@ describe('case store', () => {
     for (const reranker of [{ sha256: 'short', alpha: 1, top: 30 }, { sha256: H('d'), alpha: -1, top: 30 }, { sha256: H('d'), alpha: 1, top: 0 }]) {
       expect(() => run([{ evidenceId: a!.id, index: { ...read[0]!.index!, reranker } }])).toThrow(/index\.reranker must be/);
     }
+    for (const cropNet of [{ sha256: 'short', weight: 0.3 }, { sha256: H('e'), weight: -1 }]) {
+      expect(() => run([{ evidenceId: a!.id, index: { ...read[0]!.index!, reranker: { sha256: H('d'), alpha: 1, top: 30, cropNet } } }])).toThrow(/index\.reranker\.cropNet must be/);
+    }
     expect(listAudit(store.db).length).toBe(before);
     const reranked = [{ evidenceId: a!.id, index: { ...read[0]!.index!, reranker: { sha256: H('d'), alpha: 1.5, top: 30 } } }];
     expect(getSearch(store, run(reranked).search.id).evidenceSearched).toEqual(reranked);
+    const withNet = [{ evidenceId: a!.id, index: { ...read[0]!.index!, reranker: { sha256: H('d'), alpha: 1, top: 30, cropNet: { sha256: H('e'), weight: 0.3 } } } }];
+    expect(getSearch(store, run(withNet).search.id).evidenceSearched).toEqual(withNet);
   });
 
   it('a failed action leaves neither the row nor an audit entry', () => {

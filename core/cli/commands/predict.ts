@@ -8,6 +8,7 @@ import type { FramePrediction, Hit } from '../../infer/decodeFrames';
 import { parseQuery, slotReport } from '../../query/index';
 import { encoderFlag, rerankFlag } from '../flags';
 import { readReranker } from '../../rerank/file';
+import { BoxReader } from '../../rerank/boxReader';
 import { rerankCandidates } from '../../rerank/rerank';
 import type { CliCommand } from '../command';
 
@@ -59,7 +60,13 @@ export const predictCommand: CliCommand = {
       await retriever.dispose();
     }
     // The ranking: the most confident cells, re-ranked by what their boxes show where the model has a re-ranker.
-    const ranked = preds.map((p, i) => (reranker ? rerankCandidates(p.topK, frames[i]!, query.codes, reranker) : p.topK).slice(0, k));
+    const reader = reranker ? await BoxReader.open(reranker, threads) : undefined;
+    let ranked: (typeof preds)[number]['topK'][];
+    try {
+      ranked = await Promise.all(preds.map(async (p, i) => (reranker && reader ? await rerankCandidates(p.topK, frames[i]!, query.codes, reranker, reader) : p.topK).slice(0, k)));
+    } finally {
+      await reader?.dispose();
+    }
     const ms = performance.now() - t0;
     const usedThreshold = threshold ?? retriever.manifest.threshold;
     if (ctx.json) {

@@ -1,0 +1,48 @@
+/**
+ * What a re-ranker reads from boxes: the colour reader's Σ log P(stated value | box) (reader.ts, pure
+ * TypeScript) and, when the re-ranker has one, the crop network's (cropNet.ts, onnxruntime), joined
+ * as colour + weight · crop. Open one per search or evaluation and dispose it: the crop network is
+ * an onnxruntime session.
+ */
+import type { AttributeCodes } from '../attributes/schema';
+import type { Frame } from '../infer/frames';
+import { boxDescriptor, type Box } from './descriptor';
+import { cropQueryLogLikelihood, CropNetSession } from './cropNet';
+import type { Reranker } from './file';
+import { queryLogLikelihood } from './reader';
+
+/** A box's log-likelihoods under a query: the colour reader's, the crop network's (when read) and their join. */
+export interface BoxLogLikelihood {
+  colour: number;
+  crop?: number;
+  /** colour + weight · crop: what the re-ranking score adds α times. */
+  total: number;
+}
+
+export class BoxReader {
+  private constructor(private readonly reranker: Pick<Reranker, 'reader' | 'cropNet'>, private readonly cropNet: CropNetSession | undefined) {}
+
+  static async open(reranker: Pick<Reranker, 'reader' | 'cropNet'>, threads?: number): Promise<BoxReader> {
+    const net = reranker.cropNet ? await CropNetSession.open(reranker.cropNet.file, reranker.cropNet.cropSize, threads) : undefined;
+    return new BoxReader(reranker, net);
+  }
+
+  /** Whether the crop network takes part. */
+  get readsCrops(): boolean { return this.cropNet !== undefined; }
+
+  /** One entry per box of `frame`; the crop network runs once for all of them. */
+  async read(frame: Frame, boxes: readonly Box[], codes: AttributeCodes): Promise<BoxLogLikelihood[]> {
+    const { reader, cropNet } = this.reranker;
+    const colour = boxes.map((box) => queryLogLikelihood(reader, boxDescriptor(frame, box, reader.descriptorVersion), codes));
+    if (!this.cropNet || !cropNet) return colour.map((c) => ({ colour: c, total: c }));
+    const logProbs = await this.cropNet.logProbabilities(frame, boxes);
+    return colour.map((c, k) => {
+      const crop = cropQueryLogLikelihood(logProbs[k]!, codes);
+      return { colour: c, crop, total: c + cropNet.weight * crop };
+    });
+  }
+
+  async dispose(): Promise<void> {
+    await this.cropNet?.dispose();
+  }
+}
