@@ -13,10 +13,8 @@ import { buildClassifier, classifierForward, classifierLoss } from '../baseline/
 import type { ClassifierConfig } from '../baseline/config';
 import { conv, dense, disposeParams, type Params } from '../baseline/params';
 import type { Dataset } from '../dataset/reader';
-import { framesOfSplit } from '../dataset/reader';
 import type { SplitName } from '../dataset/format';
 import { DatasetError } from '../errors';
-import { loadImageFrames } from '../infer/frames';
 import { throwIfCancelled } from '../jobs/progress';
 import { writeFileAtomic } from '../model/atomicFile';
 import { Rng } from '../model/rng';
@@ -25,7 +23,7 @@ import { Adam } from '../train/adam';
 import * as tf from '../tf/tf';
 import { writeCrop } from './crop';
 import { classifierConfigOf, CROP_NET_DEFAULTS, CROP_NET_FILE, type CropNetConfig } from './cropNet';
-import { JITTER } from './samples';
+import { forEachLabelledPerson, JITTER } from './samples';
 
 /** Crops as bytes [count, h, w, 3] with their attribute codes [count, 16] (−1 = unknown). */
 export interface CropSamples {
@@ -50,33 +48,21 @@ const ATTRIBUTE_COUNT = ATTRIBUTES.length;
 
 export async function cropSamples(dataset: Dataset, split: SplitName, opts: CropSampleOptions = {}): Promise<CropSamples> {
   const config = opts.config ?? CROP_NET_DEFAULTS;
-  let frames = framesOfSplit(dataset, split).filter((f) => f.labelled);
-  if (opts.frames !== undefined) frames = frames.slice(0, opts.frames);
-  if (frames.length === 0) throw new DatasetError(`${dataset.dir}: split "${split}" has no labelled frames`, { file: dataset.dir });
   const rng = new Rng(opts.seed ?? 1);
   const jitterShare = opts.jitterShare ?? 0.5;
   const per = config.cropSize[0] * config.cropSize[1] * 3;
   const crops: Uint8ClampedArray[] = [];
   const labels: number[] = [];
-  for (let start = 0; start < frames.length; start += 16) {
-    throwIfCancelled(opts.signal, 'Training the crop network');
-    const batch = frames.slice(start, start + 16);
-    const images = await loadImageFrames(batch.map((f) => join(dataset.dir, f.image)));
-    batch.forEach((frame, k) => {
-      for (const person of frame.persons) {
-        if (person.extra?.queryable === false || (person.visibility ?? 1) < 0.5) continue;
-        const [x0, y0, x1, y1] = person.box;
-        const w = x1 - x0, h = y1 - y0;
-        const jittered = rng.next() < jitterShare;
-        const move = (size: number) => (jittered ? rng.uniform(-JITTER, JITTER) * size : 0);
-        const crop = new Uint8ClampedArray(per);
-        writeCrop(images[k]!, [x0 + move(w), y0 + move(h), x1 + move(w), y1 + move(h)], config.cropSize, crop);
-        crops.push(crop);
-        for (const a of ATTRIBUTES) labels.push(person.attributes[a.key] ?? -1);
-      }
-    });
-    opts.onFrames?.(Math.min(start + 16, frames.length), frames.length);
-  }
+  await forEachLabelledPerson(dataset, split, opts, 'Training the crop network', (image, person) => {
+    const [x0, y0, x1, y1] = person.box;
+    const w = x1 - x0, h = y1 - y0;
+    const jittered = rng.next() < jitterShare;
+    const move = (size: number) => (jittered ? rng.uniform(-JITTER, JITTER) * size : 0);
+    const crop = new Uint8ClampedArray(per);
+    writeCrop(image, [x0 + move(w), y0 + move(h), x1 + move(w), y1 + move(h)], config.cropSize, crop);
+    crops.push(crop);
+    for (const a of ATTRIBUTES) labels.push(person.attributes[a.key] ?? -1);
+  });
   if (crops.length === 0) throw new DatasetError(`${dataset.dir}: split "${split}" has no labelled, visible people to train the crop network on`, { file: dataset.dir });
   const pixels = new Uint8ClampedArray(crops.length * per);
   crops.forEach((c, i) => pixels.set(c, i * per));
