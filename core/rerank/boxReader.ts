@@ -19,8 +19,13 @@ export interface BoxLogLikelihood {
   total: number;
 }
 
+/** The re-ranking's log-likelihood: the colour reader's plus `weight` × the crop network's (when read). */
+export function joinedLogLikelihood(colour: number, crop: number | undefined, weight: number): number {
+  return crop === undefined ? colour : colour + weight * crop;
+}
+
 export class BoxReader {
-  private constructor(private readonly reranker: Pick<Reranker, 'reader' | 'cropNet'>, private readonly cropNet: CropNetSession | undefined) {}
+  private constructor(private readonly reranker: Pick<Reranker, 'reader' | 'cropNet'>, private readonly net: CropNetSession | undefined) {}
 
   static async open(reranker: Pick<Reranker, 'reader' | 'cropNet'>, threads?: number): Promise<BoxReader> {
     const net = reranker.cropNet ? await CropNetSession.open(reranker.cropNet.file, reranker.cropNet.cropSize, threads) : undefined;
@@ -28,21 +33,21 @@ export class BoxReader {
   }
 
   /** Whether the crop network takes part. */
-  get readsCrops(): boolean { return this.cropNet !== undefined; }
+  get readsCrops(): boolean { return this.net !== undefined; }
 
   /** One entry per box of `frame`; the crop network runs once for all of them. */
   async read(frame: Frame, boxes: readonly Box[], codes: AttributeCodes): Promise<BoxLogLikelihood[]> {
     const { reader, cropNet } = this.reranker;
     const colour = boxes.map((box) => queryLogLikelihood(reader, boxDescriptor(frame, box, reader.descriptorVersion), codes));
-    if (!this.cropNet || !cropNet) return colour.map((c) => ({ colour: c, total: c }));
-    const logProbs = await this.cropNet.logProbabilities(frame, boxes);
+    if (!this.net || !cropNet) return colour.map((c) => ({ colour: c, total: c }));
+    const logProbs = await this.net.logProbabilities(frame, boxes);
     return colour.map((c, k) => {
       const crop = cropQueryLogLikelihood(logProbs[k]!, codes);
-      return { colour: c, crop, total: c + cropNet.weight * crop };
+      return { colour: c, crop, total: joinedLogLikelihood(c, crop, cropNet.weight) };
     });
   }
 
   async dispose(): Promise<void> {
-    await this.cropNet?.dispose();
+    await this.net?.dispose();
   }
 }

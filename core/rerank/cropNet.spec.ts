@@ -18,7 +18,7 @@ import { initBackend } from '../tf/backend';
 import * as tf from '../tf/tf';
 import { BoxReader } from './boxReader';
 import { cropBatch, writeCrop } from './crop';
-import { classifierConfigOf, CropNetSession, cropQueryLogLikelihood, OUTPUT_WIDTH, SLOT_OFFSETS, type CropNetConfig } from './cropNet';
+import { classifierConfigOf, CROP_NET_FILE, CropNetSession, cropQueryLogLikelihood, OUTPUT_WIDTH, SLOT_OFFSETS, type CropNetConfig } from './cropNet';
 import { fitCropAttributeReader } from './fit';
 import { exportCropNet, trainCropNet, type CropSamples } from './fitCropNet';
 import { readReranker, RERANKER_FILE, writeReranker } from './file';
@@ -103,7 +103,7 @@ describe('crop network', () => {
     params = await trainCropNet(cropSamplesOf(600, 1), { steps: 250, batchSize: 32, learningRate: 3e-3, seed: 2 });
     modelDir = join(root, 'model');
     mkdirSync(modelDir);
-    ({ file: onnxFile, sha256: onnxSha } = exportCropNet(params, TINY, modelDir));
+    ({ file: onnxFile, sha256: onnxSha } = exportCropNet(params, TINY, join(modelDir, CROP_NET_FILE)));
   }, 120_000);
   afterAll(() => disposeParams(params));
 
@@ -146,7 +146,7 @@ describe('crop network', () => {
       const dir = join(root, `again-${name}`);
       mkdirSync(dir);
       const trained = await trainCropNet(samples, { steps: 12, batchSize: 8, seed: 9 });
-      shas.push(exportCropNet(trained, TINY, dir).sha256);
+      shas.push(exportCropNet(trained, TINY, join(dir, CROP_NET_FILE)).sha256);
       disposeParams(trained);
     }
     expect(shas[0]).toBe(shas[1]);

@@ -7,7 +7,6 @@
  * schedule to 5 %, seeded, on the active TF.js backend (wasm here: the caller initialises it).
  */
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 import { ATTRIBUTES } from '../attributes/schema';
 import { buildClassifier, classifierForward, classifierLoss } from '../baseline/classifier';
 import type { ClassifierConfig } from '../baseline/config';
@@ -22,7 +21,7 @@ import { exportFunction } from '../onnx/trace/exportFunction';
 import { Adam } from '../train/adam';
 import * as tf from '../tf/tf';
 import { writeCrop } from './crop';
-import { classifierConfigOf, CROP_NET_DEFAULTS, CROP_NET_FILE, type CropNetConfig } from './cropNet';
+import { classifierConfigOf, CROP_NET_DEFAULTS, type CropNetConfig } from './cropNet';
 import { forEachLabelledPerson, JITTER } from './samples';
 
 /** Crops as bytes [count, h, w, 3] with their attribute codes [count, 16] (−1 = unknown). */
@@ -160,15 +159,14 @@ export async function trainCropNet(samples: CropSamples, opts: TrainCropNetOptio
   return params;
 }
 
-/** Writes MODEL_DIR/reranker-crops.onnx ([N, h, w, 3] "crops" −1..1 → [N, Σ values] "logits"); returns its SHA-256. */
-export function exportCropNet(params: Params, config: CropNetConfig, modelDir: string): { file: string; sha256: string; bytes: number } {
+/** Writes the network to `file` as ONNX ([N, h, w, 3] "crops" −1..1 → [N, Σ values] "logits"); returns its SHA-256. */
+export function exportCropNet(params: Params, config: CropNetConfig, file: string): { file: string; sha256: string; bytes: number } {
   const cfg = classifierConfigOf(config);
   const [h, w] = config.cropSize;
   const exported = exportFunction('fastpr_crop_attribute_net',
     (n) => ({ crops: tf.randomUniform([n, h, w, 3], -1, 1, 'float32', 4) }),
     (x) => ({ logits: classifierForward(params, cfg, x.crops as tf.Tensor4D) }),
     { constantNames: new Map([...params].map(([name, v]) => [v.id, name])), docString: 'FastPR re-ranker: attribute CNN on person crops (16 heads, concatenated logits).' });
-  const file = join(modelDir, CROP_NET_FILE);
   writeFileAtomic(file, exported.bytes);
   return { file, sha256: createHash('sha256').update(exported.bytes).digest('hex'), bytes: exported.bytes.length };
 }

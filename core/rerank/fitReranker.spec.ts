@@ -4,7 +4,7 @@
  * and written with its α sweep; eval names it and leaves the absent decision as it was; --rerank off
  * and a malformed reranker.json behave as documented.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -72,6 +72,8 @@ describe('fastpr fit-reranker', () => {
     const file = JSON.parse(readFileSync(join(modelDir, RERANKER_FILE), 'utf8'));
     expect(file.provenance.cropNet).toMatchObject({ steps: 30, crops: 24, kept: info.cropWeight > 0 });
     expect(existsSync(join(modelDir, CROP_NET_FILE))).toBe(info.cropWeight > 0);
+    // The network was validated under a temporary name: nothing of it is left behind.
+    expect(readdirSync(modelDir).filter((f) => f.includes('pending'))).toEqual([]);
     const evaluated = await run(['eval', '--model', modelDir, '--data', dataDir, '--split', 'test', '--json']);
     expect(evaluated.code, evaluated.err).toBe(0);
     if (info.cropWeight > 0) {

@@ -6,7 +6,7 @@
  * MODEL_DIR/reranker.json (and reranker-crops.onnx when the crop network is kept).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MANIFEST_FILE } from '../dataset/format';
 import { framesOfSplit, readDataset } from '../dataset/reader';
@@ -18,8 +18,8 @@ import { throwIfCancelled } from '../jobs/progress';
 import type { QueryPrediction } from '../eval/types';
 import { disposeParams } from '../baseline/params';
 import { currentBackend, initBackend } from '../tf/backend';
-import { BoxReader } from './boxReader';
-import { CROP_NET_DEFAULTS } from './cropNet';
+import { BoxReader, joinedLogLikelihood } from './boxReader';
+import { CROP_NET_DEFAULTS, CROP_NET_FILE } from './cropNet';
 import { cropSamples, CROP_NET_TRAIN_DEFAULTS, exportCropNet, trainCropNet } from './fitCropNet';
 import { fitCropAttributeReader, FIT_DEFAULTS } from './fit';
 import { writeReranker, type CropNetRef, type Reranker } from './file';
@@ -73,7 +73,7 @@ export interface FitRerankerResult {
 export function scoreAlpha(frames: FrameAnnotation[], pooled: readonly PooledPrediction[], alpha: number, cropWeight = 0): AlphaPoint {
   const predictions: QueryPrediction[] = pooled.map((q) => ({
     frameId: q.frameId, queryIndex: q.queryIndex, absent: q.absent,
-    candidates: rankByScore(q.candidates.map((c) => rerankScore(c.confidence, c.colour + cropWeight * (c.crop ?? 0), alpha)))
+    candidates: rankByScore(q.candidates.map((c) => rerankScore(c.confidence, joinedLogLikelihood(c.colour, c.crop, cropWeight), alpha)))
       .map((i) => ({ box: q.candidates[i]!.box, score: q.candidates[i]!.confidence })),
   }));
   const report = buildEvalReport(frames, predictions, { model: 'sweep', dataset: { dir: '', source: 'sweep', split: 'val' }, protocol: 'paper' });
@@ -106,47 +106,57 @@ export async function fitReranker(modelDir: string, opts: FitRerankerOptions): P
     const netSteps = opts.cropNet.steps ?? CROP_NET_TRAIN_DEFAULTS.steps;
     const params = await trainCropNet(crops, { steps: netSteps, signal: opts.signal, onStep: (s) => opts.onPhase?.('train crop network', s + 1, netSteps) });
     try {
-      const exported = exportCropNet(params, CROP_NET_DEFAULTS, modelDir);
+      // Beside the model under a temporary name until reranker.json names it: a model directory in
+      // use keeps a network that matches its reranker.json while this one is validated.
+      const exported = exportCropNet(params, CROP_NET_DEFAULTS, join(modelDir, `${CROP_NET_FILE}.${process.pid}.pending`));
       cropNet = { file: exported.file, sha256: exported.sha256, cropSize: CROP_NET_DEFAULTS.cropSize, weight: 1 };
     } finally {
       disposeParams(params);
     }
     cropNetProvenance = { ...CROP_NET_TRAIN_DEFAULTS, steps: netSteps, crops: crops.count, config: CROP_NET_DEFAULTS };
   }
-  const pool = opts.pool ?? DEFAULT_POOL;
-  const evaluator = await FastprOnnxEvaluator.open(modelDir, { rerank: false, threads: opts.threads });
-  const pooled: PooledPrediction[] = [];
-  const boxReader = await BoxReader.open({ reader, ...(cropNet ? { cropNet } : {}) }, opts.threads);
+  const pending = cropNet?.file;
   try {
-    for (let start = 0; start < valFrames.length; start += 8) {
-      throwIfCancelled(opts.signal, 'Fitting the re-ranker');
-      const batch = valFrames.slice(start, start + 8);
-      pooled.push(...await evaluator.predictPooled(batch.map((f) => toEvalFrame(dataset, f)), batch.flatMap(toEvalQueries), boxReader, pool, opts.signal));
-      opts.onPhase?.('validate', Math.min(start + 8, valFrames.length), valFrames.length);
+    const pool = opts.pool ?? DEFAULT_POOL;
+    const evaluator = await FastprOnnxEvaluator.open(modelDir, { rerank: false, threads: opts.threads });
+    const pooled: PooledPrediction[] = [];
+    const boxReader = await BoxReader.open({ reader, ...(cropNet ? { cropNet } : {}) }, opts.threads);
+    try {
+      for (let start = 0; start < valFrames.length; start += 8) {
+        throwIfCancelled(opts.signal, 'Fitting the re-ranker');
+        const batch = valFrames.slice(start, start + 8);
+        pooled.push(...await evaluator.predictPooled(batch.map((f) => toEvalFrame(dataset, f)), batch.flatMap(toEvalQueries), boxReader, pool, opts.signal));
+        opts.onPhase?.('validate', Math.min(start + 8, valFrames.length), valFrames.length);
+      }
+    } finally {
+      await boxReader.dispose();
+      await evaluator.dispose();
     }
+    const weights = cropNet ? CROP_WEIGHT_GRID : [0];
+    const sweep = weights.flatMap((w) => ALPHA_GRID.map((alpha) => scoreAlpha(valFrames, pooled, alpha, w)));
+    const best = sweep.reduce((a, b) => (b.r1 > a.r1 + 1e-9 ? b : a));
+    if (cropNet && best.cropWeight === 0) cropNet = undefined; // the colour reader alone ranked best: the network is not kept
+    const finalFile = join(modelDir, CROP_NET_FILE);
+    if (cropNet) {
+      renameSync(cropNet.file, finalFile);
+      cropNet = { ...cropNet, file: finalFile };
+    }
+    const reranker = {
+      reader, alpha: best.alpha, pool,
+      ...(cropNet ? { cropNet: { ...cropNet, weight: best.cropWeight } } : {}),
+      provenance: {
+        data: opts.dataDir, dataManifestSha256: createHash('sha256').update(readFileSync(join(opts.dataDir, MANIFEST_FILE))).digest('hex'),
+        trainFrames: Math.min(trainFrames, framesOfSplit(dataset, 'train').length), samples: samples.length, steps, hidden, seed,
+        ...(cropNetProvenance ? { cropNet: { ...cropNetProvenance, kept: cropNet !== undefined } } : {}),
+        valFrames: valFrames.length,
+        alphaSweep: sweep.map((p) => ({ alpha: p.alpha, ...(opts.cropNet ? { cropWeight: p.cropWeight } : {}), r1: +p.r1.toFixed(2), r5: +p.r5.toFixed(2) })),
+      },
+    };
+    const file = writeReranker(modelDir, reranker);
+    // A network of an earlier fit that this reranker.json no longer names.
+    if (!cropNet) rmSync(finalFile, { force: true });
+    return { file, reranker, samples: samples.length, sweep };
   } finally {
-    await boxReader.dispose();
-    await evaluator.dispose();
+    if (pending) rmSync(pending, { force: true }); // renamed into place when kept
   }
-  const weights = cropNet ? CROP_WEIGHT_GRID : [0];
-  const sweep = weights.flatMap((w) => ALPHA_GRID.map((alpha) => scoreAlpha(valFrames, pooled, alpha, w)));
-  const best = sweep.reduce((a, b) => (b.r1 > a.r1 + 1e-9 ? b : a));
-  if (cropNet && best.cropWeight === 0) {
-    // The colour reader alone ranked best on validation: the network is not shipped.
-    rmSync(cropNet.file, { force: true });
-    cropNet = undefined;
-  }
-  const reranker = {
-    reader, alpha: best.alpha, pool,
-    ...(cropNet ? { cropNet: { ...cropNet, weight: best.cropWeight } } : {}),
-    provenance: {
-      data: opts.dataDir, dataManifestSha256: createHash('sha256').update(readFileSync(join(opts.dataDir, MANIFEST_FILE))).digest('hex'),
-      trainFrames: Math.min(trainFrames, framesOfSplit(dataset, 'train').length), samples: samples.length, steps, hidden, seed,
-      ...(cropNetProvenance ? { cropNet: { ...cropNetProvenance, kept: cropNet !== undefined } } : {}),
-      valFrames: valFrames.length,
-      alphaSweep: sweep.map((p) => ({ alpha: p.alpha, ...(opts.cropNet ? { cropWeight: p.cropWeight } : {}), r1: +p.r1.toFixed(2), r5: +p.r5.toFixed(2) })),
-    },
-  };
-  const file = writeReranker(modelDir, reranker);
-  return { file, reranker, samples: samples.length, sweep };
 }
