@@ -36,7 +36,7 @@ beforeAll(async () => {
     descriptor: Float32Array.from({ length: DESCRIPTOR_LENGTH }, () => rng.next()),
     attributes: { torsoColour: rng.int(12), legColour: rng.int(12) },
   }));
-  writeReranker(fx.model, { reader: fitCropAttributeReader(samples, { steps: 50, batchSize: 32 }), alpha: 1, pool: 20, provenance: {} });
+  writeReranker(fx.model, { reader: await fitCropAttributeReader(samples, { steps: 50, batchSize: 32 }), alpha: 1, pool: 20, provenance: {} });
 }, 120_000);
 afterAll(() => { store?.store.close(); fx.cleanUp(); });
 

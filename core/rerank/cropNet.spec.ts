@@ -166,7 +166,7 @@ describe('crop network', () => {
       const p = person(rng);
       return { descriptor: boxDescriptor(p.frame, p.box), attributes: { torsoColour: p.torso, legColour: p.leg } };
     });
-    const reader = fitCropAttributeReader(colourSamples, { steps: 150, batchSize: 64, hidden: 16, seed: 3 });
+    const reader = await fitCropAttributeReader(colourSamples, { steps: 150, batchSize: 64, hidden: 16, seed: 3 });
     writeReranker(modelDir, { reader, alpha: 1, pool: 20, provenance: {}, cropNet: { file: onnxFile, sha256: onnxSha, cropSize: TINY.cropSize, weight: 0.5 } });
     const json = JSON.parse(readFileSync(join(modelDir, RERANKER_FILE), 'utf8'));
     expect(json.version).toBe(3);

@@ -93,7 +93,7 @@ export async function fitReranker(modelDir: string, opts: FitRerankerOptions): P
   });
   const steps = opts.steps ?? FIT_DEFAULTS.steps;
   const hidden = opts.hidden ?? FIT_DEFAULTS.hidden;
-  const reader: CropAttributeReader = fitCropAttributeReader(samples, {
+  const reader: CropAttributeReader = await fitCropAttributeReader(samples, {
     steps, seed, hidden, signal: opts.signal, onStep: (s) => opts.onPhase?.('fit', s, steps),
   });
   let cropNet: CropNetRef | undefined;

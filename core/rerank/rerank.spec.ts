@@ -7,7 +7,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Frame } from '../infer/frames';
 import { Rng } from '../model/rng';
 import { HSV_BAND_LENGTH, HUES } from './bandFeatures';
@@ -101,8 +101,18 @@ describe('boxDescriptor', () => {
 
 describe('crop attribute reader and re-ranking', () => {
   const training = samples(600, 1);
-  const reader = fitCropAttributeReader(training, { steps: 300, batchSize: 64, hidden: 32, seed: 3 });
-  const linear = fitCropAttributeReader(training, { steps: 300, batchSize: 64, hidden: 0, seed: 3 });
+  let reader: CropAttributeReader, linear: CropAttributeReader;
+  beforeAll(async () => {
+    reader = await fitCropAttributeReader(training, { steps: 300, batchSize: 64, hidden: 32, seed: 3 });
+    linear = await fitCropAttributeReader(training, { steps: 300, batchSize: 64, hidden: 0, seed: 3 });
+  });
+
+  it('stops fitting between steps when cancelled (each step yields, so a timer or SIGINT gets through)', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    // A million steps would outlast the test's timeout: only the cancel ends it.
+    await expect(fitCropAttributeReader(training, { steps: 1_000_000, batchSize: 8, hidden: 8, signal: controller.signal })).rejects.toThrow('Fitting the re-ranker was cancelled');
+  });
 
   it('reads torso and leg colours of held-out block people, with a hidden layer or linearly', () => {
     expect(reader.hidden?.width).toBe(32);
@@ -183,7 +193,7 @@ describe('crop attribute reader and re-ranking', () => {
     writeFileSync(join(v1, RERANKER_FILE), JSON.stringify({ ...linearFile, version: 1 }));
     expect(readReranker(v1)!.reader.hidden).toBeUndefined();
     // A reader fitted on v1 descriptors (the first shipped reranker.json) reads v1 descriptors of the boxes it ranks.
-    const v1Reader = fitCropAttributeReader(samples(600, 1, 1), { steps: 300, batchSize: 64, hidden: 32, seed: 3, descriptorVersion: 1 });
+    const v1Reader = await fitCropAttributeReader(samples(600, 1, 1), { steps: 300, batchSize: 64, hidden: 32, seed: 3, descriptorVersion: 1 });
     const oldDir = join(root, 'descriptor-v1');
     mkdirSync(oldDir);
     expect(JSON.parse(readFileSync(writeReranker(oldDir, { reader: v1Reader, alpha: 1, pool: 20, provenance: {} }), 'utf8')).descriptor).toEqual({ version: 1, length: 268 });
@@ -194,7 +204,7 @@ describe('crop attribute reader and re-ranking', () => {
     const oldReader = await BoxReader.open(old);
     expect((await rerankCandidates([white, red], frame, { torsoColour: 8, legColour: 1 }, { ...old, alpha: 1 }, oldReader)).map((c) => c.tag)).toEqual(['red', 'white']);
     await oldReader.dispose();
-    expect(() => fitCropAttributeReader(samples(10, 1, 1), { steps: 1 })).toThrow(/268 values; descriptor v2 has 476/);
+    await expect(fitCropAttributeReader(samples(10, 1, 1), { steps: 1 })).rejects.toThrow(/268 values; descriptor v2 has 476/);
     const good = JSON.parse(readFileSync(file, 'utf8'));
     const cases: [unknown, RegExp][] = [
       ['{ not json', /not valid JSON/],

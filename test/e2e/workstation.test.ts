@@ -69,7 +69,7 @@ beforeAll(async () => {
   const samples = Array.from({ length: 200 }, () => ({
     descriptor: Float32Array.from({ length: DESCRIPTOR_LENGTH }, () => rng.next()), attributes: { torsoColour: rng.int(12), legColour: rng.int(12) },
   }));
-  writeReranker(stagedModel, { reader: fitCropAttributeReader(samples, { steps: 50, batchSize: 32 }), alpha: 1, pool: 20, provenance: {} });
+  writeReranker(stagedModel, { reader: await fitCropAttributeReader(samples, { steps: 50, batchSize: 32 }), alpha: 1, pool: 20, provenance: {} });
 
   server = await startWorkstationServer({ dataDir, staticDir: RENDERER_DIST });
   context = await chromium.launchPersistentContext(join(root, 'profile'), {
