@@ -7,7 +7,7 @@
  * flatten that keeps where on the body a colour is, one hidden dense layer, a softmax per attribute.
  */
 import { ATTRIBUTES, type AttributeCodes } from '../attributes/schema';
-import type { ClassifierConfig } from '../baseline/config';
+import { slotLayout, type ClassifierConfig } from '../baseline/config';
 import { ModelError } from '../errors';
 import type { Frame } from '../infer/frames';
 import { OnnxSession } from '../onnx/runtime';
@@ -38,8 +38,9 @@ export function classifierConfigOf(cfg: CropNetConfig): ClassifierConfig {
 
 /** Values per attribute in schema order, and where each attribute's logits start in the network's output. */
 export const SLOT_SIZES: readonly number[] = ATTRIBUTES.map((a) => a.values.length);
-export const SLOT_OFFSETS: readonly number[] = SLOT_SIZES.map((_, i) => SLOT_SIZES.slice(0, i).reduce((a, b) => a + b, 0));
-export const OUTPUT_WIDTH = SLOT_SIZES.reduce((a, b) => a + b, 0);
+const LAYOUT = slotLayout(SLOT_SIZES); // the baseline classifier's output layout (config.ts: no TF.js import)
+export const SLOT_OFFSETS: readonly number[] = LAYOUT.offsets;
+export const OUTPUT_WIDTH = LAYOUT.total;
 
 /** Concatenated logits of one crop → concatenated per-attribute log-probabilities, in place. */
 export function logSoftmaxSlots(row: Float32Array): Float32Array {
