@@ -12,13 +12,14 @@ import { conv, dense, ParamBuilder, type Params } from './params';
 export const SLOT_VALUE_COUNTS: readonly number[] = ATTRIBUTES.map((a) => a.values.length);
 export const SLOTS = slotLayout(SLOT_VALUE_COUNTS);
 
-export function buildClassifier(cfg: ClassifierConfig, seed: number): Params {
+/** `outputs`: the logits' width — the attribute slots by default; the re-ranker's box refiner asks for 4 offsets. */
+export function buildClassifier(cfg: ClassifierConfig, seed: number, outputs: number = SLOTS.total): Params {
   const b = new ParamBuilder(seed);
   let cin = 3;
   cfg.layers.forEach((l, i) => { b.conv(`cls.conv${i}`, l.k, cin, l.out); cin = l.out; });
   const s = convStackMacs(cfg.layers, cfg.cropSize[0], cfg.cropSize[1], 3);
   b.dense('cls.hidden', s.h * s.w * s.c, cfg.hidden);
-  b.dense('cls.out', cfg.hidden, SLOTS.total, 1);
+  b.dense('cls.out', cfg.hidden, outputs, 1);
   return b.params;
 }
 

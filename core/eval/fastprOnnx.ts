@@ -52,7 +52,8 @@ export class FastprOnnxEvaluator implements Evaluator {
   ) {
     const int8 = retriever.encoderIdentity.precision === 'int8' ? ', int8 encoder' : '';
     const crops = reranker?.cropNet ? ` + crop network × ${reranker.cropNet.weight}` : '';
-    const rerank = reranker ? `, crop-colour${crops} re-ranking α ${reranker.alpha} of the top ${reranker.pool} (reranker ${reranker.sha256.slice(0, 12)}…)` : '';
+    const refiner = reranker?.boxRefiner ? `, boxes refined (${reranker.boxRefiner.passes} pass${reranker.boxRefiner.passes > 1 ? 'es' : ''})` : '';
+    const rerank = reranker ? `, crop-colour${crops} re-ranking α ${reranker.alpha} of the top ${reranker.pool}${refiner} (reranker ${reranker.sha256.slice(0, 12)}…)` : '';
     this.name = `FastPR (onnxruntime ${retriever.provider}${int8}${opts.tta === 'flip' ? ', flip TTA' : ''}${rerank})`;
   }
 
@@ -92,10 +93,12 @@ export class FastprOnnxEvaluator implements Evaluator {
   async predictPooled(frames: EvalFrame[], queries: EvalQuery[], reader: BoxReader, pool: number, signal?: AbortSignal): Promise<PooledPrediction[]> {
     const out: PooledPrediction[] = [];
     for (const { prediction, frame, query } of await this.decode(frames, queries, pool, signal)) {
-      const read = await reader.read(frame, prediction.candidates.map((c) => c.box), query.attributes);
+      // Refined first where the reader has a box refiner, as rerankCandidates does.
+      const boxes = await reader.refine(frame, prediction.candidates.map((c) => c.box));
+      const read = await reader.read(frame, boxes, query.attributes);
       out.push({
         frameId: prediction.frameId, queryIndex: prediction.queryIndex, absent: prediction.absent,
-        candidates: prediction.candidates.map((c, i) => ({ box: c.box as [number, number, number, number], confidence: c.score, ...read[i]! })),
+        candidates: prediction.candidates.map((c, i) => ({ box: boxes[i] as [number, number, number, number], confidence: c.score, ...read[i]! })),
       });
     }
     return out;

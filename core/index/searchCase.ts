@@ -130,7 +130,7 @@ export async function searchEvidence(
     const unchanged = new Set<number>();
     const reader = await BoxReader.open(reranker);
     try {
-      ranked = await rerankSightings(found, (s) => {
+      const rescoredSightings = await rerankSightings(found, (s) => {
         const v = frameSize.get(s.evidenceId)!;
         // Pixels are read only from the file that was imported (hashing it per search would cost too
         // much; a changed size is caught here, a full check is the evidence's Re-verify).
@@ -141,10 +141,12 @@ export async function searchEvidence(
         }
         return videoFrameRgb(v.videoPath, s.peakS, v.width, v.height, opts.signal);
       }, codes, reranker, reader, top);
+      ranked = rescoredSightings.map(withRefinedPeak);
       const rescored = new Set(found.slice(0, top).map((s) => s.evidenceId));
       for (const e of evidenceSearched) if (e.index && rescored.has(e.evidenceId)) e.index.reranker = {
         sha256: reranker.sha256, alpha: reranker.alpha, top,
         ...(reranker.cropNet ? { cropNet: { sha256: reranker.cropNet.sha256, weight: reranker.cropNet.weight } } : {}),
+        ...(reranker.boxRefiner ? { boxRefiner: { sha256: reranker.boxRefiner.sha256 } } : {}),
       };
     } catch (err) {
       // The video moved or is damaged: the model's own ranking stands, and the search says so.
@@ -155,6 +157,23 @@ export async function searchEvidence(
     }
   }
   return { found: ranked, framesSearched, exactHeadCellShare: exactHeadCellShare(cellsEvaluated, cellsIndexed), evidenceSearched, warnings };
+}
+
+/**
+ * Where the box refiner moved a sighting's peak box, the track point and the thumbnail that showed
+ * the decoded box show the refined one (the same frame's box: the peak's).
+ */
+function withRefinedPeak(s: FoundSighting & { decodedPeakBox?: readonly number[] }): FoundSighting {
+  const decoded = s.decodedPeakBox;
+  if (!decoded) return s;
+  const same = (box: readonly number[]) => box.length === decoded.length && box.every((v, k) => v === decoded[k]);
+  const peakBox = s.peakBox;
+  const { decodedPeakBox: _decoded, ...rest } = s;
+  return {
+    ...rest,
+    track: s.track.map((p) => (same(p.box) ? { ...p, box: peakBox } : p)),
+    ...(s.thumb ? { thumb: s.thumb.box && same(s.thumb.box) ? { ...s.thumb, box: peakBox } : s.thumb } : {}),
+  };
 }
 
 /**

@@ -115,7 +115,8 @@ export function describeEncoder(encoder: NonNullable<SearchedEvidence['index']>[
 export function describeReranker(reranker: NonNullable<SearchedEvidence['index']>['reranker']): string {
   if (!reranker) return '';
   const net = reranker.cropNet ? `; crop network sha256 ${reranker.cropNet.sha256.slice(0, 12)}…, weight ${reranker.cropNet.weight}` : '';
-  return `, best ${reranker.top} sightings re-ranked by peak-box colours${net ? ' and attributes' : ''} (re-ranker sha256 ${reranker.sha256.slice(0, 12)}…, α ${reranker.alpha}${net})`;
+  const refiner = reranker.boxRefiner ? `; peak boxes refined by box refiner sha256 ${reranker.boxRefiner.sha256.slice(0, 12)}…` : '';
+  return `, best ${reranker.top} sightings re-ranked by peak-box colours${net ? ' and attributes' : ''} (re-ranker sha256 ${reranker.sha256.slice(0, 12)}…, α ${reranker.alpha}${net}${refiner})`;
 }
 
 /**

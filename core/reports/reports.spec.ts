@@ -108,10 +108,10 @@ describe('what each search read', () => {
       evidenceSearched: [{ evidenceId: e1!.id, index: { id: 3, samplingFps: 2, frames: 8, storage: 'float16', reranker: { sha256: 'c'.repeat(64), alpha: 1.5, top: 30 } } }, { evidenceId: e2!.id, index: null }],
     });
     recordSearch(s, seeded.theCase.id, { queryText: 'old', querySlots: {}, modelHash: 'a'.repeat(64), thresholds: {}, scope: 'all', sightings: [] });
-    // A re-ranker with a crop network: the network is named by its own hash and weight too.
+    // A re-ranker with a crop network and a box refiner: each is named by its own hash (the network with its weight).
     recordSearch(s, seeded.theCase.id, {
       queryText: 'woman in red', querySlots: { gender: 1 }, modelHash: 'a'.repeat(64), thresholds: { confidence: 0.2 }, scope: 'all', sightings: [],
-      evidenceSearched: [{ evidenceId: e1!.id, index: { id: 3, samplingFps: 2, frames: 8, storage: 'float16', reranker: { sha256: 'c'.repeat(64), alpha: 1, top: 30, cropNet: { sha256: 'e'.repeat(64), weight: 0.3 } } } }],
+      evidenceSearched: [{ evidenceId: e1!.id, index: { id: 3, samplingFps: 2, frames: 8, storage: 'float16', reranker: { sha256: 'c'.repeat(64), alpha: 1, top: 30, cropNet: { sha256: 'e'.repeat(64), weight: 0.3 }, boxRefiner: { sha256: 'f'.repeat(64) } } } }],
     });
     const model = await buildReportModel(s, seeded.theCase.id);
     expect(model.searches.map((x) => x.evidenceSearched?.map((e) => e.index?.storage ?? null) ?? null)).toEqual([['pca', 'float16'], ['float16', null], null, ['float16']]);
@@ -126,7 +126,7 @@ describe('what each search read', () => {
     expect(blocks[1]).toContain(`exact features (16-bit), best 30 sightings re-ranked by peak-box colours (re-ranker sha256 cccccccccccc…, α 1.5)`);
     expect(blocks[0]).not.toContain('re-ranked');
     expect(blocks[2]).toContain('Evidence searched</dt><dd>not recorded');
-    expect(blocks[3]).toContain('best 30 sightings re-ranked by peak-box colours and attributes (re-ranker sha256 cccccccccccc…, α 1; crop network sha256 eeeeeeeeeeee…, weight 0.3)');
+    expect(blocks[3]).toContain('best 30 sightings re-ranked by peak-box colours and attributes (re-ranker sha256 cccccccccccc…, α 1; crop network sha256 eeeeeeeeeeee…, weight 0.3; peak boxes refined by box refiner sha256 ffffffffffff…)');
 
     const json = JSON.parse(readFileSync((await exportReport(s, { caseName: seeded.theCase.name, format: 'json', out: join(dir, 'r.json') })).files[0]!.path, 'utf8')) as { searches: { evidenceSearched: unknown }[] };
     expect(json.searches[1]!.evidenceSearched).toEqual([{ evidenceId: e1!.id, index: { id: 3, samplingFps: 2, frames: 8, storage: 'float16', reranker: { sha256: 'c'.repeat(64), alpha: 1.5, top: 30 } } }, { evidenceId: e2!.id, index: null }]);

@@ -1,12 +1,13 @@
 /**
  * What a re-ranker reads from boxes: the colour reader's Σ log P(stated value | box) (reader.ts, pure
  * TypeScript) and, when the re-ranker has one, the crop network's (cropNet.ts, onnxruntime), joined
- * as colour + weight · crop. Open one per search or evaluation and dispose it: the crop network is
- * an onnxruntime session.
+ * as colour + weight · crop; and, when it has a box refiner, where a box's person really is. Open
+ * one per search or evaluation and dispose it: the networks are onnxruntime sessions.
  */
 import type { AttributeCodes } from '../attributes/schema';
 import type { Frame } from '../infer/frames';
 import { boxDescriptor, type Box } from './descriptor';
+import { BoxRefinerSession } from './boxRefiner';
 import { cropQueryLogLikelihood, CropNetSession } from './cropNet';
 import type { Reranker } from './file';
 import { queryLogLikelihood } from './reader';
@@ -25,15 +26,33 @@ export function joinedLogLikelihood(colour: number, crop: number | undefined, we
 }
 
 export class BoxReader {
-  private constructor(private readonly reranker: Pick<Reranker, 'reader' | 'cropNet'>, private readonly net: CropNetSession | undefined) {}
+  private constructor(
+    private readonly reranker: Pick<Reranker, 'reader' | 'cropNet'>,
+    private readonly net: CropNetSession | undefined,
+    private readonly refiner: BoxRefinerSession | undefined,
+  ) {}
 
-  static async open(reranker: Pick<Reranker, 'reader' | 'cropNet'>, threads?: number): Promise<BoxReader> {
+  static async open(reranker: Pick<Reranker, 'reader' | 'cropNet' | 'boxRefiner'>, threads?: number): Promise<BoxReader> {
     const net = reranker.cropNet ? await CropNetSession.open(reranker.cropNet.file, reranker.cropNet.cropSize, threads) : undefined;
-    return new BoxReader(reranker, net);
+    try {
+      const refiner = reranker.boxRefiner ? await BoxRefinerSession.open(reranker.boxRefiner.file, reranker.boxRefiner, threads) : undefined;
+      return new BoxReader(reranker, net, refiner);
+    } catch (err) {
+      await net?.dispose();
+      throw err;
+    }
   }
 
   /** Whether the crop network takes part. */
   get readsCrops(): boolean { return this.net !== undefined; }
+
+  /** Whether boxes are refined (the re-ranker has a box refiner). */
+  get refinesBoxes(): boolean { return this.refiner !== undefined; }
+
+  /** `boxes` moved onto their people by the box refiner; unchanged without one. */
+  async refine(frame: Frame, boxes: readonly Box[]): Promise<Box[]> {
+    return this.refiner ? await this.refiner.refine(frame, boxes) : [...boxes];
+  }
 
   /** One entry per box of `frame`; the crop network runs once for all of them. */
   async read(frame: Frame, boxes: readonly Box[], codes: AttributeCodes): Promise<BoxLogLikelihood[]> {
@@ -49,5 +68,6 @@ export class BoxReader {
 
   async dispose(): Promise<void> {
     await this.net?.dispose();
+    await this.refiner?.dispose();
   }
 }

@@ -1,6 +1,7 @@
 /**
  * `reranker.json` in a model directory: the crop attribute reader's weights, the descriptor it
- * reads, the re-ranking weight α and the candidate pool, and where they came from. Optional: a model
+ * reads, the re-ranking weight α and the candidate pool, the ONNX networks beside it (the crop
+ * network, version 3; the box refiner, version 4), and where they came from. Optional: a model
  * without it ranks by confidence alone (the paper's decoding). Its SHA-256 names it in reports.
  */
 import { createHash } from 'node:crypto';
@@ -28,6 +29,8 @@ export interface Reranker {
   provenance: Record<string, unknown>;
   /** The crop network (cropNet.ts), when the re-ranker has one: log-likelihood = colour + weight · crop. */
   cropNet?: CropNetRef;
+  /** The box refiner (boxRefiner.ts), when the re-ranker has one: re-scored candidates' boxes are moved onto their person. */
+  boxRefiner?: BoxRefinerRef;
 }
 
 export interface CropNetRef {
@@ -37,6 +40,18 @@ export interface CropNetRef {
   sha256: string;
   cropSize: CropSize;
   weight: number;
+}
+
+export interface BoxRefinerRef {
+  /** The ONNX file's path (in the JSON: its name, beside reranker.json). */
+  file: string;
+  /** SHA-256 of the ONNX file. */
+  sha256: string;
+  cropSize: CropSize;
+  /** The region read around a box, as multiples of its width and height. */
+  context: readonly [number, number];
+  /** Refinement passes (each reads around the last pass's box); 1 when absent from the file. */
+  passes: number;
 }
 
 interface RerankerJson {
@@ -50,6 +65,8 @@ interface RerankerJson {
   classifiers: { key: string; classes: number; weights: number[] }[];
   /** Version 3: the crop network beside the file. */
   cropNet?: { file: string; sha256: string; cropSize: [number, number]; weight: number };
+  /** Version 4: the box refiner beside the file. */
+  boxRefiner?: { file: string; sha256: string; cropSize: [number, number]; context: [number, number]; passes?: number };
   provenance?: Record<string, unknown>;
 }
 
@@ -60,14 +77,15 @@ export function rerankerJson(r: Omit<Reranker, 'sha256'>): string {
   const h = r.reader.hidden;
   const json: RerankerJson = {
     format: RERANKER_FORMAT,
-    // Version 2 unless there is a crop network: files without one stay readable by older builds.
-    version: r.cropNet ? 3 : 2,
+    // The oldest version that holds what the file has: files without the newer parts stay readable by older builds.
+    version: r.boxRefiner ? 4 : r.cropNet ? 3 : 2,
     descriptor: { version: r.reader.descriptorVersion, length: descriptorLength(r.reader.descriptorVersion) },
     alpha: r.alpha,
     pool: r.pool,
     ...(h ? { hidden: { width: h.width, weights: round(h.weights), bias: round(h.bias) } } : {}),
     classifiers: r.reader.classifiers.map((c) => ({ key: c.key, classes: c.classes, weights: round(c.weights) })),
     ...(r.cropNet ? { cropNet: { file: basename(r.cropNet.file), sha256: r.cropNet.sha256, cropSize: [r.cropNet.cropSize[0], r.cropNet.cropSize[1]], weight: r.cropNet.weight } } : {}),
+    ...(r.boxRefiner ? { boxRefiner: { file: basename(r.boxRefiner.file), sha256: r.boxRefiner.sha256, cropSize: [r.boxRefiner.cropSize[0], r.boxRefiner.cropSize[1]], context: [r.boxRefiner.context[0], r.boxRefiner.context[1]], passes: r.boxRefiner.passes } } : {}),
     provenance: r.provenance,
   };
   return JSON.stringify(json) + '\n';
@@ -89,7 +107,7 @@ export function parseReranker(bytes: Buffer, file: string): Reranker {
     throw bad(`not valid JSON (${(err as Error).message})`);
   }
   if (!json || typeof json !== 'object' || json.format !== RERANKER_FORMAT) throw bad(`not a ${RERANKER_FORMAT} file`);
-  if (json.version !== 1 && json.version !== 2 && json.version !== 3) throw bad(`version ${String(json.version)} is not supported (expected 1, 2 or 3)`);
+  if (![1, 2, 3, 4].includes(json.version)) throw bad(`version ${String(json.version)} is not supported (expected 1 to 4)`);
   const descriptorVersion = json.descriptor?.version;
   if (!isDescriptorVersion(descriptorVersion) || json.descriptor?.length !== descriptorLength(descriptorVersion)) {
     const known = DESCRIPTOR_VERSIONS.map((v) => `v${v} of length ${descriptorLength(v)}`).join(', ');
@@ -123,20 +141,36 @@ export function parseReranker(bytes: Buffer, file: string): Reranker {
     if (!c.weights.every((w) => typeof w === 'number' && Number.isFinite(w))) throw bad(`classifier "${key}": weights must be finite numbers`);
     return { key, classes: c.classes, weights: Float32Array.from(c.weights) };
   });
+  // An ONNX file named beside reranker.json: never a path that leaves the model directory.
+  const onnxBeside = (key: string, c: { file?: unknown; sha256?: unknown; cropSize?: unknown } | null) => {
+    if (!(c && typeof c.file === 'string' && /^[\w.-]+\.onnx$/.test(c.file) && !c.file.startsWith('.'))) throw bad(`"${key}.file" must be the name of an .onnx file beside it`);
+    if (!(typeof c.sha256 === 'string' && /^[0-9a-f]{64}$/.test(c.sha256))) throw bad(`"${key}.sha256" must be 64 lowercase hex digits`);
+    const size = c.cropSize;
+    if (!(Array.isArray(size) && size.length === 2 && size.every((v) => Number.isInteger(v) && v >= 8 && v <= 512))) throw bad(`"${key}.cropSize" must be [height, width], whole numbers from 8 to 512`);
+    return { file: join(dirname(file), c.file), sha256: c.sha256, cropSize: [size[0] as number, size[1] as number] as const };
+  };
   let cropNet: CropNetRef | undefined;
   if (json.cropNet !== undefined) {
     const c = json.cropNet;
     if (json.version < 3) throw bad('"cropNet" needs version 3');
-    // A plain file name beside reranker.json: never a path that leaves the model directory.
-    if (!(c && typeof c.file === 'string' && /^[\w.-]+\.onnx$/.test(c.file) && !c.file.startsWith('.'))) throw bad('"cropNet.file" must be the name of an .onnx file beside it');
-    if (!(typeof c.sha256 === 'string' && /^[0-9a-f]{64}$/.test(c.sha256))) throw bad('"cropNet.sha256" must be 64 lowercase hex digits');
-    if (!(Array.isArray(c.cropSize) && c.cropSize.length === 2 && c.cropSize.every((v) => Number.isInteger(v) && v >= 8 && v <= 512))) throw bad('"cropNet.cropSize" must be [height, width], whole numbers from 8 to 512');
+    const ref = onnxBeside('cropNet', c);
     if (!(typeof c.weight === 'number' && Number.isFinite(c.weight) && c.weight >= 0)) throw bad('"cropNet.weight" must be a finite number ≥ 0');
-    cropNet = { file: join(dirname(file), c.file), sha256: c.sha256, cropSize: [c.cropSize[0]!, c.cropSize[1]!], weight: c.weight };
+    cropNet = { ...ref, weight: c.weight };
+  }
+  let boxRefiner: BoxRefinerRef | undefined;
+  if (json.boxRefiner !== undefined) {
+    const c = json.boxRefiner;
+    if (json.version < 4) throw bad('"boxRefiner" needs version 4');
+    const ref = onnxBeside('boxRefiner', c);
+    if (!(Array.isArray(c.context) && c.context.length === 2 && c.context.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 1 && v <= 8))) throw bad('"boxRefiner.context" must be [width, height] multiples from 1 to 8');
+    const passes = c.passes ?? 1;
+    if (!(Number.isInteger(passes) && passes >= 1 && passes <= 4)) throw bad('"boxRefiner.passes" must be a whole number from 1 to 4');
+    boxRefiner = { ...ref, context: [c.context[0]!, c.context[1]!], passes };
   }
   return {
     reader: { descriptorVersion, ...(hidden ? { hidden } : {}), classifiers }, alpha: json.alpha, pool: json.pool,
     ...(cropNet ? { cropNet } : {}),
+    ...(boxRefiner ? { boxRefiner } : {}),
     sha256: createHash('sha256').update(bytes).digest('hex'),
     provenance: json.provenance ?? {},
   };
@@ -162,21 +196,22 @@ export function readReranker(modelDir: string): Reranker | undefined {
     if (parsed.size >= PARSED_KEPT) parsed.delete(parsed.keys().next().value!);
     parsed.set(key, r);
   }
-  if (r.cropNet) checkCropNetFile(r.cropNet, file);
+  if (r.cropNet) checkOnnxFile(r.cropNet, 'crop network', file);
+  if (r.boxRefiner) checkOnnxFile(r.boxRefiner, 'box refiner', file);
   return r;
 }
 
-/** The crop network's file must be the one reranker.json was written with (checked on every read: ~1.4 MB). */
-function checkCropNetFile(ref: CropNetRef, rerankerFile: string): void {
+/** A network's file must be the one reranker.json was written with (checked on every read: ~1.4 MB each). */
+function checkOnnxFile(ref: { file: string; sha256: string }, what: string, rerankerFile: string): void {
   let bytes: Buffer;
   try {
     bytes = readFileSync(ref.file);
   } catch (err) {
     const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'is missing' : `cannot be read (${(err as Error).message})`;
-    throw new ModelError(`${ref.file}: the crop network named by ${rerankerFile} ${why}`, { file: ref.file });
+    throw new ModelError(`${ref.file}: the ${what} named by ${rerankerFile} ${why}`, { file: ref.file });
   }
   const actual = createHash('sha256').update(bytes).digest('hex');
   if (actual !== ref.sha256) {
-    throw new ModelError(`${ref.file}: SHA-256 ${actual.slice(0, 12)}… is not the crop network ${rerankerFile} was made with (${ref.sha256.slice(0, 12)}…)`, { file: ref.file });
+    throw new ModelError(`${ref.file}: SHA-256 ${actual.slice(0, 12)}… is not the ${what} ${rerankerFile} was made with (${ref.sha256.slice(0, 12)}…)`, { file: ref.file });
   }
 }

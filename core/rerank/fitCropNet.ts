@@ -3,26 +3,23 @@
  * ONNX. Samples are the people the colour reader learns from (samples.ts: queryable, ≥ 50 %
  * visible), each once — from all the split's frames by default: a network memorises the people of
  * a few thousand frames (session 27) — at its ground-truth box or a jittered one, kept as byte
- * crops; each step mirrors half its batch (no attribute depends on left and right). Adam (core/train/adam.ts) with a cosine
- * schedule to 5 %, seeded, on the active TF.js backend (wasm here: the caller initialises it).
+ * crops; trained by trainCrops.ts (half of each batch mirrored: no attribute depends on left and right).
  */
 import { createHash } from 'node:crypto';
 import { ATTRIBUTES } from '../attributes/schema';
-import { buildClassifier, classifierForward, classifierLoss } from '../baseline/classifier';
-import type { ClassifierConfig } from '../baseline/config';
-import { conv, dense, disposeParams, type Params } from '../baseline/params';
+import { classifierForward, classifierLoss, SLOTS } from '../baseline/classifier';
+import type { Params } from '../baseline/params';
 import type { Dataset } from '../dataset/reader';
 import type { SplitName } from '../dataset/format';
 import { DatasetError } from '../errors';
-import { throwIfCancelled } from '../jobs/progress';
 import { writeFileAtomic } from '../model/atomicFile';
 import { Rng } from '../model/rng';
 import { exportFunction } from '../onnx/trace/exportFunction';
-import { Adam } from '../train/adam';
 import * as tf from '../tf/tf';
 import { writeCrop } from './crop';
 import { classifierConfigOf, CROP_NET_DEFAULTS, type CropNetConfig } from './cropNet';
 import { forEachLabelledPerson, JITTER } from './samples';
+import { trainCropCnn } from './trainCrops';
 
 /** Crops as bytes [count, h, w, 3] with their attribute codes [count, 16] (−1 = unknown). */
 export interface CropSamples {
@@ -82,81 +79,24 @@ export interface TrainCropNetOptions {
 
 export const CROP_NET_TRAIN_DEFAULTS = { steps: 6000, batchSize: 64, learningRate: 2e-3, dropout: 0.25, seed: 5 } as const;
 
-/**
- * The network's forward pass while training: classifierForward with dropout on the flattened
- * features and on the hidden layer (the exported graph is classifierForward itself).
- */
-function trainingForward(params: Params, cfg: ClassifierConfig, crops: tf.Tensor4D, dropout: number, seed: number): tf.Tensor2D {
-  let x = crops;
-  cfg.layers.forEach((l, i) => { x = conv(params, `cls.conv${i}`, x, l.stride); });
-  const flat = tf.reshape(x, [x.shape[0], -1]) as tf.Tensor2D;
-  const hidden = dense(params, 'cls.hidden', dropout > 0 ? tf.dropout(flat, dropout, undefined, seed) as tf.Tensor2D : flat);
-  return dense(params, 'cls.out', dropout > 0 ? tf.dropout(hidden, dropout, undefined, seed + 1) as tf.Tensor2D : hidden, false);
-}
-
-/** A batch of `indices` as −1..1 floats, each mirrored when `mirror[i]`. */
-function batchTensor(samples: CropSamples, indices: readonly number[], mirror: readonly boolean[]): tf.Tensor4D {
-  const [h, w] = samples.config.cropSize;
-  const per = h * w * 3;
-  const x = new Float32Array(indices.length * per);
-  indices.forEach((index, b) => {
-    const src = index * per, dst = b * per;
-    for (let y = 0; y < h; y++) {
-      for (let col = 0; col < w; col++) {
-        const from = src + (y * w + (mirror[b] ? w - 1 - col : col)) * 3, to = dst + (y * w + col) * 3;
-        x[to] = samples.pixels[from]! / 127.5 - 1;
-        x[to + 1] = samples.pixels[from + 1]! / 127.5 - 1;
-        x[to + 2] = samples.pixels[from + 2]! / 127.5 - 1;
-      }
-    }
-  });
-  return tf.tensor4d(x, [indices.length, h, w, 3]);
-}
-
 /** Trains a new crop network on `samples`; the caller disposes the returned weights (disposeParams). */
 export async function trainCropNet(samples: CropSamples, opts: TrainCropNetOptions = {}): Promise<Params> {
-  const steps = opts.steps ?? CROP_NET_TRAIN_DEFAULTS.steps;
-  const batchSize = Math.min(opts.batchSize ?? CROP_NET_TRAIN_DEFAULTS.batchSize, samples.count);
-  const baseRate = opts.learningRate ?? CROP_NET_TRAIN_DEFAULTS.learningRate;
-  const seed = opts.seed ?? CROP_NET_TRAIN_DEFAULTS.seed;
-  const dropout = opts.dropout ?? CROP_NET_TRAIN_DEFAULTS.dropout;
   const cfg = classifierConfigOf(samples.config);
-  const params = buildClassifier(cfg, seed);
-  const byVariable = new Map([...params].map(([name, v]) => [v.name, name]));
-  const adam = new Adam(params, { learningRate: baseRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, clipNorm: 0 });
-  const rng = new Rng(seed);
-  try {
-    for (let step = 0; step < steps; step++) {
-      // Each step yields to the event loop, so a cancel (signal, SIGINT) is seen between steps.
-      await new Promise((resolve) => setImmediate(resolve));
-      throwIfCancelled(opts.signal, 'Training the crop network');
-      const indices = Array.from({ length: batchSize }, () => rng.int(samples.count));
-      const mirror = indices.map(() => rng.next() < 0.5);
-      const labels = new Int32Array(batchSize * ATTRIBUTE_COUNT);
-      indices.forEach((index, b) => labels.set(samples.labels.subarray(index * ATTRIBUTE_COUNT, (index + 1) * ATTRIBUTE_COUNT), b * ATTRIBUTE_COUNT));
-      const x = batchTensor(samples, indices, mirror);
-      const dropoutSeed = rng.int(2 ** 30); // seeded masks: the same options train the same network
-      const { value, grads } = tf.variableGrads(() => classifierLoss(trainingForward(params, cfg, x, dropout, dropoutSeed), labels, batchSize), [...params.values()]);
-      x.dispose();
-      const loss = value.dataSync()[0]!;
-      value.dispose();
-      if (!Number.isFinite(loss)) {
-        tf.dispose(Object.values(grads));
-        throw new Error(`crop network training diverged at step ${step} (loss ${loss})`);
-      }
-      const named = new Map(Object.entries(grads).map(([variable, g]) => [byVariable.get(variable)!, g]));
-      const rate = baseRate * (0.05 + 0.95 * 0.5 * (1 + Math.cos((Math.PI * step) / steps)));
-      adam.apply(named, rate);
-      tf.dispose([...named.values()]);
-      if (step % 100 === 0 || step === steps - 1) opts.onStep?.(step, loss);
-    }
-  } catch (err) {
-    disposeParams(params);
-    throw err;
-  } finally {
-    adam.dispose();
-  }
-  return params;
+  return trainCropCnn({ cropSize: samples.config.cropSize, count: samples.count, pixels: samples.pixels }, cfg, SLOTS.total, {
+    steps: opts.steps ?? CROP_NET_TRAIN_DEFAULTS.steps,
+    batchSize: opts.batchSize ?? CROP_NET_TRAIN_DEFAULTS.batchSize,
+    learningRate: opts.learningRate ?? CROP_NET_TRAIN_DEFAULTS.learningRate,
+    dropout: opts.dropout ?? CROP_NET_TRAIN_DEFAULTS.dropout,
+    seed: opts.seed ?? CROP_NET_TRAIN_DEFAULTS.seed,
+    task: 'Training the crop network',
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.onStep ? { onStep: opts.onStep } : {}),
+  }, (logits, indices) => {
+    // No attribute depends on left and right: a mirrored crop keeps its labels.
+    const labels = new Int32Array(indices.length * ATTRIBUTE_COUNT);
+    indices.forEach((index, b) => labels.set(samples.labels.subarray(index * ATTRIBUTE_COUNT, (index + 1) * ATTRIBUTE_COUNT), b * ATTRIBUTE_COUNT));
+    return classifierLoss(logits, labels, indices.length);
+  });
 }
 
 /** Writes the network to `file` as ONNX ([N, h, w, 3] "crops" −1..1 → [N, Σ values] "logits"); returns its SHA-256. */

@@ -3,13 +3,14 @@
  * boxes, jittered) — and, when asked, train the crop network (fitCropNet.ts) on it too — then choose
  * α (and the crop network's weight) on its validation split with the model's own candidates: the
  * pair of the best R@1 at IoU > 0.5, ties to the smaller weight, then the smaller α; write
- * MODEL_DIR/reranker.json (and reranker-crops.onnx when the crop network is kept).
+ * MODEL_DIR/reranker.json (and reranker-crops.onnx when the crop network is kept). A box refiner
+ * already in the directory (fit-box-refiner) is kept.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MANIFEST_FILE } from '../dataset/format';
-import { framesOfSplit, readDataset } from '../dataset/reader';
+import { framesOfSplit, readDataset, type Dataset } from '../dataset/reader';
 import { DatasetError } from '../errors';
 import { toEvalFrame, toEvalQueries } from '../eval/evaluateDataset';
 import { FastprOnnxEvaluator, type PooledPrediction } from '../eval/fastprOnnx';
@@ -17,12 +18,12 @@ import { buildEvalReport } from '../eval/report';
 import { throwIfCancelled } from '../jobs/progress';
 import type { QueryPrediction } from '../eval/types';
 import { disposeParams } from '../baseline/params';
-import { currentBackend, initBackend } from '../tf/backend';
+import { ensureTrainingBackend } from '../tf/backend';
 import { BoxReader, joinedLogLikelihood } from './boxReader';
 import { CROP_NET_DEFAULTS, CROP_NET_FILE } from './cropNet';
 import { cropSamples, CROP_NET_TRAIN_DEFAULTS, exportCropNet, trainCropNet } from './fitCropNet';
 import { fitCropAttributeReader, FIT_DEFAULTS } from './fit';
-import { writeReranker, type CropNetRef, type Reranker } from './file';
+import { readReranker, writeReranker, type CropNetRef, type Reranker } from './file';
 import { rankByScore, rerankScore } from './rerank';
 import { labelledDescriptors } from './samples';
 import type { CropAttributeReader } from './reader';
@@ -81,8 +82,52 @@ export function scoreAlpha(frames: FrameAnnotation[], pooled: readonly PooledPre
   return { alpha, cropWeight, r1: at(1), r5: at(5) };
 }
 
+/**
+ * Every query of `frames` with the model's `pool` most confident candidates and what `reranker`'s
+ * BoxReader reads from each (boxes refined first where it has a box refiner): an α and weight sweep
+ * re-sorts these without running the model again.
+ */
+export async function pooledPredictions(
+  modelDir: string, dataset: Dataset, frames: FrameAnnotation[], reranker: Pick<Reranker, 'reader' | 'cropNet' | 'boxRefiner'>, pool: number,
+  opts: { threads?: number; signal?: AbortSignal }, onFrames?: (done: number, total: number) => void,
+): Promise<PooledPrediction[]> {
+  const evaluator = await FastprOnnxEvaluator.open(modelDir, { rerank: false, threads: opts.threads });
+  const pooled: PooledPrediction[] = [];
+  try {
+    const boxReader = await BoxReader.open(reranker, opts.threads);
+    try {
+      for (let start = 0; start < frames.length; start += 8) {
+        throwIfCancelled(opts.signal, 'Fitting the re-ranker');
+        const batch = frames.slice(start, start + 8);
+        pooled.push(...await evaluator.predictPooled(batch.map((f) => toEvalFrame(dataset, f)), batch.flatMap(toEvalQueries), boxReader, pool, opts.signal));
+        onFrames?.(Math.min(start + 8, frames.length), frames.length);
+      }
+    } finally {
+      await boxReader.dispose();
+    }
+  } finally {
+    await evaluator.dispose();
+  }
+  return pooled;
+}
+
+/**
+ * The directory's box refiner and its provenance, carried into the new reranker.json: it moves boxes
+ * after the ranking, so a new reader or α leaves it valid. None when there is no readable one.
+ */
+function currentBoxRefiner(modelDir: string): Pick<Reranker, 'boxRefiner'> & { provenance?: unknown } {
+  let current: Reranker | undefined;
+  try {
+    current = readReranker(modelDir);
+  } catch {
+    return {}; // an unreadable (or mismatched) reranker.json has nothing worth keeping: it is replaced
+  }
+  return current?.boxRefiner ? { boxRefiner: current.boxRefiner, provenance: current.provenance.boxRefiner } : {};
+}
+
 export async function fitReranker(modelDir: string, opts: FitRerankerOptions): Promise<FitRerankerResult> {
   const dataset = readDataset(opts.dataDir);
+  const carried = currentBoxRefiner(modelDir);
   let valFrames = framesOfSplit(dataset, 'val').filter((f) => f.labelled && f.queries.length > 0);
   if (opts.valFrames !== undefined) valFrames = valFrames.slice(0, opts.valFrames);
   if (valFrames.length === 0) throw new DatasetError(`${opts.dataDir}: the val split has no labelled frames with queries to choose α on`, { file: opts.dataDir });
@@ -99,7 +144,7 @@ export async function fitReranker(modelDir: string, opts: FitRerankerOptions): P
   let cropNet: CropNetRef | undefined;
   let cropNetProvenance: Record<string, unknown> | undefined;
   if (opts.cropNet) {
-    if (!currentBackend()) await initBackend({ purpose: 'train' });
+    await ensureTrainingBackend();
     const crops = await cropSamples(dataset, 'train', {
       frames: opts.cropNet.trainFrames, seed, signal: opts.signal, onFrames: (d, t) => opts.onPhase?.('crops', d, t),
     });
@@ -118,20 +163,8 @@ export async function fitReranker(modelDir: string, opts: FitRerankerOptions): P
   const pending = cropNet?.file;
   try {
     const pool = opts.pool ?? DEFAULT_POOL;
-    const evaluator = await FastprOnnxEvaluator.open(modelDir, { rerank: false, threads: opts.threads });
-    const pooled: PooledPrediction[] = [];
-    const boxReader = await BoxReader.open({ reader, ...(cropNet ? { cropNet } : {}) }, opts.threads);
-    try {
-      for (let start = 0; start < valFrames.length; start += 8) {
-        throwIfCancelled(opts.signal, 'Fitting the re-ranker');
-        const batch = valFrames.slice(start, start + 8);
-        pooled.push(...await evaluator.predictPooled(batch.map((f) => toEvalFrame(dataset, f)), batch.flatMap(toEvalQueries), boxReader, pool, opts.signal));
-        opts.onPhase?.('validate', Math.min(start + 8, valFrames.length), valFrames.length);
-      }
-    } finally {
-      await boxReader.dispose();
-      await evaluator.dispose();
-    }
+    // With the directory's box refiner, if any: α is chosen on what the kept reranker.json will read.
+    const pooled = await pooledPredictions(modelDir, dataset, valFrames, { reader, ...(cropNet ? { cropNet } : {}), ...carried }, pool, opts, (d, t) => opts.onPhase?.('validate', d, t));
     const weights = cropNet ? CROP_WEIGHT_GRID : [0];
     const sweep = weights.flatMap((w) => ALPHA_GRID.map((alpha) => scoreAlpha(valFrames, pooled, alpha, w)));
     const best = sweep.reduce((a, b) => (b.r1 > a.r1 + 1e-9 ? b : a));
@@ -144,12 +177,14 @@ export async function fitReranker(modelDir: string, opts: FitRerankerOptions): P
     const reranker = {
       reader, alpha: best.alpha, pool,
       ...(cropNet ? { cropNet: { ...cropNet, weight: best.cropWeight } } : {}),
+      ...(carried.boxRefiner ? { boxRefiner: carried.boxRefiner } : {}),
       provenance: {
         data: opts.dataDir, dataManifestSha256: createHash('sha256').update(readFileSync(join(opts.dataDir, MANIFEST_FILE))).digest('hex'),
         trainFrames: Math.min(trainFrames, framesOfSplit(dataset, 'train').length), samples: samples.length, steps, hidden, seed,
         ...(cropNetProvenance ? { cropNet: { ...cropNetProvenance, kept: cropNet !== undefined } } : {}),
         valFrames: valFrames.length,
         alphaSweep: sweep.map((p) => ({ alpha: p.alpha, ...(opts.cropNet ? { cropWeight: p.cropWeight } : {}), r1: +p.r1.toFixed(2), r5: +p.r5.toFixed(2) })),
+        ...(carried.provenance !== undefined ? { boxRefiner: carried.provenance } : {}),
       },
     };
     const file = writeReranker(modelDir, reranker);

@@ -209,7 +209,7 @@ describe('crop attribute reader and re-ranking', () => {
     const cases: [unknown, RegExp][] = [
       ['{ not json', /not valid JSON/],
       [{ ...good, format: 'other' }, /not a fastpr-crop-reranker file/],
-      [{ ...good, version: 4 }, /version 4 is not supported/],
+      [{ ...good, version: 5 }, /version 5 is not supported \(expected 1 to 4\)/],
       [{ ...good, version: 1 }, /"hidden" needs version 2/],
       [{ ...good, hidden: { ...good.hidden, width: 0 } }, /"hidden.width"/],
       [{ ...good, hidden: { ...good.hidden, bias: [1] } }, /"hidden.bias" must be 32 finite numbers/],

@@ -2,7 +2,8 @@
  * Re-ranking FastPR's candidates by what the box shows: the `pool` most confident cells are scored
  * logit(confidence) + α · Σ log P(stated value | box) (boxReader.ts: the colour reader, plus the crop
  * network where the re-ranker has one) and sorted by that score;
- * cells beyond the pool follow in confidence order. The confidence itself is unchanged, and so is the
+ * cells beyond the pool follow in confidence order. Where the re-ranker has a box refiner, the pool's
+ * boxes are first moved onto their people (boxRefiner.ts) and read there. The confidence itself is unchanged, and so is the
  * absent decision (the best confidence against the model's threshold): re-ranking only chooses among
  * the people the one-stage model already proposes.
  */
@@ -22,6 +23,8 @@ export type Reranked<T extends Candidate> = T & {
   matchLogLikelihood: number;
   /** The ranking score. */
   score: number;
+  /** The box as the model decoded it, when the box refiner moved it (`box` is then the refined one). */
+  decodedBox?: Box;
 };
 
 /**
@@ -45,9 +48,15 @@ export function rankByScore(scores: readonly number[]): number[] {
 export async function rerankCandidates<T extends Candidate>(
   candidates: readonly T[], frame: Frame, codes: AttributeCodes, reranker: Pick<Reranker, 'alpha' | 'pool'>, reader: BoxReader,
 ): Promise<Reranked<T>[]> {
-  const head = candidates.slice(0, reranker.pool);
+  const decoded = candidates.slice(0, reranker.pool);
+  // With a box refiner the pool's boxes are moved onto their people first, and what is read is the
+  // refined box: cleaner crops read better (session 28's prototype, 1,500 val queries at α 1.5, w 0.75:
+  // R@1 at IoU > 0.5 64.0 refining after the ranking, 67.9 reading refined boxes).
+  const head = reader.refinesBoxes
+    ? (await reader.refine(frame, decoded.map((c) => c.box))).map((box, k) => ({ ...decoded[k]!, box, decodedBox: decoded[k]!.box }))
+    : decoded;
   const read = await reader.read(frame, head.map((c) => c.box), codes);
-  const pooled = head.map((c, k) => {
+  const pooled: Reranked<T>[] = head.map((c, k) => {
     const matchLogLikelihood = read[k]!.total;
     return { ...c, matchLogLikelihood, score: rerankScore(c.confidence, matchLogLikelihood, reranker.alpha) };
   });

@@ -59,6 +59,8 @@ export interface SearchReranker {
   sha256: string; alpha: number; top: number;
   /** The re-ranker's crop network (reranker-crops.onnx), when it has one: its SHA-256 and weight. */
   cropNet?: { sha256: string; weight: number };
+  /** The re-ranker's box refiner (reranker-boxes.onnx), when it has one: it moved the re-scored peak boxes. */
+  boxRefiner?: { sha256: string };
 }
 
 export interface SearchInput {
@@ -157,6 +159,10 @@ function checkSearched(list: SearchedEvidence[], caseEvidence: Set<number>): voi
     const net = r?.cropNet;
     if (net !== undefined && !(net && typeof net.sha256 === 'string' && /^[0-9a-f]{64}$/.test(net.sha256) && finite(net.weight) && net.weight >= 0)) {
       throw new InputError(`${where}.index.reranker.cropNet must be {sha256: 64 hex digits, weight ≥ 0}`, { field: `${where}.index.reranker.cropNet` });
+    }
+    const refiner = r?.boxRefiner;
+    if (refiner !== undefined && !(refiner && typeof refiner.sha256 === 'string' && /^[0-9a-f]{64}$/.test(refiner.sha256))) {
+      throw new InputError(`${where}.index.reranker.boxRefiner must be {sha256: 64 hex digits}`, { field: `${where}.index.reranker.boxRefiner` });
     }
   });
 }

@@ -196,11 +196,16 @@ describe('case store', () => {
     for (const cropNet of [{ sha256: 'short', weight: 0.3 }, { sha256: H('e'), weight: -1 }]) {
       expect(() => run([{ evidenceId: a!.id, index: { ...read[0]!.index!, reranker: { sha256: H('d'), alpha: 1, top: 30, cropNet } } }])).toThrow(/index\.reranker\.cropNet must be/);
     }
+    for (const boxRefiner of [{ sha256: 'short' }, { sha256: H('F') }, null]) {
+      expect(() => run([{ evidenceId: a!.id, index: { ...read[0]!.index!, reranker: { sha256: H('d'), alpha: 1, top: 30, boxRefiner: boxRefiner as never } } }])).toThrow(/index\.reranker\.boxRefiner must be/);
+    }
     expect(listAudit(store.db).length).toBe(before);
     const reranked = [{ evidenceId: a!.id, index: { ...read[0]!.index!, reranker: { sha256: H('d'), alpha: 1.5, top: 30 } } }];
     expect(getSearch(store, run(reranked).search.id).evidenceSearched).toEqual(reranked);
     const withNet = [{ evidenceId: a!.id, index: { ...read[0]!.index!, reranker: { sha256: H('d'), alpha: 1, top: 30, cropNet: { sha256: H('e'), weight: 0.3 } } } }];
     expect(getSearch(store, run(withNet).search.id).evidenceSearched).toEqual(withNet);
+    const withRefiner = [{ evidenceId: a!.id, index: { ...read[0]!.index!, reranker: { sha256: H('d'), alpha: 1, top: 30, cropNet: { sha256: H('e'), weight: 0.3 }, boxRefiner: { sha256: H('f') } } } }];
+    expect(getSearch(store, run(withRefiner).search.id).evidenceSearched).toEqual(withRefiner);
   });
 
   it('a failed action leaves neither the row nor an audit entry', () => {

@@ -251,6 +251,14 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Initia
   return { name: ladder, reason };
 }
 
+/**
+ * A backend to train on: the active one unless there is none or it is the pure-JS cpu backend that
+ * something initialised for inference (e.g. an ONNX export); then the ladder's choice for training.
+ */
+export async function ensureTrainingBackend(): Promise<InitializedBackend> {
+  return current && current.name !== 'cpu' ? currentBackend()! : await initBackend({ purpose: 'train' });
+}
+
 /** The backend chosen by the last initBackend, if any. */
 export function currentBackend(): InitializedBackend | undefined {
   return current ? { name: current.name, reason: current.reason } : undefined;

@@ -147,7 +147,7 @@ export interface SearchedEvidenceItem {
     /** Non-reference frames were not decoded: each sampled frame is its bin's first decoded one (absent before 2 Dec 2026). */
     referenceFramesOnly?: boolean;
     /** The crop-colour re-ranker that reordered this evidence's sightings (absent when none did). */
-    reranker?: { sha256: string; alpha: number; top: number; cropNet?: { sha256: string; weight: number } };
+    reranker?: { sha256: string; alpha: number; top: number; cropNet?: { sha256: string; weight: number }; boxRefiner?: { sha256: string } };
   } | null;
 }
 

@@ -23,6 +23,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'export-clip', load: async () => (await import('./exportClip')).exportClipCommand },
   { name: 'export-onnx', load: async () => (await import('./exportOnnx')).exportOnnxCommand },
   { name: 'fit-reranker', load: async () => (await import('./fitReranker')).fitRerankerCommand },
+  { name: 'fit-box-refiner', load: async () => (await import('./fitBoxRefiner')).fitBoxRefinerCommand },
   { name: 'import-softbio', load: async () => (await import('./importSoftbio')).importSoftbioCommand },
   { name: 'info', load: async () => (await import('./info')).infoCommand },
   { name: 'ingest', load: async () => (await import('./ingest')).ingestCommand },
