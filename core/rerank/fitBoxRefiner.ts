@@ -6,21 +6,17 @@
  * one in five twice as far off; the target is where the true box lies relative to the candidate.
  * Trained by trainCrops.ts with a Huber loss (a mirrored region's horizontal offset is negated).
  */
-import { createHash } from 'node:crypto';
 import type { Params } from '../baseline/params';
-import { classifierForward } from '../baseline/classifier';
 import type { Dataset } from '../dataset/reader';
 import type { SplitName } from '../dataset/format';
 import { DatasetError } from '../errors';
-import { writeFileAtomic } from '../model/atomicFile';
 import { Rng } from '../model/rng';
-import { exportFunction } from '../onnx/trace/exportFunction';
 import * as tf from '../tf/tf';
 import { applyOffsets, BOX_REFINER_DEFAULTS, boxOffsets, OFFSET_SCALE, refinerRegion, type BoxRefinerConfig } from './boxRefiner';
 import { writeCrop } from './crop';
 import { classifierConfigOf } from './cropNet';
 import { forEachLabelledPerson } from './samples';
-import { trainCropCnn } from './trainCrops';
+import { exportCropCnn, stackCrops, trainCropCnn, trainingOptions, type CropTrainerOptions } from './trainCrops';
 
 /** Regions as bytes [count, h, w, 3] with the offsets of the true box from each candidate [count, 4]. */
 export interface RefinerSamples {
@@ -66,35 +62,17 @@ export async function refinerSamples(dataset: Dataset, split: SplitName, opts: R
     }
   });
   if (crops.length === 0) throw new DatasetError(`${dataset.dir}: split "${split}" has no labelled, visible people to train the box refiner on`, { file: dataset.dir });
-  const pixels = new Uint8ClampedArray(crops.length * per);
-  crops.forEach((c, i) => pixels.set(c, i * per));
-  return { config, count: crops.length, pixels, offsets: Float32Array.from(offsets) };
+  return { config, count: crops.length, pixels: stackCrops(crops, per), offsets: Float32Array.from(offsets) };
 }
 
-export interface TrainBoxRefinerOptions {
-  steps?: number;
-  batchSize?: number;
-  learningRate?: number;
-  dropout?: number;
-  seed?: number;
-  signal?: AbortSignal;
-  onStep?: (step: number, loss: number) => void;
-}
+export type TrainBoxRefinerOptions = CropTrainerOptions;
 
 export const BOX_REFINER_TRAIN_DEFAULTS = { steps: 6000, batchSize: 64, learningRate: 2e-3, dropout: 0.1, seed: 5 } as const;
 
 /** Trains a new box refiner on `samples`; the caller disposes the returned weights (disposeParams). */
 export async function trainBoxRefiner(samples: RefinerSamples, opts: TrainBoxRefinerOptions = {}): Promise<Params> {
-  return trainCropCnn({ cropSize: samples.config.cropSize, count: samples.count, pixels: samples.pixels }, classifierConfigOf(samples.config), 4, {
-    steps: opts.steps ?? BOX_REFINER_TRAIN_DEFAULTS.steps,
-    batchSize: opts.batchSize ?? BOX_REFINER_TRAIN_DEFAULTS.batchSize,
-    learningRate: opts.learningRate ?? BOX_REFINER_TRAIN_DEFAULTS.learningRate,
-    dropout: opts.dropout ?? BOX_REFINER_TRAIN_DEFAULTS.dropout,
-    seed: opts.seed ?? BOX_REFINER_TRAIN_DEFAULTS.seed,
-    task: 'Training the box refiner',
-    ...(opts.signal ? { signal: opts.signal } : {}),
-    ...(opts.onStep ? { onStep: opts.onStep } : {}),
-  }, (predicted, indices, mirror) => {
+  return trainCropCnn({ cropSize: samples.config.cropSize, count: samples.count, pixels: samples.pixels }, classifierConfigOf(samples.config), 4,
+    trainingOptions(opts, BOX_REFINER_TRAIN_DEFAULTS, 'Training the box refiner'), (predicted, indices, mirror) => {
     const target = new Float32Array(indices.length * 4);
     indices.forEach((index, b) => {
       for (let d = 0; d < 4; d++) target[b * 4 + d] = samples.offsets[index * 4 + d]! / OFFSET_SCALE * (d === 0 && mirror[b] ? -1 : 1);
@@ -105,12 +83,8 @@ export async function trainBoxRefiner(samples: RefinerSamples, opts: TrainBoxRef
 
 /** Writes the refiner to `file` as ONNX ([N, h, w, 3] "crops" −1..1 → [N, 4] "offsets" / OFFSET_SCALE); returns its SHA-256. */
 export function exportBoxRefiner(params: Params, config: BoxRefinerConfig, file: string): { file: string; sha256: string; bytes: number } {
-  const cfg = classifierConfigOf(config);
-  const [h, w] = config.cropSize;
-  const exported = exportFunction('fastpr_box_refiner',
-    (n) => ({ crops: tf.randomUniform([n, h, w, 3], -1, 1, 'float32', 4) }),
-    (x) => ({ offsets: classifierForward(params, cfg, x.crops as tf.Tensor4D) }),
-    { constantNames: new Map([...params].map(([name, v]) => [v.id, name])), docString: 'FastPR re-ranker: box refiner (centre offsets and log size ratios of the person box relative to the candidate, / 0.2).' });
-  writeFileAtomic(file, exported.bytes);
-  return { file, sha256: createHash('sha256').update(exported.bytes).digest('hex'), bytes: exported.bytes.length };
+  return exportCropCnn(params, config, file, {
+    name: 'fastpr_box_refiner', output: 'offsets',
+    docString: 'FastPR re-ranker: box refiner (centre offsets and log size ratios of the person box relative to the candidate, / 0.2).',
+  });
 }

@@ -7,11 +7,10 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeBlocksDataset } from '../baseline/testData';
-import { main } from '../cli/main';
+import { lastJson, runCli } from '../cli/testing/runCli';
 import { makeRandomOnnxModel } from '../index/testing/randomModel';
-// No TF.js import here: the CLI loads its own (a second copy would leave training on the cpu backend).
 import { BOX_REFINER_FILE } from './boxRefiner';
 import { readReranker, RERANKER_FILE } from './file';
 
@@ -24,18 +23,7 @@ beforeAll(async () => {
   await writeBlocksDataset(dataDir, 24, { train: ['s0', 's1'], val: ['s2'], test: ['s3'] });
 });
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const chunks: string[] = [], errors: string[] = [];
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => { chunks.push(String(c)); return true; });
-  const err = vi.spyOn(console, 'error').mockImplementation((m: string) => { errors.push(String(m)); });
-  const errw = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    return { code: await main(argv), out: chunks.join(''), err: errors.join('\n') };
-  } finally {
-    out.mockRestore(); err.mockRestore(); errw.mockRestore();
-  }
-}
-const lastJson = (s: string) => JSON.parse(s.trim().split('\n').pop()!);
+const run = runCli;
 
 describe('fastpr fit-box-refiner', () => {
   it('needs the re-ranker first, naming the missing file', async () => {

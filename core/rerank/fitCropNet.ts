@@ -5,21 +5,17 @@
  * a few thousand frames (session 27) — at its ground-truth box or a jittered one, kept as byte
  * crops; trained by trainCrops.ts (half of each batch mirrored: no attribute depends on left and right).
  */
-import { createHash } from 'node:crypto';
 import { ATTRIBUTES } from '../attributes/schema';
-import { classifierForward, classifierLoss, SLOTS } from '../baseline/classifier';
+import { classifierLoss, SLOTS } from '../baseline/classifier';
 import type { Params } from '../baseline/params';
 import type { Dataset } from '../dataset/reader';
 import type { SplitName } from '../dataset/format';
 import { DatasetError } from '../errors';
-import { writeFileAtomic } from '../model/atomicFile';
 import { Rng } from '../model/rng';
-import { exportFunction } from '../onnx/trace/exportFunction';
-import * as tf from '../tf/tf';
 import { writeCrop } from './crop';
 import { classifierConfigOf, CROP_NET_DEFAULTS, type CropNetConfig } from './cropNet';
 import { forEachLabelledPerson, JITTER } from './samples';
-import { trainCropCnn } from './trainCrops';
+import { exportCropCnn, stackCrops, trainCropCnn, trainingOptions, type CropTrainerOptions } from './trainCrops';
 
 /** Crops as bytes [count, h, w, 3] with their attribute codes [count, 16] (−1 = unknown). */
 export interface CropSamples {
@@ -60,38 +56,17 @@ export async function cropSamples(dataset: Dataset, split: SplitName, opts: Crop
     for (const a of ATTRIBUTES) labels.push(person.attributes[a.key] ?? -1);
   });
   if (crops.length === 0) throw new DatasetError(`${dataset.dir}: split "${split}" has no labelled, visible people to train the crop network on`, { file: dataset.dir });
-  const pixels = new Uint8ClampedArray(crops.length * per);
-  crops.forEach((c, i) => pixels.set(c, i * per));
-  return { config, count: crops.length, pixels, labels: Int32Array.from(labels) };
+  return { config, count: crops.length, pixels: stackCrops(crops, per), labels: Int32Array.from(labels) };
 }
 
-export interface TrainCropNetOptions {
-  steps?: number;
-  batchSize?: number;
-  learningRate?: number;
-  /** Dropout rate on the flattened features and the hidden layer while training. */
-  dropout?: number;
-  seed?: number;
-  signal?: AbortSignal;
-  /** Every 100 steps: the step and the batch's mean cross-entropy per labelled attribute. */
-  onStep?: (step: number, loss: number) => void;
-}
+export type TrainCropNetOptions = CropTrainerOptions;
 
 export const CROP_NET_TRAIN_DEFAULTS = { steps: 6000, batchSize: 64, learningRate: 2e-3, dropout: 0.25, seed: 5 } as const;
 
 /** Trains a new crop network on `samples`; the caller disposes the returned weights (disposeParams). */
 export async function trainCropNet(samples: CropSamples, opts: TrainCropNetOptions = {}): Promise<Params> {
   const cfg = classifierConfigOf(samples.config);
-  return trainCropCnn({ cropSize: samples.config.cropSize, count: samples.count, pixels: samples.pixels }, cfg, SLOTS.total, {
-    steps: opts.steps ?? CROP_NET_TRAIN_DEFAULTS.steps,
-    batchSize: opts.batchSize ?? CROP_NET_TRAIN_DEFAULTS.batchSize,
-    learningRate: opts.learningRate ?? CROP_NET_TRAIN_DEFAULTS.learningRate,
-    dropout: opts.dropout ?? CROP_NET_TRAIN_DEFAULTS.dropout,
-    seed: opts.seed ?? CROP_NET_TRAIN_DEFAULTS.seed,
-    task: 'Training the crop network',
-    ...(opts.signal ? { signal: opts.signal } : {}),
-    ...(opts.onStep ? { onStep: opts.onStep } : {}),
-  }, (logits, indices) => {
+  return trainCropCnn({ cropSize: samples.config.cropSize, count: samples.count, pixels: samples.pixels }, cfg, SLOTS.total, trainingOptions(opts, CROP_NET_TRAIN_DEFAULTS, 'Training the crop network'), (logits, indices) => {
     // No attribute depends on left and right: a mirrored crop keeps its labels.
     const labels = new Int32Array(indices.length * ATTRIBUTE_COUNT);
     indices.forEach((index, b) => labels.set(samples.labels.subarray(index * ATTRIBUTE_COUNT, (index + 1) * ATTRIBUTE_COUNT), b * ATTRIBUTE_COUNT));
@@ -101,12 +76,5 @@ export async function trainCropNet(samples: CropSamples, opts: TrainCropNetOptio
 
 /** Writes the network to `file` as ONNX ([N, h, w, 3] "crops" −1..1 → [N, Σ values] "logits"); returns its SHA-256. */
 export function exportCropNet(params: Params, config: CropNetConfig, file: string): { file: string; sha256: string; bytes: number } {
-  const cfg = classifierConfigOf(config);
-  const [h, w] = config.cropSize;
-  const exported = exportFunction('fastpr_crop_attribute_net',
-    (n) => ({ crops: tf.randomUniform([n, h, w, 3], -1, 1, 'float32', 4) }),
-    (x) => ({ logits: classifierForward(params, cfg, x.crops as tf.Tensor4D) }),
-    { constantNames: new Map([...params].map(([name, v]) => [v.id, name])), docString: 'FastPR re-ranker: attribute CNN on person crops (16 heads, concatenated logits).' });
-  writeFileAtomic(file, exported.bytes);
-  return { file, sha256: createHash('sha256').update(exported.bytes).digest('hex'), bytes: exported.bytes.length };
+  return exportCropCnn(params, config, file, { name: 'fastpr_crop_attribute_net', output: 'logits', docString: 'FastPR re-ranker: attribute CNN on person crops (16 heads, concatenated logits).' });
 }

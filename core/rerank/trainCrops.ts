@@ -6,20 +6,77 @@
  * schedule to 5 %, on the active TF.js backend (wasm here: the caller initialises it). Each step
  * yields to the event loop, so a cancel (signal, SIGINT) is seen between steps.
  */
-import { buildClassifier } from '../baseline/classifier';
+import { createHash } from 'node:crypto';
+import { buildClassifier, classifierForward } from '../baseline/classifier';
 import type { ClassifierConfig } from '../baseline/config';
 import { conv, dense, disposeParams, type Params } from '../baseline/params';
 import { throwIfCancelled } from '../jobs/progress';
+import { writeFileAtomic } from '../model/atomicFile';
 import { Rng } from '../model/rng';
+import { exportFunction } from '../onnx/trace/exportFunction';
 import { Adam } from '../train/adam';
 import * as tf from '../tf/tf';
 import type { CropSize } from './crop';
+import { classifierConfigOf, type CropNetConfig } from './cropNet';
 
 /** Crops as bytes [count, h, w, 3]. */
 export interface CropPixels {
   cropSize: CropSize;
   count: number;
   pixels: Uint8ClampedArray;
+}
+
+/** What a caller may set of a crop CNN's training; the rest comes from the network's defaults. */
+export interface CropTrainerOptions {
+  steps?: number;
+  batchSize?: number;
+  learningRate?: number;
+  /** Dropout rate on the flattened features and the hidden layer while training. */
+  dropout?: number;
+  seed?: number;
+  signal?: AbortSignal;
+  /** Every 100 steps and the last: the step and the batch's loss. */
+  onStep?: (step: number, loss: number) => void;
+}
+
+export type CropTrainingDefaults = Pick<CropTrainingOptions, 'steps' | 'batchSize' | 'learningRate' | 'dropout' | 'seed'>;
+
+/** `opts` over `defaults`, for the job named `task`. */
+export function trainingOptions(opts: CropTrainerOptions, defaults: CropTrainingDefaults, task: string): CropTrainingOptions {
+  return {
+    steps: opts.steps ?? defaults.steps,
+    batchSize: opts.batchSize ?? defaults.batchSize,
+    learningRate: opts.learningRate ?? defaults.learningRate,
+    dropout: opts.dropout ?? defaults.dropout,
+    seed: opts.seed ?? defaults.seed,
+    task,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.onStep ? { onStep: opts.onStep } : {}),
+  };
+}
+
+/** Crops gathered one by one, stacked into one byte array. */
+export function stackCrops(crops: readonly Uint8ClampedArray[], per: number): Uint8ClampedArray {
+  const pixels = new Uint8ClampedArray(crops.length * per);
+  crops.forEach((c, i) => pixels.set(c, i * per));
+  return pixels;
+}
+
+/**
+ * Writes a trained crop CNN to `file` as ONNX ([N, h, w, 3] "crops" −1..1 → [N, outputs] named
+ * `output`); returns its SHA-256.
+ */
+export function exportCropCnn(
+  params: Params, config: CropNetConfig, file: string, graph: { name: string; output: string; docString: string },
+): { file: string; sha256: string; bytes: number } {
+  const cfg = classifierConfigOf(config);
+  const [h, w] = config.cropSize;
+  const exported = exportFunction(graph.name,
+    (n) => ({ crops: tf.randomUniform([n, h, w, 3], -1, 1, 'float32', 4) }),
+    (x) => ({ [graph.output]: classifierForward(params, cfg, x.crops as tf.Tensor4D) }),
+    { constantNames: new Map([...params].map(([name, v]) => [v.id, name])), docString: graph.docString });
+  writeFileAtomic(file, exported.bytes);
+  return { file, sha256: createHash('sha256').update(exported.bytes).digest('hex'), bytes: exported.bytes.length };
 }
 
 export interface CropTrainingOptions {
