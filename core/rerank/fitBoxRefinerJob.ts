@@ -69,7 +69,7 @@ export async function fitBoxRefiner(modelDir: string, opts: FitBoxRefinerOptions
       disposeParams(params);
     }
     const ref: BoxRefinerRef = { file: pending, sha256: exported.sha256, cropSize: BOX_REFINER_DEFAULTS.cropSize, context: BOX_REFINER_DEFAULTS.context, passes: 1 };
-    const { boxRefiner: _previous, sha256: _sha, ...withoutRefiner } = reranker;
+    const { boxRefiner: previous, sha256: _sha, ...withoutRefiner } = reranker;
     let valFrames = framesOfSplit(dataset, 'val').filter((f) => f.labelled && f.queries.length > 0);
     valFrames = valFrames.slice(0, opts.valFrames ?? DEFAULT_REFINER_VAL_FRAMES);
     if (valFrames.length === 0) throw new DatasetError(`${opts.dataDir}: the val split has no labelled frames with queries to validate the box refiner on`, { file: opts.dataDir });
@@ -82,7 +82,8 @@ export async function fitBoxRefiner(modelDir: string, opts: FitBoxRefinerOptions
       return pooled;
     };
     const weight = reranker.cropNet?.weight ?? 0;
-    const without = scoreAlpha(valFrames, await pooledWith(), reranker.alpha, weight);
+    // As it is, with the directory's refiner if it has one: a new refiner must beat what is in use.
+    const without = scoreAlpha(valFrames, await pooledWith(previous), reranker.alpha, weight);
     // Refined boxes read differently: α (and the crop network's weight) are chosen again with them.
     const weights = reranker.cropNet ? CROP_WEIGHT_GRID : [0];
     const byPasses: (AlphaPoint & { passes: number })[] = [];
