@@ -112,8 +112,9 @@ export async function pooledPredictions(
 }
 
 /**
- * The directory's box refiner and its provenance, carried into the new reranker.json: it moves boxes
- * after the ranking, so a new reader or α leaves it valid. None when there is no readable one.
+ * The directory's box refiner and its provenance, carried into the new reranker.json: it was trained
+ * on the people's boxes alone, so a new reader stays valid with it (α is chosen on the boxes it
+ * refines). None when there is no readable one.
  */
 function currentBoxRefiner(modelDir: string): Pick<Reranker, 'boxRefiner'> & { provenance?: unknown } {
   let current: Reranker | undefined;
@@ -164,7 +165,7 @@ export async function fitReranker(modelDir: string, opts: FitRerankerOptions): P
   try {
     const pool = opts.pool ?? DEFAULT_POOL;
     // With the directory's box refiner, if any: α is chosen on what the kept reranker.json will read.
-    const pooled = await pooledPredictions(modelDir, dataset, valFrames, { reader, ...(cropNet ? { cropNet } : {}), ...carried }, pool, opts, (d, t) => opts.onPhase?.('validate', d, t));
+    const pooled = await pooledPredictions(modelDir, dataset, valFrames, { reader, ...(cropNet ? { cropNet } : {}), ...(carried.boxRefiner ? { boxRefiner: carried.boxRefiner } : {}) }, pool, opts, (d, t) => opts.onPhase?.('validate', d, t));
     const weights = cropNet ? CROP_WEIGHT_GRID : [0];
     const sweep = weights.flatMap((w) => ALPHA_GRID.map((alpha) => scoreAlpha(valFrames, pooled, alpha, w)));
     const best = sweep.reduce((a, b) => (b.r1 > a.r1 + 1e-9 ? b : a));
